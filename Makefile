@@ -1,0 +1,36 @@
+# Set-up and the two everyday jobs. `make demo` answers from the shipped corpus; `make test` checks.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+QUESTION ?= I know pandas but not SQL, what should I do?
+
+.PHONY: setup demo test lint format bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+demo: setup
+	$(BIN)/tutor ingest corpus
+	$(BIN)/tutor search "$(QUESTION)" --top-k 3
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	$(BIN)/python benchmarks/ingest.py $(SEEDS)
+
+clean:
+	rm -rf $(VENV) .tutor .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI). Not built yet: see the issue "HTTP API with streaming chat"."""

@@ -1,0 +1,133 @@
+"""Chunking by structure: headings first, then size in the embedding model's own tokens.
+
+No chunk's index text (heading line + passage) may exceed the model's max sequence length: the
+model would silently drop the rest. Sizes are measured with the model's tokenizer, and a final guard
+cuts anything still too long at token boundaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from tutor.embeddings import Embedder
+from tutor.types import SECTION_SEPARATOR, Chunk, Document
+
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+FENCE = re.compile(r"^[ \t]*(```|~~~)")
+WORD = re.compile(r"[^\W\d_]{2,}")
+MIN_WORDS = 3  # fewer real words than this is navigation or decoration, not content
+FRONT_MATTER_FIELDS = ("id", "phase", "order", "duration")
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+
+
+def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
+    """Yield (heading path, body) for each section; `#` inside fenced code is not a heading."""
+    path: list[tuple[int, str]] = []
+    body: list[str] = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else HEADING.match(line)
+        if match:
+            yield [title for _, title in path], "\n".join(body)
+            level = len(match.group(1))
+            path = [(lvl, title) for lvl, title in path if lvl < level]
+            path.append((level, match.group(2).strip()))
+            body = []
+        else:
+            body.append(line)
+    yield [title for _, title in path], "\n".join(body)
+
+
+def is_boilerplate(text: str) -> bool:
+    return len(WORD.findall(text)) < MIN_WORDS
+
+
+def chunk_id(doc_id: str, text: str) -> str:
+    return hashlib.sha256(f"{doc_id}\n{text}".encode()).hexdigest()[:32]
+
+
+class Chunker:
+    """Splits Documents into Chunks that fit `embedder`'s sequence length."""
+
+    def __init__(self, embedder: Embedder, chunk_size: int = 200, chunk_overlap: int = 32):
+        self.embedder = embedder
+        self.limit = embedder.max_tokens - SPECIAL_TOKENS  # content tokens the model keeps
+        self.chunk_size = min(chunk_size, self.limit)
+        self.chunk_overlap = min(chunk_overlap, self.chunk_size // 2)
+
+    def tokens(self, text: str) -> int:
+        return len(self.embedder.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def _splitter(self, budget: int) -> RecursiveCharacterTextSplitter:
+        return RecursiveCharacterTextSplitter(
+            chunk_size=budget,
+            chunk_overlap=min(self.chunk_overlap, budget // 2),
+            length_function=self.tokens,
+            separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+            keep_separator="end",
+            strip_whitespace=True,
+        )
+
+    def _cut_to_tokens(self, text: str, budget: int) -> list[str]:
+        """Last resort: cut at token offsets into pieces of at most `budget` tokens."""
+        encoding = self.embedder.tokenizer.encode(text, add_special_tokens=False)
+        pieces = []
+        for start in range(0, len(encoding.ids), budget):
+            window = encoding.offsets[start : start + budget]
+            pieces.append(text[window[0][0] : window[-1][1]].strip())
+        return [p for p in pieces if p]
+
+    def _shorten(self, label: str) -> str:
+        """Keep titles and section paths to a quarter of the limit, so passages keep room."""
+        if self.tokens(label) <= self.limit // 4:
+            return label
+        return self._cut_to_tokens(label, self.limit // 4)[0] + "…"
+
+    def _sections(self, doc: Document) -> Iterator[tuple[str, str, int | None]]:
+        """(section path, text, page) in document order."""
+        if doc.kind == "pdf" and doc.pages:
+            for number, page in enumerate(doc.pages, start=1):
+                yield "", page, number
+            return
+        if doc.kind == "txt":
+            yield "", doc.text, None
+            return
+        for headings, body in split_sections(doc.text):
+            if headings and headings[0] == doc.title:
+                headings = headings[1:]  # the title is shown anyway
+            yield SECTION_SEPARATOR.join(headings), body, None
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        extra = {k: doc.metadata[k] for k in FRONT_MATTER_FIELDS if k in doc.metadata}
+        if "id" in extra:
+            extra["topic_id"] = extra.pop("id")
+        if doc.source.startswith(("http://", "https://")):
+            extra["url"] = doc.source
+        title = self._shorten(doc.title)
+        chunks: list[Chunk] = []
+        seen: set[str] = set()
+        for section, text, page in self._sections(doc):
+            if is_boilerplate(text):
+                continue
+            section = self._shorten(section)
+            probe = Chunk("", doc.doc_id, doc.source, title, section, "", 0)
+            budget = self.limit - self.tokens(probe.index_text())
+            budget = max(16, min(self.chunk_size, budget))
+            for piece in self._splitter(budget).split_text(text):
+                for part in [piece] if self.tokens(piece) <= budget else self._cut_to_tokens(piece, budget):
+                    if is_boilerplate(part):
+                        continue
+                    cid = chunk_id(doc.doc_id, part)
+                    if cid in seen:
+                        continue  # identical passage repeated in the document
+                    seen.add(cid)
+                    chunks.append(
+                        Chunk(cid, doc.doc_id, doc.source, title, section, part, len(chunks), page, extra)
+                    )
+        return chunks

@@ -1,0 +1,99 @@
+"""Chunking: sections from headings, sizes in model tokens, and the hard sequence-length limit."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from ingest.chunking import Chunker, chunk_id, split_sections
+from tutor.types import Document
+
+
+def md_doc(text: str, title: str = "Guide") -> Document:
+    return Document("/x/guide.md", "guide.md", title, text, "md", {"id": "guide", "phase": "1"})
+
+
+def test_sections_follow_heading_levels_and_ignore_code_fences():
+    text = "# Guide\nintro\n## A\na text\n```\n# not a heading\n```\n### A1\ndeep\n## B\nb text"
+    sections = [(path, body.strip()) for path, body in split_sections(text)]
+    assert sections[1] == (["Guide"], "intro")
+    assert sections[2] == (["Guide", "A"], "a text\n```\n# not a heading\n```")
+    assert sections[3] == (["Guide", "A", "A1"], "deep")
+    assert sections[4] == (["Guide", "B"], "b text")
+
+
+def test_chunks_carry_section_path_metadata_and_stable_ids(embedder):
+    doc = md_doc(
+        "# Guide\n\n## Phase 2\n\n### Model evaluation\n\nUse cross-validation to compare models fairly.\n"
+    )
+    [chunk] = Chunker(embedder).chunk(doc)
+    assert chunk.section == "Phase 2 › Model evaluation"  # the title is not repeated
+    assert chunk.heading == "Guide › Phase 2 › Model evaluation"
+    assert chunk.extra == {"topic_id": "guide", "phase": "1"}
+    assert chunk.id == chunk_id("/x/guide.md", chunk.text)
+    assert Chunker(embedder).chunk(doc)[0].id == chunk.id
+
+
+def test_boilerplate_and_empty_sections_are_dropped(embedder):
+    doc = md_doc(
+        "# Guide\n\n## Menu\n\nHome | » |\n\n## Empty\n\n"
+        "## Real\n\nPandas turns messy tables into clean ones."
+    )
+    chunks = Chunker(embedder).chunk(doc)
+    assert [c.section for c in chunks] == ["Real"]
+
+
+def test_repeated_passages_are_stored_once(embedder):
+    para = "Share your progress every week in a learning log."
+    doc = md_doc(f"# Guide\n\n## A\n\n{para}\n\n## B\n\n{para}")
+    chunks = Chunker(embedder).chunk(doc)
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+LONG_CASES = {
+    "prose": " ".join(f"Sentence {i} explains gradient boosting on tabular data." for i in range(400)),
+    "no separators": "-".join(["gradient", "boosting", "wins"] * 700),
+    "one giant word list": ",".join(f"token{i}" for i in range(3000)),
+    "unicode": "数据科学与机器学习路线图 " * 800,
+    "code": "```python\n"
+    + "\n".join(f"value_{i} = compute({i}) * weights[{i}]" for i in range(500))
+    + "\n```",
+}
+
+
+@pytest.mark.parametrize("case", sorted(LONG_CASES))
+def test_no_chunk_exceeds_the_models_sequence_length(embedder, case):
+    long_heading = "Very long heading " * 100
+    doc = md_doc(f"# Guide\n\n## {long_heading}\n\n{LONG_CASES[case]}")
+    chunker = Chunker(embedder, chunk_size=200, chunk_overlap=32)
+    chunks = chunker.chunk(doc)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert embedder.count_tokens(chunk.index_text()) <= embedder.max_tokens
+
+
+def test_chunk_size_is_respected_with_overlap(embedder):
+    text = "\n\n".join(
+        f"Paragraph {i} covers precision, recall and the F1 score in detail." for i in range(60)
+    )
+    chunker = Chunker(embedder, chunk_size=80, chunk_overlap=20)
+    chunks = chunker.chunk(md_doc(f"# Guide\n\n## Metrics\n\n{text}"))
+    assert all(chunker.tokens(c.text) <= 80 for c in chunks)
+    # overlap: consecutive chunks share text
+    assert any(c.text.split("\n\n")[-1] in n.text for c, n in itertools.pairwise(chunks))
+
+
+def test_pdf_chunks_keep_page_numbers(embedder):
+    doc = Document(
+        "/x/a.pdf",
+        "a.pdf",
+        "Paper",
+        "",
+        "pdf",
+        pages=["Alpha page about SQL joins.", "Beta page on pandas merges."],
+    )
+    assert [(c.page, c.text) for c in Chunker(embedder).chunk(doc)] == [
+        (1, "Alpha page about SQL joins."),
+        (2, "Beta page on pandas merges."),
+    ]

@@ -1,0 +1,121 @@
+"""Loaders: each format's text and metadata, and one clear reason for each kind of bad input."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from ingest.loaders import decode_text, fetch_url, kind_for_content_type, kind_for_path, load_document
+from tests.conftest import make_pdf
+from tutor.errors import IngestError
+
+
+def load(data: bytes, kind: str, name: str = "doc"):
+    return load_document(data, kind, doc_id=f"/x/{name}", source=name, name=name)
+
+
+def test_markdown_front_matter_becomes_metadata_and_headings_stay():
+    doc = load(
+        b"---\nid: sql\ntitle: SQL basics\nphase: 1\n---\n# SQL basics\n\n## Joins\n\nInner joins.\n", "md"
+    )
+    assert doc.title == "SQL basics"
+    assert doc.metadata == {"id": "sql", "title": "SQL basics", "phase": 1}
+    assert "## Joins" in doc.text and "---" not in doc.text
+
+
+def test_markdown_title_falls_back_to_first_heading_then_file_name():
+    assert load(b"intro\n\n# Real title\n\ntext", "md").title == "Real title"
+    assert load(b"no heading at all here", "md", name="my-notes.md").title == "my notes"
+
+
+def test_malformed_front_matter_is_a_clear_error():
+    with pytest.raises(IngestError, match="malformed YAML front matter"):
+        load(b"---\ntitle: [unclosed\n---\nbody text here", "md")
+
+
+def test_plain_text_title_skips_navigation_lines():
+    doc = load(b"Skip to content\nMachine Learning Roadmap for Busy People\n\nBody text.", "txt")
+    assert doc.title == "Machine Learning Roadmap for Busy People"
+
+
+def test_html_keeps_title_and_main_content_without_scripts_or_navigation():
+    html = b"""<html><head><title>Deep Learning Stage</title><script>var secret = 1;</script></head>
+    <body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
+    <article><h1>Deep Learning Stage</h1><p>Train a convolutional network on CIFAR-10 and learn
+    how backpropagation updates every weight in the network during training.</p>
+    <h2>Transformers</h2><p>Attention lets each token look at every other token in the sequence,
+    which is why transformers replaced recurrent networks for most text tasks.</p></article>
+    <footer>Copyright 2026</footer></body></html>"""
+    doc = load(html, "html")
+    assert doc.title == "Deep Learning Stage"
+    assert "CIFAR-10" in doc.text and "Attention lets each token" in doc.text
+    assert "var secret" not in doc.text
+    assert "## Transformers" in doc.text  # headings survive as Markdown for the chunker
+
+
+def test_pdf_keeps_pages():
+    doc = load(make_pdf(["Gradient descent basics.", "PyTorch training loops."]), "pdf")
+    assert doc.pages == ["Gradient descent basics.", "PyTorch training loops."]
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "reason"),
+    [
+        (b"", "txt", "empty file"),
+        (b"   \n\n  ", "md", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "txt", "binary file"),
+        (b"caf\xe9 au lait is not utf-8", "txt", "not valid UTF-8"),
+        (b"%PDF-1.4\nthis is not really a pdf", "pdf", "malformed PDF"),
+        (make_pdf(["whole document"])[:60], "pdf", "malformed PDF"),
+        (b"<html><body><script>only()</script></body></html>", "html", "no readable text"),
+    ],
+)
+def test_bad_input_gets_one_clear_reason(data, kind, reason):
+    with pytest.raises(IngestError, match=reason):
+        load(data, kind)
+
+
+def test_utf8_bom_is_accepted():
+    assert decode_text("\ufeffhello".encode()) == "hello"
+
+
+def test_kinds_by_suffix_and_content_type(tmp_path):
+    assert kind_for_path(tmp_path / "a.MD") == "md"
+    with pytest.raises(IngestError, match=r"unsupported file type '\.docx'"):
+        kind_for_path(tmp_path / "a.docx")
+    assert kind_for_content_type("text/html; charset=utf-8", "https://x/a") == "html"
+    assert kind_for_content_type("text/plain", "https://x/readme.md") == "md"
+    assert kind_for_content_type("application/pdf", "https://x/paper") == "pdf"
+    with pytest.raises(IngestError, match="unsupported content type 'image/png'"):
+        kind_for_content_type("image/png", "https://x/a.png")
+
+
+@respx.mock
+def test_fetch_url_returns_body_and_content_type():
+    respx.get("https://example.org/page").mock(
+        return_value=httpx.Response(200, html="<p>hi</p>", headers={"content-type": "text/html"})
+    )
+    body, content_type = fetch_url("https://example.org/page", timeout=5, max_bytes=1000)
+    assert body == b"<p>hi</p>" and content_type.startswith("text/html")
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [
+        (httpx.Response(404), "HTTP 404 Not Found"),
+        (httpx.Response(500), "HTTP 500"),
+        (httpx.Response(200, content=b"x" * 5000), "larger than the 1,000-byte limit"),
+        (httpx.TimeoutException("slow"), "timed out after 5 s"),
+        (httpx.ConnectError("refused"), "could not fetch"),
+    ],
+)
+def test_fetch_url_failures_are_clear(response, reason):
+    route = respx.get("https://example.org/page")
+    if isinstance(response, Exception):
+        route.mock(side_effect=response)
+    else:
+        route.mock(return_value=response)
+    with pytest.raises(IngestError, match=reason):
+        fetch_url("https://example.org/page", timeout=5, max_bytes=1000)

@@ -1,0 +1,149 @@
+"""The pipeline: incremental skips, replacement, prune, bad input, interruption, index sync."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.pipeline import ingest
+from tests.conftest import FakeEmbedder, make_pdf, write
+from tutor.errors import StoreError
+from tutor.store import Store
+
+GOOD = {
+    "intro.md": "---\nid: intro\ntitle: Introduction\n---\n"
+    "# Introduction\n\n## Who\n\nDevelopers who want ML jobs.\n",
+    "time.txt": "Time plans for learners\n\nTwo hours per day for six months is about 360 hours.",
+    "deep/dl.md": "# Deep learning\n\n## Frameworks\n\n"
+    "Learn PyTorch first, TensorFlow later if a job needs it.",
+}
+
+
+@pytest.fixture
+def docs(tmp_path):
+    root = tmp_path / "docs"
+    for name, text in GOOD.items():
+        write(root / name, text)
+    return root
+
+
+def test_ingest_then_reingest_skips_unchanged_without_embedding(store, embedder, docs):
+    first = ingest([str(docs)], store)
+    assert len(first.added) == 3 and first.ok and first.chunks == store.count()
+    embedder.encoded.clear()
+    second = ingest([str(docs)], store)
+    assert len(second.unchanged) == 3 and not second.added and not second.updated
+    assert embedder.encoded == []
+
+
+def test_changed_document_is_replaced(store, docs):
+    ingest([str(docs)], store)
+    write(docs / "time.txt", "Time plans for learners\n\nFifteen to twenty hours per week for nine months.")
+    report = ingest([str(docs)], store)
+    assert [s.endswith("time.txt") for s in report.updated] == [True]
+    texts = [c.text for c, _ in store.keyword_search("hours week months", 10)]
+    assert any("Fifteen" in t for t in texts) and not any("360" in t for t in texts)
+
+
+def test_prune_removes_only_documents_gone_from_the_given_paths(store, docs, tmp_path):
+    other = write(
+        tmp_path / "elsewhere" / "keep.md", "# Keep\n\nThis document lives outside the docs folder."
+    )
+    ingest([str(docs), str(other)], store)
+    (docs / "deep" / "dl.md").unlink()
+    kept = ingest([str(docs)], store)  # without --prune nothing is removed
+    assert not kept.pruned and len(store.documents()) == 4
+    report = ingest([str(docs)], store, prune=True)
+    assert [p.endswith("dl.md") for p in report.pruned] == [True]
+    assert sorted(d.title for d in store.documents().values()) == [
+        "Introduction",
+        "Keep",
+        "Time plans for learners",
+    ]
+    assert set(store.keyword_index.ids) == {i for d in store.documents().values() for i in d.chunk_ids}
+
+
+def test_include_and_exclude_globs(store, docs):
+    report = ingest([str(docs)], store, include=["*.md"], exclude=["deep/*"])
+    assert [s.rsplit("/", 1)[-1] for s in report.added] == ["intro.md"]
+
+
+def test_bad_inputs_fail_one_by_one_and_the_rest_ingest(store, docs, tmp_path):
+    bad = tmp_path / "bad"
+    write(bad / "empty.md", "")
+    write(bad / "binary.txt", b"\x00\x01\x02\x03" * 10)
+    write(bad / "latin1.txt", b"Caf\xe9 cr\xe8me, a text saved in the wrong encoding.")
+    write(bad / "broken.pdf", b"%PDF-1.7 truncated")
+    write(bad / "scripts.html", b"<html><script>x()</script></html>")
+    write(bad / "ok.pdf", make_pdf(["A real PDF page about feature engineering."]))
+    report = ingest([str(docs), str(bad), str(tmp_path / "missing.md"), "ftp://example.org/a"], store)
+    reasons = {src.rsplit("/", 1)[-1]: why for src, why in report.failed}
+    assert reasons == {
+        "empty.md": "empty file",
+        "binary.txt": "binary file, not text",
+        "latin1.txt": "not valid UTF-8 text (bad byte at offset 3)",
+        "broken.pdf": reasons["broken.pdf"],
+        "scripts.html": "no readable text found in the HTML",
+        "missing.md": "no such file or directory",
+        "a": "unsupported URL scheme (only http:// and https://)",
+    }
+    assert reasons["broken.pdf"].startswith("malformed PDF")
+    assert len(report.added) == 4 and not report.ok
+
+
+def test_a_document_turning_bad_keeps_what_was_ingested(store, docs):
+    ingest([str(docs)], store)
+    before = store.count()
+    write(docs / "time.txt", b"\xff\xfe broken now")
+    report = ingest([str(docs)], store, prune=True)
+    assert len(report.failed) == 1 and not report.pruned
+    assert store.count() == before
+
+
+def test_unsupported_single_file_is_reported(store, tmp_path):
+    path = write(tmp_path / "notes.docx", b"PK\x03\x04")
+    report = ingest([str(path)], store)
+    assert report.failed == [(report.failed[0][0], report.failed[0][1])]
+    assert "unsupported file type '.docx'" in report.failed[0][1]
+
+
+def test_interrupted_replacement_is_repaired_on_the_next_run(store, docs, monkeypatch):
+    ingest([str(docs)], store)
+    write(docs / "intro.md", "# Introduction\n\n## Who\n\nCareer changers and students alike.\n")
+    original_delete = store.collection.delete
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(store.collection, "delete", crash)
+    with pytest.raises(StoreError):
+        ingest([str(docs)], store)
+    monkeypatch.setattr(store.collection, "delete", original_delete)
+    intro = next(d for d in store.documents().values() if d.title == "Introduction")
+    assert not intro.complete and len(intro.chunk_ids) == 2  # old and new: never nothing
+    report = ingest([str(docs)], store)
+    assert [s.endswith("intro.md") for s in report.updated] == [True]
+    intro = next(d for d in store.documents().values() if d.title == "Introduction")
+    assert intro.complete and len(intro.chunk_ids) == 1
+    assert sorted(store.keyword_index.ids) == sorted(
+        c for d in store.documents().values() for c in d.chunk_ids
+    )
+
+
+def test_keyword_index_is_rebuilt_when_missing_or_behind(settings, embedder, store, docs):
+    import shutil
+
+    ingest([str(docs)], store)
+    shutil.rmtree(store.keyword_dir)
+    fresh = Store(settings, embedder)
+    assert len(fresh.keyword_search("PyTorch TensorFlow", 3)) == 1
+    # another process writes; a reader with an older index notices the version change
+    write(docs / "extra.md", "# Extra\n\nKaggle competitions build discipline.")
+    ingest([str(docs)], Store(settings, embedder))
+    stale = Store(settings, embedder)
+    assert stale.keyword_search("Kaggle competitions", 3)[0][0].title == "Extra"
+
+
+def test_store_built_with_another_model_is_refused(settings, store, docs):
+    ingest([str(docs)], store)
+    with pytest.raises(StoreError, match="built with embedding model 'fake-hash-64'"):
+        Store(settings, FakeEmbedder("another-model")).count()

@@ -1,0 +1,66 @@
+"""The CLI as a user meets it: exit codes, messages, JSON output (with the fake embedder)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import FakeEmbedder, write
+from tutor import cli
+from tutor.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fake_store(monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "open_store", lambda settings: Store(settings, FakeEmbedder()))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
+
+
+def invoke(*args: str):
+    return runner.invoke(cli.app, list(args))
+
+
+def test_help_lists_the_commands():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("ingest", "sources", "search"):
+        assert command in result.output
+
+
+def test_ingest_search_and_sources(tmp_path):
+    write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Why\n\nMost training data lives in SQL databases.")
+    write(tmp_path / "docs" / "dl.md", "# Deep learning\n\nLearn PyTorch first.")
+    result = invoke("ingest", "docs")
+    assert result.exit_code == 0, result.output
+    assert "Ingest summary" in result.output
+    hits = json.loads(invoke("search", "SQL databases", "--json", "-k", "1").output)
+    assert hits[0]["chunk"]["source"] == "docs/sql.md"
+    assert hits[0]["chunk"]["heading"] == "SQL › Why"
+    sources = json.loads(invoke("sources", "--json").output)
+    assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
+
+
+def test_ingest_with_a_failure_exits_1_and_names_the_document(tmp_path):
+    write(tmp_path / "ok.md", "# Fine\n\nA perfectly good document about pandas.")
+    result = invoke("ingest", "ok.md", "missing.md")
+    assert result.exit_code == 1
+    assert "missing.md: no such file or directory" in result.output
+
+
+def test_empty_question_is_refused():
+    result = runner.invoke(cli.app, ["search", "  "])
+    assert result.exit_code != 0
+
+
+def test_invalid_setting_is_one_clear_line(monkeypatch, capsys):
+    monkeypatch.setenv("TUTOR_CHUNK_SIZE", "10")
+    with pytest.raises(SystemExit) as exit_info:
+        monkeypatch.setattr("sys.argv", ["tutor", "sources"])
+        cli.main()
+    assert exit_info.value.code == 2
+    assert "Invalid configuration: chunk_size" in capsys.readouterr().err

@@ -1,0 +1,240 @@
+"""The `tutor` command line: thin Typer commands over the library; TutorError → one line + exit code.
+
+Heavy modules (torch, chromadb, the ingest pipeline) are imported inside commands, so `tutor --help`
+starts instantly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import typer
+from rich.console import Console
+
+from tutor.errors import TutorError
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
+    from tutor.config import Settings
+    from tutor.store import Store
+
+app = typer.Typer(
+    name="tutor",
+    help="Answers questions about a learning roadmap, grounded in its documents, with citations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the store lives (default: $TUTOR_DATA_DIR or ./.tutor)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of formatted text.")]
+
+
+def load_settings(data_dir: Path | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    from tutor.config import Settings
+    from tutor.errors import ConfigError
+
+    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"Invalid configuration: {problems}") from None
+
+
+def open_store(settings: Settings) -> Store:
+    from tutor.embeddings import get_embedder
+    from tutor.store import Store
+
+    return Store(settings, get_embedder(settings))
+
+
+class RichProgress:
+    """Draws the pipeline's stages as rich progress bars on stderr."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "read": "Reading documents",
+        "embed": "Embedding chunks",
+        "write": "Writing to the store",
+    }
+
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def start(self, stage: str, total: int) -> None:
+        self.tasks[stage] = self.bar.add_task(self.LABELS.get(stage, stage), total=total)
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        self.bar.advance(self.tasks[stage], amount)
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.bar.stop()
+
+
+def run_ingest(store: Store, inputs: list[str], **options) -> IngestReport:
+    from ingest.pipeline import ingest
+
+    with RichProgress() as progress:
+        return ingest(
+            inputs,
+            store,
+            chunk_size=store.settings.chunk_size,
+            chunk_overlap=store.settings.chunk_overlap,
+            progress=progress,
+            **options,
+        )
+
+
+def print_report(report: IngestReport) -> None:
+    from rich.table import Table
+
+    table = Table(title="Ingest summary", show_header=True)
+    for column in ("added", "updated", "unchanged", "pruned", "failed", "chunks", "seconds"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(
+            str(len(x))
+            for x in (report.added, report.updated, report.unchanged, report.pruned, report.failed)
+        ),
+        str(report.chunks),
+        f"{report.seconds:.1f}",
+    )
+    err.print(table)
+    for source, reason in report.failed:
+        err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+
+
+def ensure_ingested(store: Store) -> None:
+    """A fresh install answers at once: an empty store gets the shipped corpus first."""
+    if store.count() > 0:
+        return
+    corpus = store.settings.corpus_dir
+    if not corpus.is_dir():
+        raise TutorError(
+            f"The store is empty and the corpus folder {corpus} is missing: run `tutor ingest PATH`."
+        )
+    err.print(f"The store is empty: ingesting the shipped corpus from {corpus} first.")
+    report = run_ingest(store, [str(corpus)])
+    print_report(report)
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, directories or http(s) URLs.", metavar="PATH|URL...")
+    ],
+    prune: Annotated[
+        bool, typer.Option(help="Remove stored documents that are gone from the given paths.")
+    ] = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Glob of files to take from directories (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Glob of files to skip (repeatable).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Ingest documents into the store; unchanged documents are skipped."""
+    store = open_store(load_settings(data_dir))
+    report = run_ingest(store, inputs, prune=prune, include=include, exclude=exclude)
+    print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
+    """List the ingested documents."""
+    store = open_store(load_settings(data_dir))
+    docs = sorted(store.documents().values(), key=lambda d: d.source)
+    if as_json:
+        rows = [{"source": d.source, "title": d.title, "chunks": len(d.chunk_ids)} for d in docs]
+        out.print_json(json.dumps(rows))
+        return
+    if not docs:
+        err.print("Nothing is ingested yet: run `tutor ingest PATH`.")
+        return
+    from rich.table import Table
+
+    table = Table(show_header=True)
+    table.add_column("source")
+    table.add_column("title")
+    table.add_column("chunks", justify="right")
+    for doc in docs:
+        table.add_row(doc.source, doc.title, str(len(doc.chunk_ids)))
+    out.print(table)
+    out.print(f"{len(docs)} documents, {sum(len(d.chunk_ids) for d in docs)} chunks")
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="What to look for.")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="How many passages.")] = 5,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source (as `tutor sources` shows it).")
+    ] = None,
+    phase: Annotated[str | None, typer.Option(help="Only documents of this phase (front matter).")] = None,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show the ranked passages for a question: the debugging view of retrieval."""
+    from tutor.retrieval import hybrid_search
+
+    if not question.strip():
+        raise TutorError("The question is empty.")
+    store = open_store(load_settings(data_dir))
+    ensure_ingested(store)
+    filters = {k: v for k, v in (("source", source), ("phase", phase)) if v}
+    hits = hybrid_search(store, question, top_k, filters=filters or None)
+    if as_json:
+        out.print_json(json.dumps([h.to_dict() for h in hits]))
+        return
+    if not hits:
+        err.print("No passages found.")
+    for rank, hit in enumerate(hits, start=1):
+        similarity = f"{hit.dense_similarity:.2f}" if hit.dense_similarity is not None else "-"
+        out.print(
+            f"[bold]{rank}.[/] score {hit.score:.4f}  cos {similarity}  [cyan]{hit.chunk.source}[/]"
+            f"  [dim]{hit.chunk.heading}[/]",
+            highlight=False,
+        )
+        out.print(hit.chunk.text, markup=False, highlight=False)
+        out.print()
+
+
+def main() -> None:
+    try:
+        app()
+    except TutorError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(130)

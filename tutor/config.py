@@ -1,0 +1,58 @@
+"""Settings from the environment and `.env` (prefix TUTOR_); get_settings() is cached and does no I/O."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+
+
+class Settings(BaseSettings):
+    """Every setting, documented in .env.example. Explicit arguments beat the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TUTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Store
+    data_dir: Path = Field(Path(".tutor"), description="Where the store and keyword index live.")
+    chroma_host: str | None = Field(None, description="Use a Chroma server at this host.")
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    collection: str = Field("tutor", min_length=3, description="Chroma collection name.")
+
+    # Embeddings and chunking
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="all-MiniLM-L6-v2 (the bundled copy) or any sentence-transformers path/name.",
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=1024)
+    chunk_size: int = Field(200, ge=32, description="Target chunk size in model tokens.")
+    chunk_overlap: int = Field(32, ge=0)
+
+    # Loading
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds before a URL fetch gives up.")
+    max_document_bytes: int = Field(20_000_000, ge=1, description="Larger files/URLs are refused.")
+    corpus_dir: Path = Field(SHIPPED_CORPUS_DIR, description="Ingested when the store is empty.")
+
+    # Retrieval
+    top_k: int = Field(5, ge=1, le=50)
+
+    # Providers (read by tutor.llm; keys never logged)
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("TUTOR_CHUNK_OVERLAP must be smaller than TUTOR_CHUNK_SIZE")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

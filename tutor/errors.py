@@ -1,0 +1,33 @@
+"""One error tree for foreseeable problems; the CLI and the API translate it at the edges."""
+
+
+class TutorError(Exception):
+    """A problem the user can act on; its message is shown as is, without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(TutorError):
+    """A setting is missing, malformed or contradicts another."""
+
+    exit_code = 2
+
+
+class MissingKeyError(ConfigError):
+    """A provider needs an API key that is not configured."""
+
+
+class ProviderError(TutorError):
+    """An LLM provider failed; `retryable` says whether trying later may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class StoreError(TutorError):
+    """The vector store or keyword index cannot be opened, read or written."""
+
+
+class IngestError(TutorError):
+    """One document could not be loaded; the message names the reason."""

@@ -1,0 +1,340 @@
+"""The Chroma collection (dense vectors) and the bm25s keyword index kept beside it.
+
+Chroma is the source of truth. The keyword index is a derived copy, saved under the data dir with
+the version of the collection it was built from (a hash of the sorted chunk ids, which are content
+hashes): whenever the collection's version differs, the index is rebuilt from the collection, so
+the two cannot drift apart, whichever process wrote last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tutor.config import Settings
+from tutor.embeddings import Embedder
+from tutor.errors import StoreError
+from tutor.types import Chunk
+
+WRITE_BATCH = 1000
+STOPWORDS = "en"
+
+
+@dataclass
+class StoredDocument:
+    """What the store holds of one document: enough to decide whether to re-ingest it."""
+
+    doc_id: str
+    source: str
+    title: str
+    doc_hash: str
+    n_chunks: int  # the count the last complete write produced
+    chunk_ids: list[str] = field(default_factory=list)
+    hashes: set[str] = field(default_factory=set)
+
+    @property
+    def complete(self) -> bool:
+        """True when the last write finished: every chunk of one version, and all of them."""
+        return len(self.hashes) == 1 and len(self.chunk_ids) == self.n_chunks
+
+
+def _version(ids: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode())
+    return digest.hexdigest()[:16]
+
+
+def _where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not filters:
+        return None
+    clauses = [{key: value} for key, value in sorted(filters.items())]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _matches(meta: dict[str, Any], filters: dict[str, Any] | None) -> bool:
+    return not filters or all(meta.get(k) == v for k, v in filters.items())
+
+
+class KeywordIndex:
+    """BM25 over the chunks' index text, with the records needed to return hits without Chroma."""
+
+    def __init__(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]], retriever):
+        self.ids, self.texts, self.metas, self.retriever = ids, texts, metas, retriever
+
+    @staticmethod
+    def _stemmer():
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> KeywordIndex:
+        import bm25s
+
+        retriever = None
+        if ids:
+            index_texts = [
+                Chunk.from_record(i, t, m).index_text() for i, t, m in zip(ids, texts, metas, strict=True)
+            ]
+            tokens = bm25s.tokenize(
+                index_texts, stopwords=STOPWORDS, stemmer=cls._stemmer(), show_progress=False
+            )
+            retriever = bm25s.BM25()
+            retriever.index(tokens, show_progress=False)
+        return cls(ids, texts, metas, retriever)
+
+    def save(self, directory: Path, version: str) -> None:
+        """Write to a temporary folder, then swap it in, so readers never see half an index."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".keyword-", dir=directory.parent))
+        if self.retriever is not None:
+            self.retriever.save(str(tmp / "bm25"), show_progress=False)
+        records = {"version": version, "ids": self.ids, "texts": self.texts, "metas": self.metas}
+        (tmp / "records.json").write_text(json.dumps(records), encoding="utf-8")
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> tuple[KeywordIndex, str] | None:
+        import bm25s
+
+        try:
+            records = json.loads((directory / "records.json").read_text(encoding="utf-8"))
+            retriever = None
+            if records["ids"]:
+                retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return None  # missing or damaged: the caller rebuilds it
+        index = cls(records["ids"], records["texts"], records["metas"], retriever)
+        return index, records["version"]
+
+    def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
+        import bm25s
+
+        if self.retriever is None:
+            return []
+        tokens = bm25s.tokenize(
+            [query],
+            stopwords=STOPWORDS,
+            stemmer=self._stemmer(),
+            show_progress=False,
+            return_ids=False,
+        )[0]
+        if not tokens:
+            return []
+        scores = self.retriever.get_scores(tokens)
+        ranked = np.argsort(-scores, kind="stable")
+        hits: list[tuple[Chunk, float]] = []
+        for i in ranked:
+            if scores[i] <= 0 or len(hits) >= n:
+                break
+            if _matches(self.metas[i], filters):
+                hits.append((Chunk.from_record(self.ids[i], self.texts[i], self.metas[i]), float(scores[i])))
+        return hits
+
+
+class Store:
+    """Chroma collection + keyword index for one data dir (or one Chroma server)."""
+
+    def __init__(self, settings: Settings, embedder: Embedder):
+        self.settings = settings
+        self.embedder = embedder
+        self.keyword_dir = Path(settings.data_dir) / "keyword" / settings.collection
+        self._keyword: KeywordIndex | None = None
+
+    # --- Chroma -------------------------------------------------------------------------------
+
+    @cached_property
+    def client(self):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.settings.chroma_host:
+                return chromadb.HttpClient(
+                    host=self.settings.chroma_host,
+                    port=self.settings.chroma_port,
+                    settings=chroma_settings,
+                )
+            path = Path(self.settings.data_dir) / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except PermissionError as exc:
+            raise StoreError(f"Cannot write to the data dir {self.settings.data_dir}: {exc}") from exc
+        except Exception as exc:
+            raise StoreError(f"Cannot open the vector store ({self.location}): {exc}") from exc
+
+    @property
+    def location(self) -> str:
+        if self.settings.chroma_host:
+            return f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+        return str(Path(self.settings.data_dir) / "chroma")
+
+    @cached_property
+    def collection(self):
+        """The collection, created on first use; refuses one built with another embedding model.
+
+        embedding_function=None matters: without it Chroma falls back to its default model,
+        which it would try to download.
+        """
+        try:
+            collection = self.client.get_or_create_collection(
+                self.settings.collection,
+                embedding_function=None,
+                metadata={"embedding_model": self.embedder.model_id},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"Cannot open collection {self.settings.collection!r} in {self.location}: {exc}"
+            ) from exc
+        built_with = (collection.metadata or {}).get("embedding_model")
+        if built_with != self.embedder.model_id:
+            raise StoreError(
+                f"The store in {self.location} was built with embedding model {built_with!r}, "
+                f"but the configured model is {self.embedder.model_id!r}. Use the same "
+                "TUTOR_EMBEDDING_MODEL, or point TUTOR_DATA_DIR (or TUTOR_COLLECTION) elsewhere "
+                "and ingest again."
+            )
+        return collection
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{what} failed on {self.location}: {exc}") from exc
+
+    def count(self) -> int:
+        return self._call("Counting chunks", self.collection.count)
+
+    def ping(self) -> None:
+        """Raise StoreError unless the store answers."""
+        self.count()
+
+    def documents(self) -> dict[str, StoredDocument]:
+        """Every stored document, keyed by doc_id, from the chunks' metadata."""
+        result = self._call("Reading the store", self.collection.get, include=["metadatas"])
+        docs: dict[str, StoredDocument] = {}
+        for chunk_id, meta in zip(result["ids"], result["metadatas"], strict=True):
+            doc = docs.get(meta["doc_id"])
+            if doc is None:
+                doc = docs[meta["doc_id"]] = StoredDocument(
+                    doc_id=meta["doc_id"],
+                    source=meta.get("source", ""),
+                    title=meta.get("title", ""),
+                    doc_hash=meta.get("doc_hash", ""),
+                    n_chunks=int(meta.get("n_chunks", 0)),
+                )
+            doc.chunk_ids.append(chunk_id)
+            doc.hashes.add(meta.get("doc_hash", ""))
+        return docs
+
+    def write_document(
+        self,
+        chunks: Sequence[Chunk],
+        embeddings: np.ndarray,
+        doc_hash: str,
+        previous: StoredDocument | None = None,
+    ) -> None:
+        """Write a document's new chunks, then remove the old ones it no longer has.
+
+        New before old: a run interrupted in between leaves the document with both versions,
+        which the next run sees as incomplete (mixed hashes) and repairs; never with nothing.
+        """
+        ids = [c.id for c in chunks]
+        metas = [{**c.to_metadata(), "doc_hash": doc_hash, "n_chunks": len(chunks)} for c in chunks]
+        for start in range(0, len(ids), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            self._call(
+                f"Writing {chunks[0].source}",
+                self.collection.upsert,
+                ids=ids[start:end],
+                embeddings=embeddings[start:end],
+                documents=[c.text for c in chunks[start:end]],
+                metadatas=metas[start:end],
+            )
+        if previous:
+            stale = sorted(set(previous.chunk_ids) - set(ids))
+            if stale:
+                self._call(f"Removing old chunks of {chunks[0].source}", self.collection.delete, ids=stale)
+
+    def delete_documents(self, docs: Iterable[StoredDocument]) -> int:
+        ids = [chunk_id for doc in docs for chunk_id in doc.chunk_ids]
+        for start in range(0, len(ids), WRITE_BATCH):
+            self._call("Removing documents", self.collection.delete, ids=ids[start : start + WRITE_BATCH])
+        return len(ids)
+
+    def dense_search(
+        self, query_embedding: np.ndarray, n: int, filters: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity (1 = identical direction)."""
+        if n <= 0:
+            return []
+        result = self._call(
+            "Searching",
+            self.collection.query,
+            query_embeddings=[query_embedding],
+            n_results=n,
+            where=_where(filters),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (Chunk.from_record(i, doc, meta), 1.0 - float(dist))
+            for i, doc, meta, dist in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]
+
+    # --- keyword index ------------------------------------------------------------------------
+
+    def version(self) -> str:
+        ids = self._call("Reading the store", self.collection.get, include=[])["ids"]
+        return _version(ids)
+
+    def rebuild_keyword_index(self) -> KeywordIndex:
+        """Rebuild the keyword index from the collection and save it with the collection's version."""
+        result = self._call("Reading the store", self.collection.get, include=["documents", "metadatas"])
+        index = KeywordIndex.build(result["ids"], result["documents"], result["metadatas"])
+        try:
+            index.save(self.keyword_dir, _version(result["ids"]))
+        except OSError as exc:
+            raise StoreError(f"Cannot save the keyword index in {self.keyword_dir}: {exc}") from exc
+        self._keyword = index
+        return index
+
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        """Loaded on first use; rebuilt when it is missing, damaged or behind the collection."""
+        if self._keyword is None:
+            loaded = KeywordIndex.load(self.keyword_dir)
+            if loaded is not None and loaded[1] == self.version():
+                self._keyword = loaded[0]
+            else:
+                self._keyword = self.rebuild_keyword_index()
+        return self._keyword
+
+    def keyword_search(
+        self, query: str, n: int, filters: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        return self.keyword_index.search(query, n, filters)

@@ -1,0 +1,96 @@
+"""Plain dataclasses that flow between ingest, store, retrieval and the answerers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SECTION_SEPARATOR = " › "
+
+
+@dataclass
+class Document:
+    """One loaded document: its text (Markdown where structure is known) and metadata."""
+
+    doc_id: str  # stable identity: absolute path or URL
+    source: str  # what users see: path relative to the working directory, or the URL
+    title: str
+    text: str
+    kind: str  # md | txt | html | pdf
+    metadata: dict[str, Any] = field(default_factory=dict)  # front matter etc.
+    pages: list[str] | None = None  # PDF: one text per page
+
+
+@dataclass
+class Chunk:
+    """A passage of a document, sized to fit the embedding model."""
+
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    section: str  # "Phase 2 › Model evaluation"
+    text: str
+    position: int
+    page: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # phase, order, url, ...
+
+    @property
+    def heading(self) -> str:
+        """Title and section as one line, without repeating the title."""
+        if not self.section or self.section == self.title:
+            return self.title
+        if self.section.startswith(self.title + SECTION_SEPARATOR):
+            return self.section
+        return f"{self.title}{SECTION_SEPARATOR}{self.section}"
+
+    def index_text(self) -> str:
+        """What is embedded and keyword-indexed: the heading gives a passage its context."""
+        return f"{self.heading}\n{self.text}"
+
+    def to_metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "section": self.section,
+            "position": self.position,
+        }
+        if self.page is not None:
+            meta["page"] = self.page
+        for key, value in self.extra.items():
+            if isinstance(value, str | int | float | bool):
+                meta[key] = value
+        return meta
+
+    @classmethod
+    def from_record(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+        known = {"doc_id", "source", "title", "section", "position", "page"}
+        return cls(
+            id=chunk_id,
+            doc_id=meta.get("doc_id", ""),
+            source=meta.get("source", ""),
+            title=meta.get("title", ""),
+            section=meta.get("section", ""),
+            text=text,
+            position=int(meta.get("position", 0)),
+            page=meta.get("page"),
+            extra={k: v for k, v in meta.items() if k not in known},
+        )
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its scores (fused rank score, and each ranker's view)."""
+
+    chunk: Chunk
+    score: float
+    dense_similarity: float | None = None  # cosine similarity, 1 is identical
+    keyword_score: float | None = None  # BM25 score
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["chunk"]["heading"] = self.chunk.heading
+        return data
