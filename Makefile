@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/tutor ingest corpus
-	$(BIN)/tutor search "$(QUESTION)" --top-k 3
+	$(BIN)/tutor ask "$(QUESTION)"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -16,7 +16,11 @@ class Settings(BaseSettings):
     """Every setting, documented in .env.example. Explicit arguments beat the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TUTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TUTOR_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     # Store
@@ -41,6 +45,21 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = Field(5, ge=1, le=50)
+    context_budget: int = Field(1500, ge=100, description="Tokens of passages given to the answerer.")
+    relevance_floor: float = Field(
+        0.3, ge=-1, le=1, description="Below this best cosine similarity, tutor declines to answer."
+    )
+    mmr: bool = Field(False, description="Re-rank with maximal marginal relevance to avoid near-duplicates.")
+    mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR: 1 = relevance only, 0 = diversity only.")
+
+    # Answering
+    provider: str = Field("auto", description="auto | anthropic | openai | openai-compatible | offline")
+    model: str | None = Field(None, description="Model name for the chosen provider.")
+    openai_base_url: str = Field("http://localhost:11434/v1", description="For openai-compatible.")
+    compatible_model: str = Field("llama3.1", description="Default model for openai-compatible.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds per LLM request.")
+    llm_max_retries: int = Field(2, ge=0, le=10, description="SDK retries (with backoff) per request.")
+    llm_max_tokens: int = Field(800, ge=16, description="Longest answer, in the LLM's tokens.")
 
     # Providers (read by tutor.llm; keys never logged)
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from tutor.store import Store
-from tutor.types import Hit
+from tutor.types import Hit, Passage
 
 RRF_K = 60  # the constant from Cormack et al.; dampens the weight of the very top ranks
 
@@ -42,3 +44,62 @@ def hybrid_search(
     for chunk_id, score in fused.items():
         hits[chunk_id].score = score
     return sorted(hits.values(), key=lambda h: -h.score)[:top_k]
+
+
+def maximal_marginal_relevance(
+    hits: list[Hit], vectors: dict[str, np.ndarray], k: int, lam: float
+) -> list[Hit]:
+    """Pick `k` hits balancing relevance (fused rank score) against similarity to those already picked."""
+    if not hits:
+        return []
+    top = max(h.score for h in hits) or 1.0
+    chosen: list[Hit] = []
+    pool = list(hits)
+    while pool and len(chosen) < k:
+
+        def value(h: Hit) -> float:
+            redundancy = max((float(vectors[h.chunk.id] @ vectors[c.chunk.id]) for c in chosen), default=0.0)
+            return lam * h.score / top - (1 - lam) * redundancy
+
+        best = max(pool, key=value)
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
+
+
+def _join_overlapping(first: str, second: str) -> str:
+    """Join two consecutive chunks, dropping the overlap the chunker repeated."""
+    for size in range(min(len(first), len(second), 800), 15, -1):
+        if first.endswith(second[:size]):
+            return first + second[size:]
+    return f"{first}\n{second}"
+
+
+def build_context(hits: list[Hit], budget: int, count_tokens: Callable[[str], int]) -> list[Passage]:
+    """Numbered passages in rank order within `budget` tokens; adjacent chunks of a section merge."""
+    groups: list[list[Hit]] = []
+    for hit in hits:
+        c = hit.chunk
+        for group in groups:
+            positions = [g.chunk.position for g in group]
+            same = group[0].chunk.doc_id == c.doc_id and group[0].chunk.section == c.section
+            if same and (c.position == max(positions) + 1 or c.position == min(positions) - 1):
+                group.append(hit)
+                break
+        else:
+            groups.append([hit])
+    passages: list[Passage] = []
+    used = 0
+    for group in groups:
+        ordered = sorted(group, key=lambda h: h.chunk.position)
+        text = ordered[0].chunk.text
+        for h in ordered[1:]:
+            text = _join_overlapping(text, h.chunk.text)
+        cost = count_tokens(f"{ordered[0].chunk.heading}\n{text}")
+        if used + cost > budget:
+            if passages:
+                break
+            continue  # even the best passage alone is too big: try the next
+        used += cost
+        passages.append(Passage(len(passages) + 1, ordered[0].chunk, text))
+    return passages

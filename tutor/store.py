@@ -306,6 +306,13 @@ class Store:
             )
         ]
 
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        result = self._call("Reading vectors", self.collection.get, ids=list(ids), include=["embeddings"])
+        return {
+            i: np.asarray(e, dtype=np.float32)
+            for i, e in zip(result["ids"], result["embeddings"], strict=True)
+        }
+
     # --- keyword index ------------------------------------------------------------------------
 
     def version(self) -> str:

@@ -94,3 +94,93 @@ class Hit:
         data = asdict(self)
         data["chunk"]["heading"] = self.chunk.heading
         return data
+
+
+@dataclass
+class Passage:
+    """A numbered passage handed to the answerer (one chunk, or adjacent chunks merged)."""
+
+    n: int
+    chunk: Chunk
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "source": self.chunk.source,
+            "title": self.chunk.title,
+            "section": self.chunk.section,
+            "text": self.text,
+        }
+
+
+@dataclass
+class Citation:
+    n: int
+    source: str
+    title: str
+    section: str
+    url: str | None
+    snippet: str
+
+
+@dataclass
+class SentenceCheck:
+    text: str
+    citations: list[int]
+    supported: bool
+    reason: str = ""  # why a sentence is not supported
+
+
+@dataclass
+class Grounding:
+    """The grounding report of an answer: which sentences its cited passages support."""
+
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    invalid_citations: list[int] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(s.supported for s in self.sentences) / len(self.sentences) if self.sentences else 1.0
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [s.text for s in self.sentences if not s.supported]
+
+    @property
+    def uncited(self) -> list[str]:
+        return [s.text for s in self.sentences if not s.citations]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 4),
+            "sentences": [asdict(s) for s in self.sentences],
+            "unsupported": self.unsupported,
+            "uncited": self.uncited,
+            "invalid_citations": self.invalid_citations,
+        }
+
+
+@dataclass
+class Answer:
+    """What every front door returns; to_dict() is the one JSON form (CLI, API, eval reports)."""
+
+    answer: str
+    citations: list[Citation]
+    contexts: list[Passage]
+    grounding: Grounding
+    refused: bool
+    provider: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    query: str = ""  # the standalone query used for retrieval
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [asdict(c) for c in self.citations],
+            "contexts": [p.to_dict() for p in self.contexts],
+            "grounding": self.grounding.to_dict(),
+            "refused": self.refused,
+            "provider": self.provider,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }

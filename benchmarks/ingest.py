@@ -1,0 +1,118 @@
+"""Ingest benchmark: our pipeline vs the naive LangChain pipeline vs the raw encode of our chunks.
+
+    python benchmarks/ingest.py ../shared/seeds [--runs 3]
+
+Ingests the given folder(s) plus the shipped corpus. All three use the same model, loaded before
+timing starts (model load excluded). Reports medians over --runs and ratios computed in the same run:
+
+- ours / raw encode   target <= 1.15 (our whole pipeline vs only encoding the chunks it produced)
+- ours / LangChain    target < 1 (RecursiveCharacterTextSplitter 1000/200 + Chroma.from_texts)
+- re-ingest / first   target <= 0.05 (nothing changed: everything is skipped)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.loaders import KINDS  # noqa: E402
+from ingest.pipeline import ingest  # noqa: E402
+from tutor.config import SHIPPED_CORPUS_DIR, Settings  # noqa: E402
+from tutor.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from tutor.store import Store  # noqa: E402
+
+
+def naive_langchain(files: list[Path], embeddings) -> tuple[float, int]:
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    start = time.perf_counter()
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    texts = [
+        piece for f in files for piece in splitter.split_text(f.read_text(encoding="utf-8", errors="replace"))
+    ]
+    client = chromadb.EphemeralClient()
+    Chroma.from_texts(texts, embeddings, client=client, collection_name=f"naive-{uuid.uuid4().hex[:8]}")
+    return time.perf_counter() - start, len(texts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("paths", nargs="+", help="folders to ingest besides the shipped corpus")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    inputs = [*args.paths, str(SHIPPED_CORPUS_DIR)]
+    files = [p for path in inputs for p in sorted(Path(path).rglob("*")) if p.suffix.lower() in KINDS]
+
+    embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    model = embedder.model  # load once, outside every timing
+    embedder.embed(["warm up"])
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    lc_embeddings = HuggingFaceEmbeddings(
+        model_name=str(embedder.model_dir), model_kwargs={"device": "cpu"}, encode_kwargs={"batch_size": 64}
+    )
+
+    ours, reingest, raw, naive = [], [], [], []
+    for run in range(args.runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Settings(data_dir=Path(tmp), _env_file=None), embedder)
+            start = time.perf_counter()
+            report = ingest(inputs, store)
+            ours.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            again = ingest(inputs, store)
+            reingest.append(time.perf_counter() - start)
+            assert not again.added and not again.updated, "re-ingest should skip everything"
+            texts = store.keyword_index.texts
+            metas = store.keyword_index.metas
+            from tutor.types import Chunk
+
+            chunk_texts = [
+                Chunk.from_record("", t, m).index_text() for t, m in zip(texts, metas, strict=True)
+            ]
+        start = time.perf_counter()
+        model.encode(chunk_texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        raw.append(time.perf_counter() - start)
+        seconds, naive_chunks = naive_langchain(files, lc_embeddings)
+        naive.append(seconds)
+        print(
+            f"run {run + 1}: ours {ours[-1]:.2f}s ({report.chunks} chunks, {len(report.failed)} failed), "
+            f"re-ingest {reingest[-1]:.2f}s, raw encode {raw[-1]:.2f}s, "
+            f"LangChain {naive[-1]:.2f}s ({naive_chunks} chunks)",
+            file=sys.stderr,
+        )
+
+    med = {
+        k: statistics.median(v) for k, v in {"ours": ours, "re": reingest, "raw": raw, "lc": naive}.items()
+    }
+    print(f"\n{len(files)} files, {args.runs} runs, medians (model load excluded)\n")
+    print("| measurement | seconds | ratio | target |")
+    print("|---|---|---|---|")
+    print(f"| raw `SentenceTransformer.encode` of our chunks | {med['raw']:.2f} | 1.00 | baseline |")
+    print(
+        f"| our pipeline (read, chunk, embed, write, keyword index) | {med['ours']:.2f} | "
+        f"{med['ours'] / med['raw']:.2f}× raw | ≤ 1.15× raw |"
+    )
+    print(
+        f"| naive LangChain (splitter 1000/200 + Chroma.from_texts) | {med['lc']:.2f} | "
+        f"ours = {med['ours'] / med['lc']:.2f}× LangChain | < 1× |"
+    )
+    print(
+        f"| re-ingest, nothing changed | {med['re']:.2f} | {med['re'] / med['ours']:.3f}× first | ≤ 0.05× |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Tutor: condense → retrieve → answer → ground. Every front door (CLI, API, evals) uses this."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from tutor.config import Settings
+from tutor.grounding import ground
+from tutor.llm import Answerer, Message, get_answerer, resolve_provider
+from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
+from tutor.store import Store
+from tutor.types import Answer, Citation, Grounding, Hit, Passage
+
+NOT_COVERED = "The roadmap documents don't cover this"
+DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
+SNIPPET = 240
+
+
+class Tutor:
+    def __init__(self, settings: Settings, store: Store, answerer: Answerer):
+        self.settings, self.store, self.answerer = settings, store, answerer
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        store: Store | None = None,
+    ) -> Tutor:
+        from tutor.embeddings import get_embedder
+
+        resolve_provider(settings, provider)  # fail on a bad name before loading anything
+        store = store or Store(settings, get_embedder(settings))
+        return cls(settings, store, get_answerer(settings, store.embedder, provider, model))
+
+    def retrieve(
+        self, query: str, top_k: int | None = None, filters: dict[str, Any] | None = None
+    ) -> list[Hit]:
+        k = top_k or self.settings.top_k
+        if not self.settings.mmr:
+            return hybrid_search(self.store, query, k, filters=filters)
+        candidates = hybrid_search(self.store, query, 3 * k, filters=filters)
+        vectors = self.store.embeddings([h.chunk.id for h in candidates])
+        return maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
+
+    def _not_covered(self, question: str) -> str:
+        titles = sorted({d.title for d in self.store.documents().values()})[:8]
+        topics = "; ".join(titles) if titles else "nothing yet: ingest some documents first"
+        return (
+            f"{NOT_COVERED} (nothing relevant was found for “{question.strip()}”). "
+            f"I can help with what they do cover, for example: {topics}."
+        )
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        *,
+        top_k: int | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text as it arrives, then the finished Answer (citations resolved) last."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        query = self.answerer.condense(question, history) if history else question
+        timings["condense"] = (time.perf_counter() - started) * 1000
+        mark = time.perf_counter()
+        hits = self.retrieve(query, top_k, filters)
+        passages = build_context(hits, self.settings.context_budget, self.store.embedder.count_tokens)
+        timings["retrieve"] = (time.perf_counter() - mark) * 1000
+        best = max((h.dense_similarity for h in hits if h.dense_similarity is not None), default=-1.0)
+        if not passages or best < self.settings.relevance_floor:
+            text = self._not_covered(question)
+            yield text
+            timings["total"] = (time.perf_counter() - started) * 1000
+            yield Answer(text, [], [], Grounding(), True, "none", timings, query)
+            return
+        mark = time.perf_counter()
+        parts: list[str] = []
+        for token in self.answerer.stream(question, passages, list(history)):
+            parts.append(token)
+            yield token
+        timings["answer"] = (time.perf_counter() - mark) * 1000
+        mark = time.perf_counter()
+        yield self._finish("".join(parts), passages, query, timings, started, mark)
+
+    def _finish(
+        self, draft: str, passages: list[Passage], query: str, timings: dict, started: float, mark: float
+    ) -> Answer:
+        by_n = {p.n: p for p in passages}
+        text, grounding = ground(draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed)
+        cited = sorted({n for s in grounding.sentences for n in s.citations})
+        citations = [
+            Citation(
+                n,
+                by_n[n].chunk.source,
+                by_n[n].chunk.title,
+                by_n[n].chunk.section,
+                by_n[n].chunk.extra.get("url") if isinstance(by_n[n].chunk.extra.get("url"), str) else None,
+                by_n[n].text[:SNIPPET],
+            )
+            for n in cited
+        ]
+        refused = not text.strip() or (not cited and bool(DECLINES.search(text)))
+        if not text.strip():
+            text = f"{NOT_COVERED}: the retrieved passages did not contain an answer."
+        timings["ground"] = (time.perf_counter() - mark) * 1000
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return Answer(text, citations, passages, grounding, refused, self.answerer.name, timings, query)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        *,
+        top_k: int | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> Answer:
+        result = None
+        for event in self.stream(question, history, top_k=top_k, filters=filters):
+            result = event
+        assert isinstance(result, Answer)
+        return result

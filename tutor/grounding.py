@@ -1,0 +1,241 @@
+"""Grounding: parse [n] citations, drop invalid ones, and check each sentence against its sources.
+
+The offline checker needs no network: a cited sentence is supported when every number and key term
+in it appears in the passages it cites, and it is close in meaning to some sentence there (embedding
+cosine) or shares most of its content words with them. The eval suite uses the same functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from tutor.types import Grounding, SentenceCheck
+
+CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
+MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|`|^#+\s*")
+DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-"})
+SEMANTIC_FLOOR = 0.55  # cosine with the closest cited sentence; calibrated on evals/datasets
+OVERLAP_FLOOR = 0.6  # share of the sentence's content words found in the cited passages
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "they",
+        "their",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "i",
+        "me",
+        "my",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "may",
+        "might",
+        "must",
+        "about",
+        "into",
+        "over",
+        "than",
+        "too",
+        "very",
+        "just",
+        "also",
+        "more",
+        "most",
+        "such",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "each",
+        "both",
+        "few",
+        "other",
+        "some",
+        "only",
+        "own",
+        "same",
+        "here",
+        "there",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "further",
+        "once",
+        "get",
+        "got",
+        "have",
+        "has",
+        "had",
+    ]
+)
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def citations_in(text: str) -> list[int]:
+    return [int(n) for group in CITATION.findall(text) for n in re.split(r"\s*,\s*", group)]
+
+
+def strip_citations(text: str) -> str:
+    return re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub("", text)).strip()
+
+
+def clean(text: str) -> str:
+    return MARKDOWN_NOISE.sub("", text).strip()
+
+
+BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\||#|```)")
+
+
+def blocks(text: str) -> list[str]:
+    """Paragraphs, list items and table rows, with hard-wrapped lines joined back together."""
+    out: list[str] = []
+    joinable = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            joinable = False
+        elif joinable and not BLOCK_START.match(line):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped)
+            joinable = not stripped.startswith(("|", "#", "```"))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of an answer or passage; a trailing lone citation joins the sentence before it."""
+    sentences: list[str] = []
+    for line in blocks(text):
+        if set(line) <= set("|-: ") or line.startswith(("#", "```")):
+            continue
+        for part in SENTENCE_END.split(line):
+            part = part.strip()
+            if sentences and CITATION.fullmatch(re.sub(r"[\s.]", "", part) or "x"):
+                sentences[-1] = f"{sentences[-1]} {part}"
+            elif part:
+                sentences.append(part)
+    return sentences
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.translate(DASHES).lower().split())
+
+
+def content_words(text: str) -> set[str]:
+    return {w.lower().strip(".'") for w in WORD.findall(text)} - STOPWORDS
+
+
+def key_terms(sentence: str) -> set[str]:
+    """Names and figures a sentence asserts: numbers, and capitalised words not opening it."""
+    words = WORD.findall(sentence)
+    terms = {w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in STOPWORDS}
+    terms |= {w for w in words if any(c.isdigit() for c in w)}
+    return terms
+
+
+def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = None) -> tuple[bool, str]:
+    """(supported?, reason) for one sentence against the texts of the passages it cites."""
+    claim = clean(strip_citations(sentence))
+    if not cited:
+        return False, "no citation"
+    haystack = normalise(" ".join(cited))
+    for number in NUMBER.findall(claim):
+        if number not in haystack:
+            return False, f"number {number} is not in the cited passages"
+    for term in key_terms(claim):
+        if term.lower().translate(DASHES) not in haystack:
+            return False, f"'{term}' is not in the cited passages"
+    words = content_words(claim)
+    if words and len(words & content_words(haystack)) / len(words) >= OVERLAP_FLOOR:
+        return True, ""
+    if embed is not None:
+        candidates = [s for text in cited for s in split_sentences(text)] or list(cited)
+        vectors = embed([claim, *candidates])
+        if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
+            return True, ""
+    return False, "not close enough in meaning to the cited passages"
+
+
+def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) -> tuple[str, Grounding]:
+    """Remove citations to passages that were not given, then check every sentence.
+
+    Returns the cleaned answer text and its grounding report.
+    """
+    invalid = sorted({n for n in citations_in(answer) if n not in passages})
+    if invalid:
+
+        def keep_valid(match: re.Match) -> str:
+            valid = [n for n in citations_in(match.group(0)) if n in passages]
+            return "[" + ", ".join(map(str, valid)) + "]" if valid else ""
+
+        answer = re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub(keep_valid, answer))
+    checks = []
+    for sentence in split_sentences(answer):
+        if len(content_words(clean(strip_citations(sentence)))) < 2:
+            continue  # "Sources:", "In short:" and the like assert nothing
+        cited = sorted(set(citations_in(sentence)))
+        supported, reason = check_sentence(sentence, [passages[n] for n in cited], embed)
+        checks.append(SentenceCheck(clean(strip_citations(sentence)), cited, supported, reason))
+    return answer, Grounding(checks, invalid)

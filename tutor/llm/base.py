@@ -1,0 +1,42 @@
+"""The one interface every answerer implements, and the deterministic follow-up rule."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from tutor.types import Passage
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
+FOLLOW_UP = re.compile(
+    r"^\s*(and|but|so|why|how about|what about|then|also|ok|okay)\b|\b(it|that|those|these|this|them|"
+    r"they|there|after that|before that|next|instead|same)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_based_condense(question: str, history: Sequence[Message]) -> str:
+    """Offline condensation: a short or referring follow-up is joined to the last user question."""
+    previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
+    if not previous:
+        return question
+    if len(question.split()) <= 6 or FOLLOW_UP.search(question):
+        return f"{previous[-1]} {question}"
+    return question
+
+
+class Answerer:
+    """Answers a question from numbered passages. Subclasses implement `stream`."""
+
+    name = "base"
+    needs_key = False
+    key_env_var: str | None = None
+    can_stream = True
+
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
+        """Yield the answer's text as it is produced, with [n] citations to `passages`."""
+        raise NotImplementedError
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        """Turn a follow-up into a standalone query for retrieval."""
+        return rule_based_condense(question, history)

@@ -1,0 +1,183 @@
+"""LLM answerers over the official SDKs: Anthropic, OpenAI, and OpenAI-compatible servers.
+
+The SDKs' own retries (with backoff that honours retry-after) and timeouts are configured from
+settings; SDK errors become one ProviderError naming the provider and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from tutor.errors import MissingKeyError, ProviderError
+from tutor.llm.base import Answerer, Message
+from tutor.prompts import SYSTEM_PROMPT, answer_prompt, condense_prompt
+from tutor.types import Passage
+
+
+@contextmanager
+def provider_errors(provider: str, key_env_var: str | None, timeout: float):
+    """Translate either SDK's exceptions (they share names) into ProviderError."""
+    try:
+        yield
+    except Exception as exc:  # SDK classes are imported lazily; match them by name
+        kind = type(exc).__name__
+        status = getattr(exc, "status_code", None)
+        if kind == "AuthenticationError" or status == 401:
+            where = f"check {key_env_var}" if key_env_var else "check the server's API key"
+            raise ProviderError(f"{provider} rejected the API key (401): {where}.") from None
+        if kind == "PermissionDeniedError" or status == 403:
+            raise ProviderError(
+                f"{provider} refused the request (403): the key lacks access to this model."
+            ) from None
+        if kind == "RateLimitError" or status == 429:
+            raise ProviderError(
+                f"{provider} is rate limiting requests (429) even after retries: wait a minute and try "
+                "again, or use --provider offline.",
+                retryable=True,
+            ) from None
+        if kind == "APITimeoutError":
+            raise ProviderError(
+                f"{provider} did not answer within {timeout:g} s: try again, or raise TUTOR_LLM_TIMEOUT.",
+                retryable=True,
+            ) from None
+        if kind == "APIConnectionError":
+            raise ProviderError(
+                f"Cannot reach {provider}: check the network (or TUTOR_OPENAI_BASE_URL), "
+                "or use --provider offline.",
+                retryable=True,
+            ) from None
+        if kind == "NotFoundError" or status == 404:
+            raise ProviderError(
+                f"{provider} does not know this model (404): check --model / TUTOR_MODEL."
+            ) from None
+        if status is not None and status >= 500:
+            raise ProviderError(
+                f"{provider} had a server error ({status}): try again later.", retryable=True
+            ) from None
+        if status is not None:
+            raise ProviderError(
+                f"{provider} rejected the request ({status}): {getattr(exc, 'message', exc)}"
+            ) from None
+        raise
+
+
+class AnthropicAnswerer(Answerer):
+    name = "anthropic"
+    needs_key = True
+    key_env_var = "ANTHROPIC_API_KEY"
+    default_model = "claude-sonnet-4-5"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str | None,
+        timeout: float,
+        max_retries: int,
+        max_tokens: int,
+        base_url: str | None = None,
+    ):
+        import anthropic
+
+        self.model = model or self.default_model
+        self.timeout, self.max_tokens = timeout, max_tokens
+        self.client = anthropic.Anthropic(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+
+    def _errors(self):
+        return provider_errors("Anthropic", self.key_env_var, self.timeout)
+
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
+        messages = [*history, {"role": "user", "content": answer_prompt(question, passages)}]
+        with (
+            self._errors(),
+            self.client.messages.stream(
+                model=self.model,
+                max_tokens=self.max_tokens,
+                system=SYSTEM_PROMPT,
+                messages=messages,
+            ) as stream,
+        ):
+            yield from stream.text_stream
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        if not history:
+            return question
+        with self._errors():
+            reply = self.client.messages.create(
+                model=self.model,
+                max_tokens=200,
+                temperature=0,
+                messages=[{"role": "user", "content": condense_prompt(question, history)}],
+            )
+        text = "".join(block.text for block in reply.content if getattr(block, "type", "") == "text").strip()
+        return text or question
+
+
+class OpenAIAnswerer(Answerer):
+    """OpenAI, or any OpenAI-compatible server (Ollama, vLLM, LM Studio) when base_url is set."""
+
+    name = "openai"
+    needs_key = True
+    key_env_var = "OPENAI_API_KEY"
+    default_model = "gpt-4o-mini"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str | None,
+        timeout: float,
+        max_retries: int,
+        max_tokens: int,
+        base_url: str | None = None,
+        name: str = "openai",
+    ):
+        import openai
+
+        self.name = name
+        self.label = "OpenAI" if name == "openai" else f"The OpenAI-compatible server at {base_url}"
+        self.model = model or self.default_model
+        self.timeout, self.max_tokens = timeout, max_tokens
+        self.client = openai.OpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+
+    def _errors(self):
+        return provider_errors(self.label, self.key_env_var if self.name == "openai" else None, self.timeout)
+
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
+        messages = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            *history,
+            {"role": "user", "content": answer_prompt(question, passages)},
+        ]
+        with self._errors():
+            response = self.client.chat.completions.create(
+                model=self.model, messages=messages, temperature=0, max_tokens=self.max_tokens, stream=True
+            )
+            for event in response:
+                if event.choices and event.choices[0].delta.content:
+                    yield event.choices[0].delta.content
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        if not history:
+            return question
+        with self._errors():
+            reply = self.client.chat.completions.create(
+                model=self.model,
+                messages=[{"role": "user", "content": condense_prompt(question, history)}],
+                temperature=0,
+                max_tokens=200,
+            )
+        return (reply.choices[0].message.content or "").strip() or question
+
+
+def require_key(value, env_var: str, provider: str) -> str:
+    if value is None or not value.get_secret_value().strip():
+        raise MissingKeyError(
+            f"The {provider} provider needs an API key: set {env_var} (in the environment or .env)."
+        )
+    return value.get_secret_value()
