@@ -64,3 +64,25 @@ def test_invalid_setting_is_one_clear_line(monkeypatch, capsys):
         cli.main()
     assert exit_info.value.code == 2
     assert "Invalid configuration: chunk_size" in capsys.readouterr().err
+
+
+def imported_modules(*args: str) -> set[str]:
+    """Top-level modules a fresh `python -m tutor ARGS` process imports (from -X importtime)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tutor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line.split("|")[-1] for line in result.stderr.splitlines() if line.startswith("import time:")]
+    return {line.strip().split(".")[0] for line in lines}
+
+
+def test_help_does_not_load_heavy_modules():
+    modules = imported_modules("--help")
+    assert "typer" in modules  # the check sees real imports
+    assert not modules & {"torch", "sentence_transformers", "transformers", "chromadb"}

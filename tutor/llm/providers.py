@@ -102,18 +102,23 @@ class AnthropicAnswerer(Answerer):
         ):
             yield from stream.text_stream
 
-    def condense(self, question: str, history: Sequence[Message]) -> str:
-        if not history:
-            return question
+    def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 200) -> str:
+        """One non-streamed reply at temperature 0 (condensing, judging)."""
+        extra = {"system": system} if system else {}
         with self._errors():
             reply = self.client.messages.create(
                 model=self.model,
-                max_tokens=200,
+                max_tokens=max_tokens,
                 temperature=0,
-                messages=[{"role": "user", "content": condense_prompt(question, history)}],
+                messages=[{"role": "user", "content": prompt}],
+                **extra,
             )
-        text = "".join(block.text for block in reply.content if getattr(block, "type", "") == "text").strip()
-        return text or question
+        return "".join(block.text for block in reply.content if getattr(block, "type", "") == "text").strip()
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        if not history:
+            return question
+        return self.complete(condense_prompt(question, history)) or question
 
 
 class OpenAIAnswerer(Answerer):
@@ -162,17 +167,22 @@ class OpenAIAnswerer(Answerer):
                 if event.choices and event.choices[0].delta.content:
                     yield event.choices[0].delta.content
 
-    def condense(self, question: str, history: Sequence[Message]) -> str:
-        if not history:
-            return question
+    def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 200) -> str:
+        """One non-streamed reply at temperature 0 (condensing, judging)."""
+        messages = [{"role": "system", "content": system}] if system else []
         with self._errors():
             reply = self.client.chat.completions.create(
                 model=self.model,
-                messages=[{"role": "user", "content": condense_prompt(question, history)}],
+                messages=[*messages, {"role": "user", "content": prompt}],
                 temperature=0,
-                max_tokens=200,
+                max_tokens=max_tokens,
             )
-        return (reply.choices[0].message.content or "").strip() or question
+        return (reply.choices[0].message.content or "").strip()
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        if not history:
+            return question
+        return self.complete(condense_prompt(question, history)) or question
 
 
 def require_key(value, env_var: str, provider: str) -> str:
