@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= I know pandas but not SQL, what should I do?
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test eval lint format bench clean
 
 setup: $(VENV)/.installed
 
@@ -28,9 +28,18 @@ format: setup
 test: lint
 	$(BIN)/python -m pytest -q
 
+# The eval gate: the shipped dataset through the offline answerer, then the judge's calibration.
+# Uses its own store so it never mixes with yours; exits 1 when a threshold in evals/thresholds.toml is missed.
+EVAL_DIR ?= .tutor-eval
+eval: setup
+	mkdir -p $(EVAL_DIR)
+	$(BIN)/tutor eval --data-dir $(EVAL_DIR) --provider offline \
+		--report-json $(EVAL_DIR)/report.json --report-md $(EVAL_DIR)/report.md
+	$(BIN)/tutor eval --calibrate
+
 bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
 	$(BIN)/python benchmarks/ingest.py $(SEEDS)
 
 clean:
-	rm -rf $(VENV) .tutor .pytest_cache .ruff_cache
+	rm -rf $(VENV) .tutor .tutor-eval .pytest_cache .ruff_cache

@@ -1,1 +1,1 @@
-"""The eval suite. Not built yet: see the issue "Eval suite: retrieval and answer grounding"."""
+"""The eval suite: datasets, metrics, support judges, the runner and its reports (`tutor eval`)."""

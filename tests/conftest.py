@@ -88,3 +88,17 @@ def make_pdf(pages: list[str]) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+@pytest.fixture
+def server():
+    """A canned HTTP server on loopback (tests/canned.py); queue replies on `server.replies`."""
+    import threading
+
+    from tests.canned import CannedServer
+
+    srv = CannedServer()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()

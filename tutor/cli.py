@@ -343,6 +343,154 @@ def chat(
         history += [{"role": "user", "content": line}, {"role": "assistant", "content": last.answer}]
 
 
+def make_judge(name: str, settings: Settings, embedder):
+    """The support judge for evals: the offline checker, or a provider's LLM at temperature 0."""
+    from evals.judges import LLMJudge, OfflineJudge
+    from tutor.llm import get_answerer, resolve_provider
+
+    if resolve_provider(settings, name) == "offline":
+        return OfflineJudge(embedder.embed)
+    return LLMJudge(get_answerer(settings, embedder, name))
+
+
+def calibrate(settings: Settings, judge: str | None, path: Path, floor: float | None) -> None:
+    """Print each judge's accuracy on the labelled calibration pairs; exit 1 below the floor."""
+    from rich.table import Table
+
+    from evals.dataset import load_calibration
+    from tutor.embeddings import get_embedder
+
+    pairs = load_calibration(path)
+    embedder = get_embedder(settings)
+    names = ["offline"]
+    names += [
+        n
+        for n, key in (("anthropic", settings.anthropic_api_key), ("openai", settings.openai_api_key))
+        if key
+    ]
+    if judge and judge not in names:
+        names.append(judge)
+    table = Table(title=f"Judge accuracy on {len(pairs)} labelled pairs ({path.name})")
+    for column in ("judge", "accuracy", "false 'supported'", "missed 'supported'"):
+        table.add_column(column)
+    failed = False
+    for name in names:
+        verdicts = make_judge(name, settings, embedder).judge([(p.sentence, p.passages) for p in pairs])
+        right = sum((v is True) == p.supported for v, p in zip(verdicts, pairs, strict=True))
+        false_pos = sum(v is True and not p.supported for v, p in zip(verdicts, pairs, strict=True))
+        false_neg = sum(v is not True and p.supported for v, p in zip(verdicts, pairs, strict=True))
+        accuracy = right / len(pairs)
+        failed |= name == "offline" and floor is not None and accuracy < floor
+        table.add_row(name, f"{accuracy:.3f}", str(false_pos), str(false_neg))
+    out.print(table)
+    if failed:
+        err.print(f"[red]The offline judge's accuracy is below {floor:g}.[/]")
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    dataset: Annotated[
+        Path | None, typer.Option(help="Questions (JSONL); default: evals/datasets/roadmap.jsonl.")
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(help="Score answers produced elsewhere (JSONL run file) instead of asking."),
+    ] = None,
+    report_json: Annotated[Path | None, typer.Option(help="Write the full JSON report here.")] = None,
+    report_md: Annotated[Path | None, typer.Option(help="Write the Markdown report here.")] = None,
+    provider: Provider = None,
+    model: Model = None,
+    judge: Annotated[
+        str, typer.Option(help="Support judge: offline, or a provider name for an LLM judge.")
+    ] = "offline",
+    thresholds: Annotated[
+        Path | None, typer.Option(help="Thresholds TOML; default: evals/thresholds.toml.")
+    ] = None,
+    calibration: Annotated[
+        bool, typer.Option("--calibrate", help="Print each judge's accuracy on the calibration set.")
+    ] = False,
+    calibration_set: Annotated[
+        Path | None, typer.Option(help="Labelled pairs for --calibrate (JSONL).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Score retrieval and answer grounding on a dataset; exit 1 when a threshold is missed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from evals import dataset as ds
+    from evals.report import LABELS, markdown, report_dict, write_json
+    from evals.runner import evaluate, load_thresholds, missed_thresholds, score_run, summarize
+
+    settings = load_settings(data_dir)
+    floors_file = thresholds or ds.DEFAULT_THRESHOLDS
+    floors = load_thresholds(floors_file)
+    if calibration:
+        import tomllib
+
+        floor = tomllib.loads(floors_file.read_text()).get("calibration", {}).get("offline_judge_accuracy")
+        calibrate(settings, judge, calibration_set or ds.DEFAULT_CALIBRATION, floor)
+        return
+    for target in (report_json, report_md):
+        if target is not None and not target.parent.is_dir():
+            raise TutorError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+    if answers is not None:
+        runs = ds.load_run(answers)
+        items = ds.load_dataset(dataset) if dataset else []
+        total, label = len(runs), f"Scoring {answers.name}"
+        from tutor.embeddings import get_embedder
+
+        embedder = get_embedder(settings)
+    else:
+        items = ds.load_dataset(dataset or ds.DEFAULT_DATASET)
+        tutor = build_tutor(data_dir, provider, model)
+        embedder = tutor.store.embedder
+        total, label = len(items), "Evaluating questions"
+    grader = make_judge(judge, settings, embedder)
+    bar = Progress(
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+    with bar:
+        task = bar.add_task(label, total=total)
+        advance = lambda _result: bar.advance(task)  # noqa: E731
+        if answers is not None:
+            results = score_run(runs, grader, items, on_item=advance)
+        else:
+            results = evaluate(tutor, items, grader, on_item=advance)
+    summary = summarize(results)
+    missed = missed_thresholds(summary, floors)
+    meta = {
+        "dataset": str(dataset or (ds.DEFAULT_DATASET if answers is None else "")),
+        "answers": str(answers or ""),
+        "provider": "recorded" if answers is not None else tutor.answerer.name,
+        "judge": grader.name,
+        "thresholds": floors,
+        "missed": missed,
+    }
+    if report_json:
+        write_json(report_json, report_dict(summary, results, meta))
+    if report_md:
+        report_md.write_text(markdown(summary, results, floors, missed), encoding="utf-8")
+    table = Table(title=f"tutor eval: {len(results)} questions, judge {grader.name}")
+    for column in ("metric", "value", "threshold"):
+        table.add_column(column)
+    for name, label_text in LABELS.items():
+        if name in summary:
+            floor = floors.get(name)
+            ok = floor is None or summary[name] >= floor - 1e-9
+            shown = "" if floor is None else f"≥ {floor:g}" + ("" if ok else " [red]missed[/]")
+            table.add_row(label_text, f"{summary[name]:.3f}", shown)
+    out.print(table)
+    if missed:
+        err.print("[red]Thresholds missed:[/] " + "; ".join(missed), highlight=False)
+        raise typer.Exit(1)
+
+
 @app.command()
 def roadmap(
     corpus: Annotated[

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from tutor.types import Grounding, SentenceCheck
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+DURATION = re.compile(r"(\d+(?:[.,]\d+)*)\s+(hour|day|week|month|year)")  # "2 months" is not "2 hours"
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
 MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|`|^#+\s*")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-"})
@@ -130,6 +132,35 @@ STOPWORDS = frozenset(
     ]
 )
 
+# Calibrated on evals/datasets/calibration.jsonl (`tutor eval --calibrate`):
+NUMBER_WORDS = frozenset(
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "hundred",
+        "thousand",
+        "million",
+    ]
+)  # a figure written out must appear as such ("six months" is not "about a week")
+ABSOLUTES = frozenset(["always", "never", "best", "worst", "every", "none"])  # strong words need backing
+HEDGES = frozenset(["about", "roughly", "approximately", "around", "mostly", "because"])  # paraphrase freely
+NOVEL_MIN, NOVEL_SHARE = 3, 0.3  # this many new content words, this share of them: a new claim
+
 Embed = Callable[[list[str]], np.ndarray]
 
 
@@ -188,11 +219,27 @@ def content_words(text: str) -> set[str]:
 
 
 def key_terms(sentence: str) -> set[str]:
-    """Names and figures a sentence asserts: numbers, and capitalised words not opening it."""
+    """Names and figures a sentence asserts: numbers and number words, capitalised words not
+    opening it, and acronyms or CamelCase names anywhere (AWS, PyTorch)."""
     words = WORD.findall(sentence)
+    words = [w.removesuffix("'s") for w in words]
     terms = {w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in STOPWORDS}
-    terms |= {w for w in words if any(c.isdigit() for c in w)}
+    terms |= {w for w in words if len(w) > 1 and any(c.isupper() for c in w[1:])}
+    terms |= {w for w in words if any(c.isdigit() for c in w) or w.lower() in NUMBER_WORDS}
     return terms
+
+
+@cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> set[str]:
+    """Content words reduced to their stems, so "studying" matches "study"."""
+    words = [w.removesuffix("'s") for w in content_words(text) if w not in HEDGES]
+    return set(_stemmer().stemWords(words))
 
 
 def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = None) -> tuple[bool, str]:
@@ -204,11 +251,21 @@ def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = No
     for number in NUMBER.findall(claim):
         if number not in haystack:
             return False, f"number {number} is not in the cited passages"
+    for amount, unit in DURATION.findall(claim.lower()):
+        if f"{amount} {unit}" not in haystack:
+            return False, f"'{amount} {unit}' is not in the cited passages"
     for term in key_terms(claim):
         if term.lower().translate(DASHES) not in haystack:
             return False, f"'{term}' is not in the cited passages"
-    words = content_words(claim)
-    if words and len(words & content_words(haystack)) / len(words) >= OVERLAP_FLOOR:
+    present = set(WORD.findall(haystack))
+    for word in WORD.findall(claim.lower()):
+        if word in ABSOLUTES and word not in present:
+            return False, f"'{word}' is not in the cited passages"
+    words = stems(claim)
+    novel = words - stems(haystack)
+    if len(novel) >= NOVEL_MIN and len(novel) / len(words) > NOVEL_SHARE:
+        return False, f"says what the cited passages do not: {', '.join(sorted(novel))}"
+    if words and 1 - len(novel) / len(words) >= OVERLAP_FLOOR:
         return True, ""
     if embed is not None:
         candidates = [s for text in cited for s in split_sentences(text)] or list(cited)
@@ -232,10 +289,17 @@ def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) ->
 
         answer = re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub(keep_valid, answer))
     checks = []
-    for sentence in split_sentences(answer):
-        if len(content_words(clean(strip_citations(sentence)))) < 2:
-            continue  # "Sources:", "In short:" and the like assert nothing
-        cited = sorted(set(citations_in(sentence)))
-        supported, reason = check_sentence(sentence, [passages[n] for n in cited], embed)
-        checks.append(SentenceCheck(clean(strip_citations(sentence)), cited, supported, reason))
+    for text, cited in claims(answer):
+        supported, reason = check_sentence(text, [passages[n] for n in cited], embed)
+        checks.append(SentenceCheck(text, cited, supported, reason))
     return answer, Grounding(checks, invalid)
+
+
+def claims(answer: str) -> list[tuple[str, list[int]]]:
+    """The sentences of an answer that assert something, as (clean text, sorted citation numbers)."""
+    out = []
+    for sentence in split_sentences(answer):
+        text = clean(strip_citations(sentence))
+        if len(content_words(text)) >= 2:  # "Sources:", "In short:" and the like assert nothing
+            out.append((text, sorted(set(citations_in(sentence)))))
+    return out

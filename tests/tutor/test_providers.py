@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.canned import Canned, openai_reply
 from tutor.config import Settings
 from tutor.errors import ConfigError, MissingKeyError, ProviderError
 from tutor.llm import get_answerer, resolve_provider
@@ -21,69 +19,6 @@ from tutor.llm.providers import AnthropicAnswerer, OpenAIAnswerer
 from tutor.types import Chunk, Passage
 
 PASSAGES = [Passage(1, Chunk("c1", "d", "s.md", "SQL", "Pandas users", "Do SQLZoo.", 0), "Do SQLZoo.")]
-
-
-@dataclass
-class Canned:
-    status: int = 200
-    body: bytes | dict = b""
-    headers: dict = field(default_factory=dict)
-    delay: float = 0.0
-
-
-class CannedServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        self.replies: list[Canned] = []
-        self.requests: list[dict] = []
-        super().__init__(("127.0.0.1", 0), CannedHandler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class CannedHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        length = int(self.headers.get("content-length", 0))
-        self.server.requests.append(
-            {
-                "path": self.path,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "body": json.loads(self.rfile.read(length) or b"{}"),
-            }
-        )
-        reply = (
-            self.server.replies.pop(0)
-            if self.server.replies
-            else Canned(500, {"error": {"message": "no reply"}})
-        )
-        time.sleep(reply.delay)
-        body = json.dumps(reply.body).encode() if isinstance(reply.body, dict) else reply.body
-        content_type = "application/json" if isinstance(reply.body, dict) else "text/event-stream"
-        try:
-            self.send_response(reply.status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(body)))
-            for key, value in reply.headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    srv = CannedServer()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
 
 
 def sse(events: list[tuple[str | None, dict | str]]) -> bytes:
@@ -198,24 +133,7 @@ def test_openai_compatible_uses_the_base_url(server):
 
 
 def test_llm_condenses_a_follow_up(server):
-    server.replies.append(
-        Canned(
-            200,
-            {
-                "id": "c",
-                "object": "chat.completion",
-                "created": 1,
-                "model": "gpt",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": "Why learn SQL before pandas?"},
-                    }
-                ],
-            },
-        )
-    )
+    server.replies.append(openai_reply("Why learn SQL before pandas?"))
     history = [
         {"role": "user", "content": "Should I learn SQL?"},
         {"role": "assistant", "content": "Yes [1]."},

@@ -1,0 +1,116 @@
+"""Eval inputs, read from JSONL and validated line by line: a bad line is named, never skipped.
+
+- dataset: questions with answer keys (`evals/datasets/roadmap.jsonl`)
+- run file: answers produced elsewhere, to score without calling anything (`--answers`)
+- calibration set: labelled (sentence, passages, supported?) pairs for judging the judges
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tutor.errors import ConfigError
+
+DATASETS = Path(__file__).resolve().parent / "datasets"
+DEFAULT_DATASET = DATASETS / "roadmap.jsonl"
+DEFAULT_CALIBRATION = DATASETS / "calibration.jsonl"
+DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class EvalItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    answer_keys: list[str] = []
+    answerable: bool = True
+    expected_sources: list[str] = []
+    history: list[Turn] = []
+    tags: list[str] = []
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is blank")
+        return value
+
+
+class RunContext(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    n: int
+    text: str
+    source: str = ""
+    title: str = ""
+    section: str = ""
+
+
+class RunItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    question: str = ""
+    answer: str
+    contexts: list[RunContext] = []
+    refused: bool | None = None  # when absent, decided from the answer text
+
+
+class CalibrationPair(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sentence: str = Field(min_length=1)
+    passages: list[str] = Field(min_length=1)
+    supported: bool
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_jsonl(path: Path, model: type[Model]) -> list[Model]:
+    """Every non-blank line of `path` as `model`; ConfigError naming file and line on the first bad one."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from None
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(model.model_validate(json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg}).") from None
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors()
+            )
+            raise ConfigError(f"{path}:{number}: {problems}.") from None
+    if not items:
+        raise ConfigError(f"{path} holds no items.")
+    ids = [getattr(item, "id", None) for item in items]
+    duplicates = sorted({i for i in ids if i is not None and ids.count(i) > 1})
+    if duplicates:
+        raise ConfigError(f"{path}: duplicate ids {', '.join(duplicates[:5])}.")
+    return items
+
+
+def load_dataset(path: Path = DEFAULT_DATASET) -> list[EvalItem]:
+    return read_jsonl(path, EvalItem)
+
+
+def load_run(path: Path) -> list[RunItem]:
+    return read_jsonl(path, RunItem)
+
+
+def load_calibration(path: Path = DEFAULT_CALIBRATION) -> list[CalibrationPair]:
+    return read_jsonl(path, CalibrationPair)
