@@ -49,7 +49,8 @@ class Tutor:
         return maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
 
     def _not_covered(self, question: str) -> str:
-        titles = sorted({d.title for d in self.store.documents().values()})[:8]
+        # The keyword index holds every chunk's metadata in memory: no trip to the store.
+        titles = sorted({str(m.get("title", "")) for m in self.store.keyword_index.metas} - {""})[:8]
         topics = "; ".join(titles) if titles else "nothing yet: ingest some documents first"
         return (
             f"{NOT_COVERED} (nothing relevant was found for “{question.strip()}”). "
@@ -93,7 +94,7 @@ class Tutor:
         self, draft: str, passages: list[Passage], query: str, timings: dict, started: float, mark: float
     ) -> Answer:
         by_n = {p.n: p for p in passages}
-        text, grounding = ground(draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed)
+        text, grounding = ground(draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed_cached)
         cited = sorted({n for s in grounding.sentences for n in s.citations})
         citations = [
             Citation(

@@ -492,6 +492,48 @@ def eval_(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API (/v1/chat, /v1/search, ...) and the chat page at http://HOST:PORT/."""
+    import os
+
+    import uvicorn
+
+    settings = load_settings(data_dir)
+    if data_dir is not None:
+        os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
+    ensure_ingested(open_store(settings))  # once, before the workers start
+    err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        access_log=False,  # our own access log has the request id and no query strings
+        log_config=ACCESS_LOG_CONFIG,
+    )
+
+
+ACCESS_LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO"},
+        "tutor": {"handlers": ["stderr"], "level": "INFO"},
+    },
+}
+
+
+@app.command()
 def roadmap(
     corpus: Annotated[
         Path | None, typer.Option(help="Corpus folder (default: the shipped corpus or $TUTOR_CORPUS_DIR).")

@@ -61,6 +61,23 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, le=10, description="SDK retries (with backoff) per request.")
     llm_max_tokens: int = Field(800, ge=16, description="Longest answer, in the LLM's tokens.")
 
+    # HTTP API (`tutor serve`)
+    api_keys: SecretStr | None = Field(
+        None, description="Comma-separated keys; when set, every /v1 route needs `Authorization: Bearer KEY`."
+    )
+    admin_key: SecretStr | None = Field(None, description="Key for POST /v1/ingest (disabled when unset).")
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none by default).")
+    rate_limit: int = Field(60, ge=0, description="Requests per minute per API key (or client IP); 0 = off.")
+    max_body_bytes: int = Field(65_536, ge=1024, description="Larger request bodies get 413.")
+    max_messages: int = Field(40, ge=1, description="Most messages in one /v1/chat request.")
+    max_message_chars: int = Field(4000, ge=1, description="Longest message in /v1/chat.")
+    ingest_roots: str = Field(
+        "", description="Comma-separated folders POST /v1/ingest may read from (none by default)."
+    )
+    allow_private_urls: bool = Field(
+        False, description="Let POST /v1/ingest fetch loopback, private and link-local addresses."
+    )
+
     # Providers (read by tutor.llm; keys never logged)
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
@@ -70,6 +87,12 @@ class Settings(BaseSettings):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("TUTOR_CHUNK_OVERLAP must be smaller than TUTOR_CHUNK_SIZE")
         return self
+
+
+def split_list(value: str | SecretStr | None) -> list[str]:
+    """A comma-separated setting as a list, blanks dropped."""
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else (value or "")
+    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 @lru_cache

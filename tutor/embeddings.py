@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -43,6 +45,9 @@ def resolve_model(name: str) -> tuple[str, Path | None]:
     return name, None  # a hub name: sentence-transformers resolves it from its cache
 
 
+CACHE_SIZE = 50_000  # sentence vectors kept by embed_cached (about 80 MB at 384 dimensions)
+
+
 class Embedder:
     """Normalised embeddings for passages and queries, and the model's own token counting."""
 
@@ -51,6 +56,9 @@ class Embedder:
         self.tokenizer = tokenizer  # a `tokenizers.Tokenizer` with truncation off
         self.max_tokens = max_tokens  # the model's max sequence length, special tokens included
         self.batch_size = batch_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._last_query = threading.local()
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for `text`, special tokens included."""
@@ -70,7 +78,31 @@ class Embedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode_batch([text])[0]
+        """One text's vector. The last query of each thread is remembered: one answer needs the
+        question's vector twice (retrieval, then the offline answerer)."""
+        last = getattr(self._last_query, "value", None)
+        if last is not None and last[0] == text:
+            return last[1]
+        vector = self._encode_batch([text])[0]
+        self._last_query.value = (text, vector)
+        return vector
+
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Like embed(), remembering recent texts: the sentences of stored passages come back
+        question after question (offline answerer, grounding check), so each is encoded once."""
+        with self._cache_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vectors = self.embed(missing)
+            with self._cache_lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._cache[text] = vector
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            for text in texts:
+                self._cache.move_to_end(text)
+            return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
 
     @property
     def dimension(self) -> int:

@@ -65,8 +65,8 @@ class OfflineAnswerer(Answerer):
         candidates = candidate_sentences(passages)
         if not candidates:
             return []
-        vectors = self.embedder.embed([question] + [c[2] for c in candidates])
-        query, sentence_vectors = vectors[0], vectors[1:]
+        query = self.embedder.embed_query(question)
+        sentence_vectors = self.embedder.embed_cached([c[2] for c in candidates])
         terms = content_words(question)
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []

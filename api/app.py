@@ -1,0 +1,277 @@
+"""The HTTP API: FastAPI over the same Tutor as the CLI. Stateless: the conversation is in the request.
+
+`create_app()` builds the app; the model and store load once per worker at start-up (lifespan).
+`tutor serve` ingests the shipped corpus into an empty store before the workers start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from api.models import (
+    CHAT_EXAMPLE,
+    ChatRequest,
+    ChatResponse,
+    IngestRequest,
+    IngestResponse,
+    SearchRequest,
+    SearchResponse,
+    SourceOut,
+    configure,
+)
+from api.safety import RateLimiter, check_ingest_inputs, key_matches
+from tutor.chain import Tutor
+from tutor.config import Settings, split_list
+from tutor.errors import ConfigError, ProviderError, StoreError, TutorError
+from tutor.types import Answer
+
+STATIC = Path(__file__).resolve().parent / "static"
+access_log = logging.getLogger("tutor.access")
+
+
+def error_status(exc: TutorError) -> int:
+    if isinstance(exc, ConfigError):
+        return 400  # e.g. the request named a provider this server has no key for
+    if isinstance(exc, ProviderError):
+        return 503 if exc.retryable else 502
+    if isinstance(exc, StoreError):
+        return 503
+    return 500
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class Service:
+    """What one worker holds: settings, one Tutor per provider sharing one store and model."""
+
+    def __init__(self, settings: Settings, tutor: Tutor | None = None):
+        self.settings = settings
+        self.tutors: dict[str | None, Tutor] = {None: tutor} if tutor else {}
+        self.lock = threading.Lock()  # building tutors
+        self.ingest_lock = threading.Lock()  # one ingest at a time per worker
+        self.limiter = RateLimiter(settings.rate_limit)
+        self.api_keys = split_list(settings.api_keys)
+
+    def tutor(self, provider: str | None = None) -> Tutor:
+        with self.lock:
+            if None not in self.tutors:
+                self.tutors[None] = Tutor.from_settings(self.settings)
+            if provider not in self.tutors:
+                from tutor.llm import get_answerer
+
+                base = self.tutors[None]
+                answerer = get_answerer(self.settings, base.store.embedder, provider)
+                self.tutors[provider] = Tutor(self.settings, base.store, answerer)
+            return self.tutors[provider]
+
+
+def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure(settings)
+    service = Service(settings, tutor)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        def warm() -> None:
+            service.tutor().store.embedder.embed_query("warm up")  # load the model before traffic
+
+        try:
+            await run_in_threadpool(warm)
+        except TutorError as exc:  # keep serving: /readyz says what is wrong
+            logging.getLogger("tutor").error("start-up: %s", exc)
+        yield
+
+    app = FastAPI(
+        title="tutor",
+        version="1",
+        summary="Answers questions about a learning roadmap from its documents, citing every claim.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    origins = split_list(settings.cors_origins)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    @app.middleware("http")
+    async def access_and_limits(request: Request, call_next):
+        started = time.perf_counter()
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:16]
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            response = JSONResponse(
+                {"detail": f"Request body too large: at most {settings.max_body_bytes} bytes."}, 413
+            )
+        else:
+            response = await call_next(request)
+        response.headers["x-request-id"] = request_id
+        route = request.scope.get("route")
+        access_log.info(
+            json.dumps(
+                {
+                    "method": request.method,
+                    "route": getattr(route, "path", request.url.path),
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "request_id": request_id,
+                }
+            )
+        )
+        return response
+
+    @app.exception_handler(TutorError)
+    async def tutor_error(request: Request, exc: TutorError):
+        return JSONResponse({"detail": str(exc)}, error_status(exc))
+
+    def guard(request: Request) -> None:
+        """API keys (when configured) and the rate limit, for every /v1 route."""
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if service.api_keys and not any(key_matches(token, key) for key in service.api_keys):
+            raise HTTPException(401, "Missing or wrong API key: send `Authorization: Bearer <key>`.")
+        client = token or (request.client.host if request.client else "unknown")
+        wait = service.limiter.check(client)
+        if wait:
+            raise HTTPException(
+                429, f"Rate limit: {settings.rate_limit} requests a minute.", {"Retry-After": str(wait)}
+            )
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(guard)])
+
+    @v1.post(
+        "/chat",
+        response_model=ChatResponse,
+        responses={
+            200: {
+                "description": "The answer as JSON, or with `stream: true` Server-Sent Events: "
+                "`token` ({text}) as text arrives, then `citations`, `grounding`, `done` "
+                "(refused, provider, timings_ms, answer); `error` ({detail, status}) if it fails.",
+                "content": {"text/event-stream": {}},
+            },
+            400: {"description": "Bad conversation or unusable provider"},
+            502: {"description": "The LLM provider failed"},
+            503: {"description": "The provider or store is unavailable; try again"},
+        },
+        openapi_extra={"requestBody": {"content": {"application/json": {"example": CHAT_EXAMPLE}}}},
+    )
+    async def chat(body: ChatRequest):
+        """Answer the last user message, with the earlier messages as history."""
+        tutor = await run_in_threadpool(service.tutor, body.provider)
+        question, history = body.messages[-1].content, [m.model_dump() for m in body.messages[:-1]]
+        top_k = body.top_k or settings.top_k
+        if not body.stream:
+            answer = await run_in_threadpool(
+                tutor.ask, question, history, top_k=top_k, filters=body.filters or None
+            )
+            return ChatResponse.from_answer(answer)
+
+        def events() -> Iterator[str]:
+            try:
+                for event in tutor.stream(question, history, top_k=top_k, filters=body.filters or None):
+                    if isinstance(event, Answer):
+                        out = ChatResponse.from_answer(event).model_dump()
+                        yield sse("citations", out["citations"])
+                        yield sse("grounding", out["grounding"])
+                        yield sse(
+                            "done", {k: out[k] for k in ("answer", "refused", "provider", "timings_ms")}
+                        )
+                    else:
+                        yield sse("token", {"text": event})
+            except TutorError as exc:
+                yield sse("error", {"detail": str(exc), "status": error_status(exc)})
+            except Exception:  # never a dropped connection
+                logging.getLogger("tutor").exception("stream failed")
+                yield sse("error", {"detail": "Internal error while answering.", "status": 500})
+
+        return StreamingResponse(
+            iterate_in_threadpool(events()),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @v1.post("/search", response_model=SearchResponse)
+    async def search(body: SearchRequest):
+        """Ranked passages for a query (hybrid retrieval), without answering."""
+        tutor = await run_in_threadpool(service.tutor)
+        hits = await run_in_threadpool(tutor.retrieve, body.query, body.top_k, body.filters or None)
+        return SearchResponse.from_hits(hits)
+
+    @v1.get("/sources", response_model=list[SourceOut])
+    async def sources():
+        """The ingested documents."""
+        tutor = await run_in_threadpool(service.tutor)
+        docs = await run_in_threadpool(tutor.store.documents)
+        return [
+            SourceOut(source=d.source, title=d.title, chunks=len(d.chunk_ids))
+            for d in sorted(docs.values(), key=lambda d: d.source)
+        ]
+
+    @v1.post("/ingest", response_model=IngestResponse)
+    async def ingest(body: IngestRequest, request: Request):
+        """Ingest files under the configured roots, or public http(s) URLs. Needs the admin key."""
+        admin = settings.admin_key.get_secret_value() if settings.admin_key else ""
+        header = request.headers.get("x-admin-key", "")
+        if not admin:
+            raise HTTPException(403, "Ingestion over HTTP is disabled: set TUTOR_ADMIN_KEY on the server.")
+        if not key_matches(header, admin):
+            raise HTTPException(403, "Missing or wrong admin key: send `X-Admin-Key: <key>`.")
+        inputs = check_ingest_inputs(body.inputs, settings)
+        tutor = await run_in_threadpool(service.tutor)
+
+        def run():
+            from ingest.pipeline import ingest as run_ingest
+
+            with service.ingest_lock:
+                return run_ingest(
+                    inputs,
+                    tutor.store,
+                    chunk_size=settings.chunk_size,
+                    chunk_overlap=settings.chunk_overlap,
+                    prune=body.prune,
+                )
+
+        return IngestResponse.from_report(await run_in_threadpool(run))
+
+    app.include_router(v1)
+
+    @app.get("/healthz")
+    async def healthz():
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz():
+        """The store answers and the embedding model is loaded; 503 otherwise."""
+        try:
+            tutor = await run_in_threadpool(service.tutor)
+            chunks = await run_in_threadpool(tutor.store.count)
+        except TutorError as exc:
+            return JSONResponse({"status": "unavailable", "detail": str(exc)}, 503)
+        return {"status": "ready", "chunks": chunks, "model": tutor.store.embedder.model_id}
+
+    @app.get("/", include_in_schema=False)
+    async def page():
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

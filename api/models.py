@@ -1,0 +1,158 @@
+"""Request and response bodies of the HTTP API, with their limits (validated before any work)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from tutor.config import Settings
+from tutor.types import Answer, Hit
+
+LIMITS = Settings(_env_file=None)  # replaced at app creation when settings differ (see configure())
+
+CHAT_EXAMPLE = {
+    "messages": [{"role": "user", "content": "I know pandas but not SQL, what should I do?"}],
+    "stream": False,
+    "top_k": 5,
+}
+
+
+def configure(settings: Settings) -> None:
+    """Use these settings' limits for request validation."""
+    global LIMITS
+    LIMITS = settings
+
+
+class Message(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+    @field_validator("content")
+    @classmethod
+    def sized(cls, value: str) -> str:
+        if len(value) > LIMITS.max_message_chars:
+            raise ValueError(f"a message may have at most {LIMITS.max_message_chars} characters")
+        return value
+
+
+class ChatRequest(BaseModel):
+    messages: list[Message] = Field(min_length=1, description="The conversation; the last one is asked.")
+    stream: bool = Field(False, description="Answer as Server-Sent Events.")
+    top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve (default: server's).")
+    provider: str | None = Field(None, description="anthropic, openai, openai-compatible or offline.")
+    filters: dict[str, str | int] | None = Field(
+        None, description='Metadata filters, e.g. {"source": "corpus/13-sql.md"} or {"phase": "..."}.'
+    )
+
+    @model_validator(mode="after")
+    def conversation(self) -> ChatRequest:
+        if len(self.messages) > LIMITS.max_messages:
+            raise ValueError(f"at most {LIMITS.max_messages} messages per request")
+        if self.messages[-1].role != "user":
+            raise ValueError("the last message must be the user's question")
+        if not self.messages[-1].content.strip():
+            raise ValueError("the question is empty")
+        return self
+
+
+class CitationOut(BaseModel):
+    n: int
+    source: str
+    title: str
+    section: str
+    url: str | None
+    snippet: str
+
+
+class ChatResponse(BaseModel):
+    answer: str
+    citations: list[CitationOut]
+    contexts: list[dict[str, Any]]
+    grounding: dict[str, Any]
+    refused: bool
+    provider: str
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> ChatResponse:
+        return cls.model_validate(answer.to_dict())
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=2000)
+    top_k: int = Field(5, ge=1, le=50)
+    filters: dict[str, str | int] | None = None
+
+    @field_validator("query")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the query is empty")
+        return value
+
+
+class PassageOut(BaseModel):
+    rank: int
+    score: float
+    dense_similarity: float | None
+    source: str
+    title: str
+    section: str
+    text: str
+
+
+class SearchResponse(BaseModel):
+    results: list[PassageOut]
+
+    @classmethod
+    def from_hits(cls, hits: list[Hit]) -> SearchResponse:
+        return cls(
+            results=[
+                PassageOut(
+                    rank=rank,
+                    score=h.score,
+                    dense_similarity=h.dense_similarity,
+                    source=h.chunk.source,
+                    title=h.chunk.title,
+                    section=h.chunk.section,
+                    text=h.chunk.text,
+                )
+                for rank, h in enumerate(hits, start=1)
+            ]
+        )
+
+
+class SourceOut(BaseModel):
+    source: str
+    title: str
+    chunks: int
+
+
+class IngestRequest(BaseModel):
+    inputs: list[str] = Field(
+        min_length=1, max_length=100, description="Paths under the ingest roots, or URLs."
+    )
+    prune: bool = False
+
+
+class IngestResponse(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    pruned: list[str]
+    failed: list[dict[str, str]]
+    chunks: int
+    seconds: float
+
+    @classmethod
+    def from_report(cls, report) -> IngestResponse:
+        return cls(
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            pruned=report.pruned,
+            failed=[{"source": s, "reason": r} for s, r in report.failed],
+            chunks=report.chunks,
+            seconds=round(report.seconds, 3),
+        )

@@ -1,0 +1,162 @@
+// tutor's chat page: streams answers from POST /v1/chat (Server-Sent Events) and shows citations.
+"use strict";
+const chat = document.getElementById("chat");
+const form = document.getElementById("ask");
+const question = document.getElementById("question");
+const send = document.getElementById("send");
+const statusLine = document.getElementById("status");
+const sources = document.getElementById("sources");
+const sourceList = document.getElementById("source-list");
+const passage = document.getElementById("passage");
+const toggle = document.getElementById("toggle-sources");
+const history = [];
+let citations = [];
+
+function setStatus(text, isError = false) {
+  statusLine.textContent = text;
+  statusLine.className = isError ? "error" : "";
+}
+
+function bubble(kind, text) {
+  const div = document.createElement("div");
+  div.className = `msg ${kind}`;
+  div.textContent = text;
+  chat.appendChild(div);
+  div.scrollIntoView({ block: "end" });
+  return div;
+}
+
+function showSources(open) {
+  sources.hidden = !open;
+  toggle.setAttribute("aria-expanded", String(open));
+}
+
+function showPassage(n) {
+  const c = citations.find((x) => x.n === n);
+  if (!c) return;
+  passage.replaceChildren();
+  const title = document.createElement("h3");
+  title.textContent = `[${c.n}] ${c.section ? `${c.title} › ${c.section}` : c.title}`;
+  const snippet = document.createElement("p");
+  snippet.textContent = c.snippet;
+  const link = document.createElement(c.url ? "a" : "span");
+  link.textContent = c.url || c.source;
+  if (c.url) { link.href = c.url; link.target = "_blank"; link.rel = "noopener"; }
+  passage.append(title, snippet, link);
+  passage.hidden = false;
+  showSources(true);
+  passage.focus?.();
+}
+
+// Render answer text with [n] markers turned into buttons that open the cited passage.
+function renderAnswer(div, text) {
+  div.replaceChildren();
+  const parts = text.split(/(\[\d+(?:,\s*\d+)*\])/g);
+  for (const part of parts) {
+    const m = part.match(/^\[(\d+(?:,\s*\d+)*)\]$/);
+    if (!m) { div.append(part); continue; }
+    for (const n of m[1].split(/,\s*/).map(Number)) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "cite";
+      b.textContent = `[${n}]`;
+      b.setAttribute("aria-label", `Show source ${n}`);
+      b.addEventListener("click", () => showPassage(n));
+      div.append(b);
+    }
+  }
+}
+
+function listSources() {
+  sourceList.replaceChildren();
+  for (const c of citations) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "cite";
+    b.textContent = `[${c.n}] ${c.section ? `${c.title} › ${c.section}` : c.title}`;
+    b.addEventListener("click", () => showPassage(c.n));
+    li.append(b);
+    sourceList.append(li);
+  }
+  passage.hidden = true;
+}
+
+// Parse a fetch() body of Server-Sent Events, calling onEvent(name, data) for each.
+async function readEvents(response, onEvent) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = "message", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) name = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      onEvent(name, data ? JSON.parse(data) : null);
+    }
+  }
+}
+
+async function ask(text) {
+  const messages = [...history, { role: "user", content: text }];
+  bubble("user", text);
+  const answer = bubble("assistant waiting", "");
+  send.disabled = true;
+  setStatus("Looking through the roadmap…");
+  let streamed = "", final = null, failure = null;
+  try {
+    const response = await fetch("/v1/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ messages, stream: true }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
+      throw new Error(detail || `The server answered ${response.status}.`);
+    }
+    await readEvents(response, (name, data) => {
+      if (name === "token") { streamed += data.text; answer.classList.remove("waiting"); answer.textContent = streamed; }
+      else if (name === "citations") { citations = data; }
+      else if (name === "done") { final = data; }
+      else if (name === "error") { failure = data.detail; }
+    });
+  } catch (err) {
+    failure = err.message || String(err);
+  }
+  answer.classList.remove("waiting");
+  send.disabled = false;
+  if (failure) {
+    answer.classList.add("error");
+    answer.textContent = failure;
+    setStatus(failure, true);
+    return;
+  }
+  renderAnswer(answer, final ? final.answer : streamed);
+  listSources();
+  setStatus(final && final.refused ? "The roadmap documents don't cover that." : "");
+  history.push({ role: "user", content: text }, { role: "assistant", content: final ? final.answer : streamed });
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = question.value.trim();
+  if (!text) { setStatus("Type a question first.", true); question.focus(); return; }
+  if (send.disabled) return;
+  question.value = "";
+  ask(text);
+});
+question.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+});
+toggle.addEventListener("click", () => showSources(sources.hidden));
+passage.tabIndex = -1;
+question.focus();

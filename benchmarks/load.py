@@ -1,0 +1,127 @@
+"""Load benchmark: concurrent clients against `tutor serve` on loopback, offline answerer.
+
+    python benchmarks/load.py [--clients 16 64] [--seconds 30] [--workers 1]
+
+Starts `tutor serve` over the shipped corpus (rate limit off), then for each route (/v1/chat,
+/v1/search) and each client count runs that many concurrent clients, each sending one request after
+another for --seconds, and prints requests/s, p50/p95/p99 latency and the error count.
+Target (issue 6): zero errors and p95 <= 300 ms at 16 clients for /v1/chat offline on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def questions() -> list[str]:
+    dataset = ROOT / "evals" / "datasets" / "roadmap.jsonl"
+    return [json.loads(line)["question"] for line in dataset.read_text().splitlines() if line.strip()]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def run(url: str, route: str, clients: int, seconds: float, asked: list[str]) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    cycle = itertools.cycle(asked)
+    deadline = time.perf_counter() + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            q = next(cycle)
+            body = {"messages": [{"role": "user", "content": q}]} if route == "/v1/chat" else {"query": q}
+            start = time.perf_counter()
+            try:
+                response = await http.post(url + route, json=body)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append((time.perf_counter() - start) * 1000)
+            errors += not ok
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {
+        "route": route,
+        "clients": clients,
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--routes", nargs="+", default=["/v1/chat", "/v1/search"])
+    args = parser.parse_args()
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TUTOR_DATA_DIR": tmp, "TUTOR_PROVIDER": "offline", "TUTOR_RATE_LIMIT": "0"}
+        cmd = [sys.executable, "-m", "tutor", "serve", "--port", str(port), "--workers", str(args.workers)]
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(600):
+                try:
+                    with urllib.request.urlopen(url + "/readyz", timeout=2):
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            asked = questions()
+            asyncio.run(run(url, "/v1/chat", 2, 3, asked))  # warm up every worker
+            rows = [
+                asyncio.run(run(url, route, clients, args.seconds, asked))
+                for route in args.routes
+                for clients in args.clients
+            ]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"\n`tutor serve --workers {args.workers}`, offline answerer, {args.seconds:g} s per row, loopback\n"
+    )
+    print("| route | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['route']} | {r['clients']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | "
+            f"{r['p95']:.0f} | {r['p99']:.0f} | {r['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The HTTP API with TestClient: every route, every 4xx, SSE parsing, auth on and off, failures."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.safety import RateLimiter
+from ingest.pipeline import ingest
+from tests.conftest import write
+from tests.tutor.test_chain import DOCS, FakeAnswerer, make_tutor
+from tutor.errors import ProviderError
+from tutor.llm.base import Answerer
+from tutor.llm.offline import OfflineAnswerer
+
+QUESTION = {"messages": [{"role": "user", "content": "I know pandas but not SQL"}]}
+
+
+@pytest.fixture
+def tutor(settings, store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name, text in DOCS.items():
+        write(tmp_path / "docs" / name, text)
+    ingest(["docs"], store)
+    return make_tutor(settings, store, OfflineAnswerer(store.embedder), relevance_floor=0.4)
+
+
+def client_for(tutor, **settings) -> TestClient:
+    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
+    return TestClient(create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor))
+
+
+@pytest.fixture
+def client(tutor):
+    with client_for(tutor) as c:
+        yield c
+
+
+def events(text: str) -> list[tuple[str, dict]]:
+    """Parse a Server-Sent Events body into (event, data) pairs."""
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((lines["event"], json.loads(lines["data"])))
+    return out
+
+
+def test_chat_answers_with_citations(client):
+    response = client.post("/v1/chat", json=QUESTION)
+    assert response.status_code == 200
+    body = response.json()
+    assert "SQLZoo" in body["answer"] and not body["refused"]
+    assert body["citations"][0]["title"] == "SQL" and {"n", "source", "section", "url", "snippet"} <= set(
+        body["citations"][0]
+    )
+    assert body["provider"] == "offline" and "total" in body["timings_ms"]
+    assert response.headers["x-request-id"]
+
+
+def test_chat_streams_tokens_then_citations_grounding_done(client):
+    response = client.post("/v1/chat", json={**QUESTION, "stream": True})
+    assert response.headers["content-type"].startswith("text/event-stream")
+    parsed = events(response.text)
+    names = [name for name, _ in parsed]
+    assert names[0] == "token" and names[-3:] == ["citations", "grounding", "done"]
+    streamed = "".join(data["text"] for name, data in parsed if name == "token")
+    done = parsed[-1][1]
+    assert "SQLZoo" in streamed and done["answer"].startswith(streamed[:20])
+    assert parsed[-3][1][0]["title"] == "SQL"
+
+
+def test_follow_up_uses_the_history(client):
+    body = {
+        "messages": [
+            {"role": "user", "content": "I know pandas but not SQL"},
+            {"role": "assistant", "content": "Do SQLZoo [1]."},
+            {"role": "user", "content": "how long does it take?"},
+        ]
+    }
+    contexts = client.post("/v1/chat", json=body).json()["contexts"]
+    assert contexts[0]["title"] == "SQL"  # the follow-up was joined to the question before it
+
+
+def test_unrelated_question_is_declined(client):
+    body = {"messages": [{"role": "user", "content": "zebra migration kenya"}]}
+    data = client.post("/v1/chat", json=body).json()
+    assert data["refused"] and data["citations"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"messages": []}, "at least 1 item"),
+        ({"messages": [{"role": "assistant", "content": "hi"}]}, "last message must be the user"),
+        ({"messages": [{"role": "user", "content": "   "}]}, "question is empty"),
+        ({"messages": [{"role": "system", "content": "x"}]}, "'user' or 'assistant'"),
+        ({"messages": [{"role": "user", "content": "x" * 5000}]}, "at most 4000 characters"),
+        ({"messages": [{"role": "user", "content": "x"}] * 41}, "at most 40 messages"),
+        ({**QUESTION, "top_k": 0}, "greater than or equal to 1"),
+        ({**QUESTION, "top_k": 99}, "less than or equal to 20"),
+        ({"question": "x"}, "Field required"),
+    ],
+)
+def test_bad_chat_requests_get_a_clear_4xx(client, body, fragment):
+    response = client.post("/v1/chat", json=body)
+    assert response.status_code == 422
+    assert fragment in json.dumps(response.json()["detail"])
+
+
+def test_unknown_provider_and_missing_key_are_400(client):
+    response = client.post("/v1/chat", json={**QUESTION, "provider": "nope"})
+    assert response.status_code == 400 and "Unknown provider" in response.json()["detail"]
+    response = client.post("/v1/chat", json={**QUESTION, "provider": "anthropic"})
+    assert response.status_code == 400 and "ANTHROPIC_API_KEY" in response.json()["detail"]
+
+
+def test_body_too_large_and_not_json(client):
+    response = client.post("/v1/chat", content=b"x" * 70_000, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "too large" in response.json()["detail"]
+    response = client.post("/v1/chat", content=b"{nope", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+class FailingAnswerer(Answerer):
+    name = "failing"
+
+    def __init__(self, error: Exception, after: str = ""):
+        self.error, self.after = error, after
+
+    def stream(self, question, passages, history):
+        if self.after:
+            yield self.after
+        raise self.error
+
+
+def test_provider_failure_is_502_or_503_and_the_server_keeps_serving(settings, store, tutor):
+    failing = make_tutor(
+        settings, store, FailingAnswerer(ProviderError("Anthropic had a server error (500)."))
+    )
+    with client_for(failing) as c:
+        response = c.post("/v1/chat", json=QUESTION)
+        assert response.status_code == 502 and "server error" in response.json()["detail"]
+        assert c.get("/healthz").status_code == 200
+    busy = make_tutor(settings, store, FailingAnswerer(ProviderError("rate limited", retryable=True)))
+    with client_for(busy) as c:
+        assert c.post("/v1/chat", json=QUESTION).status_code == 503
+
+
+def test_failure_mid_stream_ends_with_an_error_event(settings, store, tutor):
+    failing = make_tutor(settings, store, FailingAnswerer(ProviderError("cut off", retryable=True), "Do SQL"))
+    with client_for(failing) as c:
+        parsed = events(c.post("/v1/chat", json={**QUESTION, "stream": True}).text)
+    assert parsed[0] == ("token", {"text": "Do SQL"})
+    assert parsed[-1] == ("error", {"detail": "cut off", "status": 503})
+
+
+def test_search_and_sources(client):
+    response = client.post("/v1/search", json={"query": "pandas SQL", "top_k": 2})
+    results = response.json()["results"]
+    assert len(results) == 2 and results[0]["rank"] == 1 and results[0]["title"] == "SQL"
+    filtered = client.post("/v1/search", json={"query": "pandas", "filters": {"source": "docs/time.md"}})
+    assert {r["source"] for r in filtered.json()["results"]} == {"docs/time.md"}
+    assert client.post("/v1/search", json={"query": " "}).status_code == 422
+    sources = client.get("/v1/sources").json()
+    assert {s["source"] for s in sources} == {"docs/sql.md", "docs/time.md", "docs/evil.md"}
+
+
+def test_health_readiness_and_the_page(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["chunks"] > 0
+    page = client.get("/")
+    assert page.status_code == 200 and '<form id="ask">' in page.text
+    assert client.get("/static/app.js").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert {"/v1/chat", "/v1/search", "/v1/sources", "/v1/ingest"} <= set(schema["paths"])
+
+
+def test_api_keys_guard_every_v1_route(tutor):
+    with client_for(tutor, api_keys="k-one, k-two") as c:
+        assert c.post("/v1/chat", json=QUESTION).status_code == 401
+        assert c.get("/v1/sources", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/v1/sources", headers={"Authorization": "Bearer k-two"}).status_code == 200
+        assert c.get("/healthz").status_code == 200  # probes stay open
+
+
+def test_rate_limit_answers_429_with_retry_after(tutor):
+    with client_for(tutor, rate_limit=2) as c:
+        assert [c.get("/v1/sources").status_code for _ in range(3)] == [200, 200, 429]
+        response = c.get("/v1/sources")
+        assert int(response.headers["retry-after"]) >= 1
+
+
+def test_rate_limiter_refills():
+    limiter = RateLimiter(60)
+    assert all(limiter.check("a") == 0 for _ in range(60))
+    assert limiter.check("a") >= 1 and limiter.check("b") == 0
+
+
+def test_cors_is_closed_by_default_and_configurable(tutor):
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+    with client_for(tutor) as c:
+        assert "access-control-allow-origin" not in c.options("/v1/chat", headers=preflight).headers
+    with client_for(tutor, cors_origins="https://app.example") as c:
+        response = c.options("/v1/chat", headers=preflight)
+        assert response.headers["access-control-allow-origin"] == "https://app.example"
+
+
+def test_ingest_needs_the_admin_key_and_stays_under_its_roots(tutor, tmp_path):
+    write(tmp_path / "docs" / "new.md", "# Docker\n\nContainers make ML environments reproducible.")
+    with client_for(tutor, admin_key="adm", ingest_roots=str(tmp_path / "docs")) as c:
+        assert c.post("/v1/ingest", json={"inputs": ["new.md"]}).status_code == 403
+        wrong = c.post("/v1/ingest", json={"inputs": ["new.md"]}, headers={"X-Admin-Key": "nope"})
+        assert wrong.status_code == 403
+        admin = {"X-Admin-Key": "adm"}
+        for bad, why in [
+            ("../../etc/passwd", "outside the ingest roots"),
+            ("/etc/passwd", "outside the ingest roots"),
+            ("file:///etc/passwd", "Only http(s) URLs"),
+            ("http://127.0.0.1:8000/secret", "not a public address"),
+            ("http://169.254.169.254/latest/meta-data", "not a public address"),
+        ]:
+            response = c.post("/v1/ingest", json={"inputs": [bad]}, headers=admin)
+            assert response.status_code == 400 and why in response.json()["detail"], bad
+        done = c.post("/v1/ingest", json={"inputs": ["new.md"]}, headers=admin).json()
+        assert done["added"] and done["chunks"] >= 1
+        assert any("Docker" in s["title"] for s in c.get("/v1/sources").json())
+
+
+def test_access_log_has_no_message_contents_or_keys(tutor, caplog):
+    caplog.set_level(logging.INFO, logger="tutor.access")
+    with client_for(tutor, api_keys="secret-key-123") as c:
+        c.post("/v1/chat", json=QUESTION, headers={"Authorization": "Bearer secret-key-123"})
+    line = json.loads(caplog.records[-1].getMessage())
+    assert line["route"] == "/v1/chat" and line["status"] == 200 and line["request_id"]
+    assert "pandas" not in caplog.text and "secret-key-123" not in caplog.text
+
+
+def test_fake_answerer_reaches_the_api(settings, store, tutor):
+    fake = make_tutor(settings, store, FakeAnswerer("Do the SQLZoo tutorial [1][7]."))
+    with client_for(fake) as c:
+        body = c.post("/v1/chat", json=QUESTION).json()
+    assert body["grounding"]["invalid_citations"] == [7] and body["provider"] == "fake"

@@ -1,0 +1,124 @@
+"""The chat page in a real browser: Playwright drives Debian's Chromium against `tutor serve`.
+
+Runs `tutor serve` (offline answerer, real embedding model) on a free loopback port over a small
+corpus. Skipped where /usr/bin/chromium is missing, unless TUTOR_BROWSER_TESTS=required (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write
+from tests.tutor.test_chain import DOCS
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("TUTOR_BROWSER_TESTS") == "required":
+        raise RuntimeError("TUTOR_BROWSER_TESTS=required but /usr/bin/chromium is missing")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("serve")
+    for name, text in DOCS.items():
+        write(root / "docs" / name, text)
+    port = free_port()
+    env = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(root / "data"),
+        "TUTOR_CORPUS_DIR": str(root / "docs"),
+        "TUTOR_PROVIDER": "offline",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"tutor serve exited: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("tutor serve did not become ready")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def test_ask_stream_and_open_a_citation(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's width
+    page.goto(server)
+    page.fill("#question", "I know pandas but not SQL, what should I do?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".msg.assistant").last
+    answer.locator(".cite").first.wait_for(timeout=60_000)
+    assert "SQLZoo" in answer.inner_text()
+    answer.locator(".cite").first.click()
+    passage = page.locator("#passage")
+    passage.wait_for(state="visible")
+    assert "SQL" in passage.inner_text() and "sql.md" in passage.inner_text()
+    page.close()
+
+
+def test_empty_question_shows_a_message(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.click("#send")
+    assert "Type a question first" in page.locator("#status").inner_text()
+    assert page.locator(".msg").count() == 0
+    page.close()
+
+
+def test_server_errors_show_in_the_page(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.fill("#question", "x" * 5000)  # over the message length limit: a 422 from the API
+    page.click("#send")
+    page.locator(".msg.error").wait_for(timeout=30_000)
+    assert "at most 4000 characters" in page.locator(".msg.error").inner_text()
+    page.close()
