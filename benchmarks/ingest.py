@@ -1,19 +1,25 @@
 """Ingest benchmark: our pipeline vs the naive LangChain pipeline vs the raw encode of our chunks.
 
-    python benchmarks/ingest.py ../shared/seeds [--runs 3]
+    python benchmarks/ingest.py ../shared/seeds [--runs 3] [--backend onnx|sentence-transformers]
 
-Ingests the given folder(s) plus the shipped corpus. All three use the same model, loaded before
-timing starts (model load excluded). Reports medians over --runs and ratios computed in the same run:
+Ingests the given folder(s) plus the shipped corpus with the configured embedding backend (ONNX by
+default); the baselines use sentence-transformers. Models are loaded before timing starts (model load
+excluded). Reports medians over --runs and ratios computed in the same run:
 
-- ours / raw encode   target <= 1.15 (our whole pipeline vs only encoding the chunks it produced)
+- ours / raw encode   sentence-transformers backend: <= 1.15 (pipeline vs only encoding its chunks);
+                      ONNX backend: raw encode / ours >= 1.4 (ONNX faster than ST's encode)
 - ours / LangChain    target < 1 (RecursiveCharacterTextSplitter 1000/200 + Chroma.from_texts)
 - re-ingest / first   target <= 0.05 (nothing changed: everything is skipped)
+- whole process: `tutor ingest` in a fresh process (imports, model load, everything) vs a fresh
+  process running the naive LangChain pipeline; ONNX target <= 0.75
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from ingest.loaders import KINDS  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from tutor.config import SHIPPED_CORPUS_DIR, Settings  # noqa: E402
-from tutor.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from tutor.embeddings import SentenceTransformerEmbedder, get_embedder  # noqa: E402
 from tutor.store import Store  # noqa: E402
 
 
@@ -51,23 +57,27 @@ def main() -> None:
     )
     parser.add_argument("paths", nargs="+", help="folders to ingest besides the shipped corpus")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--backend", default="onnx", choices=["onnx", "sentence-transformers"])
     args = parser.parse_args()
     inputs = [*args.paths, str(SHIPPED_CORPUS_DIR)]
     files = [p for path in inputs for p in sorted(Path(path).rglob("*")) if p.suffix.lower() in KINDS]
 
-    embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
-    model = embedder.model  # load once, outside every timing
+    reference = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    model = reference.model  # load once, outside every timing
+    cache = tempfile.mkdtemp(prefix="bench-onnx-")  # the exported ONNX model, reused by every run
+    settings = Settings(data_dir=Path(cache), embedding_backend=args.backend, _env_file=None)
+    embedder = get_embedder(settings)
     embedder.embed(["warm up"])
     from langchain_huggingface import HuggingFaceEmbeddings
 
     lc_embeddings = HuggingFaceEmbeddings(
-        model_name=str(embedder.model_dir), model_kwargs={"device": "cpu"}, encode_kwargs={"batch_size": 64}
+        model_name=str(reference.model_dir), model_kwargs={"device": "cpu"}, encode_kwargs={"batch_size": 64}
     )
 
     ours, reingest, raw, naive = [], [], [], []
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
-            store = Store(Settings(data_dir=Path(tmp), _env_file=None), embedder)
+            store = Store(settings.model_copy(update={"data_dir": Path(tmp)}), embedder)
             start = time.perf_counter()
             report = ingest(inputs, store)
             ours.append(time.perf_counter() - start)
@@ -94,8 +104,40 @@ def main() -> None:
             file=sys.stderr,
         )
 
+    whole_ours, whole_lc = [], []
+    env = {**os.environ, "TUTOR_EMBEDDING_BACKEND": args.backend}
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.backend == "onnx":
+                reuse_export(cache, tmp)
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "tutor", "ingest", *inputs, "--data-dir", tmp],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            whole_ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, __file__, "--naive-process", str(reference.model_dir), *map(str, files)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        whole_lc.append(time.perf_counter() - start)
+
     med = {
-        k: statistics.median(v) for k, v in {"ours": ours, "re": reingest, "raw": raw, "lc": naive}.items()
+        k: statistics.median(v)
+        for k, v in {
+            "ours": ours,
+            "re": reingest,
+            "raw": raw,
+            "lc": naive,
+            "wo": whole_ours,
+            "wl": whole_lc,
+        }.items()
     }
     print(f"\n{len(files)} files, {args.runs} runs, medians (model load excluded)\n")
     print("| measurement | seconds | ratio | target |")
@@ -112,7 +154,33 @@ def main() -> None:
     print(
         f"| re-ingest, nothing changed | {med['re']:.2f} | {med['re'] / med['ours']:.3f}× first | ≤ 0.05× |"
     )
+    print(f"| whole process: naive LangChain script | {med['wl']:.2f} | 1.00 | baseline |")
+    print(
+        f"| whole process: `tutor ingest` (fresh store) | {med['wo']:.2f} | {med['wo'] / med['wl']:.2f}× "
+        "LangChain | ≤ 0.75× (ONNX) |"
+    )
+    print(f"\nbackend: {args.backend}; raw ST encode / ours = {med['raw'] / med['ours']:.2f}× (ONNX: ≥ 1.4×)")
+
+
+def reuse_export(cache: str, data_dir: str) -> None:
+    """Hard-link the exported model into a fresh data dir, as a previous run would have left it."""
+    target = Path(data_dir) / "onnx"
+    target.mkdir(parents=True)
+    for f in (Path(cache) / "onnx").iterdir():
+        os.link(f, target / f.name)
+
+
+def naive_process(model_dir: str, files: list[str]) -> None:
+    """The naive LangChain pipeline as a fresh process does it: imports, model load, split, store."""
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    embeddings = HuggingFaceEmbeddings(model_name=model_dir, model_kwargs={"device": "cpu"})
+    naive_langchain([Path(f) for f in files], embeddings)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "--naive-process":
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        naive_process(sys.argv[2], sys.argv[3:])
+    else:
+        main()

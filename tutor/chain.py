@@ -94,7 +94,9 @@ class Tutor:
         self, draft: str, passages: list[Passage], query: str, timings: dict, started: float, mark: float
     ) -> Answer:
         by_n = {p.n: p for p in passages}
-        text, grounding = ground(draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed_cached)
+        text, grounding = ground(
+            draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed_cached
+        )
         cited = sorted({n for s in grounding.sentences for n in s.citations})
         citations = [
             Citation(

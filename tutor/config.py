@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,13 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL,
         description="all-MiniLM-L6-v2 (the bundled copy) or any sentence-transformers path/name.",
     )
+    embedding_backend: Literal["onnx", "sentence-transformers"] = Field(
+        "onnx", description="onnx (exported once into DATA_DIR/onnx, fast) or sentence-transformers."
+    )
+    onnx_quantize: bool = Field(
+        False, description="int8 dynamic quantisation of the ONNX model (faster, vectors drift a little)."
+    )
+    embedding_threads: int = Field(0, ge=0, description="ONNX Runtime threads; 0 = the CPU count.")
     embedding_batch_size: int = Field(64, ge=1, le=1024)
     chunk_size: int = Field(200, ge=32, description="Target chunk size in model tokens.")
     chunk_overlap: int = Field(32, ge=0)

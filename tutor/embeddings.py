@@ -181,4 +181,15 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def get_embedder(settings: Settings) -> Embedder:
+    """The configured backend; ONNX needs a local model folder (hub names use sentence-transformers)."""
+    if settings.embedding_backend == "onnx" and resolve_model(settings.embedding_model)[1] is not None:
+        from tutor.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(
+            settings.embedding_model,
+            settings.data_dir / "onnx",
+            batch_size=settings.embedding_batch_size,
+            quantized=settings.onnx_quantize,
+            threads=settings.embedding_threads,
+        )
     return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
