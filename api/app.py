@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ from api.models import (
     CHAT_EXAMPLE,
     ChatRequest,
     ChatResponse,
+    ErrorOut,
     IngestRequest,
     IngestResponse,
     SearchRequest,
@@ -156,7 +158,17 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
                 429, f"Rate limit: {settings.rate_limit} requests a minute.", {"Retry-After": str(wait)}
             )
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(guard)])
+    v1 = APIRouter(
+        prefix="/v1",
+        dependencies=[Depends(guard)],
+        responses={
+            400: {"model": ErrorOut, "description": "The body could not be parsed"},
+            401: {"model": ErrorOut, "description": "Missing or wrong API key (when keys are configured)"},
+            413: {"model": ErrorOut, "description": "Request body too large"},
+            429: {"model": ErrorOut, "description": "Rate limited; see the Retry-After header"},
+            503: {"model": ErrorOut, "description": "The store (or provider) is unavailable; try again"},
+        },
+    )
 
     @v1.post(
         "/chat",
@@ -168,9 +180,8 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
                 "(refused, provider, timings_ms, answer); `error` ({detail, status}) if it fails.",
                 "content": {"text/event-stream": {}},
             },
-            400: {"description": "Bad conversation or unusable provider"},
-            502: {"description": "The LLM provider failed"},
-            503: {"description": "The provider or store is unavailable; try again"},
+            400: {"model": ErrorOut, "description": "Unparsable body, or a provider this server cannot use"},
+            502: {"model": ErrorOut, "description": "The LLM provider failed"},
         },
         openapi_extra={"requestBody": {"content": {"application/json": {"example": CHAT_EXAMPLE}}}},
     )
@@ -226,7 +237,17 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             for d in sorted(docs.values(), key=lambda d: d.source)
         ]
 
-    @v1.post("/ingest", response_model=IngestResponse)
+    @v1.post(
+        "/ingest",
+        response_model=IngestResponse,
+        responses={
+            400: {
+                "model": ErrorOut,
+                "description": "Unparsable body, a path outside the roots, or a URL not allowed",
+            },
+            403: {"model": ErrorOut, "description": "Missing or wrong admin key, or ingestion disabled"},
+        },
+    )
     async def ingest(body: IngestRequest, request: Request):
         """Ingest files under the configured roots, or public http(s) URLs. Needs the admin key."""
         admin = settings.admin_key.get_secret_value() if settings.admin_key else ""
@@ -259,7 +280,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses={503: {"description": "Not ready: the store or model is unavailable"}})
     async def readyz():
         """The store answers and the embedding model is loaded; 503 otherwise."""
         try:
@@ -267,7 +288,12 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             chunks = await run_in_threadpool(tutor.store.count)
         except TutorError as exc:
             return JSONResponse({"status": "unavailable", "detail": str(exc)}, 503)
-        return {"status": "ready", "chunks": chunks, "model": tutor.store.embedder.model_id}
+        return {
+            "status": "ready",
+            "chunks": chunks,
+            "model": tutor.store.embedder.model_id,
+            "worker": os.getpid(),
+        }
 
     @app.get("/", include_in_schema=False)
     async def page():

@@ -123,6 +123,10 @@ class SearchResponse(BaseModel):
         )
 
 
+class ErrorOut(BaseModel):
+    detail: str
+
+
 class SourceOut(BaseModel):
     source: str
     title: str

@@ -102,3 +102,23 @@ def server():
     thread.start()
     yield srv
     srv.shutdown()
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory) -> Path:
+    """The real model exported to ONNX once per test session (a folder of .onnx + records)."""
+    from tutor.onnx_embedder import OnnxEmbedder
+
+    folder = tmp_path_factory.mktemp("onnx")
+    OnnxEmbedder("all-MiniLM-L6-v2", folder).embed_query("warm up")
+    return folder
+
+
+def reuse_onnx(cache: Path, data_dir: Path) -> None:
+    """Hard-link the exported model into a data dir, as a previous run would have left it."""
+    import os
+
+    (data_dir / "onnx").mkdir(parents=True, exist_ok=True)
+    for f in cache.iterdir():
+        if f.is_file() and not (data_dir / "onnx" / f.name).exists():
+            os.link(f, data_dir / "onnx" / f.name)

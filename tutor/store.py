@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,6 +27,7 @@ from tutor.errors import StoreError
 from tutor.types import Chunk
 
 WRITE_BATCH = 1000
+KEYWORD_RECHECK_SECONDS = 2.0  # how often a long-lived process looks for changes by others
 STOPWORDS = "en"
 
 
@@ -155,6 +157,8 @@ class Store:
         self.embedder = embedder
         self.keyword_dir = Path(settings.data_dir) / "keyword" / settings.collection
         self._keyword: KeywordIndex | None = None
+        self._keyword_version = ""
+        self._checked = -KEYWORD_RECHECK_SECONDS  # monotonic time of the last version check
 
     # --- Chroma -------------------------------------------------------------------------------
 
@@ -319,27 +323,59 @@ class Store:
         ids = self._call("Reading the store", self.collection.get, include=[])["ids"]
         return _version(ids)
 
+    @cached_property
+    def _versions(self):
+        """A one-record side collection where writers publish the collection's version, so every
+        process (CLI, API workers, other machines on a Chroma server) sees a change cheaply."""
+        return self._call(
+            "Opening the version record",
+            self.client.get_or_create_collection,
+            f"{self.settings.collection}-version",
+            embedding_function=None,
+        )
+
+    def published_version(self) -> str | None:
+        result = self._call("Reading the version", self._versions.get, ids=["keyword"], include=["documents"])
+        return result["documents"][0] if result["ids"] else None
+
     def rebuild_keyword_index(self) -> KeywordIndex:
-        """Rebuild the keyword index from the collection and save it with the collection's version."""
+        """Rebuild the keyword index from the collection, save it with the collection's version and
+        publish that version."""
         result = self._call("Reading the store", self.collection.get, include=["documents", "metadatas"])
         index = KeywordIndex.build(result["ids"], result["documents"], result["metadatas"])
+        version = _version(result["ids"])
         try:
-            index.save(self.keyword_dir, _version(result["ids"]))
+            index.save(self.keyword_dir, version)
         except OSError as exc:
             raise StoreError(f"Cannot save the keyword index in {self.keyword_dir}: {exc}") from exc
-        self._keyword = index
+        self._call(
+            "Publishing the version",
+            self._versions.upsert,
+            ids=["keyword"],
+            documents=[version],
+            embeddings=[[0.0]],
+        )
+        self._keyword, self._keyword_version = index, version
         return index
 
     @property
     def keyword_index(self) -> KeywordIndex:
-        """Loaded on first use; rebuilt when it is missing, damaged or behind the collection."""
-        if self._keyword is None:
-            loaded = KeywordIndex.load(self.keyword_dir)
-            if loaded is not None and loaded[1] == self.version():
-                self._keyword = loaded[0]
-            else:
-                self._keyword = self.rebuild_keyword_index()
-        return self._keyword
+        """Loaded on first use; rebuilt when it is missing, damaged or behind the collection.
+
+        A long-lived process (an API worker) re-reads the published version every few seconds and
+        rebuilds when another process has changed the collection."""
+        now = time.monotonic()
+        if self._keyword is not None and now - self._checked < KEYWORD_RECHECK_SECONDS:
+            return self._keyword
+        self._checked = now
+        current = self.published_version() or self.version()
+        if self._keyword is not None and current == self._keyword_version:
+            return self._keyword
+        loaded = KeywordIndex.load(self.keyword_dir)
+        if loaded is not None and loaded[1] == current:
+            self._keyword, self._keyword_version = loaded
+            return self._keyword
+        return self.rebuild_keyword_index()
 
     def keyword_search(
         self, query: str, n: int, filters: dict[str, Any] | None = None

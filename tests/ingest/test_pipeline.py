@@ -147,3 +147,16 @@ def test_store_built_with_another_model_is_refused(settings, store, docs):
     ingest([str(docs)], store)
     with pytest.raises(StoreError, match="built with embedding model 'fake-hash-64'"):
         Store(settings, FakeEmbedder("another-model")).count()
+
+
+def test_a_long_lived_reader_sees_writes_by_another_process(settings, embedder, docs, monkeypatch):
+    import tutor.store
+
+    ingest([str(docs)], Store(settings, embedder))
+    reader = Store(settings, embedder)  # an API worker, say: its keyword index stays loaded
+    assert reader.keyword_search("PyTorch TensorFlow", 3)
+    write(docs / "extra.md", "# Extra\n\nKaggle competitions build discipline.")
+    ingest([str(docs)], Store(settings, embedder))  # the other process publishes a new version
+    monkeypatch.setattr(tutor.store, "KEYWORD_RECHECK_SECONDS", 0.0)
+    assert reader.keyword_search("Kaggle competitions", 3)[0][0].title == "Extra"
+    assert reader.published_version() == reader.version()

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import reuse_onnx
 from tutor.config import Settings
 from tutor.embeddings import SentenceTransformerEmbedder, get_embedder
 from tutor.onnx_embedder import ExportError, OnnxEmbedder
@@ -35,8 +36,13 @@ def varied_texts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def onnx_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("onnx")
+def onnx_dir(onnx_cache, tmp_path_factory) -> Path:
+    import shutil
+
+    folder = tmp_path_factory.mktemp("onnx-own")  # this module damages files: work on a copy
+    for f in onnx_cache.iterdir():
+        shutil.copy(f, folder / f.name)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +111,9 @@ def test_settings_pick_the_backend(tmp_path):
     assert int8.model_id.endswith("+int8")  # a store built with fp32 vectors refuses int8 ones
 
 
-def test_tutor_ask_does_not_import_torch(onnx_dir, tmp_path):
+def test_tutor_ask_does_not_import_torch(onnx_cache, tmp_path):
     data = tmp_path / "data"
-    (data / "onnx").mkdir(parents=True)
-    for f in onnx_dir.iterdir():  # the exported model, as a previous run would have left it
-        if f.is_file():
-            os.link(f, data / "onnx" / f.name)
+    reuse_onnx(onnx_cache, data)  # the exported model, as a previous run would have left it
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "sql.md").write_text("# SQL\n\nIf you know pandas but not SQL, do the SQLZoo tutorial.\n")
