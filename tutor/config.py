@@ -42,7 +42,9 @@ class Settings(BaseSettings):
         False, description="int8 dynamic quantisation of the ONNX model (faster, vectors drift a little)."
     )
     embedding_threads: int = Field(0, ge=0, description="ONNX Runtime threads; 0 = the CPU count.")
-    embedding_batch_size: int = Field(64, ge=1, le=1024)
+    embedding_batch_size: int | None = Field(
+        None, ge=1, le=1024, description="Texts per encode call; default: measured best per backend."
+    )
     chunk_size: int = Field(200, ge=32, description="Target chunk size in model tokens.")
     chunk_overlap: int = Field(32, ge=0)
 
