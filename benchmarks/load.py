@@ -42,6 +42,7 @@ def percentile(values: list[float], q: float) -> float:
 async def run(url: str, route: str, clients: int, seconds: float, asked: list[str]) -> dict:
     latencies: list[float] = []
     errors = 0
+    kinds: dict[str, int] = {}
     cycle = itertools.cycle(asked)
     deadline = time.perf_counter() + seconds
 
@@ -53,11 +54,13 @@ async def run(url: str, route: str, clients: int, seconds: float, asked: list[st
             start = time.perf_counter()
             try:
                 response = await http.post(url + route, json=body)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                ok, kind = response.status_code == 200, str(response.status_code)
+            except httpx.HTTPError as exc:
+                ok, kind = False, type(exc).__name__
             latencies.append((time.perf_counter() - start) * 1000)
             errors += not ok
+            if not ok:
+                kinds[kind] = kinds.get(kind, 0) + 1
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
@@ -73,6 +76,7 @@ async def run(url: str, route: str, clients: int, seconds: float, asked: list[st
         "p95": percentile(latencies, 0.95),
         "p99": percentile(latencies, 0.99),
         "errors": errors,
+        "kinds": kinds,
     }
 
 
@@ -119,7 +123,7 @@ def main() -> None:
     for r in rows:
         print(
             f"| {r['route']} | {r['clients']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | "
-            f"{r['p95']:.0f} | {r['p99']:.0f} | {r['errors']} |"
+            f"{r['p95']:.0f} | {r['p99']:.0f} | {r['errors']}{' ' + str(r['kinds']) if r['kinds'] else ''} |"
         )
 
 

@@ -517,6 +517,7 @@ def serve(
         workers=workers,
         reload=reload,
         access_log=False,  # our own access log has the request id and no query strings
+        timeout_keep_alive=30,  # above typical proxy idle timeouts: no close racing a reused connection
         log_config=ACCESS_LOG_CONFIG,
     )
 
