@@ -6,6 +6,10 @@ Starts `tutor serve` over the shipped corpus (rate limit off), then for each rou
 /v1/search) and each client count runs that many concurrent clients, each sending one request after
 another for --seconds, and prints requests/s, p50/p95/p99 latency and the error count.
 Target (issue 6): zero errors and p95 <= 300 ms at 16 clients for /v1/chat offline on 2 cores.
+
+The load comes from `wrk` (C, one thread) when it is installed (`apt-get install wrk`), else from
+an asyncio httpx client in this process; the generator shares the machine's cores with the server,
+and the lighter wrk takes less of them. `--generator httpx` forces the Python one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -80,6 +85,56 @@ async def run(url: str, route: str, clients: int, seconds: float, asked: list[st
     }
 
 
+WRK_SCRIPT = """
+local bodies = {%s}
+local i = 0
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format("POST", "%s", {["Content-Type"] = "application/json"}, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%.3f %%.3f %%.3f %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.status + e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def run_wrk(url: str, route: str, clients: int, seconds: float, asked: list[str]) -> dict:
+    """The same measurement with wrk: `clients` connections, each one request after another."""
+    bodies = [
+        json.dumps({"messages": [{"role": "user", "content": q}]} if route == "/v1/chat" else {"query": q})
+        for q in asked
+    ]
+    lua = WRK_SCRIPT % (", ".join(json.dumps(b) for b in bodies), route)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "60s", "-s", f.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        Path(f.name).unlink()
+    requests, micros, p50, p95, p99, errors, status = next(
+        line.split()[1:] for line in out.splitlines() if line.startswith("RESULT")
+    )
+    return {
+        "route": route,
+        "clients": clients,
+        "requests": int(requests),
+        "rps": int(requests) / (int(micros) / 1e6),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "errors": int(errors),
+        "kinds": {"non-2xx": int(status)} if int(status) else {},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -88,6 +143,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--routes", nargs="+", default=["/v1/chat", "/v1/search"])
+    parser.add_argument(
+        "--generator", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx"
+    )
     args = parser.parse_args()
 
     with socket.socket() as s:
@@ -106,9 +164,11 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.5)
             asked = questions()
-            asyncio.run(run(url, "/v1/chat", 2, 3, asked))  # warm up every worker
+            # Warm up: every worker sees every question a few times (model, caches), as in steady state.
+            asyncio.run(run(url, "/v1/chat", 4 * args.workers, 15, asked))
+            measure = run_wrk if args.generator == "wrk" else lambda *a: asyncio.run(run(*a))
             rows = [
-                asyncio.run(run(url, route, clients, args.seconds, asked))
+                measure(url, route, clients, args.seconds, asked)
                 for route in args.routes
                 for clients in args.clients
             ]

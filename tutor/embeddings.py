@@ -13,7 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +53,11 @@ ST_BATCH_SIZE = 64
 CACHE_SIZE = 50_000  # sentence vectors kept by embed_cached (about 80 MB at 384 dimensions)
 
 
+@lru_cache(maxsize=65_536)
+def _count_tokens(tokenizer, text: str) -> int:
+    return len(tokenizer.encode(text).ids)
+
+
 class Embedder:
     """Normalised embeddings for passages and queries, and the model's own token counting."""
 
@@ -66,8 +71,9 @@ class Embedder:
         self._last_query = threading.local()
 
     def count_tokens(self, text: str) -> int:
-        """Tokens the model sees for `text`, special tokens included."""
-        return len(self.tokenizer.encode(text).ids)
+        """Tokens the model sees for `text`, special tokens included (stored passages come back
+        question after question, so recent counts are remembered)."""
+        return _count_tokens(self.tokenizer, text)
 
     def embed(self, texts: Sequence[str], *, on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed texts in batches of similar length (less padding); rows follow `texts`' order."""

@@ -204,6 +204,9 @@ class OnnxEmbedder(Embedder):
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # No busy-waiting between runs: under concurrent requests spinning threads steal the CPU
+        # that other requests need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
     @cached_property
