@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evals.runner import METRICS as RUN_METRICS  # noqa: E402
 from tutor.config import Settings  # noqa: E402
 from tutor.embeddings import get_embedder  # noqa: E402
 
@@ -30,15 +31,7 @@ BACKENDS = {
     "onnx fp32": {"TUTOR_EMBEDDING_BACKEND": "onnx"},
     "onnx int8": {"TUTOR_EMBEDDING_BACKEND": "onnx", "TUTOR_ONNX_QUANTIZE": "true"},
 }
-METRICS = (
-    "hit_at_k",
-    "recall_at_k",
-    "mrr_at_10",
-    "ndcg_at_10",
-    "context_hit",
-    "answer_key_hit",
-    "refusal_accuracy",
-)
+METRICS = [m for m in RUN_METRICS if not m.startswith("citation") and m != "faithfulness"]
 
 
 def query_ms(env: dict[str, str], data_dir: str) -> float:
