@@ -59,6 +59,36 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
+def too_large(limit: int) -> str:
+    return f"Request body too large: at most {limit} bytes."
+
+
+class BodyLimit:
+    """Caps bodies sent without a Content-Length (chunked) as they stream in: a JSON 413.
+
+    Added innermost, so the HTTPException it raises reaches the route as is (outer middleware
+    would wrap it in an exception group, which the framework turns into a 400)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, too_large(self.limit))
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
 class Service:
     """What one worker holds: settings, one Tutor per provider sharing one store and model."""
 
@@ -115,15 +145,15 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             allow_headers=["Authorization", "Content-Type"],
         )
 
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # before the one below: innermost
+
     @app.middleware("http")
     async def access_and_limits(request: Request, call_next):
         started = time.perf_counter()
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:16]
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            response = JSONResponse(
-                {"detail": f"Request body too large: at most {settings.max_body_bytes} bytes."}, 413
-            )
+            response = JSONResponse({"detail": too_large(settings.max_body_bytes)}, 413)
         else:
             response = await call_next(request)
         response.headers["x-request-id"] = request_id

@@ -246,3 +246,14 @@ def test_fake_answerer_reaches_the_api(settings, store, tutor):
     with client_for(fake) as c:
         body = c.post("/v1/chat", json=QUESTION).json()
     assert body["grounding"]["invalid_citations"] == [7] and body["provider"] == "fake"
+
+
+def test_a_chunked_body_without_length_is_capped_too(client):
+    def chunks():
+        yield b'{"messages": [{"role": "user", "content": "'
+        for _ in range(100):
+            yield b"x" * 1000
+        yield b'"}]}'
+
+    response = client.post("/v1/chat", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "too large" in response.json()["detail"].lower()
