@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tutor.config import Settings
 from tutor.types import Answer, Hit
@@ -37,6 +37,10 @@ class Message(BaseModel):
 
 
 class ChatRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [CHAT_EXAMPLE, {**CHAT_EXAMPLE, "stream": True}]}
+    )
+
     messages: list[Message] = Field(min_length=1, description="The conversation; the last one is asked.")
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
     top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve (default: server's).")
@@ -80,6 +84,8 @@ class ChatResponse(BaseModel):
 
 
 class SearchRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"query": "how many hours a day", "top_k": 3}]})
+
     query: str = Field(min_length=1, max_length=2000)
     top_k: int = Field(5, ge=1, le=50)
     filters: dict[str, str | int] | None = None
@@ -134,6 +140,10 @@ class SourceOut(BaseModel):
 
 
 class IngestRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"inputs": ["notes/extra.md", "https://example.com/guide.html"]}]}
+    )
+
     inputs: list[str] = Field(
         min_length=1, max_length=100, description="Paths under the ingest roots, or URLs."
     )
