@@ -29,9 +29,7 @@ class Answerer:
     """Answers a question from numbered passages. Subclasses implement `stream`."""
 
     name = "base"
-    needs_key = False
     key_env_var: str | None = None
-    can_stream = True
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         """Yield the answer's text as it is produced, with [n] citations to `passages`."""

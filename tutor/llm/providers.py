@@ -62,9 +62,20 @@ def provider_errors(provider: str, key_env_var: str | None, timeout: float):
         raise
 
 
-class AnthropicAnswerer(Answerer):
+class LLMAnswerer(Answerer):
+    """What the SDK-backed answerers share: condensing a follow-up with their own `complete()`."""
+
+    def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 200) -> str:
+        raise NotImplementedError
+
+    def condense(self, question: str, history: Sequence[Message]) -> str:
+        if not history:
+            return question
+        return self.complete(condense_prompt(question, history)) or question
+
+
+class AnthropicAnswerer(LLMAnswerer):
     name = "anthropic"
-    needs_key = True
     key_env_var = "ANTHROPIC_API_KEY"
     default_model = "claude-sonnet-4-5"
 
@@ -115,17 +126,11 @@ class AnthropicAnswerer(Answerer):
             )
         return "".join(block.text for block in reply.content if getattr(block, "type", "") == "text").strip()
 
-    def condense(self, question: str, history: Sequence[Message]) -> str:
-        if not history:
-            return question
-        return self.complete(condense_prompt(question, history)) or question
 
-
-class OpenAIAnswerer(Answerer):
+class OpenAIAnswerer(LLMAnswerer):
     """OpenAI, or any OpenAI-compatible server (Ollama, vLLM, LM Studio) when base_url is set."""
 
     name = "openai"
-    needs_key = True
     key_env_var = "OPENAI_API_KEY"
     default_model = "gpt-4o-mini"
 
@@ -178,11 +183,6 @@ class OpenAIAnswerer(Answerer):
                 max_tokens=max_tokens,
             )
         return (reply.choices[0].message.content or "").strip()
-
-    def condense(self, question: str, history: Sequence[Message]) -> str:
-        if not history:
-            return question
-        return self.complete(condense_prompt(question, history)) or question
 
 
 def require_key(value, env_var: str, provider: str) -> str:
