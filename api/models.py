@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tutor.config import Settings
-from tutor.types import Answer, Hit
+from tutor.types import Answer, Citation, Hit
 
 LIMITS = Settings(_env_file=None)  # replaced at app creation when settings differ (see configure())
 
@@ -60,18 +60,9 @@ class ChatRequest(BaseModel):
         return self
 
 
-class CitationOut(BaseModel):
-    n: int
-    source: str
-    title: str
-    section: str
-    url: str | None
-    snippet: str
-
-
 class ChatResponse(BaseModel):
     answer: str
-    citations: list[CitationOut]
+    citations: list[Citation]  # n, source, title, section, url, snippet
     contexts: list[dict[str, Any]]
     grounding: dict[str, Any]
     refused: bool
