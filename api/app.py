@@ -293,13 +293,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             from ingest.pipeline import ingest as run_ingest
 
             with service.ingest_lock:
-                return run_ingest(
-                    inputs,
-                    tutor.store,
-                    chunk_size=settings.chunk_size,
-                    chunk_overlap=settings.chunk_overlap,
-                    prune=body.prune,
-                )
+                return run_ingest(inputs, tutor.store, prune=body.prune)
 
         return IngestResponse.from_report(await run_in_threadpool(run))
 

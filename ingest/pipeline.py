@@ -145,8 +145,6 @@ def ingest(
     inputs: list[str],
     store: Store,
     *,
-    chunk_size: int = 200,
-    chunk_overlap: int = 32,
     prune: bool = False,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
@@ -157,7 +155,7 @@ def ingest(
     settings = store.settings
     started = time.perf_counter()
     report = IngestReport()
-    chunker = Chunker(store.embedder, chunk_size, chunk_overlap)
+    chunker = Chunker(store.embedder, settings.chunk_size, settings.chunk_overlap)
     # Settings that change the chunks are part of a document's hash: changing them re-ingests.
     salt = f"{store.embedder.model_id}|{chunker.chunk_size}|{chunker.chunk_overlap}|1".encode()
 

@@ -104,8 +104,6 @@ def run_ingest(store: Store, inputs: list[str], **options) -> IngestReport:
         return ingest(
             inputs,
             store,
-            chunk_size=store.settings.chunk_size,
-            chunk_overlap=store.settings.chunk_overlap,
             progress=progress,
             **options,
         )
