@@ -64,7 +64,8 @@ def too_large(limit: int) -> str:
 
 
 class BodyLimit:
-    """Caps bodies sent without a Content-Length (chunked) as they stream in: a JSON 413.
+    """A JSON 413 for request bodies over the limit: at once when the Content-Length says so, and
+    for bodies sent without one (chunked) as they stream in.
 
     Added innermost, so the HTTPException it raises reaches the route as is (outer middleware
     would wrap it in an exception group, which the framework turns into a 400)."""
@@ -75,6 +76,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await JSONResponse({"detail": too_large(self.limit)}, 413)(scope, receive, send)
         received = 0
 
         async def limited_receive():
@@ -148,14 +152,10 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # before the one below: innermost
 
     @app.middleware("http")
-    async def access_and_limits(request: Request, call_next):
+    async def access_log_line(request: Request, call_next):
         started = time.perf_counter()
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:16]
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            response = JSONResponse({"detail": too_large(settings.max_body_bytes)}, 413)
-        else:
-            response = await call_next(request)
+        response = await call_next(request)
         response.headers["x-request-id"] = request_id
         route = request.scope.get("route")
         access_log.info(
