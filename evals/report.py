@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.runner import METRICS, Result
+from evals.runner import METRICS, Result, meets
 
 LABELS = {
     "hit_at_k": "retrieval hit@k",
@@ -54,7 +54,7 @@ def markdown(
         if name not in summary:
             continue
         floor = thresholds.get(name)
-        verdict = "" if floor is None else ("ok" if summary[name] >= floor - 1e-9 else "**MISSED**")
+        verdict = "" if floor is None else ("ok" if meets(summary[name], floor) else "**MISSED**")
         shown = "" if floor is None else f"≥ {floor:g}"
         lines.append(f"| {LABELS[name]} | {summary[name]:.3f} | {shown} | {verdict} |")
     lines += ["", f"{int(summary.get('questions', len(results)))} questions."]

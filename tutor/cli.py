@@ -68,6 +68,8 @@ class RichProgress:
         "read": "Reading documents",
         "embed": "Embedding chunks",
         "write": "Writing to the store",
+        "ask": "Evaluating questions",
+        "score": "Scoring answers",
     }
 
     def __init__(self):
@@ -414,21 +416,16 @@ def eval_(
     data_dir: DataDir = None,
 ) -> None:
     """Score retrieval and answer grounding on a dataset; exit 1 when a threshold is missed."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from evals import dataset as ds
     from evals.report import LABELS, markdown, report_dict, write_json
-    from evals.runner import evaluate, load_thresholds, missed_thresholds, score_run, summarize
+    from evals.runner import evaluate, load_thresholds, meets, missed_thresholds, score_run, summarize
 
     settings = load_settings(data_dir)
-    floors_file = thresholds or ds.DEFAULT_THRESHOLDS
-    floors = load_thresholds(floors_file)
+    floors, judge_floor = load_thresholds(thresholds or ds.DEFAULT_THRESHOLDS)
     if calibration:
-        import tomllib
-
-        floor = tomllib.loads(floors_file.read_text()).get("calibration", {}).get("offline_judge_accuracy")
-        calibrate(settings, judge, calibration_set or ds.DEFAULT_CALIBRATION, floor)
+        calibrate(settings, judge, calibration_set or ds.DEFAULT_CALIBRATION, judge_floor)
         return
     for target in (report_json, report_md):
         if target is not None and not target.parent.is_dir():
@@ -436,7 +433,7 @@ def eval_(
     if answers is not None:
         runs = ds.load_run(answers)
         items = ds.load_dataset(dataset) if dataset else []
-        total, label = len(runs), f"Scoring {answers.name}"
+        total, stage = len(runs), "score"
         from tutor.embeddings import get_embedder
 
         embedder = get_embedder(settings)
@@ -444,18 +441,11 @@ def eval_(
         items = ds.load_dataset(dataset or ds.DEFAULT_DATASET)
         tutor = build_tutor(data_dir, provider, model)
         embedder = tutor.store.embedder
-        total, label = len(items), "Evaluating questions"
+        total, stage = len(items), "ask"
     grader = make_judge(judge, settings, embedder)
-    bar = Progress(
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    )
-    with bar:
-        task = bar.add_task(label, total=total)
-        advance = lambda _result: bar.advance(task)  # noqa: E731
+    with RichProgress() as progress:
+        progress.start(stage, total)
+        advance = lambda _result: progress.advance(stage)  # noqa: E731
         if answers is not None:
             results = score_run(runs, grader, items, on_item=advance)
         else:
@@ -480,7 +470,7 @@ def eval_(
     for name, label_text in LABELS.items():
         if name in summary:
             floor = floors.get(name)
-            ok = floor is None or summary[name] >= floor - 1e-9
+            ok = floor is None or meets(summary[name], floor)
             shown = "" if floor is None else f"≥ {floor:g}" + ("" if ok else " [red]missed[/]")
             table.add_row(label_text, f"{summary[name]:.3f}", shown)
     out.print(table)
