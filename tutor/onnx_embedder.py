@@ -62,16 +62,23 @@ def weights_hash(model_dir: Path, cache_dir: Path) -> str:
     return known[key]
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+@contextlib.contextmanager
+def replacing(target: Path):
+    """A temporary path beside `target`, renamed over it only when the block completes: readers
+    never see a half-written file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    with replacing(path) as tmp:
+        Path(tmp).write_bytes(data)
 
 
 def export_onnx(model_dir: Path, target: Path) -> None:
@@ -98,24 +105,18 @@ def export_onnx(model_dir: Path, target: Path) -> None:
 
         ids = torch.ones((2, 8), dtype=torch.long)
         names = ["input_ids", "attention_mask", "token_type_ids"]
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            with warnings.catch_warnings(), torch.no_grad():
-                warnings.simplefilter("ignore")
-                torch.onnx.export(
-                    Embedding(),
-                    (ids, ids, torch.zeros_like(ids)),
-                    tmp,
-                    input_names=names,
-                    output_names=["embedding"],
-                    dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
-                    opset_version=17,
-                    dynamo=False,
-                )
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with replacing(target) as tmp, warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Embedding(),
+                (ids, ids, torch.zeros_like(ids)),
+                tmp,
+                input_names=names,
+                output_names=["embedding"],
+                dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,
+            )
     except OSError as exc:
         if isinstance(exc, PermissionError) or exc.errno in (13, 30):
             raise ConfigError(f"Cannot write the ONNX model under {target.parent}: {exc}") from exc
@@ -127,13 +128,8 @@ def export_onnx(model_dir: Path, target: Path) -> None:
 def quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(target) as tmp:
         quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 class OnnxEmbedder(Embedder):
