@@ -122,3 +122,29 @@ def reuse_onnx(cache: Path, data_dir: Path) -> None:
     for f in cache.iterdir():
         if f.is_file() and not (data_dir / "onnx" / f.name).exists():
             os.link(f, data_dir / "onnx" / f.name)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60, proc=None) -> None:
+    """Poll `url` until it answers 2xx; fail early, with its stderr, if the process `proc` exits."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                detail = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise RuntimeError(f"{proc.args} exited with {proc.returncode}: {detail}") from None
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {seconds:g} s")

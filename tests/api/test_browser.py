@@ -7,16 +7,13 @@ corpus. Skipped where /usr/bin/chromium is missing, unless TUTOR_BROWSER_TESTS=r
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write
+from tests.conftest import free_port, wait_for, write
 from tests.tutor.test_chain import DOCS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,12 +31,6 @@ if not CHROMIUM.exists():
     if os.environ.get("TUTOR_BROWSER_TESTS") == "required":
         raise RuntimeError("TUTOR_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +53,11 @@ def server(tmp_path_factory):
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"tutor serve exited: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
-    else:
+    try:
+        wait_for(url + "/readyz", 180, proc)
+    except (RuntimeError, TimeoutError) as exc:
         proc.kill()
-        pytest.fail("tutor serve did not become ready")
+        pytest.fail(f"tutor serve did not become ready: {exc}")
     yield url
     proc.terminate()
     proc.wait(timeout=20)

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.conftest import FakeEmbedder, reuse_onnx, write
+from tests.conftest import FakeEmbedder, free_port, reuse_onnx, wait_for, write
 from tests.tutor.test_chain import DOCS, make_tutor
 from tutor.config import Settings
 from tutor.llm.offline import OfflineAnswerer
@@ -26,25 +25,6 @@ from tutor.store import Store
 
 CHROMA = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
 pytestmark = pytest.mark.skipif(CHROMA is None, reason="the chroma command (chromadb) is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 60, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"{proc.args} exited with {proc.returncode}") from None
-            time.sleep(0.3)
-    raise TimeoutError(url)
 
 
 class ChromaServer:
