@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -33,7 +34,7 @@ from api.models import (
     SearchRequest,
     SearchResponse,
     SourceOut,
-    configure,
+    limit_errors,
 )
 from api.safety import RateLimiter, check_ingest_inputs, key_matches
 from tutor.chain import Tutor
@@ -119,7 +120,6 @@ class Service:
 
 def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> FastAPI:
     settings = settings or Settings()
-    configure(settings)
     service = Service(settings, tutor)
 
     @asynccontextmanager
@@ -217,6 +217,9 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
     )
     async def chat(body: ChatRequest):
         """Answer the last user message, with the earlier messages as history."""
+        errors = limit_errors(body, settings)
+        if errors:
+            raise RequestValidationError(errors)
         tutor = await run_in_threadpool(service.tutor, body.provider)
         question, history = body.messages[-1].content, [m.model_dump() for m in body.messages[:-1]]
         top_k = body.top_k or settings.top_k

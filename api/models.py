@@ -1,4 +1,5 @@
-"""Request and response bodies of the HTTP API, with their limits (validated before any work)."""
+"""Request and response bodies of the HTTP API, and the check of a request against the server's
+configured limits (validated before any work)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from tutor.config import Settings
 from tutor.types import Answer, Citation, Hit
 
-LIMITS = Settings(_env_file=None)  # replaced at app creation when settings differ (see configure())
-
 CHAT_EXAMPLE = {
     "messages": [{"role": "user", "content": "I know pandas but not SQL, what should I do?"}],
     "stream": False,
@@ -18,22 +17,9 @@ CHAT_EXAMPLE = {
 }
 
 
-def configure(settings: Settings) -> None:
-    """Use these settings' limits for request validation."""
-    global LIMITS
-    LIMITS = settings
-
-
 class Message(BaseModel):
     role: Literal["user", "assistant"]
     content: str
-
-    @field_validator("content")
-    @classmethod
-    def sized(cls, value: str) -> str:
-        if len(value) > LIMITS.max_message_chars:
-            raise ValueError(f"a message may have at most {LIMITS.max_message_chars} characters")
-        return value
 
 
 class ChatRequest(BaseModel):
@@ -51,13 +37,24 @@ class ChatRequest(BaseModel):
 
     @model_validator(mode="after")
     def conversation(self) -> ChatRequest:
-        if len(self.messages) > LIMITS.max_messages:
-            raise ValueError(f"at most {LIMITS.max_messages} messages per request")
         if self.messages[-1].role != "user":
             raise ValueError("the last message must be the user's question")
         if not self.messages[-1].content.strip():
             raise ValueError("the question is empty")
         return self
+
+
+def limit_errors(body: ChatRequest, settings: Settings) -> list[dict[str, Any]]:
+    """The request's breaches of this server's limits, as validation errors (a 422 like any other)."""
+    errors: list[dict[str, Any]] = []
+    if len(body.messages) > settings.max_messages:
+        msg = f"at most {settings.max_messages} messages per request"
+        errors.append({"type": "value_error", "loc": ("body", "messages"), "msg": msg})
+    for i, message in enumerate(body.messages):
+        if len(message.content) > settings.max_message_chars:
+            msg = f"a message may have at most {settings.max_message_chars} characters"
+            errors.append({"type": "value_error", "loc": ("body", "messages", i, "content"), "msg": msg})
+    return errors
 
 
 class ChatResponse(BaseModel):

@@ -257,3 +257,12 @@ def test_a_chunked_body_without_length_is_capped_too(client):
 
     response = client.post("/v1/chat", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413 and "too large" in response.json()["detail"].lower()
+
+
+def test_limits_come_from_each_apps_own_settings(tutor):
+    turns = [("user", "pandas?"), ("assistant", "Yes [1]."), ("user", "SQL?")]
+    three = {"messages": [{"role": r, "content": c} for r, c in turns]}
+    with client_for(tutor, max_messages=2) as tight, client_for(tutor) as roomy:
+        response = tight.post("/v1/chat", json=three)
+        assert response.status_code == 422 and "at most 2 messages" in json.dumps(response.json()["detail"])
+        assert roomy.post("/v1/chat", json=three).status_code == 200
