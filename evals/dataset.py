@@ -68,9 +68,13 @@ class RunItem(BaseModel):
 class CalibrationPair(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    id: str | None = None
     sentence: str = Field(min_length=1)
     passages: list[str] = Field(min_length=1)
     supported: bool
+    category: str = ""  # what the pair tests: paraphrase, number_changed, ...
+    corpus: str = ""
+    split: Literal["dev", "test"] | None = None
 
 
 Model = TypeVar("Model", bound=BaseModel)

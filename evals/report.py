@@ -24,8 +24,20 @@ LABELS = {
 }
 
 
-def report_dict(summary: dict[str, float], results: Sequence[Result], meta: dict[str, Any]) -> dict[str, Any]:
-    return {"summary": summary, "meta": meta, "results": [r.to_dict() for r in results]}
+def overall(summaries: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The summary over every question shown (the "all" split, or the only split asked for)."""
+    return summaries.get("all") or next(iter(summaries.values()))
+
+
+def report_dict(
+    summaries: dict[str, dict[str, float]], results: Sequence[Result], meta: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "summary": overall(summaries),
+        "splits": summaries,
+        "meta": meta,
+        "results": [r.to_dict() for r in results],
+    }
 
 
 def write_json(path: Path, report: dict[str, Any]) -> None:
@@ -46,17 +58,26 @@ def badness(result: Result) -> float:
 
 
 def markdown(
-    summary: dict[str, float], results: Sequence[Result], thresholds: dict[str, float], missed: list[str]
+    name: str,
+    summaries: dict[str, dict[str, float]],
+    results: Sequence[Result],
+    thresholds: dict[str, float],
+    missed: list[str],
 ) -> str:
-    lines = ["# tutor eval report", ""]
-    lines += ["| metric | value | threshold | |", "|---|---|---|---|"]
-    for name in METRICS:
-        if name not in summary:
+    summary = overall(summaries)
+    splits = list(summaries)
+    lines = [f"# tutor eval report: {name}", ""]
+    lines += ["| metric | " + " | ".join(splits) + " | threshold | |", "|---|" + "---|" * (len(splits) + 2)]
+    for metric in METRICS:
+        if metric not in summary:
             continue
-        floor = thresholds.get(name)
-        verdict = "" if floor is None else ("ok" if meets(summary[name], floor) else "**MISSED**")
+        floor = thresholds.get(metric)
+        values = [summaries[part].get(metric) for part in splits]
+        cells = ["-" if value is None else f"{value:.3f}" for value in values]
+        low = floor is not None and any(v is not None and not meets(v, floor) for v in values)
+        verdict = "" if floor is None else ("**MISSED**" if low else "ok")
         shown = "" if floor is None else f"≥ {floor:g}"
-        lines.append(f"| {LABELS[name]} | {summary[name]:.3f} | {shown} | {verdict} |")
+        lines.append(f"| {LABELS[metric]} | " + " | ".join(cells) + f" | {shown} | {verdict} |")
     lines += ["", f"{int(summary.get('questions', len(results)))} questions."]
     lines += ["", "Thresholds missed: " + "; ".join(missed) if missed else "All thresholds met."]
     worst = sorted((r for r in results if r.problems), key=lambda r: -badness(r))[:10]

@@ -78,15 +78,21 @@ def source_matches(source: str, expected: str) -> bool:
     return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
 
+def is_relevant(item: EvalItem, source: str, text: str) -> bool:
+    """A retrieved passage is relevant when it comes from an expected source (if the item names any)
+    and holds an answer key (if it has any): the passage that answers, not just the right page."""
+    from_source = not item.expected_sources or any(source_matches(source, e) for e in item.expected_sources)
+    return from_source and (not item.answer_keys or m.key_hit(text, item.answer_keys))
+
+
 def retrieval_metrics(item: EvalItem, ranked: Sequence[tuple[str, str]], k: int) -> dict[str, float | None]:
-    """Metrics of a ranked list of (source, text); relevance by expected_sources, else answer keys."""
+    """Metrics of a ranked list of (source, text): hit@k, MRR and nDCG by passage relevance
+    (`is_relevant`), recall@k by expected sources (pages)."""
+    relevance = [int(is_relevant(item, source, text)) for source, text in ranked]
+    recall = None
     if item.expected_sources:
-        relevance = [int(any(source_matches(s, e) for e in item.expected_sources)) for s, _ in ranked]
         found = [e for e in item.expected_sources if any(source_matches(s, e) for s, _ in ranked[:k])]
         recall = m.recall_at_k(found, item.expected_sources, k)
-    else:
-        relevance = [int(m.key_hit(text, item.answer_keys)) for _, text in ranked]
-        recall = None
     return {
         "hit_at_k": m.hit_at_k(relevance, k),
         "recall_at_k": recall,
@@ -250,16 +256,20 @@ def summarize(results: Sequence[Result]) -> dict[str, float]:
     return summary
 
 
-def load_thresholds(path: Path) -> tuple[dict[str, float], float | None]:
-    """The metric minimums, and the offline judge's minimum calibration accuracy (if set)."""
+def load_thresholds(path: Path, suite: str | None = None) -> tuple[dict[str, float], float | None]:
+    """The metric minimums for `suite` (its own table, e.g. [seeds]; [minimum] for any other dataset)
+    and the offline judge's minimum calibration accuracy (if set)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Cannot read thresholds {path}: {exc}") from None
-    minimum = data.get("minimum", {})
-    unknown = sorted(set(minimum) - set(METRICS))
-    if unknown:
-        raise ConfigError(f"{path}: unknown metrics {', '.join(unknown)} (known: {', '.join(METRICS)}).")
+    for section, table in data.items():
+        unknown = sorted(set(table) - set(METRICS)) if section != "calibration" else []
+        if unknown:
+            raise ConfigError(
+                f"{path} [{section}]: unknown metrics {', '.join(unknown)} (known: {', '.join(METRICS)})."
+            )
+    minimum = data.get(suite) if suite in data else data.get("minimum", {})
     judge = data.get("calibration", {}).get("offline_judge_accuracy")
     return {k: float(v) for k, v in minimum.items()}, (float(judge) if judge is not None else None)
 

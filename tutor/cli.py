@@ -343,56 +343,84 @@ def chat(
         history += [{"role": "user", "content": line}, {"role": "assistant", "content": last.answer}]
 
 
-def make_judge(name: str, settings: Settings, embedder):
-    """The support judge for evals: the offline checker, or a provider's LLM at temperature 0."""
-    from evals.judges import LLMJudge, OfflineJudge
-    from tutor.llm import get_answerer, resolve_provider
-
-    if resolve_provider(settings, name) == "offline":
-        return OfflineJudge(embedder.embed)
-    return LLMJudge(get_answerer(settings, embedder, name))
-
-
-def calibrate(settings: Settings, judge: str | None, path: Path, floor: float | None) -> None:
-    """Print each judge's accuracy on the labelled calibration pairs; exit 1 below the floor."""
+def print_calibration(result) -> None:
+    """Each judge's accuracy, unsupported recall and supported precision, per split and category."""
     from rich.table import Table
 
-    from evals.dataset import load_calibration
-    from tutor.embeddings import get_embedder
+    from evals.run import Tally
 
-    pairs = load_calibration(path)
-    embedder = get_embedder(settings)
-    names = ["offline"]
-    names += [
-        n
-        for n, key in (("anthropic", settings.anthropic_api_key), ("openai", settings.openai_api_key))
-        if key
-    ]
-    if judge and judge not in names:
-        names.append(judge)
-    table = Table(title=f"Judge accuracy on {len(pairs)} labelled pairs ({path.name})")
-    for column in ("judge", "accuracy", "false 'supported'", "missed 'supported'"):
-        table.add_column(column)
-    failed = False
-    for name in names:
-        verdicts = make_judge(name, settings, embedder).judge([(p.sentence, p.passages) for p in pairs])
-        right = sum((v is True) == p.supported for v, p in zip(verdicts, pairs, strict=True))
-        false_pos = sum(v is True and not p.supported for v, p in zip(verdicts, pairs, strict=True))
-        false_neg = sum(v is not True and p.supported for v, p in zip(verdicts, pairs, strict=True))
-        accuracy = right / len(pairs)
-        failed |= name == "offline" and floor is not None and accuracy < floor
-        table.add_row(name, f"{accuracy:.3f}", str(false_pos), str(false_neg))
-    out.print(table)
-    if failed:
-        err.print(f"[red]The offline judge's accuracy is below {floor:g}.[/]")
+    def shown(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    for name, by_split in result.tallies.items():
+        splits = [s for s in ("dev", "test", "all") if s in by_split]
+        table = Table(title=f"Judge {name} on {result.pairs} labelled pairs ({result.path.name})")
+        table.add_column("category")
+        for part in splits:
+            table.add_column(f"{part}: n", justify="right")
+            table.add_column("accuracy", justify="right")
+            table.add_column("unsupported recall", justify="right")
+            table.add_column("supported precision", justify="right")
+        categories = [*sorted({c for tallies in by_split.values() for c in tallies} - {"all"}), "all"]
+        for category in categories:
+            row = [category]
+            for part in splits:
+                t = by_split[part].get(category, Tally())
+                row += [str(t.pairs), shown(t.accuracy), shown(t.unsupported_recall)]
+                row.append(shown(t.supported_precision))
+            table.add_row(*row)
+        out.print(table)
+    if result.failed:
+        err.print(f"[red]The offline judge's accuracy is below {result.judge_floor:g}.[/]")
         raise typer.Exit(1)
+
+
+class EvalBars(RichProgress):
+    """Progress bars for eval runs: a suite's ingest stages, then the questions."""
+
+    def start(self, stage: str, total: int) -> None:
+        if stage in self.tasks:
+            self.bar.reset(self.tasks[stage], total=total)
+        else:
+            super().start(stage, total)
+
+
+def print_eval_run(run) -> None:
+    from rich.table import Table
+
+    from evals.report import LABELS
+    from evals.runner import meets
+
+    splits = list(run.summaries)
+    questions = int(run.summaries.get("all", next(iter(run.summaries.values())))["questions"])
+    table = Table(title=f"tutor eval {run.name}: {questions} questions, judge {run.meta['judge']}")
+    table.add_column("metric")
+    for part in splits:
+        table.add_column(f"{part} ({int(run.summaries[part]['questions'])})", justify="right")
+    table.add_column("threshold")
+    for name, label_text in LABELS.items():
+        if not any(name in summary for summary in run.summaries.values()):
+            continue
+        floor = run.floors.get(name)
+        cells = []
+        for part in splits:
+            value = run.summaries[part].get(name)
+            bad = value is not None and floor is not None and not meets(value, floor)
+            cells.append("-" if value is None else f"[red]{value:.3f}[/]" if bad else f"{value:.3f}")
+        table.add_row(label_text, *cells, "" if floor is None else f"≥ {floor:g}")
+    out.print(table)
 
 
 @app.command("eval")
 def eval_(
     dataset: Annotated[
-        Path | None, typer.Option(help="Questions (JSONL); default: evals/datasets/roadmap.jsonl.")
+        list[str] | None,
+        typer.Option(
+            help="A shipped suite (roadmap, seeds, sklearn) or a JSONL file asked against your store; "
+            "repeatable. Default: every shipped suite whose documents are here."
+        ),
     ] = None,
+    split: Annotated[str, typer.Option(help="Questions tagged dev, test, or all of them.")] = "all",
     answers: Annotated[
         Path | None,
         typer.Option(help="Score answers produced elsewhere (JSONL run file) instead of asking."),
@@ -415,65 +443,59 @@ def eval_(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Score retrieval and answer grounding on a dataset; exit 1 when a threshold is missed."""
-    from rich.table import Table
-
+    """Score retrieval and answer grounding on datasets; exit 1 when a threshold is missed."""
     from evals import dataset as ds
-    from evals.report import LABELS, markdown, report_dict, write_json
-    from evals.runner import evaluate, load_thresholds, meets, missed_thresholds, score_run, summarize
+    from evals.report import markdown, report_dict, write_json
+    from evals.run import calibrate, run_eval
+    from evals.suites import SUITES
 
     settings = load_settings(data_dir)
-    floors, judge_floor = load_thresholds(thresholds or ds.DEFAULT_THRESHOLDS)
     if calibration:
-        calibrate(settings, judge, calibration_set or ds.DEFAULT_CALIBRATION, judge_floor)
+        print_calibration(calibrate(settings, judge=judge, path=calibration_set, thresholds=thresholds))
         return
     for target in (report_json, report_md):
         if target is not None and not target.parent.is_dir():
             raise TutorError(f"Cannot write {target}: the folder {target.parent} does not exist.")
-    if answers is not None:
-        runs = ds.load_run(answers)
-        items = ds.load_dataset(dataset) if dataset else []
-        total, stage = len(runs), "score"
-        from tutor.embeddings import get_embedder
+    if answers is not None and not dataset:
+        raise TutorError("--answers needs the --dataset its questions come from.")
+    names = dataset or list(SUITES)
 
-        embedder = get_embedder(settings)
-    else:
-        items = ds.load_dataset(dataset or ds.DEFAULT_DATASET)
-        tutor = build_tutor(data_dir, provider, model)
-        embedder = tutor.store.embedder
-        total, stage = len(items), "ask"
-    grader = make_judge(judge, settings, embedder)
-    with RichProgress() as progress:
-        progress.start(stage, total)
-        advance = lambda _result: progress.advance(stage)  # noqa: E731
-        if answers is not None:
-            results = score_run(runs, grader, items, on_item=advance)
-        else:
-            results = evaluate(tutor, items, grader, on_item=advance)
-    summary = summarize(results)
-    missed = missed_thresholds(summary, floors)
-    meta = {
-        "dataset": str(dataset or (ds.DEFAULT_DATASET if answers is None else "")),
-        "answers": str(answers or ""),
-        "provider": "recorded" if answers is not None else tutor.answerer.name,
-        "judge": grader.name,
-        "thresholds": floors,
-        "missed": missed,
-    }
+    def user_store(settings):
+        store = open_store(settings)
+        ensure_ingested(store)
+        return store
+
+    runs = []
+    for name in names:
+        with EvalBars() as bars:
+            run = run_eval(
+                settings,
+                name,
+                split=split,
+                provider=provider,
+                model=model,
+                judge=judge,
+                thresholds=thresholds or ds.DEFAULT_THRESHOLDS,
+                answers=answers,
+                progress=bars,
+                open_store=user_store,
+            )
+        if run.skipped:
+            err.print(f"[yellow]skipped[/] {run.name}: {run.skipped}", highlight=False)
+            continue
+        print_eval_run(run)
+        runs.append(run)
+    if not runs:
+        raise TutorError("No dataset could be evaluated (see the reasons above).")
+    reports = {r.name: report_dict(r.summaries, r.results, r.meta) for r in runs}
     if report_json:
-        write_json(report_json, report_dict(summary, results, meta))
+        write_json(report_json, next(iter(reports.values())) if len(runs) == 1 else {"datasets": reports})
     if report_md:
-        report_md.write_text(markdown(summary, results, floors, missed), encoding="utf-8")
-    table = Table(title=f"tutor eval: {len(results)} questions, judge {grader.name}")
-    for column in ("metric", "value", "threshold"):
-        table.add_column(column)
-    for name, label_text in LABELS.items():
-        if name in summary:
-            floor = floors.get(name)
-            ok = floor is None or meets(summary[name], floor)
-            shown = "" if floor is None else f"≥ {floor:g}" + ("" if ok else " [red]missed[/]")
-            table.add_row(label_text, f"{summary[name]:.3f}", shown)
-    out.print(table)
+        report_md.write_text(
+            "\n".join(markdown(r.name, r.summaries, r.results, r.floors, r.missed) for r in runs),
+            encoding="utf-8",
+        )
+    missed = [miss for r in runs for miss in r.missed]
     if missed:
         err.print("[red]Thresholds missed:[/] " + "; ".join(missed), highlight=False)
         raise typer.Exit(1)

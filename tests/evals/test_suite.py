@@ -162,7 +162,7 @@ def test_invalid_citations_and_wrong_refusals_show_in_the_report(settings, corpu
     summary = summarize(results)
     missed = missed_thresholds(summary, {"citation_validity": 1.0, "refusal_accuracy": 0.5})
     assert missed and missed[0].startswith("citation_validity")
-    page = markdown(summary, results, {"citation_validity": 1.0}, missed)
+    page = markdown("d", {"all": summary}, results, {"citation_validity": 1.0}, missed)
     assert "**MISSED**" in page and "### c: Zebra migration" in page
 
 

@@ -1,0 +1,252 @@
+"""`tutor eval` behind one call: pick the dataset (a shipped suite or a file), prepare its store, ask
+or score, summarise per split and check the thresholds. The CLI only draws what this returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evals import dataset as ds
+from evals.judges import Judge, LLMJudge, OfflineJudge
+from evals.runner import Result, evaluate, load_thresholds, missed_thresholds, score_run, summarize
+from evals.suites import SUITES, Suite, SuiteUnavailable
+from tutor.config import Settings
+from tutor.errors import ConfigError
+
+SPLITS = ("dev", "test")
+
+
+class EvalProgress:
+    """Progress callbacks of an eval run (the CLI draws them as bars); the default draws nothing."""
+
+    def start(self, stage: str, total: int) -> None: ...
+
+    def advance(self, stage: str, amount: int = 1) -> None: ...
+
+
+@dataclass
+class EvalRun:
+    """One dataset's outcome: per-question results, a summary per split, the thresholds it missed."""
+
+    name: str
+    results: list[Result] = field(default_factory=list)
+    summaries: dict[str, dict[str, float]] = field(default_factory=dict)  # split ("all", "dev", "test")
+    floors: dict[str, float] = field(default_factory=dict)
+    missed: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    skipped: str = ""  # why the run could not happen (documents absent)
+
+
+def split_of(item: ds.EvalItem) -> str | None:
+    return next((tag for tag in item.tags if tag in SPLITS), None)
+
+
+def select(items: Sequence[ds.EvalItem], split: str) -> list[ds.EvalItem]:
+    if split == "all":
+        return list(items)
+    if split not in SPLITS:
+        raise ConfigError(f"Unknown split {split!r}: choose dev, test or all.")
+    return [item for item in items if split_of(item) == split]
+
+
+def summaries_by_split(results: Sequence[Result], items: Sequence[ds.EvalItem], split: str):
+    """The summary of every split present (dev, test) and of all the results shown."""
+    if split != "all":
+        return {split: summarize(results)}
+    split_by_id = {item.id: split_of(item) for item in items}
+    out = {}
+    for name in SPLITS:
+        part = [r for r in results if split_by_id.get(r.id) == name]
+        if part:
+            out[name] = summarize(part)
+    out["all"] = summarize(results)
+    return out
+
+
+def make_judge(name: str, settings: Settings, embedder) -> Judge:
+    """The support judge: the offline checker, or a provider's LLM at temperature 0."""
+    from tutor.llm import get_answerer, resolve_provider
+
+    if resolve_provider(settings, name) == "offline":
+        return OfflineJudge(embedder.embed)
+    return LLMJudge(get_answerer(settings, embedder, name))
+
+
+def suite_store_settings(settings: Settings, suite: Suite) -> Settings:
+    """A suite's own collection in the data dir, never mixed with the user's documents."""
+    return settings.model_copy(update={"collection": f"eval-{suite.name}"})
+
+
+def prepare_suite(settings: Settings, suite: Suite, progress: EvalProgress):
+    """The suite's store, its documents ingested (incrementally: a second run only checks them)."""
+    from ingest.pipeline import ingest
+    from tutor.embeddings import get_embedder
+    from tutor.store import Store
+
+    documents = suite.documents(settings)
+    store = Store(suite_store_settings(settings, suite), get_embedder(settings))
+    report = ingest(documents, store, prune=True, progress=progress)
+    if report.failed:
+        failed = "; ".join(f"{source}: {reason}" for source, reason in report.failed[:3])
+        raise ConfigError(f"The {suite.name} suite's documents did not all ingest: {failed}")
+    return store
+
+
+def resolve_dataset(name: str) -> tuple[Suite | None, Path]:
+    """A shipped suite by name, or a dataset file (asked against the user's own store)."""
+    if name in SUITES:
+        return SUITES[name], SUITES[name].dataset
+    path = Path(name)
+    if not path.is_file():
+        known = ", ".join(SUITES)
+        raise ConfigError(f"No dataset {name!r}: give a JSONL file or one of the shipped suites ({known}).")
+    return None, path
+
+
+def run_eval(
+    settings: Settings,
+    dataset: str,
+    *,
+    split: str = "all",
+    provider: str | None = None,
+    model: str | None = None,
+    judge: str = "offline",
+    thresholds: Path = ds.DEFAULT_THRESHOLDS,
+    answers: Path | None = None,
+    progress: EvalProgress | None = None,
+    open_store: Callable[[Settings], Any] | None = None,
+) -> EvalRun:
+    """Evaluate one dataset (suite name or file). With `answers`, grade those recorded answers instead
+    of asking. A suite whose documents are absent comes back with `skipped` set. A dataset file is
+    asked against the store that `open_store(settings)` returns (the user's own, by default)."""
+    from tutor.chain import Tutor
+
+    progress = progress or EvalProgress()
+    suite, path = resolve_dataset(dataset)
+    name = suite.name if suite else path.stem
+    floors, _ = load_thresholds(thresholds, name if suite else None)
+    run = EvalRun(name, floors=floors)
+    items = select(ds.load_dataset(path), split)
+    if answers is not None:
+        from tutor.embeddings import get_embedder
+
+        runs = ds.load_run(answers)
+        grader = make_judge(judge, settings, get_embedder(settings))
+        progress.start("score", len(runs))
+        run.results = score_run(runs, grader, items, on_item=lambda _r: progress.advance("score"))
+        answerer = "recorded"
+    else:
+        if suite is not None:
+            try:
+                store = prepare_suite(settings, suite, progress)
+            except SuiteUnavailable as exc:
+                run.skipped = str(exc)
+                return run
+        else:
+            store = (open_store or _open_store)(settings)
+        tutor = Tutor.from_settings(settings, provider=provider, model=model, store=store)
+        grader = make_judge(judge, settings, store.embedder)
+        progress.start("ask", len(items))
+        run.results = evaluate(tutor, items, grader, on_item=lambda _r: progress.advance("ask"))
+        answerer = tutor.answerer.name
+    run.summaries = summaries_by_split(run.results, items, split)
+    run.missed = [
+        f"{name}/{part}: {miss}"
+        for part, summary in run.summaries.items()
+        for miss in missed_thresholds(summary, floors)
+    ]
+    run.meta = {
+        "dataset": str(path),
+        "suite": suite.name if suite else None,
+        "split": split,
+        "answers": str(answers or ""),
+        "provider": answerer,
+        "judge": grader.name,
+        "thresholds": floors,
+        "missed": run.missed,
+    }
+    return run
+
+
+def _open_store(settings: Settings):
+    from tutor.embeddings import get_embedder
+    from tutor.store import Store
+
+    return Store(settings, get_embedder(settings))
+
+
+@dataclass
+class Tally:
+    """A judge's verdicts against the labels of one group of calibration pairs."""
+
+    pairs: int = 0
+    right: int = 0
+    unsupported: int = 0  # labelled unsupported
+    caught: int = 0  # ... and not judged supported
+    said_supported: int = 0  # judged supported
+    truly_supported: int = 0  # ... and labelled supported
+
+    def add(self, verdict: bool | None, label: bool) -> None:
+        self.pairs += 1
+        self.right += (verdict is True) == label
+        if not label:
+            self.unsupported += 1
+            self.caught += verdict is not True
+        if verdict is True:
+            self.said_supported += 1
+            self.truly_supported += label
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.pairs if self.pairs else None
+
+    @property
+    def unsupported_recall(self) -> float | None:
+        return self.caught / self.unsupported if self.unsupported else None
+
+    @property
+    def supported_precision(self) -> float | None:
+        return self.truly_supported / self.said_supported if self.said_supported else None
+
+
+@dataclass
+class Calibration:
+    """Each judge's tallies by split ("all", "dev", "test") and category ("all" and each one)."""
+
+    path: Path
+    pairs: int
+    tallies: dict[str, dict[str, dict[str, Tally]]]  # judge -> split -> category -> tally
+    judge_floor: float | None = None
+    failed: bool = False
+
+
+def calibrate(
+    settings: Settings, *, judge: str | None = None, path: Path | None = None, thresholds: Path | None = None
+) -> Calibration:
+    """Score the offline judge, every LLM judge with a key, and `judge`, on the labelled pairs."""
+    from tutor.embeddings import get_embedder
+
+    path = path or ds.DEFAULT_CALIBRATION
+    _, judge_floor = load_thresholds(thresholds or ds.DEFAULT_THRESHOLDS)
+    pairs = ds.load_calibration(path)
+    embedder = get_embedder(settings)
+    names = ["offline"]
+    keyed = (("anthropic", settings.anthropic_api_key), ("openai", settings.openai_api_key))
+    names += [name for name, key in keyed if key]
+    if judge and judge not in names:
+        names.append(judge)
+    result = Calibration(path, len(pairs), {}, judge_floor)
+    for name in names:
+        verdicts = make_judge(name, settings, embedder).judge([(p.sentence, p.passages) for p in pairs])
+        by_split: dict[str, dict[str, Tally]] = {}
+        for verdict, pair in zip(verdicts, pairs, strict=True):
+            for part in {"all", pair.split or "all"}:
+                for category in {"all", pair.category or "all"}:
+                    by_split.setdefault(part, {}).setdefault(category, Tally()).add(verdict, pair.supported)
+        result.tallies[name] = by_split
+    offline = result.tallies["offline"]["all"]["all"].accuracy or 0.0
+    result.failed = judge_floor is not None and offline < judge_floor - 1e-9
+    return result
