@@ -16,7 +16,7 @@ from typing import Any
 from evals import metrics as m
 from evals.dataset import EvalItem, RunItem
 from evals.judges import Judge
-from tutor.chain import DECLINES, Tutor
+from tutor.chain import Tutor, is_refusal
 from tutor.errors import ConfigError
 from tutor.grounding import citations_in, claims
 
@@ -229,7 +229,7 @@ def score_run(
         item = by_id.get(run.id)
         passages = {c.n: c.text for c in run.contexts}
         cited = citations_in(run.answer)
-        refused = run.refused if run.refused is not None else not cited and bool(DECLINES.search(run.answer))
+        refused = run.refused if run.refused is not None else not cited and is_refusal(run.answer)
         result = Result(
             id=run.id,
             question=run.question or (item.question if item else ""),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from tutor.config import Settings
@@ -17,6 +19,43 @@ from tutor.types import Answer, Citation, Grounding, Hit, Passage
 NOT_COVERED = "The roadmap documents don't cover this"
 DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
 SNIPPET = 240
+
+
+def is_refusal(answer: str) -> bool:
+    """An answer that says the documents do not cover the question (and cites nothing for it)."""
+    return bool(DECLINES.search(answer))
+
+
+class StageTimer:
+    """Milliseconds per named stage, and the total since the timer was made."""
+
+    def __init__(self):
+        self.started = time.perf_counter()
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str):
+        mark = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - mark) * 1000
+
+    def done(self) -> dict[str, float]:
+        return {**self.ms, "total": (time.perf_counter() - self.started) * 1000}
+
+
+@dataclass
+class Context:
+    """What retrieval found for a question: the standalone query, the ranked hits, the passages."""
+
+    query: str
+    hits: list[Hit]
+    passages: list[Passage]
+
+    @property
+    def best_similarity(self) -> float:
+        return max((h.dense_similarity for h in self.hits if h.dense_similarity is not None), default=-1.0)
 
 
 class Tutor:
@@ -57,6 +96,28 @@ class Tutor:
             f"I can help with what they do cover, for example: {topics}."
         )
 
+    def gather(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        *,
+        top_k: int | None = None,
+        filters: dict[str, Any] | None = None,
+        timer: StageTimer | None = None,
+    ) -> Context:
+        """Condense the question with its history, retrieve, and assemble the numbered passages."""
+        timer = timer or StageTimer()
+        with timer("condense"):
+            query = self.answerer.condense(question, history) if history else question
+        with timer("retrieve"):
+            hits = self.retrieve(query, top_k, filters)
+            passages = build_context(hits, self.settings.context_budget, self.store.embedder.count_tokens)
+        return Context(query, hits, passages)
+
+    def covers(self, context: Context) -> bool:
+        """Whether the passages are relevant enough to answer from (else tutor declines)."""
+        return bool(context.passages) and context.best_similarity >= self.settings.relevance_floor
+
     def stream(
         self,
         question: str,
@@ -65,34 +126,26 @@ class Tutor:
         top_k: int | None = None,
         filters: dict[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield answer text as it arrives, then the finished Answer (citations resolved) last."""
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        query = self.answerer.condense(question, history) if history else question
-        timings["condense"] = (time.perf_counter() - started) * 1000
-        mark = time.perf_counter()
-        hits = self.retrieve(query, top_k, filters)
-        passages = build_context(hits, self.settings.context_budget, self.store.embedder.count_tokens)
-        timings["retrieve"] = (time.perf_counter() - mark) * 1000
-        best = max((h.dense_similarity for h in hits if h.dense_similarity is not None), default=-1.0)
-        if not passages or best < self.settings.relevance_floor:
+        """Yield answer text as it arrives, then the finished Answer (citations resolved) last:
+        condense → retrieve → answer → ground."""
+        timer = StageTimer()
+        context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
+        if not self.covers(context):
             text = self._not_covered(question)
             yield text
-            timings["total"] = (time.perf_counter() - started) * 1000
-            yield Answer(text, [], [], Grounding(), True, "none", timings, query)
+            yield Answer(text, [], [], Grounding(), True, "none", timer.done(), context.query)
             return
-        mark = time.perf_counter()
         parts: list[str] = []
-        for token in self.answerer.stream(question, passages, list(history)):
-            parts.append(token)
-            yield token
-        timings["answer"] = (time.perf_counter() - mark) * 1000
-        mark = time.perf_counter()
-        yield self._finish("".join(parts), passages, query, timings, started, mark)
+        with timer("answer"):
+            for token in self.answerer.stream(question, context.passages, list(history)):
+                parts.append(token)
+                yield token
+        with timer("ground"):
+            answer = self._finish("".join(parts), context.passages, context.query)
+        answer.timings_ms = timer.done()
+        yield answer
 
-    def _finish(
-        self, draft: str, passages: list[Passage], query: str, timings: dict, started: float, mark: float
-    ) -> Answer:
+    def _finish(self, draft: str, passages: list[Passage], query: str) -> Answer:
         by_n = {p.n: p for p in passages}
         text, grounding = ground(
             draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed_cached
@@ -109,12 +162,10 @@ class Tutor:
             )
             for n in cited
         ]
-        refused = not text.strip() or (not cited and bool(DECLINES.search(text)))
+        refused = not text.strip() or (not cited and is_refusal(text))
         if not text.strip():
             text = f"{NOT_COVERED}: the retrieved passages did not contain an answer."
-        timings["ground"] = (time.perf_counter() - mark) * 1000
-        timings["total"] = (time.perf_counter() - started) * 1000
-        return Answer(text, citations, passages, grounding, refused, self.answerer.name, timings, query)
+        return Answer(text, citations, passages, grounding, refused, self.answerer.name, {}, query)
 
     def ask(
         self,
