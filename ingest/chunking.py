@@ -17,7 +17,7 @@ from tutor.embeddings import Embedder
 from tutor.types import SECTION_SEPARATOR, Chunk, Document
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-FENCE = re.compile(r"^[ \t]*(```|~~~)")
+FENCE = re.compile(r"^[ \t]*(```|~~~)[\w+.#-]*[ \t]*$")  # a fence line: the marker and a language, alone
 WORD = re.compile(r"[^\W\d_]{2,}")
 MIN_WORDS = 3  # fewer real words than this is navigation or decoration, not content
 FRONT_MATTER_FIELDS = ("id", "phase", "order", "duration")
@@ -28,11 +28,12 @@ def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
     """Yield (heading path, body) for each section; `#` inside fenced code is not a heading."""
     path: list[tuple[int, str]] = []
     body: list[str] = []
-    in_fence = False
+    fence = ""  # the marker of the open code block, if any
     for line in markdown.splitlines():
-        if FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else HEADING.match(line)
+        marker = FENCE.match(line)
+        if marker and (not fence or marker.group(1) == fence):
+            fence = "" if fence else marker.group(1)
+        match = None if fence else HEADING.match(line)
         if match:
             yield [title for _, title in path], "\n".join(body)
             level = len(match.group(1))

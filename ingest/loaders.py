@@ -95,27 +95,82 @@ def load_plain_text(text: str, fallback_title: str) -> tuple[str, str]:
     return title, text
 
 
+# Inside the main content, these are navigation, asides and chrome, not the page's text.
+NOT_CONTENT = (
+    "script|style|noscript|template|svg|iframe|nav|aside|footer|form|button|select|textarea",
+    "[@role='navigation' or @role='search' or @role='complementary' or @hidden or @aria-hidden='true']",
+    "[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')]",  # Sphinx's ¶ anchors
+)
+
+
+def main_content(root):
+    """The element holding the page's own text (`<main>`, `role="main"`, `<article>`), or None."""
+    for xpath in ("//main", "//*[@role='main']", "//article"):
+        found = root.xpath(xpath)
+        if found:
+            return max(found, key=lambda node: len(node.text_content()))
+    return None
+
+
+def html_to_markdown(node) -> str:
+    """The element's text as Markdown (headings, lists, code, tables), links and images reduced to
+    their text."""
+    from bs4 import BeautifulSoup
+    from lxml import html as lxml_html
+    from markdownify import MarkdownConverter
+
+    tags, predicate, anchors = NOT_CONTENT
+    for element in [
+        *node.xpath(".//" + " | .//".join(tags.split("|"))),
+        *node.xpath(".//*" + predicate),
+        *node.xpath(".//*" + anchors),
+    ]:
+        if element.getparent() is not None:
+            element.drop_tree()
+    soup = BeautifulSoup(lxml_html.tostring(node, encoding="unicode"), "lxml")
+    converter = MarkdownConverter(heading_style="ATX", strip=["a", "img"], bullets="-")
+    return re.sub(r"\n{3,}", "\n\n", converter.convert_soup(soup)).strip()
+
+
 def load_html(data: bytes, fallback_title: str) -> tuple[str, str]:
-    import trafilatura
+    """Title and Markdown of a page: its main content element converted faithfully when the page
+    marks one (documentation sites, most articles), else trafilatura's boilerplate removal."""
+    from lxml import etree
+    from lxml import html as lxml_html
 
     if b"\x00" in data[:8192]:
         raise IngestError("binary file, not HTML")
     try:
-        extracted = trafilatura.bare_extraction(
-            data, output_format="python", with_metadata=True, include_tables=True, favor_recall=True
+        root = lxml_html.document_fromstring(data)
+    except (etree.ParserError, ValueError) as exc:
+        raise IngestError(f"malformed HTML: {exc}") from None
+    main = main_content(root)
+    if main is not None:
+        heading = main.find(".//h1")
+        text = html_to_markdown(main)
+        title = heading.text_content() if heading is not None else root.findtext(".//title")
+    else:
+        text, title = _extract_boilerplate_free(data)
+    if not text.strip():
+        raise IngestError("no readable text found in the HTML")
+    title = " ".join((title or "").replace("¶", "").split())
+    return title or fallback_title, text
+
+
+def _extract_boilerplate_free(data: bytes) -> tuple[str, str | None]:
+    """trafilatura's main-text extraction as Markdown (one pass), with the page title."""
+    import trafilatura
+
+    try:
+        extracted = trafilatura.extract(
+            data, output_format="markdown", with_metadata=True, include_tables=True, favor_recall=True
         )
     except Exception as exc:  # trafilatura raises a variety of parser errors on broken markup
         raise IngestError(f"malformed HTML: {exc}") from None
-    if extracted is None:
-        raise IngestError("no readable text found in the HTML")
-    markdown = trafilatura.extract(
-        data, output_format="markdown", include_tables=True, favor_recall=True, with_metadata=False
-    )
-    text = markdown or getattr(extracted, "text", "") or ""
-    if not text.strip():
-        raise IngestError("no readable text found in the HTML")
-    title = getattr(extracted, "title", None) or fallback_title
-    return str(title), text
+    if not extracted:
+        return "", None
+    meta, text = _split_front_matter(extracted)  # with_metadata puts the title in front matter
+    return text, str(meta["title"]) if meta.get("title") else None
 
 
 def load_pdf(data: bytes) -> tuple[str | None, list[str]]:

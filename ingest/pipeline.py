@@ -20,6 +20,9 @@ from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
 from tutor.types import Chunk
 
+# Part of every document's hash: bump it when loaders or chunking change what a document becomes,
+# so that the next ingest redoes every document instead of keeping chunks made the old way.
+PIPELINE_VERSION = 2
 SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tutor"}
 
 
@@ -157,7 +160,8 @@ def ingest(
     report = IngestReport()
     chunker = Chunker(store.embedder, settings.chunk_size, settings.chunk_overlap)
     # Settings that change the chunks are part of a document's hash: changing them re-ingests.
-    salt = f"{store.embedder.model_id}|{chunker.chunk_size}|{chunker.chunk_overlap}|1".encode()
+    salt = f"{store.embedder.model_id}|{chunker.chunk_size}|{chunker.chunk_overlap}|{PIPELINE_VERSION}"
+    salt = salt.encode()
 
     targets, report.failed, roots = discover(inputs, include, exclude)
     stored = store.documents()
