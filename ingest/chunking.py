@@ -45,6 +45,45 @@ def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
     yield [title for _, title in path], "\n".join(body)
 
 
+# A line of plain text that reads like a heading (saved web pages keep their headings as such lines):
+# short, its first letter a capital, no sentence punctuation at its end (a question is allowed: FAQs),
+# not a list item and not code.
+HEADING_LINE = re.compile(r"^(?![-*•·+>#]|\d+[.)]\s)[^=(){}\[\]<>;|`\"]{2,100}(?<![.!,;:])$")
+HEADING_WORDS = 15
+
+
+def is_heading_line(line: str) -> bool:
+    first_letter = next((c for c in line if c.isalpha()), "")
+    return (
+        0 < len(line.split()) <= HEADING_WORDS
+        and first_letter.isupper()
+        and bool(HEADING_LINE.match(line))
+        and bool(WORD.search(line))
+    )
+
+
+def plain_text_sections(text: str) -> Iterator[tuple[list[str], str]]:
+    """Yield (heading path, text) for plain text, cut before each run of heading-like lines.
+
+    The heading lines stay in the section's text (in plain text they are part of what was written:
+    "Phase 2: Supervised Learning (Weeks 7–14)"); a run of them becomes the section path."""
+    lines = text.splitlines()
+    headings: list[str] = []
+    body: list[str] = []
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        following = next((x.strip() for x in lines[i + 1 :] if x.strip()), "")
+        if line and is_heading_line(line) and following:
+            if body and any(not is_heading_line(x.strip()) for x in body if x.strip()):
+                yield headings, "\n".join(body)
+                headings, body = [], []
+            if line not in headings:
+                headings.append(line)
+        body.append(raw)
+    if body:
+        yield headings, "\n".join(body)
+
+
 def is_boilerplate(text: str) -> bool:
     return len(WORD.findall(text)) < MIN_WORDS
 
@@ -97,7 +136,8 @@ class Chunker:
                 yield "", page, number
             return
         if doc.kind == "txt":
-            yield "", doc.text, None
+            for headings, body in plain_text_sections(doc.text):
+                yield SECTION_SEPARATOR.join(h for h in headings[-3:] if h != doc.title), body, None
             return
         for headings, body in split_sections(doc.text):
             if headings and headings[0] == doc.title:

@@ -112,12 +112,37 @@ def main_content(root):
     return None
 
 
+def _converter():
+    from markdownify import MarkdownConverter
+
+    class PageConverter(MarkdownConverter):
+        """Markdown for reading and indexing: a block quote is a plain paragraph (documentation sites
+        use it for indentation), emphasis and escapes are dropped (noise to search and to answers)."""
+
+        def convert_blockquote(self, el, text, parent_tags):
+            return f"\n\n{text.strip()}\n\n" if text.strip() else ""
+
+        def convert_em(self, el, text, parent_tags):
+            return text
+
+        convert_strong = convert_i = convert_b = convert_em
+
+    return PageConverter(
+        heading_style="ATX",
+        strip=["a", "img"],
+        bullets="-",
+        escape_underscores=False,
+        escape_asterisks=False,
+        escape_misc=False,
+        table_infer_header=True,
+    )
+
+
 def html_to_markdown(node) -> str:
     """The element's text as Markdown (headings, lists, code, tables), links and images reduced to
     their text."""
     from bs4 import BeautifulSoup
     from lxml import html as lxml_html
-    from markdownify import MarkdownConverter
 
     tags, predicate, anchors = NOT_CONTENT
     for element in [
@@ -128,8 +153,7 @@ def html_to_markdown(node) -> str:
         if element.getparent() is not None:
             element.drop_tree()
     soup = BeautifulSoup(lxml_html.tostring(node, encoding="unicode"), "lxml")
-    converter = MarkdownConverter(heading_style="ATX", strip=["a", "img"], bullets="-")
-    return re.sub(r"\n{3,}", "\n\n", converter.convert_soup(soup)).strip()
+    return re.sub(r"\n{3,}", "\n\n", _converter().convert_soup(soup)).strip()
 
 
 def load_html(data: bytes, fallback_title: str) -> tuple[str, str]:
