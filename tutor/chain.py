@@ -111,8 +111,14 @@ class Tutor:
             query = self.answerer.condense(question, history) if history else question
         with timer("retrieve"):
             hits = self.retrieve(query, top_k, filters)
-            passages = build_context(hits, self.settings.context_budget, self.store.embedder.count_tokens)
+            passages = build_context(
+                hits, self.settings.context_budget, self.store.embedder.count_tokens, self._window
+            )
         return Context(query, hits, passages)
+
+    def _window(self, chunk):
+        width = self.settings.context_window
+        return self.store.keyword_index.around(chunk, width, width) if width else [chunk]
 
     def covers(self, context: Context) -> bool:
         """Whether the passages are relevant enough to answer from (else tutor declines)."""

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     relevance_floor: float = Field(
         0.3, ge=-1, le=1, description="Below this best cosine similarity, tutor declines to answer."
     )
+    context_window: int = Field(
+        1, ge=0, le=3, description="Neighbouring chunks (same section) each hit brings into the context."
+    )
     mmr: bool = Field(False, description="Re-rank with maximal marginal relevance to avoid near-duplicates.")
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR: 1 = relevance only, 0 = diversity only.")
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from tutor.store import Store
-from tutor.types import Hit, Passage
+from tutor.types import Chunk, Hit, Passage
 
 RRF_K = 60  # the constant from Cormack et al.; dampens the weight of the very top ranks
 
@@ -75,31 +75,68 @@ def _join_overlapping(first: str, second: str) -> str:
     return f"{first}\n{second}"
 
 
-def build_context(hits: list[Hit], budget: int, count_tokens: Callable[[str], int]) -> list[Passage]:
-    """Numbered passages in rank order within `budget` tokens; adjacent chunks of a section merge."""
-    groups: list[list[Hit]] = []
+def build_context(
+    hits: list[Hit],
+    budget: int,
+    count_tokens: Callable[[str], int],
+    window: Callable[[Chunk], list[Chunk]] | None = None,
+) -> list[Passage]:
+    """Numbered passages in rank order within `budget` tokens.
+
+    Each hit brings the chunks around it that `window` gives (its neighbours in the same section,
+    in document order) when the budget allows, else comes alone; chunks of one document that touch
+    or overlap are merged into one passage, so no text is given twice."""
+    chosen: dict[str, dict[int, Chunk]] = {}  # doc_id -> position -> chunk
+    order: list[str] = []  # documents in the rank order of their first hit
+
+    def runs() -> list[list[Chunk]]:
+        out = []
+        for doc_id in order:
+            run: list[Chunk] = []
+            for position in sorted(chosen[doc_id]):
+                chunk = chosen[doc_id][position]
+                if run and (position != run[-1].position + 1 or chunk.section != run[-1].section):
+                    out.append(run)
+                    run = []
+                run.append(chunk)
+            out.append(run)
+        return out
+
+    def cost(run: list[Chunk]) -> int:
+        return count_tokens(f"{run[0].heading}\n{joined(run)}")
+
+    def used() -> int:
+        return sum(cost(run) for run in runs())
+
     for hit in hits:
-        c = hit.chunk
-        for group in groups:
-            positions = [g.chunk.position for g in group]
-            same = group[0].chunk.doc_id == c.doc_id and group[0].chunk.section == c.section
-            if same and (c.position == max(positions) + 1 or c.position == min(positions) - 1):
-                group.append(hit)
+        core = hit.chunk
+        if core.position in chosen.get(core.doc_id, {}):
+            continue
+        options = [window(core), [core]] if window else [[core]]
+        for chunks in options:
+            added = {c.position: c for c in chunks if c.position not in chosen.get(core.doc_id, {})}
+            if core.doc_id not in chosen:
+                order.append(core.doc_id)
+            chosen.setdefault(core.doc_id, {}).update(added)
+            if used() <= budget:
                 break
+            for position in added:
+                del chosen[core.doc_id][position]
+            if not chosen[core.doc_id]:
+                del chosen[core.doc_id]
+                order.remove(core.doc_id)
         else:
-            groups.append([hit])
-    passages: list[Passage] = []
-    used = 0
-    for group in groups:
-        ordered = sorted(group, key=lambda h: h.chunk.position)
-        text = ordered[0].chunk.text
-        for h in ordered[1:]:
-            text = _join_overlapping(text, h.chunk.text)
-        cost = count_tokens(f"{ordered[0].chunk.heading}\n{text}")
-        if used + cost > budget:
-            if passages:
-                break
-            continue  # even the best passage alone is too big: try the next
-        used += cost
-        passages.append(Passage(len(passages) + 1, ordered[0].chunk, text))
-    return passages
+            if chosen:
+                break  # the budget is full
+    # Passages follow the rank of their best hit.
+    rank = {h.chunk.id: i for i, h in enumerate(hits)}
+    ordered = sorted(runs(), key=lambda run: min(rank.get(c.id, len(rank)) for c in run))
+    return [Passage(n, run[0], joined(run)) for n, run in enumerate(ordered, start=1)]
+
+
+def joined(run: list[Chunk]) -> str:
+    """The text of consecutive chunks, without the overlap the chunker repeated."""
+    text = run[0].text
+    for chunk in run[1:]:
+        text = _join_overlapping(text, chunk.text)
+    return text

@@ -124,6 +124,22 @@ class KeywordIndex:
         index = cls(records["ids"], records["texts"], records["metas"], retriever)
         return index, records["version"]
 
+    @cached_property
+    def _by_position(self) -> dict[tuple[str, int], int]:
+        return {(m.get("doc_id", ""), int(m.get("position", 0))): i for i, m in enumerate(self.metas)}
+
+    def around(self, chunk: Chunk, before: int, after: int) -> list[Chunk]:
+        """`chunk` and its neighbours in the same section, in document order."""
+        out = []
+        for position in range(chunk.position - before, chunk.position + after + 1):
+            i = self._by_position.get((chunk.doc_id, position))
+            if i is None:
+                continue
+            neighbour = Chunk.from_record(self.ids[i], self.texts[i], self.metas[i])
+            if neighbour.section == chunk.section:
+                out.append(neighbour)
+        return out or [chunk]
+
     def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         import bm25s
 
