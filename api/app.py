@@ -36,7 +36,7 @@ from api.models import (
     SourceOut,
     limit_errors,
 )
-from api.safety import RateLimiter, check_ingest_inputs, key_matches
+from api.safety import RateLimiter, check_ingest_inputs, ingest_roots, key_matches
 from tutor.chain import Tutor
 from tutor.config import Settings, split_list
 from tutor.errors import ConfigError, ProviderError, StoreError, TutorError
@@ -291,12 +291,13 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             raise HTTPException(403, "Missing or wrong admin key: send `X-Admin-Key: <key>`.")
         inputs = check_ingest_inputs(body.inputs, settings)
         tutor = await run_in_threadpool(service.tutor)
+        roots = ingest_roots(settings)
 
         def run():
             from ingest.pipeline import ingest as run_ingest
 
             with service.ingest_lock:
-                return run_ingest(inputs, tutor.store, prune=body.prune)
+                return run_ingest(inputs, tutor.store, prune=body.prune, within=roots)
 
         return IngestResponse.from_report(await run_in_threadpool(run))
 

@@ -144,6 +144,9 @@ class IngestResponse(BaseModel):
     unchanged: list[str]
     pruned: list[str]
     failed: list[dict[str, str]]
+    skipped: list[dict[str, str]] = Field(
+        description="Files found but not taken, with why: links out of the folder, FIFOs, devices."
+    )
     chunks: int
     seconds: float
 
@@ -155,6 +158,7 @@ class IngestResponse(BaseModel):
             unchanged=report.unchanged,
             pruned=report.pruned,
             failed=[{"source": s, "reason": r} for s, r in report.failed],
+            skipped=[{"source": s, "reason": r} for s, r in report.skipped],
             chunks=report.chunks,
             seconds=round(report.seconds, 3),
         )

@@ -56,9 +56,14 @@ def public_address(host: str) -> bool:
     return bool(addresses) and all(a.is_global for a in addresses)
 
 
+def ingest_roots(settings: Settings) -> list[Path]:
+    """The folders POST /v1/ingest may read, resolved: the pipeline confines every file to them."""
+    return [Path(r).expanduser().resolve() for r in split_list(settings.ingest_roots)]
+
+
 def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
     """The inputs as the pipeline should get them, or 400 naming the first one that is not allowed."""
-    roots = [Path(r).expanduser().resolve() for r in split_list(settings.ingest_roots)]
+    roots = ingest_roots(settings)
     checked = []
     for raw in inputs:
         value = raw.strip()
