@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tutor.config import Settings
-from tutor.grounding import ground
+from tutor.grounding import ground, neutralise_citations
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store
@@ -72,7 +73,10 @@ class Tutor:
         timings["condense"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         hits = self.retrieve(query, top_k, filters)
-        passages = build_context(hits, self.settings.context_budget, self.store.embedder.count_tokens)
+        passages = [
+            replace(p, text=neutralise_citations(p.text))
+            for p in build_context(hits, self.settings.context_budget, self.store.embedder.count_tokens)
+        ]
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
         best = max((h.dense_similarity for h in hits if h.dense_similarity is not None), default=-1.0)
         if not passages or best < self.settings.relevance_floor:
