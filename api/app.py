@@ -297,7 +297,13 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             from ingest.pipeline import ingest as run_ingest
 
             with service.ingest_lock:
-                return run_ingest(inputs, tutor.store, prune=body.prune, within=roots)
+                return run_ingest(
+                    inputs,
+                    tutor.store,
+                    prune=body.prune,
+                    within=roots,
+                    public_urls_only=not settings.allow_private_urls,
+                )
 
         return IngestResponse.from_report(await run_in_threadpool(run))
 

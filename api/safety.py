@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import math
-import socket
 import threading
 import time
 from pathlib import Path
@@ -13,7 +11,9 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException
 
+from ingest.fetch import resolve
 from tutor.config import Settings, split_list
+from tutor.errors import IngestError
 
 
 def key_matches(given: str, expected: str) -> bool:
@@ -47,13 +47,13 @@ class RateLimiter:
 
 
 def public_address(host: str) -> bool:
-    """True when every address `host` resolves to is public (not loopback, private, link-local...)."""
+    """True when every address `host` resolves to now is public: an early, friendly 400. What
+    protects is the check of every hop as it connects (ingest/fetch.py)."""
     try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
+        resolve(host, None, public_only=True)
+    except IngestError:
         return False
-    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
-    return bool(addresses) and all(a.is_global for a in addresses)
+    return True
 
 
 def ingest_roots(settings: Settings) -> list[Path]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import Chunker
-from ingest.loaders import KINDS, fetch_url, kind_for_content_type, kind_for_path, load_document
+from ingest.fetch import fetch_url
+from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
 from tutor.types import Chunk
@@ -217,10 +218,12 @@ def _read_file(target: Target, max_bytes: int) -> bytes:
     return data
 
 
-def _read(target: Target, max_bytes: int, timeout: float) -> tuple[bytes, str]:
+def _read(target: Target, max_bytes: int, timeout: float, public_only: bool) -> tuple[bytes, str]:
     """The raw bytes and the loader kind; raises IngestError with the reason."""
     if target.url:
-        data, content_type = fetch_url(target.url, timeout=timeout, max_bytes=max_bytes)
+        data, content_type = fetch_url(
+            target.url, timeout=timeout, max_bytes=max_bytes, public_only=public_only
+        )
         return data, kind_for_content_type(content_type, target.url)
     assert target.path is not None
     kind = kind_for_path(target.path)
@@ -249,10 +252,12 @@ def ingest(
     exclude: list[str] | None = None,
     progress: Progress | None = None,
     within: list[Path] | None = None,
+    public_urls_only: bool = False,
 ) -> IngestReport:
     """Ingest `inputs` (paths, directories, URLs) into `store` and return what happened.
 
-    `within` confines every path to those folders (the API's ingest roots)."""
+    `within` confines every path to those folders, and `public_urls_only` every URL, redirects
+    included, to public addresses (the API's rules)."""
     progress = progress or Progress()
     settings = store.settings
     started = time.perf_counter()
@@ -269,7 +274,7 @@ def ingest(
     progress.start("read", len(targets))
     for target in targets:
         try:
-            data, kind = _read(target, settings.max_document_bytes, settings.fetch_timeout)
+            data, kind = _read(target, settings.max_document_bytes, settings.fetch_timeout, public_urls_only)
             doc_hash = hashlib.sha256(salt + data).hexdigest()[:32]
             previous = stored.get(target.doc_id)
             if previous and previous.complete and previous.doc_hash == doc_hash:
