@@ -106,16 +106,22 @@ class Service:
         self.api_keys = split_list(settings.api_keys)
 
     def tutor(self, provider: str | None = None) -> Tutor:
+        """The default Tutor, or the one for `provider`; the name is validated and made canonical
+        first ("  Offline " is "offline", an unknown name is a ConfigError), so the cache holds at
+        most one Tutor per known provider whatever clients send."""
+        from tutor.llm import resolve_provider
+
+        name = None if provider is None else resolve_provider(self.settings, provider)
         with self.lock:
             if None not in self.tutors:
                 self.tutors[None] = Tutor.from_settings(self.settings)
-            if provider not in self.tutors:
+            if name not in self.tutors:
                 from tutor.llm import get_answerer
 
                 base = self.tutors[None]
-                answerer = get_answerer(self.settings, base.store.embedder, provider)
-                self.tutors[provider] = Tutor(self.settings, base.store, answerer)
-            return self.tutors[provider]
+                answerer = get_answerer(self.settings, base.store.embedder, name)
+                self.tutors[name] = Tutor(self.settings, base.store, answerer)
+            return self.tutors[name]
 
 
 def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> FastAPI:
