@@ -36,7 +36,7 @@ from api.models import (
     SourceOut,
     limit_errors,
 )
-from api.safety import RateLimiter, check_ingest_inputs, ingest_roots, key_matches
+from api.safety import RateLimiter, check_ingest_inputs, client_address, ingest_roots, key_id, key_matches
 from tutor.chain import Tutor
 from tutor.config import Settings, split_list
 from tutor.errors import ConfigError, ProviderError, StoreError, TutorError
@@ -103,7 +103,24 @@ class Service:
         self.lock = threading.Lock()  # building tutors
         self.ingest_lock = threading.Lock()  # one ingest at a time per worker
         self.limiter = RateLimiter(settings.rate_limit)
+        self.auth_failures = RateLimiter(settings.auth_failure_limit)  # per address
         self.api_keys = split_list(settings.api_keys)
+
+    def verify(self, request: Request, given: str, keys: list[str], status: int, message: str) -> str:
+        """The configured key that `given` matches, else `status` with `message`. Failed attempts
+        are limited per address: once they run out, every attempt from it is 429 (a right guess
+        too) until they refill."""
+        address = client_address(request)
+        wait = self.auth_failures.peek(address)
+        if wait:
+            raise HTTPException(
+                429, "Too many wrong keys from this address; try again later.", {"Retry-After": str(wait)}
+            )
+        for key in keys:
+            if key_matches(given, key):
+                return key
+        self.auth_failures.check(address)
+        raise HTTPException(status, message)
 
     def tutor(self, provider: str | None = None) -> Tutor:
         """The default Tutor, or the one for `provider`; the name is validated and made canonical
@@ -182,12 +199,21 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         return JSONResponse({"detail": str(exc)}, error_status(exc))
 
     def guard(request: Request) -> None:
-        """API keys (when configured) and the rate limit, for every /v1 route."""
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if service.api_keys and not any(key_matches(token, key) for key in service.api_keys):
-            raise HTTPException(401, "Missing or wrong API key: send `Authorization: Bearer <key>`.")
-        client = token or (request.client.host if request.client else "unknown")
+        """API keys (when configured) and the rate limit, for every /v1 route. A client is its
+        verified key, or its address: never a token nobody checked."""
+        if service.api_keys:
+            header = request.headers.get("authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            key = service.verify(
+                request,
+                token,
+                service.api_keys,
+                401,
+                "Missing or wrong API key: send `Authorization: Bearer <key>`.",
+            )
+            client = key_id(key)
+        else:
+            client = "address:" + client_address(request)
         wait = service.limiter.check(client)
         if wait:
             raise HTTPException(
@@ -293,8 +319,9 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         header = request.headers.get("x-admin-key", "")
         if not admin:
             raise HTTPException(403, "Ingestion over HTTP is disabled: set TUTOR_ADMIN_KEY on the server.")
-        if not key_matches(header, admin):
-            raise HTTPException(403, "Missing or wrong admin key: send `X-Admin-Key: <key>`.")
+        service.verify(
+            request, header, [admin], 403, "Missing or wrong admin key: send `X-Admin-Key: <key>`."
+        )
         inputs = check_ingest_inputs(body.inputs, settings)
         tutor = await run_in_threadpool(service.tutor)
         roots = ingest_roots(settings)

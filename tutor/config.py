@@ -77,7 +77,12 @@ class Settings(BaseSettings):
     )
     admin_key: SecretStr | None = Field(None, description="Key for POST /v1/ingest (disabled when unset).")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none by default).")
-    rate_limit: int = Field(60, ge=0, description="Requests per minute per API key (or client IP); 0 = off.")
+    rate_limit: int = Field(
+        60, ge=0, description="Requests per minute per API key (or client address without keys); 0 = off."
+    )
+    auth_failure_limit: int = Field(
+        10, ge=0, description="Wrong API or admin keys per minute per client address before 429; 0 = off."
+    )
     max_body_bytes: int = Field(65_536, ge=1024, description="Larger request bodies get 413.")
     max_messages: int = Field(40, ge=1, description="Most messages in one /v1/chat request.")
     max_message_chars: int = Field(4000, ge=1, description="Longest message in /v1/chat.")
