@@ -103,6 +103,20 @@ class Settings(BaseSettings):
             raise ValueError("TUTOR_CHUNK_OVERLAP must be smaller than TUTOR_CHUNK_SIZE")
         return self
 
+    @model_validator(mode="after")
+    def _keys_hold_keys(self) -> Settings:
+        """A key setting that is set but holds no key must not quietly mean "no auth"."""
+        keys = self.api_keys.get_secret_value() if self.api_keys else ""
+        if keys.strip() and not split_list(keys):
+            raise ValueError(
+                "TUTOR_API_KEYS is set but holds no key (only commas and spaces): "
+                "give at least one key, or leave it empty to turn API keys off"
+            )
+        admin = self.admin_key.get_secret_value() if self.admin_key else ""
+        if admin and not admin.strip():
+            raise ValueError("TUTOR_ADMIN_KEY is only spaces: give a key, or leave it empty to disable ingest")
+        return self
+
 
 def split_list(value: str | SecretStr | None) -> list[str]:
     """A comma-separated setting as a list, blanks dropped."""
