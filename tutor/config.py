@@ -114,7 +114,9 @@ class Settings(BaseSettings):
             )
         admin = self.admin_key.get_secret_value() if self.admin_key else ""
         if admin and not admin.strip():
-            raise ValueError("TUTOR_ADMIN_KEY is only spaces: give a key, or leave it empty to disable ingest")
+            raise ValueError(
+                "TUTOR_ADMIN_KEY is only spaces: give a key, or leave it empty to disable ingest"
+            )
         return self
 
 

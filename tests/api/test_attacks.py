@@ -305,4 +305,3 @@ def test_a_failed_request_is_logged_without_its_input(tutor, monkeypatch, caplog
     assert response.status_code == 500 and response.json() == {"detail": "Internal error (request req-42)."}
     assert "RuntimeError" in caplog.text and "req-42" in caplog.text  # the operator can find it
     assert "salaries" not in caplog.text
-
