@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
-from ingest.fetch import resolve
+from ingest.fetch import not_public, resolve
+from ingest.pipeline import inside
 from tutor.config import Settings, split_list
 from tutor.errors import IngestError
 
@@ -102,21 +103,26 @@ def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
     for raw in inputs:
         value = raw.strip()
         if "://" in value:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                parts = urlsplit(value)
+                host = parts.hostname
+            except ValueError:  # "http://[::1" and other malformed URLs
+                raise HTTPException(400, f"Not a valid URL: {value!r}.") from None
+            if parts.scheme not in ("http", "https") or not host:
                 raise HTTPException(400, f"Only http(s) URLs can be ingested: {value!r}.")
-            if not settings.allow_private_urls and not public_address(parts.hostname):
-                raise HTTPException(
-                    400, f"{parts.hostname} is not a public address (set TUTOR_ALLOW_PRIVATE_URLS to allow)."
-                )
+            if not settings.allow_private_urls and not public_address(host):
+                raise HTTPException(400, f"{not_public(host)}.")
             checked.append(value)
             continue
         if not roots:
             raise HTTPException(400, "No ingest roots are configured: set TUTOR_INGEST_ROOTS on the server.")
         base = roots[0]
         path = Path(value) if Path(value).is_absolute() else base / value
-        resolved = path.resolve()
-        if not any(resolved == root or root in resolved.parents for root in roots):
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise HTTPException(400, f"{value!r} cannot be resolved (a symbolic link loop?).") from None
+        if not inside(resolved, roots):
             raise HTTPException(400, f"{value!r} is outside the ingest roots.")
         checked.append(str(resolved))
     return checked

@@ -88,6 +88,21 @@ def test_a_nul_byte_in_an_ingest_path_is_a_422(tutor, root):
         assert response.status_code == 422 and "control character" in json.dumps(response.json())
 
 
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("http://[::1", "Not a valid URL"),
+        ("loop", "cannot be resolved"),
+    ],
+)
+def test_malformed_ingest_inputs_are_a_400_not_a_500(tutor, root, value, why):
+    os.symlink(root / "loop", root / "loop")  # a link to itself
+    with client_for(tutor, admin_key="adm", ingest_roots=str(root)) as c:
+        response = c.post("/v1/ingest", json={"inputs": [value]}, headers=ADMIN)
+    assert response.status_code == 400 and why in response.json()["detail"]
+    assert str(root) not in response.text
+
+
 # --- 2. SSRF ----------------------------------------------------------------------------------
 
 
