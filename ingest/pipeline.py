@@ -175,7 +175,13 @@ def discover(
                     continue
                 if not _globbed(rel, include, exclude):
                     continue
-                real = file.resolve()
+                try:
+                    real = file.resolve()
+                except (OSError, RuntimeError):  # a loop of links
+                    found.skipped.append(
+                        (display_path(file, follow=False), "symbolic link loop: not followed")
+                    )
+                    continue
                 if not inside(real, [base]):
                     found.linked_out.add(str(real))
                     reason = "symbolic link to a file outside the folder: not followed"

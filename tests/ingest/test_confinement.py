@@ -139,3 +139,15 @@ def test_a_file_swapped_for_a_link_after_discovery_is_not_read(store, folders, m
     report = ingest([str(docs)], store)
     assert "root:x:0:0" not in stored_text(store)
     assert [why for _, why in report.failed] == ["the file changed while it was being ingested"]
+
+
+def test_a_loop_of_file_links_is_skipped_not_a_crash(store, folders):
+    docs, _ = folders
+    os.symlink(docs / "b.md", docs / "a.md")
+    os.symlink(docs / "a.md", docs / "b.md")
+    report = ingest([str(docs)], store)
+    assert [Path(s).name for s in report.added] == ["ok.md"]
+    assert [(Path(s).name, why) for s, why in report.skipped] == [
+        ("a.md", "symbolic link loop: not followed"),
+        ("b.md", "symbolic link loop: not followed"),
+    ]
