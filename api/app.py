@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
+import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ from api.models import (
     SourceOut,
     limit_errors,
 )
-from api.safety import RateLimiter, check_ingest_inputs, key_matches
+from api.safety import RateLimiter, check_ingest_inputs, client_address, ingest_roots, key_id, key_matches
 from tutor.chain import Tutor
 from tutor.config import Settings, split_list
 from tutor.errors import ConfigError, ProviderError, StoreError, TutorError
@@ -44,6 +46,39 @@ from tutor.types import Answer
 
 STATIC = Path(__file__).resolve().parent / "static"
 access_log = logging.getLogger("tutor.access")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a client's id is echoed and logged only if plain
+
+
+STORE_UNAVAILABLE = "The document store is unavailable; try again shortly."
+log = logging.getLogger("tutor")
+
+
+def public_detail(exc: TutorError) -> str:
+    """What a client may read of an error: store errors name server paths and hosts, so clients get
+    a fixed sentence and the operator the details, in the log."""
+    if isinstance(exc, StoreError):
+        log.warning("store error: %s", exc)
+        return STORE_UNAVAILABLE
+    return str(exc)
+
+
+def public_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors without the `input` and `ctx` that would echo the request back, with
+    locations made printable (a JSON key can be a lone surrogate)."""
+
+    def printable(part: Any) -> Any:
+        if isinstance(part, int):
+            return part
+        return str(part).encode("utf-8", "backslashreplace").decode("utf-8")[:64]
+
+    return [
+        {
+            "type": e.get("type", "value_error"),
+            "loc": [printable(p) for p in e.get("loc", ())],
+            "msg": e.get("msg", ""),
+        }
+        for e in errors
+    ]
 
 
 def error_status(exc: TutorError) -> int:
@@ -103,19 +138,42 @@ class Service:
         self.lock = threading.Lock()  # building tutors
         self.ingest_lock = threading.Lock()  # one ingest at a time per worker
         self.limiter = RateLimiter(settings.rate_limit)
+        self.auth_failures = RateLimiter(settings.auth_failure_limit)  # per address
         self.api_keys = split_list(settings.api_keys)
 
+    def verify(self, request: Request, given: str, keys: list[str], status: int, message: str) -> str:
+        """The configured key that `given` matches, else `status` with `message`. Failed attempts
+        are limited per address: once they run out, every attempt from it is 429 (a right guess
+        too) until they refill."""
+        address = client_address(request)
+        wait = self.auth_failures.peek(address)
+        if wait:
+            raise HTTPException(
+                429, "Too many wrong keys from this address; try again later.", {"Retry-After": str(wait)}
+            )
+        for key in keys:
+            if key_matches(given, key):
+                return key
+        self.auth_failures.check(address)
+        raise HTTPException(status, message)
+
     def tutor(self, provider: str | None = None) -> Tutor:
+        """The default Tutor, or the one for `provider`; the name is validated and made canonical
+        first ("  Offline " is "offline", an unknown name is a ConfigError), so the cache holds at
+        most one Tutor per known provider whatever clients send."""
+        from tutor.llm import resolve_provider
+
+        name = None if provider is None else resolve_provider(self.settings, provider)
         with self.lock:
             if None not in self.tutors:
                 self.tutors[None] = Tutor.from_settings(self.settings)
-            if provider not in self.tutors:
+            if name not in self.tutors:
                 from tutor.llm import get_answerer
 
                 base = self.tutors[None]
-                answerer = get_answerer(self.settings, base.store.embedder, provider)
-                self.tutors[provider] = Tutor(self.settings, base.store, answerer)
-            return self.tutors[provider]
+                answerer = get_answerer(self.settings, base.store.embedder, name)
+                self.tutors[name] = Tutor(self.settings, base.store, answerer)
+            return self.tutors[name]
 
 
 def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> FastAPI:
@@ -129,8 +187,8 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
 
         try:
             await run_in_threadpool(warm)
-        except TutorError as exc:  # keep serving: /readyz says what is wrong
-            logging.getLogger("tutor").error("start-up: %s", exc)
+        except TutorError as exc:  # keep serving: /readyz says it is not ready, the log says why
+            log.error("start-up: %s", exc)
         yield
 
     app = FastAPI(
@@ -154,8 +212,16 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
     @app.middleware("http")
     async def access_log_line(request: Request, call_next):
         started = time.perf_counter()
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:16]
-        response = await call_next(request)
+        request_id = REQUEST_ID.fullmatch(request.headers.get("x-request-id", "")[:64])
+        request_id = request_id.group(0) if request_id else uuid.uuid4().hex[:16]
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            # Logged here, not by the server: a traceback's messages can quote the request (a
+            # validation error lists its input), so the log gets the frames and the type only.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("request %s failed with %s:\n%s", request_id, type(exc).__name__, frames.rstrip())
+            response = JSONResponse({"detail": f"Internal error (request {request_id})."}, 500)
         response.headers["x-request-id"] = request_id
         route = request.scope.get("route")
         access_log.info(
@@ -173,15 +239,28 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
 
     @app.exception_handler(TutorError)
     async def tutor_error(request: Request, exc: TutorError):
-        return JSONResponse({"detail": str(exc)}, error_status(exc))
+        return JSONResponse({"detail": public_detail(exc)}, error_status(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": public_errors(exc.errors())}, 422)
 
     def guard(request: Request) -> None:
-        """API keys (when configured) and the rate limit, for every /v1 route."""
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if service.api_keys and not any(key_matches(token, key) for key in service.api_keys):
-            raise HTTPException(401, "Missing or wrong API key: send `Authorization: Bearer <key>`.")
-        client = token or (request.client.host if request.client else "unknown")
+        """API keys (when configured) and the rate limit, for every /v1 route. A client is its
+        verified key, or its address: never a token nobody checked."""
+        if service.api_keys:
+            header = request.headers.get("authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            key = service.verify(
+                request,
+                token,
+                service.api_keys,
+                401,
+                "Missing or wrong API key: send `Authorization: Bearer <key>`.",
+            )
+            client = key_id(key)
+        else:
+            client = "address:" + client_address(request)
         wait = service.limiter.check(client)
         if wait:
             raise HTTPException(
@@ -242,9 +321,10 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
                     else:
                         yield sse("token", {"text": event})
             except TutorError as exc:
-                yield sse("error", {"detail": str(exc), "status": error_status(exc)})
-            except Exception:  # never a dropped connection
-                logging.getLogger("tutor").exception("stream failed")
+                yield sse("error", {"detail": public_detail(exc), "status": error_status(exc)})
+            except Exception as exc:  # never a dropped connection; logged without its message
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error("stream failed with %s:\n%s", type(exc).__name__, frames.rstrip())
                 yield sse("error", {"detail": "Internal error while answering.", "status": 500})
 
         return StreamingResponse(
@@ -287,16 +367,24 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         header = request.headers.get("x-admin-key", "")
         if not admin:
             raise HTTPException(403, "Ingestion over HTTP is disabled: set TUTOR_ADMIN_KEY on the server.")
-        if not key_matches(header, admin):
-            raise HTTPException(403, "Missing or wrong admin key: send `X-Admin-Key: <key>`.")
+        service.verify(
+            request, header, [admin], 403, "Missing or wrong admin key: send `X-Admin-Key: <key>`."
+        )
         inputs = check_ingest_inputs(body.inputs, settings)
         tutor = await run_in_threadpool(service.tutor)
+        roots = ingest_roots(settings)
 
         def run():
             from ingest.pipeline import ingest as run_ingest
 
             with service.ingest_lock:
-                return run_ingest(inputs, tutor.store, prune=body.prune)
+                return run_ingest(
+                    inputs,
+                    tutor.store,
+                    prune=body.prune,
+                    within=roots,
+                    public_urls_only=not settings.allow_private_urls,
+                )
 
         return IngestResponse.from_report(await run_in_threadpool(run))
 
@@ -314,7 +402,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             tutor = await run_in_threadpool(service.tutor)
             chunks = await run_in_threadpool(tutor.store.count)
         except TutorError as exc:
-            return JSONResponse({"status": "unavailable", "detail": str(exc)}, 503)
+            return JSONResponse({"status": "unavailable", "detail": public_detail(exc)}, 503)
         return {
             "status": "ready",
             "chunks": chunks,

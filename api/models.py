@@ -1,11 +1,15 @@
 """Request and response bodies of the HTTP API, and the check of a request against the server's
-configured limits (validated before any work)."""
+configured limits (validated before any work).
+
+Requests are strict: exact JSON types (`"stream": "yes"` or `"top_k": true` is a 422), no unknown
+fields, every string valid Unicode, filters only on the documented fields with plain equality."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from tutor.config import Settings
 from tutor.types import Answer, Citation, Hit
@@ -15,25 +19,63 @@ CHAT_EXAMPLE = {
     "stream": False,
     "top_k": 5,
 }
+STRICT = ConfigDict(strict=True, extra="forbid")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def valid_unicode(value: str) -> str:
+    """JSON can carry a lone surrogate ("\\ud800"), which no encoder, tokenizer or log accepts."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode text (a lone surrogate)") from None
+    return value
+
+
+def ingest_input(value: str) -> str:
+    valid_unicode(value)
+    if not value.strip():
+        raise ValueError('an input is empty (send "." for the whole first ingest root)')
+    if CONTROL.search(value):
+        raise ValueError("an input contains a control character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(valid_unicode)]
+IngestInput = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(ingest_input)]
+FilterField = Literal["source", "title", "section", "phase", "topic_id", "order", "page"]
+FilterValue = Annotated[str, Field(max_length=500), AfterValidator(valid_unicode)] | int
+Filters = Annotated[
+    dict[FilterField, FilterValue],
+    Field(
+        max_length=7,
+        description="Equality on metadata fields, all must match: source, title, section, phase, "
+        'topic_id, order or page, e.g. {"source": "corpus/13-sql.md"} or {"phase": "1. Foundations"}.',
+    ),
+]
 
 
 class Message(BaseModel):
+    model_config = STRICT
+
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [CHAT_EXAMPLE, {**CHAT_EXAMPLE, "stream": True}]}
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [CHAT_EXAMPLE, {**CHAT_EXAMPLE, "stream": True}]},
     )
 
     messages: list[Message] = Field(min_length=1, description="The conversation; the last one is asked.")
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
     top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve (default: server's).")
-    provider: str | None = Field(None, description="anthropic, openai, openai-compatible or offline.")
-    filters: dict[str, str | int] | None = Field(
-        None, description='Metadata filters, e.g. {"source": "corpus/13-sql.md"} or {"phase": "..."}.'
+    provider: Annotated[Text, Field(max_length=40)] | None = Field(
+        None, description="anthropic, openai, openai-compatible, offline or auto."
     )
+    filters: Filters | None = None
 
     @model_validator(mode="after")
     def conversation(self) -> ChatRequest:
@@ -71,19 +113,22 @@ class ChatResponse(BaseModel):
         return cls.model_validate(answer.to_dict())
 
 
+def not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("the query is empty")
+    return value
+
+
 class SearchRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"query": "how many hours a day", "top_k": 3}]})
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"query": "how many hours a day", "top_k": 3}]},
+    )
 
-    query: str = Field(min_length=1, max_length=2000)
+    query: Annotated[Text, Field(min_length=1, max_length=2000), AfterValidator(not_blank)]
     top_k: int = Field(5, ge=1, le=50)
-    filters: dict[str, str | int] | None = None
-
-    @field_validator("query")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the query is empty")
-        return value
+    filters: Filters | None = None
 
 
 class PassageOut(BaseModel):
@@ -129,11 +174,15 @@ class SourceOut(BaseModel):
 
 class IngestRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"inputs": ["notes/extra.md", "https://example.com/guide.html"]}]}
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"inputs": ["notes/extra.md", "https://example.com/guide.html"]}]},
     )
 
-    inputs: list[str] = Field(
-        min_length=1, max_length=100, description="Paths under the ingest roots, or URLs."
+    inputs: list[IngestInput] = Field(
+        min_length=1,
+        max_length=100,
+        description='Paths under the ingest roots ("." is the first root), or public http(s) URLs.',
     )
     prune: bool = False
 
@@ -144,6 +193,9 @@ class IngestResponse(BaseModel):
     unchanged: list[str]
     pruned: list[str]
     failed: list[dict[str, str]]
+    skipped: list[dict[str, str]] = Field(
+        description="Files found but not taken, with why: links out of the folder, FIFOs, devices."
+    )
     chunks: int
     seconds: float
 
@@ -155,6 +207,7 @@ class IngestResponse(BaseModel):
             unchanged=report.unchanged,
             pruned=report.pruned,
             failed=[{"source": s, "reason": r} for s, r in report.failed],
+            skipped=[{"source": s, "reason": r} for s, r in report.skipped],
             chunks=report.chunks,
             seconds=round(report.seconds, 3),
         )

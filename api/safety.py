@@ -1,19 +1,24 @@
-"""API safety: constant-time key checks, a per-client rate limit, and what POST /v1/ingest may read."""
+"""API safety: constant-time key checks, per-client rate limits (requests, and failed key checks per
+address), and what POST /v1/ingest may read."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import math
-import socket
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 
+from ingest.fetch import not_public, resolve
+from ingest.pipeline import inside
 from tutor.config import Settings, split_list
+from tutor.errors import IngestError
 
 
 def key_matches(given: str, expected: str) -> bool:
@@ -21,63 +26,103 @@ def key_matches(given: str, expected: str) -> bool:
 
 
 class RateLimiter:
-    """A token bucket per client: `per_minute` requests a minute, refilled continuously."""
+    """A token bucket per client: `per_minute` requests a minute, refilled continuously.
 
-    def __init__(self, per_minute: int):
+    The buckets live in an LRU map of at most `max_clients`: each check is O(1) and memory is
+    bounded however many clients appear. The bucket dropped is the least recently used one, which
+    has usually been idle long enough to be full again (so dropping it forgets nothing)."""
+
+    def __init__(self, per_minute: int, *, max_clients: int = 10_000):
         self.rate = per_minute / 60.0
         self.capacity = float(per_minute)
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.max_clients = max_clients
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def check(self, client: str) -> int:
-        """0 when the request may go ahead, else the seconds to wait."""
+    def _take(self, client: str, cost: int) -> int:
         if self.rate <= 0:
             return 0
         now = time.monotonic()
         with self.lock:
-            tokens, last = self.buckets.get(client, (self.capacity, now))
+            tokens, last = self.buckets.pop(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self.buckets[client] = (tokens, now)
-                return max(1, math.ceil((1 - tokens) / self.rate))
-            self.buckets[client] = (tokens - 1, now)
-            if len(self.buckets) > 10_000:  # forget idle clients
-                self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 120}
-            return 0
+            wait = max(1, math.ceil((1 - tokens) / self.rate)) if tokens < 1 else 0
+            self.buckets[client] = (tokens - cost if not wait else tokens, now)  # now the most recent
+            if len(self.buckets) > self.max_clients:
+                self.buckets.popitem(last=False)
+            return wait
+
+    def check(self, client: str) -> int:
+        """Take one token: 0 when the request may go ahead, else the seconds to wait."""
+        return self._take(client, 1)
+
+    def peek(self, client: str) -> int:
+        """Like check, without taking a token: is this client out of tokens?"""
+        return self._take(client, 0)
+
+
+def client_address(request: Request) -> str:
+    """Who a request comes from, for limits: the peer's address (as the server was told to trust
+    it), IPv6 by its /64, since one host usually holds a whole /64."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def key_id(key: str) -> str:
+    """A short, non-reversible name for a configured key (rate-limit buckets never hold keys)."""
+    return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def public_address(host: str) -> bool:
-    """True when every address `host` resolves to is public (not loopback, private, link-local...)."""
+    """True when every address `host` resolves to now is public: an early, friendly 400. What
+    protects is the check of every hop as it connects (ingest/fetch.py)."""
     try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
+        resolve(host, None, public_only=True)
+    except IngestError:
         return False
-    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
-    return bool(addresses) and all(a.is_global for a in addresses)
+    return True
+
+
+def ingest_roots(settings: Settings) -> list[Path]:
+    """The folders POST /v1/ingest may read, resolved: the pipeline confines every file to them."""
+    return [Path(r).expanduser().resolve() for r in split_list(settings.ingest_roots)]
 
 
 def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
     """The inputs as the pipeline should get them, or 400 naming the first one that is not allowed."""
-    roots = [Path(r).expanduser().resolve() for r in split_list(settings.ingest_roots)]
+    roots = ingest_roots(settings)
     checked = []
     for raw in inputs:
         value = raw.strip()
         if "://" in value:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                parts = urlsplit(value)
+                host = parts.hostname
+            except ValueError:  # "http://[::1" and other malformed URLs
+                raise HTTPException(400, f"Not a valid URL: {value!r}.") from None
+            if parts.scheme not in ("http", "https") or not host:
                 raise HTTPException(400, f"Only http(s) URLs can be ingested: {value!r}.")
-            if not settings.allow_private_urls and not public_address(parts.hostname):
-                raise HTTPException(
-                    400, f"{parts.hostname} is not a public address (set TUTOR_ALLOW_PRIVATE_URLS to allow)."
-                )
+            if not settings.allow_private_urls and not public_address(host):
+                raise HTTPException(400, f"{not_public(host)}.")
             checked.append(value)
             continue
         if not roots:
             raise HTTPException(400, "No ingest roots are configured: set TUTOR_INGEST_ROOTS on the server.")
         base = roots[0]
         path = Path(value) if Path(value).is_absolute() else base / value
-        resolved = path.resolve()
-        if not any(resolved == root or root in resolved.parents for root in roots):
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise HTTPException(400, f"{value!r} cannot be resolved (a symbolic link loop?).") from None
+        if not inside(resolved, roots):
             raise HTTPException(400, f"{value!r} is outside the ingest roots.")
         checked.append(str(resolved))
     return checked

@@ -1,7 +1,8 @@
 """Loaders: turn the bytes of a file or a URL into a Document, or fail with one clear reason.
 
 Markdown keeps its headings and front matter; HTML is reduced to its main content as Markdown
-(trafilatura), so the chunker sees the same structure; PDF keeps one text per page.
+(trafilatura), so the chunker sees the same structure; PDF keeps one text per page. URLs are
+fetched by ingest/fetch.py.
 """
 
 from __future__ import annotations
@@ -234,29 +235,3 @@ def load_document(data: bytes, kind: str, *, doc_id: str, source: str, name: str
         title, pages = load_pdf(data)
         return Document(doc_id, source, title or fallback, "\n\n".join(pages), kind, pages=pages)
     raise IngestError(f"unknown document kind {kind!r}")
-
-
-def fetch_url(url: str, *, timeout: float, max_bytes: int) -> tuple[bytes, str]:
-    """GET a URL with a timeout and a size limit; returns (body, content type)."""
-    import httpx
-
-    try:
-        with (
-            httpx.Client(follow_redirects=True, timeout=timeout) as client,
-            client.stream("GET", url, headers={"User-Agent": "tutor-ingest/0.1"}) as response,
-        ):
-            if response.status_code >= 400:
-                raise IngestError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise IngestError(f"larger than the {max_bytes:,}-byte limit")
-            body = bytearray()
-            for part in response.iter_bytes():
-                body.extend(part)
-                if len(body) > max_bytes:
-                    raise IngestError(f"larger than the {max_bytes:,}-byte limit")
-            return bytes(body), response.headers.get("content-type", "")
-    except httpx.TimeoutException:
-        raise IngestError(f"timed out after {timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise IngestError(f"could not fetch: {exc}") from None

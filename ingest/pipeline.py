@@ -7,15 +7,18 @@ reason and never touches what the store already holds for it.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import Chunker
-from ingest.loaders import KINDS, fetch_url, kind_for_content_type, kind_for_path, load_document
+from ingest.fetch import fetch_url
+from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
 from tutor.types import Chunk
@@ -32,8 +35,10 @@ class Target:
 
     doc_id: str
     source: str
-    path: Path | None = None
+    path: Path | None = None  # as found (its name gives the fallback title)
     url: str | None = None
+    real: Path | None = None  # the file's real path: what is opened, without following links
+    identity: tuple[int, int] | None = None  # (device, inode) when found: a swapped file is refused
 
     @property
     def name(self) -> str:
@@ -47,6 +52,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
     chunks: int = 0  # chunks written in this run
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -64,11 +70,14 @@ class Progress:
     def advance(self, stage: str, amount: int = 1) -> None: ...
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, *, follow: bool = True) -> str:
+    """The path relative to the working directory when under it; `follow=False` names a link
+    itself, never where it points."""
+    full = path.resolve() if follow else Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(full.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path.resolve())
+        return str(full)
 
 
 def _globbed(rel: str, include: list[str] | None, exclude: list[str] | None) -> bool:
@@ -78,57 +87,157 @@ def _globbed(rel: str, include: list[str] | None, exclude: list[str] | None) -> 
     return not (exclude and any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in exclude))
 
 
+def inside(path: Path, roots: list[Path]) -> bool:
+    """True when the (resolved) `path` is one of `roots` or below one."""
+    return any(path == root or root in path.parents for root in roots)
+
+
+@dataclass
+class Discovery:
+    """What `discover` found: targets to read, inputs that failed, files seen but not taken, the
+    roots scanned, and the real paths that links in those roots point out to (for --prune)."""
+
+    targets: list[Target] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+    linked_out: set[str] = field(default_factory=set)
+
+
+def _file_target(found: Path, real: Path) -> Target | str:
+    """A target for the regular file at `real` (reached as `found`), or why it is not one."""
+    try:
+        info = real.stat()
+    except (OSError, ValueError):
+        return "broken symbolic link: not followed" if found.is_symlink() else "cannot read it"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    return Target(str(real), display_path(found), path=found, real=real, identity=(info.st_dev, info.st_ino))
+
+
 def discover(
-    inputs: list[str], include: list[str] | None = None, exclude: list[str] | None = None
-) -> tuple[list[Target], list[tuple[str, str]], list[Path]]:
-    """Expand paths and URLs into targets; returns (targets, failures, roots scanned)."""
+    inputs: list[str],
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    *,
+    within: list[Path] | None = None,
+) -> Discovery:
+    """Expand paths and URLs into targets.
+
+    A folder walk takes only files whose real path is inside that folder: a symbolic link that
+    leads out of it (or nowhere), a link to a folder, a FIFO or a device is reported as skipped,
+    never read. With `within`, every path must also resolve inside one of those folders.
+    """
+    found = Discovery()
     targets: dict[str, Target] = {}
-    failures: list[tuple[str, str]] = []
-    roots: list[Path] = []
     for raw in inputs:
         if raw.startswith(("http://", "https://")):
             targets.setdefault(raw, Target(raw, raw, url=raw))
             continue
         if "://" in raw:
-            failures.append((raw, "unsupported URL scheme (only http:// and https://)"))
+            found.failed.append((raw, "unsupported URL scheme (only http:// and https://)"))
             continue
-        path = Path(raw).expanduser()
-        if not path.exists():
-            failures.append((raw, "no such file or directory"))
+        try:
+            path = Path(raw).expanduser()
+            exists = path.exists()
+            base = path.resolve()
+        except (ValueError, OSError, RuntimeError):  # a NUL byte, a link loop, an unknown ~user
+            found.failed.append((raw, "invalid path"))
             continue
-        if path.is_file():
-            roots.append(path.resolve())
-            doc_id = str(path.resolve())
-            targets.setdefault(doc_id, Target(doc_id, display_path(path), path=path))
+        if within is not None and not inside(base, within):
+            found.failed.append((raw, "outside the allowed folders"))
             continue
-        roots.append(path.resolve())
+        if not exists:
+            found.failed.append((raw, "no such file or directory"))
+            continue
+        if not path.is_dir():
+            target = _file_target(path, base)
+            if isinstance(target, str):
+                found.failed.append((raw, "not a regular file or folder"))
+            else:
+                found.roots.append(base)
+                targets.setdefault(target.doc_id, target)
+            continue
+        found.roots.append(base)
         # os.walk without following links: a symlink loop cannot make this run forever.
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
+            kept = []
+            for d in sorted(dirnames):
+                if d in SKIPPED_DIRS or d.startswith("."):
+                    continue
+                if (Path(dirpath) / d).is_symlink():
+                    shown = display_path(Path(dirpath) / d, follow=False)
+                    found.skipped.append((shown, "symbolic link to a folder: not followed"))
+                    continue
+                kept.append(d)
+            dirnames[:] = kept
             for filename in sorted(filenames):
                 file = Path(dirpath) / filename
                 rel = file.relative_to(path).as_posix()
                 if file.suffix.lower() not in KINDS or filename.startswith("."):
                     continue
-                if not _globbed(rel, include, exclude) or not file.is_file():
+                if not _globbed(rel, include, exclude):
                     continue
-                doc_id = str(file.resolve())
-                targets.setdefault(doc_id, Target(doc_id, display_path(file), path=file))
-    return list(targets.values()), failures, roots
+                try:
+                    real = file.resolve()
+                except (OSError, RuntimeError):  # a loop of links
+                    found.skipped.append(
+                        (display_path(file, follow=False), "symbolic link loop: not followed")
+                    )
+                    continue
+                if not inside(real, [base]):
+                    found.linked_out.add(str(real))
+                    reason = "symbolic link to a file outside the folder: not followed"
+                    if not real.exists():
+                        reason = "broken symbolic link: not followed"
+                    found.skipped.append((display_path(file, follow=False), reason))
+                    continue
+                target = _file_target(file, real)
+                if isinstance(target, str):
+                    found.skipped.append((display_path(file, follow=False), target))
+                    continue
+                targets.setdefault(target.doc_id, target)
+    found.targets = list(targets.values())
+    return found
 
 
-def _read(target: Target, max_bytes: int, timeout: float) -> tuple[bytes, str]:
+def _read_file(target: Target, max_bytes: int) -> bytes:
+    """The bytes of the file that was found, opened without following a link and without blocking
+    (a FIFO put in its place), and refused when it is no longer the same file."""
+    assert target.path is not None
+    path = target.real or target.path
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError("the file changed while it was being ingested") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError("not a regular file")
+        if target.identity and (info.st_dev, info.st_ino) != target.identity:
+            raise IngestError("the file changed while it was being ingested")
+        if info.st_size > max_bytes:
+            raise IngestError(f"larger than the {max_bytes:,}-byte limit ({info.st_size:,} bytes)")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise IngestError(f"larger than the {max_bytes:,}-byte limit")
+    return data
+
+
+def _read(target: Target, max_bytes: int, timeout: float, public_only: bool) -> tuple[bytes, str]:
     """The raw bytes and the loader kind; raises IngestError with the reason."""
     if target.url:
-        data, content_type = fetch_url(target.url, timeout=timeout, max_bytes=max_bytes)
+        data, content_type = fetch_url(
+            target.url, timeout=timeout, max_bytes=max_bytes, public_only=public_only
+        )
         return data, kind_for_content_type(content_type, target.url)
     assert target.path is not None
     kind = kind_for_path(target.path)
     try:
-        size = target.path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(f"larger than the {max_bytes:,}-byte limit ({size:,} bytes)")
-        return target.path.read_bytes(), kind
+        return _read_file(target, max_bytes), kind
     except PermissionError:
         raise IngestError("permission denied") from None
     except IsADirectoryError:
@@ -140,8 +249,7 @@ def _read(target: Target, max_bytes: int, timeout: float) -> tuple[bytes, str]:
 def _under(doc_id: str, roots: list[Path]) -> bool:
     if doc_id.startswith(("http://", "https://")):
         return False
-    path = Path(doc_id)
-    return any(path == root or root in path.parents for root in roots)
+    return inside(Path(doc_id), roots)
 
 
 def ingest(
@@ -152,8 +260,13 @@ def ingest(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     progress: Progress | None = None,
+    within: list[Path] | None = None,
+    public_urls_only: bool = False,
 ) -> IngestReport:
-    """Ingest `inputs` (paths, directories, URLs) into `store` and return what happened."""
+    """Ingest `inputs` (paths, directories, URLs) into `store` and return what happened.
+
+    `within` confines every path to those folders, and `public_urls_only` every URL, redirects
+    included, to public addresses (the API's rules)."""
     progress = progress or Progress()
     settings = store.settings
     started = time.perf_counter()
@@ -163,14 +276,15 @@ def ingest(
     salt = f"{store.embedder.model_id}|{chunker.chunk_size}|{chunker.chunk_overlap}|{PIPELINE_VERSION}"
     salt = salt.encode()
 
-    targets, report.failed, roots = discover(inputs, include, exclude)
+    found = discover(inputs, include, exclude, within=within)
+    targets, report.failed, report.skipped = found.targets, found.failed, found.skipped
     stored = store.documents()
 
     pending: list[tuple[Target, list[Chunk], str, StoredDocument | None]] = []
     progress.start("read", len(targets))
     for target in targets:
         try:
-            data, kind = _read(target, settings.max_document_bytes, settings.fetch_timeout)
+            data, kind = _read(target, settings.max_document_bytes, settings.fetch_timeout, public_urls_only)
             doc_hash = hashlib.sha256(salt + data).hexdigest()[:32]
             previous = stored.get(target.doc_id)
             if previous and previous.complete and previous.doc_hash == doc_hash:
@@ -203,8 +317,14 @@ def ingest(
         progress.advance("write")
 
     if prune:
+        # Gone: under a scanned root and not found there now (a file that became a link out of it
+        # included), or what a link out of a root let in before links were refused.
         present = {t.doc_id for t in targets}
-        gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
+        gone = [
+            doc
+            for doc_id, doc in stored.items()
+            if doc_id not in present and (_under(doc_id, found.roots) or doc_id in found.linked_out)
+        ]
         store.delete_documents(gone)
         report.pruned = [doc.source for doc in gone]
 

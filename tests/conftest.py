@@ -148,3 +148,31 @@ def wait_for(url: str, seconds: float = 60, proc=None) -> None:
                 raise RuntimeError(f"{proc.args} exited with {proc.returncode}: {detail}") from None
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {seconds:g} s")
+
+
+@pytest.fixture
+def site():
+    """A web site on 127.0.0.1 (tests/sites.py): a private address."""
+    from tests.sites import Site
+
+    srv = Site("127.0.0.1")
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def public_site():
+    """A web site on 127.0.0.2, which `fake_dns` makes count as a public address."""
+    from tests.sites import PUBLIC, Site
+
+    srv = Site(PUBLIC)
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """name → addresses for this test (tests/sites.py); 127.0.0.2 counts as public."""
+    from tests.sites import install_fake_dns
+
+    return install_fake_dns(monkeypatch)

@@ -6,11 +6,11 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tutor.config import Settings
-from tutor.grounding import ground
+from tutor.grounding import ground, neutralise_citations
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store
@@ -114,6 +114,8 @@ class Tutor:
             passages = build_context(
                 hits, self.settings.context_budget, self.store.embedder.count_tokens, self._window
             )
+        # A document's own "[3]" must not pass for a citation: neutralised before any answerer sees it.
+        passages = [replace(p, text=neutralise_citations(p.text)) for p in passages]
         return Context(query, hits, passages)
 
     def _window(self, chunk):

@@ -126,6 +126,8 @@ def print_report(report: IngestReport) -> None:
         f"{report.seconds:.1f}",
     )
     err.print(table)
+    for source, reason in report.skipped:
+        err.print(f"[yellow]skipped[/] {source}: {reason}", highlight=False)
     for source, reason in report.failed:
         err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
 

@@ -80,7 +80,12 @@ class Settings(BaseSettings):
     )
     admin_key: SecretStr | None = Field(None, description="Key for POST /v1/ingest (disabled when unset).")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none by default).")
-    rate_limit: int = Field(60, ge=0, description="Requests per minute per API key (or client IP); 0 = off.")
+    rate_limit: int = Field(
+        60, ge=0, description="Requests per minute per API key (or client address without keys); 0 = off."
+    )
+    auth_failure_limit: int = Field(
+        10, ge=0, description="Wrong API or admin keys per minute per client address before 429; 0 = off."
+    )
     max_body_bytes: int = Field(65_536, ge=1024, description="Larger request bodies get 413.")
     max_messages: int = Field(40, ge=1, description="Most messages in one /v1/chat request.")
     max_message_chars: int = Field(4000, ge=1, description="Longest message in /v1/chat.")
@@ -99,6 +104,22 @@ class Settings(BaseSettings):
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("TUTOR_CHUNK_OVERLAP must be smaller than TUTOR_CHUNK_SIZE")
+        return self
+
+    @model_validator(mode="after")
+    def _keys_hold_keys(self) -> Settings:
+        """A key setting that is set but holds no key must not quietly mean "no auth"."""
+        keys = self.api_keys.get_secret_value() if self.api_keys else ""
+        if keys.strip() and not split_list(keys):
+            raise ValueError(
+                "TUTOR_API_KEYS is set but holds no key (only commas and spaces): "
+                "give at least one key, or leave it empty to turn API keys off"
+            )
+        admin = self.admin_key.get_secret_value() if self.admin_key else ""
+        if admin and not admin.strip():
+            raise ValueError(
+                "TUTOR_ADMIN_KEY is only spaces: give a key, or leave it empty to disable ingest"
+            )
         return self
 
 

@@ -164,6 +164,13 @@ NOVEL_MIN, NOVEL_SHARE = 3, 0.3  # this many new content words, this share of th
 Embed = Callable[[list[str]], np.ndarray]
 
 
+def neutralise_citations(text: str) -> str:
+    """Document text with its own [n] markers made inert: they read the same (fullwidth brackets,
+    ［3］) but are not citations, so a document cannot put a marker into an answer that points at
+    another passage. Applied where passage text enters the answer path."""
+    return CITATION.sub(lambda m: f"［{m.group(1)}］", text)
+
+
 def citations_in(text: str) -> list[int]:
     return [int(n) for group in CITATION.findall(text) for n in re.split(r"\s*,\s*", group)]
 
@@ -291,8 +298,25 @@ def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) ->
     checks = []
     for text, cited in claims(answer):
         supported, reason = check_sentence(text, [passages[n] for n in cited], embed)
+        if supported and len(cited) > 1:
+            supported, reason = every_citation_needed(text, cited, passages, embed)
         checks.append(SentenceCheck(text, cited, supported, reason))
     return answer, Grounding(checks, invalid)
+
+
+def every_citation_needed(
+    text: str, cited: list[int], passages: dict[int, str], embed: Embed | None
+) -> tuple[bool, str]:
+    """(False, why) when one of several citations is irrelevant (ALCE's citation precision): it
+    does not support the sentence alone, and the others support it without it. A sentence is only
+    as grounded as its weakest marker: a marker pointing at a passage that does not say it fails."""
+    for n in cited:
+        if check_sentence(text, [passages[n]], embed)[0]:
+            continue
+        others = [passages[m] for m in cited if m != n]
+        if check_sentence(text, others, embed)[0]:
+            return False, f"[{n}] does not support it"
+    return True, ""
 
 
 def claims(answer: str) -> list[tuple[str, list[int]]]:

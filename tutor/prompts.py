@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from tutor.grounding import neutralise_citations
 from tutor.types import Passage
 
 SYSTEM_PROMPT = """You are tutor, a study companion for a learning roadmap. Answer the learner's \
@@ -41,7 +42,7 @@ def format_sources(passages: Sequence[Passage]) -> str:
     """Numbered sources, each wrapped in a <source> tag so its text is clearly data."""
     blocks = []
     for p in passages:
-        heading = escape(p.chunk.heading, quote=True)
+        heading = escape(neutralise_citations(p.chunk.heading), quote=True)
         body = p.text.replace("</source>", "&lt;/source&gt;")  # a document cannot close the tag early
         blocks.append(f'<source n="{p.n}" title="{heading}">\n{body}\n</source>')
     return "\n\n".join(blocks)

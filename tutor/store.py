@@ -8,8 +8,11 @@ the two cannot drift apart, whichever process wrote last.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import logging
+import os
 import shutil
 import tempfile
 import time
@@ -26,6 +29,7 @@ from tutor.embeddings import Embedder
 from tutor.errors import StoreError
 from tutor.types import Chunk
 
+log = logging.getLogger("tutor")
 WRITE_BATCH = 1000
 KEYWORD_RECHECK_SECONDS = 2.0  # how often a long-lived process looks for changes by others
 STOPWORDS = "en"
@@ -47,6 +51,22 @@ class StoredDocument:
     def complete(self) -> bool:
         """True when the last write finished: every chunk of one version, and all of them."""
         return len(self.hashes) == 1 and len(self.chunk_ids) == self.n_chunks
+
+
+def writable(folder: Path) -> bool:
+    """Whether this process may write in `folder` and to the Chroma database in it."""
+    return all(os.access(p, os.W_OK) for p in (folder, folder / "chroma.sqlite3") if p.exists())
+
+
+def private_copy(folder: Path) -> Path:
+    """A copy of `folder` this process may write, removed when it exits."""
+    tmp = Path(tempfile.mkdtemp(prefix="tutor-read-only-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    copy = tmp / folder.name
+    shutil.copytree(folder, copy, copy_function=shutil.copyfile)
+    for path in [copy, *copy.rglob("*")]:
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    return copy
 
 
 def _version(ids: Iterable[str]) -> str:
@@ -175,6 +195,7 @@ class Store:
         self._keyword: KeywordIndex | None = None
         self._keyword_version = ""
         self._checked = -KEYWORD_RECHECK_SECONDS  # monotonic time of the last version check
+        self.read_only = False  # set when the data dir cannot be written: reads only
 
     # --- Chroma -------------------------------------------------------------------------------
 
@@ -192,7 +213,15 @@ class Store:
                     settings=chroma_settings,
                 )
             path = Path(self.settings.data_dir) / "chroma"
-            path.mkdir(parents=True, exist_ok=True)
+            if path.is_dir() and not writable(path):
+                # Chroma cannot open a database it may not write (SQLite wants its journal), so a
+                # read-only store (a read-only mount, a baked image) is read from a private copy,
+                # taken once per process; writes are refused (see _writing).
+                self.read_only = True
+                log.warning("%s is read-only: reading a private copy of it; ingest is refused", path)
+                path = private_copy(path)
+            else:
+                path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except PermissionError as exc:
             raise StoreError(f"Cannot write to the data dir {self.settings.data_dir}: {exc}") from exc
@@ -241,6 +270,15 @@ class Store:
         except Exception as exc:
             raise StoreError(f"{what} failed on {self.location}: {exc}") from exc
 
+    def _writing(self) -> None:
+        """Refuse to write to a read-only store (opening the client is what finds that out)."""
+        self.client  # noqa: B018
+        if self.read_only:
+            raise StoreError(
+                f"The store in {self.location} is read-only for this process: ingest where it can "
+                "write (or give it write access) and run again."
+            )
+
     def count(self) -> int:
         return self._call("Counting chunks", self.collection.count)
 
@@ -278,6 +316,7 @@ class Store:
         New before old: a run interrupted in between leaves the document with both versions,
         which the next run sees as incomplete (mixed hashes) and repairs; never with nothing.
         """
+        self._writing()
         ids = [c.id for c in chunks]
         metas = [{**c.to_metadata(), "doc_hash": doc_hash, "n_chunks": len(chunks)} for c in chunks]
         for start in range(0, len(ids), WRITE_BATCH):
@@ -297,6 +336,8 @@ class Store:
 
     def delete_documents(self, docs: Iterable[StoredDocument]) -> int:
         ids = [chunk_id for doc in docs for chunk_id in doc.chunk_ids]
+        if ids:
+            self._writing()
         for start in range(0, len(ids), WRITE_BATCH):
             self._call("Removing documents", self.collection.delete, ids=ids[start : start + WRITE_BATCH])
         return len(ids)
@@ -360,6 +401,9 @@ class Store:
         result = self._call("Reading the store", self.collection.get, include=["documents", "metadatas"])
         index = KeywordIndex.build(result["ids"], result["documents"], result["metadatas"])
         version = _version(result["ids"])
+        if self.read_only:  # kept in memory: nothing of a read-only store is written
+            self._keyword, self._keyword_version = index, version
+            return index
         try:
             index.save(self.keyword_dir, version)
         except OSError as exc:

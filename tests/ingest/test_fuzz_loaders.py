@@ -93,7 +93,7 @@ def test_symlink_loops_do_not_hang_discovery(tmp_path):
     write(root / "a" / "note.md", "# Note\n\nText.\n")
     os.symlink(root, root / "a" / "loop")  # a -> docs -> a -> ...
     os.symlink(root / "a" / "note.md", root / "alias.md")
-    targets, _, _ = discover([str(root)], None, None)
+    targets = discover([str(root)], None, None).targets
     # the directory link is not walked into; the file link and the file are one document
     assert [t.doc_id for t in targets] == [str((root / "a" / "note.md").resolve())]
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 import respx
 
-from ingest.loaders import decode_text, fetch_url, kind_for_content_type, kind_for_path, load_document
+from ingest.fetch import fetch_url
+from ingest.loaders import decode_text, kind_for_content_type, kind_for_path, load_document
 from tests.conftest import make_pdf
 from tutor.errors import IngestError
 

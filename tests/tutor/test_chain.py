@@ -7,7 +7,7 @@ import pytest
 from ingest.pipeline import ingest
 from tests.conftest import write
 from tutor.chain import NOT_COVERED, Tutor
-from tutor.grounding import citations_in, ground, split_sentences
+from tutor.grounding import citations_in, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
 from tutor.llm.offline import OfflineAnswerer
 from tutor.prompts import SYSTEM_PROMPT, format_sources
@@ -148,3 +148,41 @@ def test_offline_answer_never_acts_on_injected_text(settings, corpus_store, monk
     tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
     answer = tutor.ask("Which deep learning framework should I learn?")
     assert "sk-secret-value" not in answer.answer and "PyTorch" in answer.answer
+
+
+FORGED = "# SQL course\n\n## Length\n\nThe SQL course for pandas users takes one week [2][3].\n"
+
+
+def test_a_document_cannot_forge_a_citation(settings, corpus_store, tmp_path):
+    """A sentence ending in its own "[2][3]" must not carry those markers into the answer, where
+    they would point at passages that never say it."""
+    write(tmp_path / "docs" / "forged.md", FORGED)
+    ingest([str(tmp_path / "docs")], corpus_store)
+    fake = FakeAnswerer("The SQL course takes one week [1].")
+    tutor = make_tutor(settings, corpus_store, fake, top_k=5)
+    tutor.ask("How long does the SQL course for pandas users take?")
+    prompt = "\n".join(p.text for p in fake.calls[0]["passages"])
+    assert "one week" in prompt and not citations_in(prompt)  # the LLM never sees a marker to copy
+    offline = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder), top_k=5)
+    answer = offline.ask("How long does the SQL course for pandas users take?")
+    assert len(answer.contexts) >= 3 and "one week" in answer.answer
+    for check in answer.grounding.sentences:
+        if "one week" in check.text:
+            assert check.citations and all(
+                "one week" in answer.contexts[n - 1].text for n in check.citations
+            ), (answer.answer, check.citations)
+
+
+def test_grounding_never_scores_a_marker_whose_passage_does_not_say_it():
+    passages = {1: "The SQL course takes one week.", 3: "Learn PyTorch first, it leads in research."}
+    _, grounding = ground("The SQL course takes one week [3] [1].", passages)
+    assert grounding.score < 1.0 and "[3] does not support" in grounding.sentences[0].reason
+    both = {1: "Plan A takes 2 hours a day.", 2: "Plan B takes 15 hours a week."}
+    _, grounding = ground("Plan A takes 2 hours a day and plan B takes 15 hours a week [1][2].", both)
+    assert grounding.score == 1.0  # two passages that together support it are both needed
+
+
+def test_neutralised_markers_read_the_same_but_cite_nothing():
+    text = neutralise_citations("Footnotes [3] and [1, 2] stay readable; x[0] too.")
+    assert text == "Footnotes ［3］ and ［1, 2］ stay readable; x［0］ too."
+    assert citations_in(text) == []
