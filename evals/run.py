@@ -250,3 +250,57 @@ def calibrate(
     offline = result.tallies["offline"]["all"]["all"].accuracy or 0.0
     result.failed = judge_floor is not None and offline < judge_floor - 1e-9
     return result
+
+
+FLOORS = tuple(round(0.2 + 0.025 * i, 3) for i in range(13))  # 0.2 … 0.5
+
+
+@dataclass
+class RefusalPoint:
+    """For one relevance floor: the share of answerable and of unanswerable questions refused."""
+
+    floor: float
+    answerable_refused: dict[str, float]  # suite (and "all") -> share
+    unanswerable_refused: dict[str, float]
+
+
+def refusal_tradeoff(
+    settings: Settings, *, split: str = "dev", progress: EvalProgress | None = None
+) -> tuple[list[RefusalPoint], dict[str, str]]:
+    """How many questions each relevance floor would refuse, per shipped suite: the evidence for
+    TUTOR_RELEVANCE_FLOOR. Returns the points and the suites skipped (with the reason)."""
+    from tutor.chain import Tutor
+
+    progress = progress or EvalProgress()
+    similarities: dict[str, list[tuple[bool, float]]] = {}
+    skipped: dict[str, str] = {}
+    for suite in SUITES.values():
+        try:
+            store = prepare_suite(settings, suite, progress)
+        except SuiteUnavailable as exc:
+            skipped[suite.name] = str(exc)
+            continue
+        tutor = Tutor.from_settings(settings, provider="offline", store=store)
+        items = select(ds.load_dataset(suite.dataset), split)
+        progress.start("retrieve", len(items))
+        pairs = []
+        for item in items:
+            context = tutor.gather(item.question, [t.model_dump() for t in item.history])
+            pairs.append((item.answerable, context.best_similarity))
+            progress.advance("retrieve")
+        similarities[suite.name] = pairs
+    similarities["all"] = [pair for pairs in similarities.values() for pair in pairs]
+
+    def share(pairs: list[tuple[bool, float]], answerable: bool, floor: float) -> float:
+        chosen = [s for a, s in pairs if a == answerable]
+        return sum(s < floor for s in chosen) / len(chosen) if chosen else 0.0
+
+    points = [
+        RefusalPoint(
+            floor,
+            {name: share(pairs, True, floor) for name, pairs in similarities.items()},
+            {name: share(pairs, False, floor) for name, pairs in similarities.items()},
+        )
+        for floor in sorted({*FLOORS, settings.relevance_floor})
+    ]
+    return points, skipped

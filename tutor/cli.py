@@ -69,6 +69,7 @@ class RichProgress:
         "embed": "Embedding chunks",
         "write": "Writing to the store",
         "ask": "Evaluating questions",
+        "retrieve": "Retrieving",
         "score": "Scoring answers",
     }
 
@@ -377,6 +378,25 @@ def print_calibration(result) -> None:
         raise typer.Exit(1)
 
 
+def print_refusal_tradeoff(points, skipped, configured: float, split: str) -> None:
+    from rich.table import Table
+
+    for name, reason in skipped.items():
+        err.print(f"[yellow]skipped[/] {name}: {reason}", highlight=False)
+    if not points:
+        return
+    suites = list(points[0].answerable_refused)
+    table = Table(title=f"Refusals by relevance floor ({split} split): answerable / unanswerable refused")
+    table.add_column("floor")
+    for name in suites:
+        table.add_column(name, justify="right")
+    for point in points:
+        mark = " ← configured" if abs(point.floor - configured) < 1e-9 else ""
+        cells = [f"{point.answerable_refused[n]:.2f} / {point.unanswerable_refused[n]:.2f}" for n in suites]
+        table.add_row(f"{point.floor:.3f}{mark}", *cells)
+    out.print(table)
+
+
 class EvalBars(RichProgress):
     """Progress bars for eval runs: a suite's ingest stages, then the questions."""
 
@@ -448,11 +468,14 @@ def eval_(
     """Score retrieval and answer grounding on datasets; exit 1 when a threshold is missed."""
     from evals import dataset as ds
     from evals.report import markdown, report_dict, write_json
-    from evals.run import calibrate, run_eval
+    from evals.run import calibrate, refusal_tradeoff, run_eval
     from evals.suites import SUITES
 
     settings = load_settings(data_dir)
     if calibration:
+        with EvalBars() as bars:
+            points, skipped = refusal_tradeoff(settings, split=split, progress=bars)
+        print_refusal_tradeoff(points, skipped, settings.relevance_floor, split)
         print_calibration(calibrate(settings, judge=judge, path=calibration_set, thresholds=thresholds))
         return
     for target in (report_json, report_md):
