@@ -12,7 +12,6 @@ import fnmatch
 import hashlib
 import os
 import stat
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from ingest.fetch import fetch_url
 from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
+from tutor.timing import StageTimer
 from tutor.types import Chunk
 
 # Part of every document's hash: bump it when loaders or chunking change what a document becomes,
@@ -55,7 +55,11 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
     chunks: int = 0  # chunks written in this run
     seconds: float = 0.0
-    embed_seconds: float = 0.0
+    stages_ms: dict[str, float] = field(default_factory=dict)  # read, extract, chunk, embed, write, index
+
+    @property
+    def embed_seconds(self) -> float:
+        return self.stages_ms.get("embed", 0.0) / 1000
 
     @property
     def ok(self) -> bool:
@@ -269,7 +273,7 @@ def ingest(
     included, to public addresses (the API's rules)."""
     progress = progress or Progress()
     settings = store.settings
-    started = time.perf_counter()
+    timer = StageTimer()
     report = IngestReport()
     chunker = Chunker(store.embedder, settings.chunk_size, settings.chunk_overlap)
     # Settings that change the chunks are part of a document's hash: changing them re-ingests.
@@ -284,14 +288,21 @@ def ingest(
     progress.start("read", len(targets))
     for target in targets:
         try:
-            data, kind = _read(target, settings.max_document_bytes, settings.fetch_timeout, public_urls_only)
+            with timer("read"):
+                data, kind = _read(
+                    target, settings.max_document_bytes, settings.fetch_timeout, public_urls_only
+                )
             doc_hash = hashlib.sha256(salt + data).hexdigest()[:32]
             previous = stored.get(target.doc_id)
             if previous and previous.complete and previous.doc_hash == doc_hash:
                 report.unchanged.append(target.source)
             else:
-                doc = load_document(data, kind, doc_id=target.doc_id, source=target.source, name=target.name)
-                chunks = chunker.chunk(doc)
+                with timer("extract"):
+                    doc = load_document(
+                        data, kind, doc_id=target.doc_id, source=target.source, name=target.name
+                    )
+                with timer("chunk"):
+                    chunks = chunker.chunk(doc)
                 if not chunks:
                     raise IngestError("no text left to index after removing boilerplate")
                 pending.append((target, chunks, doc_hash, previous))
@@ -301,16 +312,16 @@ def ingest(
 
     all_chunks = [chunk for _, chunks, _, _ in pending for chunk in chunks]
     progress.start("embed", len(all_chunks))
-    embed_start = time.perf_counter()
-    vectors = store.embedder.embed(
-        [c.index_text() for c in all_chunks], on_batch=lambda n: progress.advance("embed", n)
-    )
-    report.embed_seconds = time.perf_counter() - embed_start
+    with timer("embed"):
+        vectors = store.embedder.embed(
+            [c.index_text() for c in all_chunks], on_batch=lambda n: progress.advance("embed", n)
+        )
 
     progress.start("write", len(pending))
     offset = 0
     for target, chunks, doc_hash, previous in pending:
-        store.write_document(chunks, vectors[offset : offset + len(chunks)], doc_hash, previous)
+        with timer("write"):
+            store.write_document(chunks, vectors[offset : offset + len(chunks)], doc_hash, previous)
         offset += len(chunks)
         report.chunks += len(chunks)
         (report.updated if previous else report.added).append(target.source)
@@ -328,9 +339,11 @@ def ingest(
         store.delete_documents(gone)
         report.pruned = [doc.source for doc in gone]
 
-    if pending or report.pruned:
-        store.rebuild_keyword_index()
-    else:
-        store.keyword_index  # noqa: B018 - loads it, rebuilding if it is missing or stale
-    report.seconds = time.perf_counter() - started
+    with timer("index"):
+        if pending or report.pruned:
+            store.rebuild_keyword_index()
+        else:
+            store.keyword_index  # noqa: B018 - loads it, rebuilding if it is missing or stale
+    report.stages_ms = timer.done()
+    report.seconds = report.stages_ms["total"] / 1000
     return report

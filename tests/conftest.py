@@ -104,24 +104,26 @@ def server():
     srv.shutdown()
 
 
-@pytest.fixture(scope="session")
-def onnx_cache(tmp_path_factory) -> Path:
-    """The real model exported to ONNX once per test session (a folder of .onnx + records)."""
-    from tutor.onnx_embedder import OnnxEmbedder
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory) -> Path:
+    """One model cache for the whole run (TUTOR_CACHE_DIR, inherited by subprocesses), as a user's
+    machine has one: the model is exported once, by the first test that needs it, never into the
+    real user's cache."""
+    import os
 
-    folder = tmp_path_factory.mktemp("onnx")
-    OnnxEmbedder("all-MiniLM-L6-v2", folder).embed_query("warm up")
+    folder = tmp_path_factory.mktemp("user-cache")
+    os.environ["TUTOR_CACHE_DIR"] = str(folder)
     return folder
 
 
-def reuse_onnx(cache: Path, data_dir: Path) -> None:
-    """Hard-link the exported model into a data dir, as a previous run would have left it."""
-    import os
+@pytest.fixture(scope="session")
+def onnx_cache(user_cache) -> Path:
+    """The real model exported to ONNX in the run's cache (a folder of .onnx + records)."""
+    from tutor.onnx_embedder import OnnxEmbedder
 
-    (data_dir / "onnx").mkdir(parents=True, exist_ok=True)
-    for f in cache.iterdir():
-        if f.is_file() and not (data_dir / "onnx" / f.name).exists():
-            os.link(f, data_dir / "onnx" / f.name)
+    folder = user_cache / "onnx"
+    OnnxEmbedder("all-MiniLM-L6-v2", folder).embed_query("warm up")
+    return folder
 
 
 def free_port() -> int:

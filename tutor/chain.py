@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,6 +12,7 @@ from tutor.grounding import ground, neutralise_citations
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store
+from tutor.timing import StageTimer
 from tutor.types import Answer, Citation, Grounding, Hit, Passage
 
 NOT_COVERED = "The roadmap documents don't cover this"
@@ -24,25 +23,6 @@ SNIPPET = 240
 def is_refusal(answer: str) -> bool:
     """An answer that says the documents do not cover the question (and cites nothing for it)."""
     return bool(DECLINES.search(answer))
-
-
-class StageTimer:
-    """Milliseconds per named stage, and the total since the timer was made."""
-
-    def __init__(self):
-        self.started = time.perf_counter()
-        self.ms: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, stage: str):
-        mark = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - mark) * 1000
-
-    def done(self) -> dict[str, float]:
-        return {**self.ms, "total": (time.perf_counter() - self.started) * 1000}
 
 
 @dataclass

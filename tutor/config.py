@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host.")
     chroma_port: int = Field(8000, ge=1, le=65535)
     collection: str = Field("tutor", min_length=3, description="Chroma collection name.")
+    cache_dir: Path | None = Field(
+        None,
+        description="Where the exported ONNX model lives, shared by every data dir "
+        "(default: the platform's user cache folder, e.g. ~/.cache/tutor).",
+    )
 
     # Embeddings and chunking
     embedding_model: str = Field(
@@ -121,6 +126,15 @@ class Settings(BaseSettings):
                 "TUTOR_ADMIN_KEY is only spaces: give a key, or leave it empty to disable ingest"
             )
         return self
+
+
+def model_cache_dir(settings: Settings) -> Path:
+    """The folder for derived model files (the ONNX export): TUTOR_CACHE_DIR, else the user's cache."""
+    if settings.cache_dir is not None:
+        return Path(settings.cache_dir).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tutor", appauthor=False))
 
 
 def split_list(value: str | SecretStr | None) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tutor.config import DEFAULT_EMBEDDING_MODEL, Settings
+from tutor.config import DEFAULT_EMBEDDING_MODEL, Settings, model_cache_dir
 from tutor.errors import ConfigError
 
 
@@ -198,7 +198,7 @@ def get_embedder(settings: Settings) -> Embedder:
 
         return OnnxEmbedder(
             settings.embedding_model,
-            settings.data_dir / "onnx",
+            model_cache_dir(settings) / "onnx",
             batch_size=settings.embedding_batch_size or ONNX_BATCH_SIZE,
             quantized=settings.onnx_quantize,
             threads=settings.embedding_threads,

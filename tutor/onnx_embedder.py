@@ -1,11 +1,12 @@
 """The ONNX Runtime embedder: the default backend. Questions need only onnxruntime + tokenizers.
 
 On first use the sentence-transformers model (transformer, pooling and normalisation, exactly as
-sentence-transformers computes the embedding) is exported once with torch's ONNX exporter into
-`DATA_DIR/onnx/`, keyed by the model's identity (its folder and a hash of its weights). The file is
-written to a temporary name and renamed when complete; a file whose size or model identity does not
-match its record, or that ONNX Runtime cannot load, is rebuilt. If the export fails, the embedder
-falls back to sentence-transformers with a warning.
+sentence-transformers computes the embedding) is exported once with torch's ONNX exporter into the
+user's cache (`TUTOR_CACHE_DIR/onnx/`, shared by every data dir), keyed by the model's identity (its
+folder and a hash of its weights). A file lock keeps two first runs from exporting twice; the file
+is written to a temporary name and renamed when complete; a file whose size or model identity does
+not match its record, or that ONNX Runtime cannot load, is rebuilt. If the export fails, the
+embedder falls back to sentence-transformers with a warning.
 """
 
 from __future__ import annotations
@@ -170,10 +171,6 @@ class OnnxEmbedder(Embedder):
         )
 
     def _build(self, model: Path, record: Path) -> None:
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(f"Cannot create {self.cache_dir} for the ONNX model: {exc}") from exc
         log.info("exporting %s to ONNX in %s (once)", self.model_dir.name, self.cache_dir)
         if self.quantized:
             fp32, _ = OnnxEmbedder(self._name, self.cache_dir)._ensure_file()
@@ -189,8 +186,19 @@ class OnnxEmbedder(Embedder):
 
     def _ensure_file(self) -> tuple[Path, Path]:
         model, record = self._paths()
-        if not self._valid(model, record):
-            self._build(model, record)
+        if self._valid(model, record):
+            return model, record
+        from filelock import FileLock
+
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"Cannot create {self.cache_dir} for the ONNX model: {exc}") from exc
+        # Two first runs at once (two terminals, API workers): one exports, the other waits and
+        # finds the file made.
+        with FileLock(self.cache_dir / f"{model.name}.lock"):
+            if not self._valid(model, record):
+                self._build(model, record)
         return model, record
 
     def _open(self, model: Path):

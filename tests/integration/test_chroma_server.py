@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.conftest import FakeEmbedder, free_port, reuse_onnx, wait_for, write
+from tests.conftest import FakeEmbedder, free_port, wait_for, write
 from tests.tutor.test_chain import DOCS, make_tutor
 from tutor.config import Settings
 from tutor.llm.offline import OfflineAnswerer
@@ -58,7 +58,6 @@ def env(chroma, tmp_path, onnx_cache):
     for name, text in DOCS.items():
         write(tmp_path / "docs" / name, text)
     data = tmp_path / "data"
-    reuse_onnx(onnx_cache, data)
     return {
         **os.environ,
         "TUTOR_CHROMA_HOST": "127.0.0.1",

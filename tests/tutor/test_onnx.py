@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import reuse_onnx
 from tutor.config import Settings
 from tutor.embeddings import SentenceTransformerEmbedder, get_embedder
 from tutor.onnx_embedder import ExportError, OnnxEmbedder
@@ -103,6 +102,46 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path):
         _ = embedder.session
 
 
+def test_every_data_dir_shares_the_one_export_in_the_user_cache(onnx_cache, tmp_path):
+    first = get_embedder(Settings(data_dir=tmp_path / "a", _env_file=None))
+    second = get_embedder(Settings(data_dir=tmp_path / "b", _env_file=None))
+    assert first.cache_dir == second.cache_dir == onnx_cache  # TUTOR_CACHE_DIR/onnx, not DATA_DIR
+    assert first.embed_query("hello").shape == (384,)
+    assert not (tmp_path / "a" / "onnx").exists()
+    custom = get_embedder(Settings(data_dir=tmp_path, cache_dir=tmp_path / "mine", _env_file=None))
+    assert custom.cache_dir == tmp_path / "mine" / "onnx"
+
+
+EXPORT_RACE = """
+import sys, time
+from pathlib import Path
+import tutor.onnx_embedder as oe
+
+def slow_export(model_dir, target):  # a stand-in for the 7 s export, counting how often it runs
+    with open(sys.argv[2], "a") as log:
+        log.write("export\\n")
+    time.sleep(1.5)
+    oe.atomic_write(Path(target), b"not a real model")
+
+oe.export_onnx = slow_export
+embedder = oe.OnnxEmbedder("all-MiniLM-L6-v2", Path(sys.argv[1]))
+model, record = embedder._ensure_file()
+print(model.read_bytes().decode())
+"""
+
+
+def test_two_first_runs_at_once_export_only_once(tmp_path):
+    cache, log = tmp_path / "onnx", tmp_path / "exports.log"
+    runs = [
+        subprocess.Popen([sys.executable, "-c", EXPORT_RACE, str(cache), str(log)], stdout=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
+    assert all(run.returncode == 0 for run in runs)
+    assert log.read_text().count("export") == 1  # the second waited for the lock and found the file
+    assert outputs == ["not a real model\n"] * 2
+
+
 def test_settings_pick_the_backend(tmp_path):
     assert isinstance(get_embedder(Settings(data_dir=tmp_path, _env_file=None)), OnnxEmbedder)
     st = Settings(data_dir=tmp_path, embedding_backend="sentence-transformers", _env_file=None)
@@ -113,7 +152,6 @@ def test_settings_pick_the_backend(tmp_path):
 
 def test_tutor_ask_does_not_import_torch(onnx_cache, tmp_path):
     data = tmp_path / "data"
-    reuse_onnx(onnx_cache, data)  # the exported model, as a previous run would have left it
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "sql.md").write_text("# SQL\n\nIf you know pandas but not SQL, do the SQLZoo tutorial.\n")
