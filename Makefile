@@ -39,7 +39,8 @@ eval: setup
 
 bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
-	$(BIN)/python benchmarks/ingest.py $(SEEDS)
+	$(BIN)/python benchmarks/ingest.py --suite seeds
+	$(BIN)/python benchmarks/ingest.py --suite sklearn
 
 clean:
 	rm -rf $(VENV) .tutor .tutor-eval .pytest_cache .ruff_cache

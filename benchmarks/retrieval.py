@@ -23,17 +23,16 @@ bench extras: pip install -e ".[bench]".
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import naive  # noqa: E402
 from evals import metrics as m  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.run import EvalProgress, prepare_suite, select  # noqa: E402
@@ -44,62 +43,6 @@ from tutor.config import Settings  # noqa: E402
 from tutor.embeddings import bundled_model_dir  # noqa: E402
 
 DEPTH = 10
-RRF_K = 60
-WORD = re.compile(r"\w+")
-
-
-def page_text(path: Path) -> str:
-    """A page's text as the tutorial pipelines see it: HTML flattened to its text, else the file."""
-    data = path.read_bytes()
-    if path.suffix.lower() in (".html", ".htm"):
-        import lxml.html
-
-        root = lxml.html.fromstring(data)
-        for node in root.xpath("//script|//style"):
-            node.drop_tree()
-        return root.text_content()
-    return data.decode("utf-8", errors="replace")
-
-
-class Naive:
-    """RecursiveCharacterTextSplitter(1000, 200) chunks in Chroma, plus a rank_bm25 index of them."""
-
-    def __init__(self, files: list[Path]):
-        import chromadb
-        from langchain_chroma import Chroma
-        from langchain_huggingface import HuggingFaceEmbeddings
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-        from rank_bm25 import BM25Okapi
-
-        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-        self.texts, self.sources = [], []
-        for f in files:
-            for piece in splitter.split_text(page_text(f)):
-                self.texts.append(piece)
-                self.sources.append(str(f))
-        embeddings = HuggingFaceEmbeddings(
-            model_name=str(bundled_model_dir()), model_kwargs={"device": "cpu"}
-        )
-        self.chroma = Chroma.from_texts(
-            self.texts,
-            embeddings,
-            metadatas=[{"i": i} for i in range(len(self.texts))],
-            client=chromadb.EphemeralClient(),
-            collection_name=f"naive-{uuid.uuid4().hex[:8]}",
-        )
-        self.bm25 = BM25Okapi([WORD.findall(t.lower()) for t in self.texts])
-
-    def dense(self, query: str) -> list[int]:
-        return [doc.metadata["i"] for doc in self.chroma.similarity_search(query, k=DEPTH)]
-
-    def rrf(self, query: str) -> list[int]:
-        scores = self.bm25.get_scores(WORD.findall(query.lower()))
-        keyword = sorted(range(len(scores)), key=lambda i: -scores[i])[:DEPTH]
-        fused: dict[int, float] = {}
-        for ranking in (self.dense(query), keyword):
-            for rank, i in enumerate(ranking, start=1):
-                fused[i] = fused.get(i, 0.0) + 1 / (RRF_K + rank)
-        return sorted(fused, key=lambda i: -fused[i])[:DEPTH]
 
 
 def score(item, ranked: list[tuple[str, str]], context: str) -> dict[str, float]:
@@ -126,7 +69,9 @@ def main() -> None:
     items = [i for i in select(load_dataset(suite.dataset), args.split) if i.answerable and i.answer_keys]
 
     tutor = Tutor.from_settings(settings, store=prepare_suite(settings, suite, EvalProgress()))
-    naive = Naive([Path(p) for p in suite.documents(settings)])
+    baseline = naive.build(
+        [Path(p) for p in suite.documents(settings)], naive.embeddings(str(bundled_model_dir()))
+    )
     rows: dict[str, list[dict[str, float]]] = {"tutor": [], "naive dense": [], "naive RRF": []}
     latency: dict[str, list[float]] = {name: [] for name in rows}
     for item in items:
@@ -136,12 +81,12 @@ def main() -> None:
         latency["tutor"].append(time.perf_counter() - start)
         ranked = [(h.chunk.source, h.chunk.text) for h in tutor.retrieve(query, DEPTH)]
         rows["tutor"].append(score(item, ranked, "\n".join(p.text for p in context.passages)))
-        for name, method in (("naive dense", naive.dense), ("naive RRF", naive.rrf)):
+        for name, method in (("naive dense", baseline.dense), ("naive RRF", baseline.rrf)):
             start = time.perf_counter()
-            ids = method(query)
+            ids = method(query, DEPTH)
             latency[name].append(time.perf_counter() - start)
-            ranked = [(naive.sources[i], naive.texts[i]) for i in ids]
-            rows[name].append(score(item, ranked, "\n".join(naive.texts[i] for i in ids)))
+            ranked = [(baseline.sources[i], baseline.texts[i]) for i in ids]
+            rows[name].append(score(item, ranked, "\n".join(baseline.texts[i] for i in ids)))
 
     metrics = list(rows["tutor"][0])
     print(f"\n{args.suite} ({args.split}): {len(items)} answerable questions\n")
