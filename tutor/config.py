@@ -51,7 +51,9 @@ class Settings(BaseSettings):
         None, ge=1, le=1024, description="Texts per encode call; default: measured best per backend."
     )
     chunk_size: int = Field(200, ge=32, description="Target chunk size in model tokens.")
-    chunk_overlap: int = Field(32, ge=0)
+    chunk_overlap: int = Field(
+        0, ge=0, description="Tokens repeated between chunks; the context window brings neighbours instead."
+    )
 
     # Loading
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds before a URL fetch gives up.")

@@ -9,6 +9,7 @@ comes first; the others follow in reading order, each with the number of the pas
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -50,36 +51,69 @@ ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECA
 NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred)\b", re.I)
 IDENTIFIER = re.compile(r"`[^`]+`|\b[a-z]+_[a-z0-9_]+\b|\b[A-Z][a-z]+[A-Z]\w*|\w+\(\)")
 NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
-CODE_LINE = re.compile(r"^\s*(>>>|\$ |#|import |from \w+ import|pip |def |class |return |print\()")
+CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |return |print\()")
 CODE_CHARS = set("=(){}[];<>#/\\|")
 
 
 def table_rows(text: str) -> dict[str, str]:
-    """Markdown table rows rewritten as readable sentences, keyed by the raw row."""
+    """Markdown table rows rewritten as readable sentences, keyed by the raw row. The header is the
+    row above the |---| line; the rows of a table whose header is not in the passage (it began
+    inside the table) are left out: without their header they would say the wrong thing."""
     rows: dict[str, str] = {}
     header: list[str] | None = None
+    previous: str | None = None
     for line in text.splitlines():
-        if not line.strip().startswith("|"):
-            header = None
+        raw = line.strip()
+        if not raw.startswith("|"):
+            header, previous = None, None
             continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        cells = [c.strip() for c in raw.strip("|").split("|")]
         if all(set(c) <= set("-: ") for c in cells):
+            if previous is not None:
+                header = [c.strip() for c in previous.strip("|").split("|")]
+                rows.pop(previous, None)
             continue
+        previous = raw
         if header is None:
-            header = cells
             continue
         parts = [f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False) if c]
-        rows[line.strip()] = f"{cells[0]} — " + "; ".join(parts) + "."
+        rows[raw] = f"{cells[0]} — " + "; ".join(parts) + "."
     return rows
+
+
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
+COMMENT_OR_HEADING = re.compile(r"^\s*#+\s+")
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """Prose wrapped across lines (Markdown, HTML source): many lines stop mid-sentence and the next
+    goes on in lower case."""
+    breaks = [(a.rstrip(), b.lstrip()) for a, b in itertools.pairwise(lines) if a.strip() and b.strip()]
+    wrapped = sum(a[-1] not in ".!?:" and b[:1].islower() for a, b in breaks)
+    return bool(breaks) and wrapped >= 0.3 * len(breaks)
+
+
+def lines_as_paragraphs(text: str) -> str:
+    """Saved web pages put one item per line, often without punctuation ("Commands", "# Option 2:
+    Kaggle Notebooks — …"): each line becomes its own paragraph (a comment's or heading's hashes
+    dropped), unless the passage is hard-wrapped prose, which stays as it is."""
+    lines = text.splitlines()
+    if hard_wrapped(lines):
+        return text
+    out: list[str] = []
+    for raw in lines:
+        line = COMMENT_OR_HEADING.sub("", raw).strip()
+        if out and line[:1].islower() and out[-1][-1] not in ".!?:":
+            out[-1] = f"{out[-1]} {line}"
+        elif line:
+            out.append(line)
+    return "\n\n".join(out)
 
 
 def looks_like_code(text: str) -> bool:
     prose = re.sub(r"`[^`]*`", "x", text)  # inline code inside prose is fine
     symbols = sum(c in CODE_CHARS for c in prose)
     return bool(CODE_LINE.match(text)) or symbols > max(3, 0.08 * len(prose))
-
-
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 
 
 def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
@@ -99,7 +133,8 @@ def candidate_sentences(
     out = []
     for p in passages:
         rows = table_rows(p.text)
-        for position, sentence in enumerate(split_sentences(p.text)):
+        text = p.text if rows else lines_as_paragraphs(p.text)
+        for position, sentence in enumerate(split_sentences(text)):
             text = rows.get(sentence.strip()) or clean(sentence)
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             if text and readable(sentence, text, position, wants_code):
