@@ -243,36 +243,15 @@ def stems(text: str) -> set[str]:
 
 
 def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = None) -> tuple[bool, str]:
-    """(supported?, reason) for one sentence against the texts of the passages it cites."""
+    """(supported?, reason) for one sentence against the texts of the passages it cites
+    (the judge of tutor/entailment.py)."""
+    from tutor.entailment import judge
+
     claim = clean(strip_citations(sentence))
     if not cited:
         return False, "no citation"
-    haystack = normalise(" ".join(cited))
-    for number in NUMBER.findall(claim):
-        if number not in haystack:
-            return False, f"number {number} is not in the cited passages"
-    for amount, unit in DURATION.findall(claim.lower()):
-        if f"{amount} {unit}" not in haystack:
-            return False, f"'{amount} {unit}' is not in the cited passages"
-    for term in key_terms(claim):
-        if term.lower().translate(DASHES) not in haystack:
-            return False, f"'{term}' is not in the cited passages"
-    present = set(WORD.findall(haystack))
-    for word in WORD.findall(claim.lower()):
-        if word in ABSOLUTES and word not in present:
-            return False, f"'{word}' is not in the cited passages"
-    words = stems(claim)
-    novel = words - stems(haystack)
-    if len(novel) >= NOVEL_MIN and len(novel) / len(words) > NOVEL_SHARE:
-        return False, f"says what the cited passages do not: {', '.join(sorted(novel))}"
-    if words and 1 - len(novel) / len(words) >= OVERLAP_FLOOR:
-        return True, ""
-    if embed is not None:
-        candidates = [s for text in cited for s in split_sentences(text)] or list(cited)
-        vectors = embed([claim, *candidates])
-        if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
-            return True, ""
-    return False, "not close enough in meaning to the cited passages"
+    verdict = judge(claim, cited, split_sentences, embed)
+    return verdict.supported, verdict.reason
 
 
 def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) -> tuple[str, Grounding]:

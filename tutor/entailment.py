@@ -1,0 +1,747 @@
+"""The offline support judge: does a set of passages support one answer sentence?
+
+A sentence is checked clause by clause against the passage sentence (or table cell) that carries the
+clause's subject. Vetoes come first, each with a reason a reader can check: a number that is not in
+the passages (nor follows from them by arithmetic the sentence announces), a number with another
+unit or bound to another name, a name or key term the passages lack, a word whose negation or
+antonym is what the passage says, a comparison whose sides are swapped, a word that the passage
+ties to another name, a clause that says what the passages do not. A sentence that survives them is
+supported when its words are found in the passages or, failing that, when it is close in meaning
+(embedding cosine) to a passage sentence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+Embed = Callable[[list[str]], np.ndarray]
+
+# ---------------------------------------------------------------------------------------------
+# Words
+
+STOPWORDS = frozenset(
+    """a an the and or but if then so of to in on at by for with from as is are was were be been
+    being it its this that these those you your yours we our they their them he she his her i me my
+    do does did can could should would will may might must about into over than too very just also
+    such what which who whom when where why how all any each both other some only own same here
+    there up down out off again further once get got have has had one ones s t let lets us rather
+    instead according yet ever it's you're you'll you'd you've we're they're that's there's i'm
+    i'd i'll what's""".split()
+)
+NEGATIONS = frozenset(
+    """not no never without nothing none neither nor cannot cant don't doesn't didn't isn't aren't
+    wasn't weren't won't can't couldn't shouldn't wouldn't mustn't needn't hasn't haven't hadn't
+    lacks lack lacking fail fails failed unable stop stops stopped cease ceases ceased""".split()
+)
+NEGATION_PHRASES = (("instead", "of"), ("rather", "than"), ("other", "than"), ("far", "from"))
+NEGATION_SCOPE = 3  # content words after a negation that it may cover (the first is its head)
+CLAUSE_WORDS = frozenset(
+    """while whereas but although though however since because so which when where unless until
+    whereby yet""".split()
+)
+HEDGES = frozenset(
+    """about roughly approximately around nearly almost mostly usually typically generally often
+    some somewhat quite really actually just only even still already""".split()
+)
+
+# Antonyms of general English, not of any corpus: a claim word whose opposite is what the aligned
+# passage sentence says (and the word itself is not) contradicts it.
+_ANTONYM_PAIRS = """
+more:less more:fewer most:least higher:lower high:low highest:lowest larger:smaller large:small
+largest:smallest bigger:smaller big:small greater:smaller greater:less faster:slower fast:slow
+fastest:slowest quicker:slower quick:slow longer:shorter long:short earlier:later early:late
+before:after above:below over:under increase:decrease increases:decreases increased:decreased
+increasing:decreasing raise:lower maximise:minimise maximize:minimize maximum:minimum max:min
+better:worse best:worst easier:harder easy:hard easiest:hardest simpler:harder simple:complex
+simpler:complex cheap:expensive cheaper:pricier cheaper:costlier free:paid optional:mandatory
+optional:required optional:compulsory optional:essential required:unnecessary necessary:unnecessary
+needed:unnecessary always:never all:none everything:nothing include:exclude includes:excludes
+included:excluded enable:disable enables:disables enabled:disabled allow:forbid allows:forbids
+allowed:forbidden accept:reject accepts:rejects accepted:rejected supervised:unsupervised
+univariate:multivariate linear:nonlinear dense:sparse strong:weak stronger:weaker strongest:weakest
+first:last start:end beginning:end win:lose wins:loses won:lost winner:loser success:failure
+succeed:fail succeeds:fails true:false positive:negative input:output inside:outside
+internal:external public:private open:closed local:remote online:offline same:different
+similar:different rare:common rarely:often rarely:frequently seldom:often many:few overfit:underfit
+overfits:underfits overfitting:underfitting underfitting:overfitting junior:senior beginner:advanced
+basic:advanced add:remove adds:removes added:removed increase:reduce increases:reduces
+increased:reduced raises:lowers raised:lowered up:down upper:lower top:bottom left:right
+import:export present:absent present:missing visible:hidden explicit:implicit explicitly:implicitly
+directly:indirectly direct:indirect safe:unsafe safe:dangerous valid:invalid correct:incorrect
+correct:wrong right:wrong possible:impossible likely:unlikely able:unable known:unknown
+useful:useless relevant:irrelevant important:unimportant stable:unstable biased:unbiased
+balanced:imbalanced balanced:unbalanced centered:uncentered scaled:unscaled labelled:unlabelled
+labeled:unlabeled structured:unstructured ordered:unordered sorted:unsorted cheaply:expensively
+sooner:later more:fewer gain:loss gains:losses profit:loss minority:majority inner:outer
+ascending:descending horizontal:vertical train:inference training:inference batch:online
+synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
+freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
+deeper:shallower deep:shallow heavier:lighter heavy:light older:newer old:new oldest:newest
+""".split()
+ANTONYMS: dict[str, set[str]] = {}
+for _pair in _ANTONYM_PAIRS:
+    _a, _b = _pair.split(":")
+    ANTONYMS.setdefault(_a, set()).add(_b)
+    ANTONYMS.setdefault(_b, set()).add(_a)
+COMPARATIVE_MARKERS = frozenset(["than", "beats", "beat", "outperforms", "outperform", "over"])
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9, "dozen": 12, "twice": 2,
+    "double": 2, "half": 0.5, "once": 1, "thrice": 3, "single": 1,
+}  # fmt: skip
+SOFT_NUMBERS = frozenset(["one", "once", "single", "half", "double", "twice"])  # also plain words
+TIME_UNITS = {
+    "second": "second", "seconds": "second", "minute": "minute", "minutes": "minute",
+    "min": "minute", "mins": "minute", "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour",
+    "h": "hour", "day": "day", "days": "day", "daily": "day", "week": "week", "weeks": "week",
+    "weekly": "week", "weekend": "weekend", "weekends": "weekend", "fortnight": "fortnight",
+    "month": "month", "months": "month", "monthly": "month", "year": "year", "years": "year",
+    "yearly": "year", "annually": "year", "semester": "semester", "semesters": "semester",
+    "decade": "decade", "decades": "decade",
+}  # fmt: skip
+SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m", "%": "%", "percent": "%"}
+# Words announcing that a number is worked out, not quoted ("four times", "in total", "lasts").
+ARITHMETIC_CUES = frozenset(
+    """times twice double doubling doubled half halved halve total totals altogether combined sum
+    adds add together overall lasts last lasting spans span spanning difference multiply
+    multiplied divide divided quadruple triple tripled""".split()
+)
+
+
+@cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    word = word.lower().removesuffix("'s").removesuffix("’s").strip(".'")
+    return _stemmer().stemWord(word)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+TOKEN = re.compile(
+    r"(?P<num>[$€£]?\d+(?:[.,]\d+)*(?:\s?(?:[kKmMbB]|MB|GB|KB|TB)\b)?%?)(?![A-Za-z0-9_])"
+    r"|(?P<word>[A-Za-z0-9_][\w+#.\-'’/=]*[\w+#]|[A-Za-z])"
+    r"|(?P<stop>[.!?](?=\s|$))"
+    r"|(?P<punct>[,;:()\[\]{}|—–\"“”]|\s-\s)"
+)
+DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
+MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+
+
+@dataclass
+class Token:
+    text: str
+    lower: str
+    kind: str  # num | word | punct
+    value: float | None = None
+    stem: str = ""
+    anchor: bool = False  # a name or figure the sentence asserts
+    negated: bool = False  # the head word of a negation ("cannot be *fitted*")
+    in_scope: bool = False  # within a few words after a negation
+    clause: int = 0
+    position: int = 0
+    unit: str = ""  # time or size unit of a number
+
+
+def _number_value(text: str) -> float | None:
+    raw = text.lower().lstrip("$€£").replace(" ", "")
+    scale = 1.0
+    for suffix, factor in (("kb", 1), ("mb", 1), ("gb", 1), ("tb", 1), ("k", 1e3), ("m", 1e6), ("b", 1e9)):
+        if raw.endswith(suffix):
+            raw, scale = raw[: -len(suffix)], factor
+            break
+    raw = raw.rstrip("%")
+    if raw.count(".") > 1:
+        return None
+    try:
+        return float(raw.replace(",", "")) * scale
+    except ValueError:
+        return None
+
+
+def _is_name(word: str, first: bool) -> bool:
+    """A name: capitalised (not opening the sentence), an acronym, CamelCase, or code-like."""
+    bare = word.removesuffix("'s")
+    if bare.lower() in SIZE_UNITS or bare.lower() in TIME_UNITS:
+        return False
+    if any(c.isdigit() for c in bare) and any(c.isalpha() for c in bare):
+        return True  # GPT-4, 3Blue1Brown, F1
+    if re.search(r"[a-z][._=][a-z]|_|=|\(\)", bare):
+        return True  # course.careers, with_mean=False, fit()
+    if len(bare) > 1 and any(c.isupper() for c in bare[1:]):
+        return True  # PyTorch, AWS, MLflow
+    return not first and bare[:1].isupper() and bare.lower() not in STOPWORDS
+
+
+def tokenize(text: str, claim: bool = False) -> list[Token]:
+    """Words, numbers and clause boundaries of one sentence, with clause numbers and negation.
+    In a claim, "and" before a new name opens a clause too ("X for A and Y for B")."""
+    text = MARKDOWN.sub("", text).translate(DASHES)
+    tokens: list[Token] = []
+    first = True
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        raw = match.group(0).strip()
+        if kind == "stop":
+            tokens.append(Token(raw, raw, "punct"))
+            first = True
+            continue
+        if kind == "punct":
+            tokens.append(Token(raw, raw, "punct"))
+            continue
+        if kind == "num":
+            value = _number_value(raw)
+            tokens.append(Token(raw, raw.lower(), "num", value, raw.lower(), anchor=True))
+            first = False
+            continue
+        if "/" in raw.strip("/") and not raw.startswith(("http", "//")):
+            for part in raw.split("/"):
+                if part:
+                    tokens.append(
+                        Token(part, part.lower(), "word", stem=stem(part), anchor=_is_name(part, first))
+                    )
+            first = False
+            continue
+        lower = raw.lower()
+        parts = lower.split("-")
+        if len(parts) > 1 and any(p in NUMBER_WORDS and p not in SOFT_NUMBERS for p in parts):
+            # "six-to-twelve-month": the figures inside a compound word count as figures
+            for part in parts:
+                if part in NUMBER_WORDS:
+                    tokens.append(Token(part, part, "num", float(NUMBER_WORDS[part]), part, anchor=True))
+                elif part and part not in STOPWORDS:
+                    tokens.append(Token(part, part, "word", stem=stem(part)))
+            first = False
+            continue
+        if lower in NUMBER_WORDS:
+            tokens.append(
+                Token(raw, lower, "num", float(NUMBER_WORDS[lower]), lower, anchor=lower not in SOFT_NUMBERS)
+            )
+        elif lower == "fortnight":
+            tokens.append(Token("2", "2", "num", 2.0, "2", anchor=True, unit="week"))
+        else:
+            tokens.append(Token(raw, lower, "word", stem=stem(lower), anchor=_is_name(raw, first)))
+        first = False
+    _mark_clauses(tokens, claim)
+    _mark_negation(tokens)
+    _mark_units(tokens)
+    for i, token in enumerate(tokens):
+        token.position = i
+    return tokens
+
+
+def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
+    clause = 0
+    for i, token in enumerate(tokens):
+        if token.kind == "punct" and token.text not in '()"“”':
+            clause += 1
+        elif token.lower in CLAUSE_WORDS:
+            clause += 1
+        elif split_and and token.lower == "and" and 0 < i < len(tokens) - 1:
+            before, after = tokens[i - 1], tokens[i + 1]
+            if not before.anchor and after.anchor and after.kind == "word":
+                clause += 1  # "... for complex forecasting and PatchTST for ...": a new subject
+        token.clause = clause
+
+
+def _mark_negation(tokens: list[Token]) -> None:
+    for i, token in enumerate(tokens):
+        starts = token.lower in NEGATIONS or token.lower.endswith("n't")
+        if not starts and i + 1 < len(tokens):
+            starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
+        if not starts:
+            continue
+        covered = 0
+        for later in tokens[i + 1 :]:
+            if later.clause != token.clause or covered >= NEGATION_SCOPE:
+                break
+            if later.kind in ("word", "num") and later.lower not in STOPWORDS and later.lower not in HEDGES:
+                later.negated = later.negated or covered == 0
+                later.in_scope = True
+                covered += 1
+
+
+def _mark_units(tokens: list[Token]) -> None:
+    """A number's unit: the time or size word right after it (or before it: "week 10"), shared
+    across a range ("4-6 weeks", "weeks 1-8", "two to four weeks")."""
+    for i, token in enumerate(tokens):
+        if token.kind != "num" or token.unit:
+            continue
+        for j in (i + 1, i + 2):
+            if j < len(tokens) and tokens[j].kind == "word":
+                unit = _unit_of(tokens[j].lower)
+                if unit:
+                    token.unit = unit
+                    break
+                if tokens[j].lower not in ("to", "or", "and", "a", "per", "of") and j == i + 1:
+                    break
+            elif j < len(tokens) and tokens[j].kind == "num":
+                continue
+            else:
+                break
+        if not token.unit and i > 0 and tokens[i - 1].kind == "word":
+            token.unit = _unit_of(tokens[i - 1].lower)
+        if token.text.endswith("%"):
+            token.unit = "%"
+    # ranges share units both ways
+    for i, token in enumerate(tokens):
+        if token.kind != "num":
+            continue
+        for j in (i + 1, i + 2):
+            if j < len(tokens) and tokens[j].kind == "num":
+                if j == i + 2 and tokens[i + 1].lower not in ("to", "or", "and", "-"):
+                    break
+                if not token.unit:
+                    token.unit = tokens[j].unit
+                elif not tokens[j].unit:
+                    tokens[j].unit = token.unit
+                break
+
+
+def _unit_of(word: str) -> str:
+    word = word.split("/")[0]
+    return TIME_UNITS.get(word) or SIZE_UNITS.get(word, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Passages: sentences, with Markdown tables read cell by cell
+
+
+TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
+
+
+def table_facts(text: str) -> list[str]:
+    """One sentence per table row and per cell, "<row label> — <column header>: <cell>", for the
+    Markdown tables in `text` whose header row is there (a chunk may start inside a table)."""
+    facts: list[str] = []
+    lines = [line.strip() for line in text.splitlines()]
+    for i in range(1, len(lines)):
+        if not (TABLE_RULE.match(lines[i]) and lines[i].count("|") >= 2 and lines[i - 1].startswith("|")):
+            continue
+        header = [c.strip() for c in lines[i - 1].strip("|").split("|")]
+        if header and not header[-1] and header[0]:
+            header = ["", *header[:-1]]  # "| A | B | |": the empty corner cell put last
+        for line in lines[i + 1 :]:
+            if not line.startswith("|"):
+                break
+            row = [c.strip() for c in line.strip("|").split("|")]
+            label = row[0]
+            pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
+            facts.append(f"{label} — " + "; ".join(f"{h}: {c}" if h else c for h, c in pairs) + ".")
+            facts += [f"{label} — {h}: {c}." for h, c in pairs if h]
+    return facts
+
+
+@dataclass
+class Unit:
+    """One passage sentence (or table cell) as tokens, with its vocabulary."""
+
+    text: str
+    tokens: list[Token]
+    stems: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
+
+
+def passage_units(passages: Sequence[str], split_sentences: Callable[[str], list[str]]) -> list[Unit]:
+    units = []
+    for passage in passages:
+        for sentence in [*split_sentences(passage), *table_facts(passage)]:
+            tokens = tokenize(sentence)
+            if any(t.kind != "punct" for t in tokens):
+                units.append(Unit(sentence, tokens))
+    return units
+
+
+# ---------------------------------------------------------------------------------------------
+# The judge
+
+
+@dataclass
+class Verdict:
+    supported: bool
+    reason: str = ""
+
+
+def content(tokens: Sequence[Token]) -> list[Token]:
+    return [
+        t
+        for t in tokens
+        if t.kind != "punct"
+        and t.lower not in STOPWORDS
+        and t.lower not in HEDGES
+        and t.lower not in NEGATIONS
+    ]
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def judge(
+    sentence: str,
+    passages: Sequence[str],
+    split_sentences: Callable[[str], list[str]],
+    embed: Embed | None = None,
+) -> Verdict:
+    claim = tokenize(sentence, claim=True)
+    units = passage_units(passages, split_sentences)
+    if not units:
+        return Verdict(False, "the cited passages are empty")
+    words = content(claim)
+    if not words:
+        return Verdict(True)
+    vocab = set().union(*(u.stems for u in units))
+    lower_text = " ".join(t.lower for u in units for t in u.tokens)
+    for check in (_numbers, _names, _negation, _antonyms, _comparison, _bindings, _novelty):
+        reason = check(claim, units, vocab, lower_text)
+        if reason:
+            return Verdict(False, reason)
+    return _similarity(sentence, claim, units, vocab, embed)
+
+
+def _numbers(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    figures = [(t, u) for u in units for t in u.tokens if t.kind == "num" and t.value is not None]
+    values = [t.value for t, _ in figures]
+    cue = any(t.lower in ARITHMETIC_CUES for t in claim)
+    for token in claim:
+        if token.kind != "num" or not token.anchor:
+            continue
+        if token.value is None:
+            if token.lower not in lower_text:
+                return f"number {token.text} is not in the cited passages"
+            continue
+        same = [(t, u) for t, u in figures if close(t.value, token.value)]
+        if not same:
+            if cue and _derivable(token.value, _operands(claim, values)):
+                continue
+            return f"number {token.text} is not in the cited passages"
+        if token.unit and token.unit in set(TIME_UNITS.values()):
+            units_there = {t.unit for t, _ in same}
+            if (
+                token.unit not in units_there
+                and units_there - {""}
+                and not (cue and _derivable(token.value, _operands(claim, values)))
+            ):
+                there = ", ".join(sorted(units_there - {""}))
+                return f"{token.text} is given in {there}, not {token.unit}s, in the cited passages"
+    return ""
+
+
+def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
+    """Figures a worked-out number may come from: those the claim itself gives, when they are
+    in the passages too (or are words like "double" and "half")."""
+    out = []
+    for t in claim:
+        if t.kind == "num" and t.value is not None:
+            if not t.anchor or any(close(t.value, v) for v in values):
+                out.append(t.value)
+    return out
+
+
+def _derivable(value: float, operands: Sequence[float]) -> bool:
+    """value = a + b, b - a, b - a + 1 (an inclusive range), a * b or b / a for two operands."""
+    pool = sorted(set(operands))
+    for a, b in itertools.combinations(pool, 2):
+        for result in (a + b, b - a, b - a + 1, a * b, b / a if a else None):
+            if result is not None and close(result, value):
+                return True
+    return False
+
+
+def _names(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    for token in claim:
+        if token.kind != "word" or not token.anchor:
+            continue
+        if token.stem in vocab or token.lower in lower_text:
+            continue
+        if token.lower.rstrip("s") in lower_text or _acronym_of(token.text, units):
+            continue
+        return f"'{token.text}' is not in the cited passages"
+    return ""
+
+
+def _acronym_of(word: str, units: list[Unit]) -> bool:
+    """SVMs for Support Vector Machines, i.i.d. for independent and identically distributed."""
+    letters = word.removesuffix("'s").removesuffix("s").replace(".", "").lower()
+    if not (
+        2 <= len(letters) <= 6
+        and letters.isalpha()
+        and (word.isupper() or "." in word or word[:-1].isupper())
+    ):
+        return False
+    for unit in units:
+        initials = "".join(t.lower[0] for t in content(unit.tokens) if t.kind == "word")
+        if letters in initials:
+            return True
+    return False
+
+
+def _clauses(tokens: list[Token]) -> list[list[Token]]:
+    out: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.kind != "punct":
+            out.setdefault(t.clause, []).append(t)
+    return [c for c in out.values() if content(c)]
+
+
+def _align(
+    clause: list[Token], units: list[Unit], require: set[str] | None = None, sentence: Sequence[Token] = ()
+) -> Unit | None:
+    """The passage unit sharing most of the clause's words (names and figures count double; the
+    rest of the sentence breaks ties)."""
+    best, best_score = None, 0.0
+    words = content(clause)
+    rest = {t.stem for t in content(sentence)}
+    for unit in units:
+        if require and not require <= unit.stems:
+            continue
+        score = sum((2.0 if t.anchor else 1.0) for t in words if t.stem in unit.stems)
+        if score <= 0:
+            continue
+        score += 0.5 * len(rest & unit.stems)
+        if score > best_score:
+            best, best_score = unit, score
+    return best
+
+
+CONDITIONALS = frozenset(["if", "when", "unless", "whether", "whenever", "once"])
+
+
+def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    """A word the claim negates that the aligned passage sentence affirms, or the reverse
+    (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
+    for clause in _clauses(claim):
+        if clause[0].lower in CONDITIONALS:
+            continue
+        unit = _align(clause, units, sentence=claim)
+        if unit is None:
+            continue
+        occurrences: dict[str, list[Token]] = {}
+        for t in unit.tokens:
+            occurrences.setdefault(t.stem, []).append(t)
+        for t in content(clause):
+            there = occurrences.get(t.stem)
+            if t.anchor or not there:
+                continue
+            if t.negated and not any(o.in_scope for o in there):
+                return f"the claim negates '{t.text}', the cited passage does not: {unit.text[:120]}"
+            if not t.in_scope and all(o.negated for o in there):
+                return f"the cited passage negates '{t.text}': {unit.text[:120]}"
+    return ""
+
+
+def _antonyms(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    for clause in _clauses(claim):
+        for t in clause:
+            opposites = ANTONYMS.get(t.lower)
+            if not opposites:
+                continue
+            subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
+            unit = _align(clause, units, subject) or _align(clause, units)
+            if unit is None:
+                continue
+            there = {u.lower for u in unit.tokens}
+            if t.lower in there:
+                continue
+            found = opposites & there
+            if found:
+                return f"the cited passage says '{sorted(found)[0]}', not '{t.text}': {unit.text[:120]}"
+    return _prefix_negation(claim, units)
+
+
+def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
+    """ "unfreeze" where the passage says "freeze" (and vice versa)."""
+    for clause in _clauses(claim):
+        unit = _align(clause, units)
+        if unit is None:
+            continue
+        there = {t.lower for t in unit.tokens}
+        for t in content(clause):
+            if t.lower in there:
+                continue
+            for prefix in ("un", "non-", "non", "dis"):
+                if (
+                    t.lower.startswith(prefix)
+                    and t.lower[len(prefix) :] in there
+                    and len(t.lower) > len(prefix) + 3
+                ):
+                    return f"the cited passage says '{t.lower[len(prefix) :]}', not '{t.text}'"
+                if prefix + t.lower in there:
+                    return f"the cited passage says '{prefix + t.lower}', not '{t.text}'"
+    return ""
+
+
+def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str] | None:
+    """(stems before, stems after, marker) around a comparison's "than"/"beats" in one clause."""
+    for i, t in enumerate(tokens):
+        if t.lower in COMPARATIVE_MARKERS and 0 < i < len(tokens) - 1:
+            before = {s.stem for s in content(tokens[:i]) if s.stem}
+            after = {s.stem for s in content(tokens[i + 1 :]) if s.stem}
+            comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
+            return before, after, comparative
+    return None
+
+
+def _comparison(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    for clause in _clauses(claim):
+        sides = _sides(clause)
+        if sides is None:
+            continue
+        before, after, comparative = sides
+        for unit in units:
+            for passage_clause in _clauses(unit.tokens):
+                other = _sides(passage_clause)
+                if other is None:
+                    continue
+                p_before, p_after, p_comparative = other
+                straight = len(before & p_before) + len(after & p_after)
+                crossed = len(before & p_after) + len(after & p_before)
+                if (
+                    crossed >= 2
+                    and crossed > straight
+                    and len(after & p_before) >= 1
+                    and len(before & p_after) >= 1
+                ):
+                    flipped_word = comparative in ANTONYMS.get(p_comparative, set())
+                    if not flipped_word:
+                        return f"the comparison runs the other way in the cited passage: {unit.text[:120]}"
+    return ""
+
+
+def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
+    """Runs of names, coordinated ones together ("ARIMA and Prophet"): (first, last, stems)."""
+    groups: list[tuple[int, int, frozenset[str]]] = []
+    i = 0
+    while i < len(tokens):
+        if not (tokens[i].anchor and tokens[i].kind == "word"):
+            i += 1
+            continue
+        j, names = i, {tokens[i].stem}
+        while j + 1 < len(tokens):
+            nxt = tokens[j + 1]
+            if nxt.anchor and nxt.kind == "word":
+                names.add(nxt.stem)
+                j += 1
+            elif (
+                nxt.lower in LINKS
+                and j + 2 < len(tokens)
+                and tokens[j + 2].anchor
+                and tokens[j + 2].kind == "word"
+            ):
+                j += 1
+            else:
+                break
+        groups.append((i, j, frozenset(names)))
+        i = j + 1
+    return groups
+
+
+LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "/"])
+
+
+def _owners(tokens: list[Token]) -> list[set[frozenset[str]]]:
+    """For each token, the name groups its clause speaks of."""
+    by_clause: dict[int, set[frozenset[str]]] = {}
+    for first, _last, names in _name_groups(tokens):
+        by_clause.setdefault(tokens[first].clause, set()).add(names)
+    return [by_clause.get(t.clause, set()) for t in tokens]
+
+
+def _bindings(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    """A figure that the claim says of one name and the passages of another; or two words that
+    the claim and the passages give to two names crosswise (a swap)."""
+    names_there = {t.stem for u in units for t in u.tokens if t.anchor and t.kind == "word"}
+    unit_owners = [(u, _owners(u.tokens)) for u in units]
+    crossed: list[tuple[Token, set[str], set[str]]] = []  # word, claim's names, passages' names
+    for token, owners in zip(claim, _owners(claim), strict=True):
+        if token.kind == "punct" or token.lower in STOPWORDS or token.lower in HEDGES:
+            continue
+        if token.kind == "word" and (token.anchor or token.lower in NEGATIONS):
+            continue
+        owners = {o for o in owners if o <= names_there}
+        if not owners:
+            continue
+        elsewhere = _misbound(token, owners, unit_owners)
+        if elsewhere is None:
+            continue
+        mine = set().union(*owners)
+        if token.kind == "num":
+            return f"{token.text} is said of {' '.join(sorted(elsewhere))}, not of {' '.join(sorted(mine))}, in the cited passages"
+        for other, other_mine, other_elsewhere in crossed:
+            if elsewhere & other_mine and other_elsewhere & mine:
+                return (
+                    f"'{token.text}' and '{other.text}' are said of each other's names in the cited passages"
+                )
+        crossed.append((token, mine, elsewhere))
+    return ""
+
+
+def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> set[str] | None:
+    """The names the passages say the token of, when every passage clause with the token speaks
+    of other names than the claim's (None when some clause agrees, or none names anyone)."""
+    elsewhere: set[str] = set()
+    for unit, there in unit_owners:
+        for t, passage_owners in zip(unit.tokens, there, strict=True):
+            if t.kind == "punct" or not _same(t, token):
+                continue
+            if not passage_owners or any(o & p for o in owners for p in passage_owners):
+                return None
+            elsewhere |= set().union(*passage_owners)
+    return elsewhere or None
+
+
+def _same(a: Token, b: Token) -> bool:
+    if a.kind == "num" and b.kind == "num" and a.value is not None and b.value is not None:
+        return close(a.value, b.value)
+    return a.stem == b.stem
+
+
+NOVEL_SHARE = 0.5  # of a clause's content words not found in the passages: says something new
+NOVEL_MIN = 3
+
+
+def _novelty(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    for clause in _clauses(claim):
+        words = [t for t in content(clause) if t.kind == "word"]
+        novel = [t for t in words if t.stem not in vocab]
+        if len(novel) >= NOVEL_MIN and len(novel) / len(words) >= NOVEL_SHARE:
+            return "says what the cited passages do not: " + ", ".join(t.text for t in novel)
+    return ""
+
+
+OVERLAP_FLOOR = 0.7  # share of the claim's content words found in the passages
+SEMANTIC_FLOOR = 0.6  # cosine with the closest passage sentence
+
+
+def _similarity(
+    sentence: str, claim: list[Token], units: list[Unit], vocab: set[str], embed: Embed | None
+) -> Verdict:
+    words = [t for t in content(claim) if t.kind == "word"]
+    found = [t for t in words if t.stem in vocab]
+    if not words or len(found) / len(words) >= OVERLAP_FLOOR:
+        return Verdict(True)
+    if embed is not None:
+        texts = [u.text for u in units]
+        vectors = embed([sentence, *texts])
+        if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
+            return Verdict(True)
+    return Verdict(False, "not close enough in meaning to the cited passages")
