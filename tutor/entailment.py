@@ -46,6 +46,13 @@ CLAUSE_WORDS = frozenset(
     """while whereas but although though however since because so which when where unless until
     whereby yet""".split()
 )
+REPORTING = frozenset(
+    """say says said note notes noted suggest suggests suggested reckon reckons reckoned recommend
+    recommends recommended argue argues argued claim claims claimed state states stated mention
+    mentions mentioned put puts call calls called describe describes described estimate estimates
+    think thinks advise advises advised warn warns warned want wants tell tells told consider
+    considers considered add adds added""".split()
+)  # framing verbs: who says it is checked through the names, not through the verb
 HEDGES = frozenset(
     """about roughly approximately around nearly almost mostly usually typically generally often
     some somewhat quite really actually just only even still already""".split()
@@ -230,7 +237,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
                     tokens.append(Token(part, part, "word", stem=stem(part)))
             first = False
             continue
-        if lower in NUMBER_WORDS:
+        if lower in NUMBER_WORDS and not (raw[:1].isupper() and not first):  # "Zero to Hireable"
             tokens.append(
                 Token(raw, lower, "num", float(NUMBER_WORDS[lower]), lower, anchor=lower not in SOFT_NUMBERS)
             )
@@ -239,6 +246,12 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
         else:
             tokens.append(Token(raw, lower, "word", stem=stem(lower), anchor=_is_name(raw, first)))
         first = False
+    for i in range(len(tokens) - 1):
+        opener, nxt = tokens[i], tokens[i + 1]
+        if opener.kind == "word" and opener.text[:1].isupper() and nxt.anchor and nxt.kind == "word":
+            opener.anchor = (
+                opener.anchor or opener.lower not in STOPWORDS
+            )  # "Google Colab", "Kaggle Notebooks"
     _mark_clauses(tokens, claim)
     _mark_negation(tokens)
     _mark_units(tokens)
@@ -248,9 +261,10 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
 
 
 def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
-    clause = 0
+    clause = depth = 0
     for i, token in enumerate(tokens):
-        if token.kind == "punct" and token.text not in '()"“”':
+        depth += {"(": 1, ")": -1}.get(token.text, 0) if token.kind == "punct" else 0
+        if token.kind == "punct" and token.text not in '()"“”' and depth <= 0:
             clause += 1
         elif token.lower in CLAUSE_WORDS:
             clause += 1
@@ -270,8 +284,8 @@ def _mark_negation(tokens: list[Token]) -> None:
             continue
         covered = 0
         for later in tokens[i + 1 :]:
-            if later.clause != token.clause or covered >= NEGATION_SCOPE:
-                break
+            if later.clause != token.clause or covered >= NEGATION_SCOPE or later.anchor:
+                break  # a name ends it: "don't use cross_val_predict to ..." negates the use
             if later.kind in ("word", "num") and later.lower not in STOPWORDS and later.lower not in HEDGES:
                 later.negated = later.negated or covered == 0
                 later.in_scope = True
@@ -328,8 +342,8 @@ TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 
 
 def table_facts(text: str) -> list[str]:
-    """One sentence per table row and per cell, "<row label> — <column header>: <cell>", for the
-    Markdown tables in `text` whose header row is there (a chunk may start inside a table)."""
+    """One sentence per table cell, "<row label> <column header> <cell>", for the Markdown tables
+    in `text` whose header row is there (a chunk may start inside a table)."""
     facts: list[str] = []
     lines = [line.strip() for line in text.splitlines()]
     for i in range(1, len(lines)):
@@ -344,8 +358,7 @@ def table_facts(text: str) -> list[str]:
             row = [c.strip() for c in line.strip("|").split("|")]
             label = row[0]
             pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
-            facts.append(f"{label} — " + "; ".join(f"{h}: {c}" if h else c for h, c in pairs) + ".")
-            facts += [f"{label} — {h}: {c}." for h, c in pairs if h]
+            facts += [f"{label} {h} {c}." for h, c in pairs if h]
     return facts
 
 
@@ -361,10 +374,40 @@ class Unit:
         self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
 
 
-def passage_units(passages: Sequence[str], split_sentences: Callable[[str], list[str]]) -> list[Unit]:
+HARD_WRAP = 60  # a line at least this long that runs on into the next was wrapped, not ended
+PASSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def passage_lines(text: str) -> list[str]:
+    """Sentences of a passage for checking: hard-wrapped lines joined, but a short line (a list
+    item, a heading, a table row, a line of a page without Markdown) kept apart."""
+    blocks: list[str] = []
+    wrapped = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            wrapped = False
+            continue
+        if wrapped and not LIST_ITEM.match(line) and not stripped.startswith("|"):
+            blocks[-1] = f"{blocks[-1]} {stripped}"
+        else:
+            blocks.append(stripped)
+        wrapped = len(line) >= HARD_WRAP and not stripped.startswith(("|", "#"))
+    out = []
+    for block in blocks:
+        if TABLE_RULE.match(block):
+            continue
+        out += [part for part in PASSAGE_SENTENCE_END.split(block) if part.strip()]
+    return out
+
+
+def passage_units(
+    passages: Sequence[str], split_sentences: Callable[[str], list[str]] | None = None
+) -> list[Unit]:
     units = []
     for passage in passages:
-        for sentence in [*split_sentences(passage), *table_facts(passage)]:
+        for sentence in [*passage_lines(passage), *table_facts(passage)]:
             tokens = tokenize(sentence)
             if any(t.kind != "punct" for t in tokens):
                 units.append(Unit(sentence, tokens))
@@ -389,6 +432,7 @@ def content(tokens: Sequence[Token]) -> list[Token]:
         and t.lower not in STOPWORDS
         and t.lower not in HEDGES
         and t.lower not in NEGATIONS
+        and t.lower not in CLAUSE_WORDS
     ]
 
 
@@ -415,7 +459,7 @@ def judge(
         reason = check(claim, units, vocab, lower_text)
         if reason:
             return Verdict(False, reason)
-    return _similarity(sentence, claim, units, vocab, embed)
+    return _similarity(sentence, claim, passages, split_sentences, vocab, embed)
 
 
 def _numbers(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
@@ -526,26 +570,45 @@ def _align(
 CONDITIONALS = frozenset(["if", "when", "unless", "whether", "whenever", "once"])
 
 
+def _scored(clause: list[Token], units: list[Unit], sentence: Sequence[Token]) -> list[tuple[float, Unit]]:
+    words = content(clause)
+    rest = {t.stem for t in content(sentence)}
+    out = []
+    for unit in units:
+        score = sum((2.0 if t.anchor else 1.0) for t in words if t.stem in unit.stems)
+        if score > 0:
+            out.append((score + 0.5 * len(rest & unit.stems), unit))
+    return sorted(out, key=lambda pair: -pair[0])
+
+
 def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
-    """A word the claim negates that the aligned passage sentence affirms, or the reverse
-    (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
+    """A word the claim negates that the passage sentences carrying the clause affirm, or the
+    reverse (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
     for clause in _clauses(claim):
         if clause[0].lower in CONDITIONALS:
             continue
-        unit = _align(clause, units, sentence=claim)
-        if unit is None:
+        scored = _scored(clause, units, claim)
+        if not scored:
             continue
-        occurrences: dict[str, list[Token]] = {}
-        for t in unit.tokens:
-            occurrences.setdefault(t.stem, []).append(t)
+        aligned = [u for score, u in scored if score >= 0.5 * scored[0][0]]
+        heads_checked: set[int] = set()
         for t in content(clause):
-            there = occurrences.get(t.stem)
-            if t.anchor or not there:
+            if t.anchor:
                 continue
-            if t.negated and not any(o.in_scope for o in there):
-                return f"the claim negates '{t.text}', the cited passage does not: {unit.text[:120]}"
-            if not t.in_scope and all(o.negated for o in there):
-                return f"the cited passage negates '{t.text}': {unit.text[:120]}"
+            there = [[o for o in u.tokens if o.stem == t.stem] for u in aligned]
+            there = [found for found in there if found]
+            if not there:
+                continue
+            # the negation's head, or the first word after it that the passage has
+            scope_start = next((i for i in range(t.position, -1, -1) if claim[i].negated), None)
+            if t.in_scope and scope_start is not None and scope_start not in heads_checked:
+                heads_checked.add(scope_start)
+                if not any(o.in_scope for found in there for o in found):
+                    return (
+                        f"the claim negates '{t.text}', the cited passage does not: {aligned[0].text[:120]}"
+                    )
+            if not t.in_scope and all(all(o.negated for o in found) for found in there):
+                return f"the cited passage negates '{t.text}': {aligned[0].text[:120]}"
     return ""
 
 
@@ -641,13 +704,15 @@ def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
             if nxt.anchor and nxt.kind == "word":
                 names.add(nxt.stem)
                 j += 1
-            elif (
-                nxt.lower in LINKS
-                and j + 2 < len(tokens)
-                and tokens[j + 2].anchor
-                and tokens[j + 2].kind == "word"
-            ):
-                j += 1
+            elif nxt.lower in LINKS:
+                # "course.careers (A Practical ...)", "Zero to Hireable": up to two links to a name
+                k = j + 1
+                while k < len(tokens) and k - j <= 2 and tokens[k].lower in LINKS:
+                    k += 1
+                if k < len(tokens) and k - j <= 3 and tokens[k].anchor and tokens[k].kind == "word":
+                    j = k - 1
+                else:
+                    break
             else:
                 break
         groups.append((i, j, frozenset(names)))
@@ -655,22 +720,33 @@ def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
     return groups
 
 
-LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "/"])
+LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "an", "/", "to", "'s"])
 
 
-def _owners(tokens: list[Token]) -> list[set[frozenset[str]]]:
-    """For each token, the name groups its clause speaks of."""
+def _owners(tokens: list[Token], carry: bool = False) -> list[set[frozenset[str]]]:
+    """For each token, the name groups its clause speaks of; with `carry`, a clause that names
+    no one speaks of the last name before it ("course.careers (Zero to Hireable): ... 8 hours")."""
     by_clause: dict[int, set[frozenset[str]]] = {}
-    for first, _last, names in _name_groups(tokens):
+    last_before: dict[int, frozenset[str]] = {}
+    groups = _name_groups(tokens)
+    for first, _last, names in groups:
         by_clause.setdefault(tokens[first].clause, set()).add(names)
-    return [by_clause.get(t.clause, set()) for t in tokens]
+    out = []
+    for k, t in enumerate(tokens):
+        owners = by_clause.get(t.clause, set())
+        if not owners and carry:
+            before = [g for g in groups if g[1] < k]
+            owners = {before[-1][2]} if before else set()
+        out.append(owners)
+    del last_before
+    return out
 
 
 def _bindings(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
     """A figure that the claim says of one name and the passages of another; or two words that
     the claim and the passages give to two names crosswise (a swap)."""
     names_there = {t.stem for u in units for t in u.tokens if t.anchor and t.kind == "word"}
-    unit_owners = [(u, _owners(u.tokens)) for u in units]
+    unit_owners = [(u, _owners(u.tokens), _owners(u.tokens, carry=True)) for u in units]
     crossed: list[tuple[Token, set[str], set[str]]] = []  # word, claim's names, passages' names
     for token, owners in zip(claim, _owners(claim), strict=True):
         if token.kind == "punct" or token.lower in STOPWORDS or token.lower in HEDGES:
@@ -699,13 +775,22 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> set[str
     """The names the passages say the token of, when every passage clause with the token speaks
     of other names than the claim's (None when some clause agrees, or none names anyone)."""
     elsewhere: set[str] = set()
-    for unit, there in unit_owners:
-        for t, passage_owners in zip(unit.tokens, there, strict=True):
+    figure = token.kind == "num"
+    for unit, plain, carried in unit_owners:
+        for t, own, inherited in zip(unit.tokens, plain, carried, strict=True):
             if t.kind == "punct" or not _same(t, token):
                 continue
-            if not passage_owners or any(o & p for o in owners for p in passage_owners):
+            if figure and own:
+                if any(o <= p or p <= o for o in owners for p in own):
+                    return None  # a figure belongs to the whole name ("course.careers (Zero to Hireable)")
+            elif figure and inherited:
+                # from a name before its clause: only a sibling name clashes (same source, other work)
+                if not any(o & p and not (o <= p or p <= o) for o in owners for p in inherited):
+                    return None
+                own = inherited
+            elif not own or any(o & p for o in owners for p in own):
                 return None
-            elsewhere |= set().union(*passage_owners)
+            elsewhere |= set().union(*own)
     return elsewhere or None
 
 
@@ -721,7 +806,7 @@ NOVEL_MIN = 3
 
 def _novelty(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
     for clause in _clauses(claim):
-        words = [t for t in content(clause) if t.kind == "word"]
+        words = [t for t in content(clause) if t.kind == "word" and t.lower not in REPORTING]
         novel = [t for t in words if t.stem not in vocab]
         if len(novel) >= NOVEL_MIN and len(novel) / len(words) >= NOVEL_SHARE:
             return "says what the cited passages do not: " + ", ".join(t.text for t in novel)
@@ -733,14 +818,19 @@ SEMANTIC_FLOOR = 0.6  # cosine with the closest passage sentence
 
 
 def _similarity(
-    sentence: str, claim: list[Token], units: list[Unit], vocab: set[str], embed: Embed | None
+    sentence: str,
+    claim: list[Token],
+    passages: Sequence[str],
+    split_sentences: Callable[[str], list[str]],
+    vocab: set[str],
+    embed: Embed | None,
 ) -> Verdict:
     words = [t for t in content(claim) if t.kind == "word"]
     found = [t for t in words if t.stem in vocab]
     if not words or len(found) / len(words) >= OVERLAP_FLOOR:
         return Verdict(True)
     if embed is not None:
-        texts = [u.text for u in units]
+        texts = [s for p in passages for s in split_sentences(p)] or list(passages)
         vectors = embed([sentence, *texts])
         if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
             return Verdict(True)
