@@ -97,7 +97,6 @@ for _pair in _ANTONYM_PAIRS:
     _a, _b = _pair.split(":")
     ANTONYMS.setdefault(_a, set()).add(_b)
     ANTONYMS.setdefault(_b, set()).add(_a)
-COMPARATIVE_MARKERS = frozenset(["than", "beats", "beat", "outperforms", "outperform", "over"])
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -162,6 +161,7 @@ class Token:
     anchor: bool = False  # a name or figure the sentence asserts
     negated: bool = False  # the head word of a negation ("cannot be *fitted*")
     in_scope: bool = False  # within a few words after a negation
+    aside: bool = False  # inside parentheses
     clause: int = 0
     position: int = 0
     unit: str = ""  # time or size unit of a number
@@ -226,6 +226,19 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
                     )
             first = False
             continue
+        if re.fullmatch(r"[a-z_]+(?:\.[a-z_]+)*\.[A-Z]\w+", raw):
+            raw = raw.rsplit(".", 1)[1]  # impute.SimpleImputer: the class
+        if (
+            "-" in raw
+            and not _is_name(raw, first)
+            and not any(p in NUMBER_WORDS for p in raw.lower().split("-"))
+        ):
+            for part in raw.split("-"):  # "open-source" is "open source"
+                if part and part.lower() not in STOPWORDS:
+                    tokens.append(Token(part, part.lower(), "word", stem=stem(part)))
+            tokens[-1:] = tokens[-1:]
+            first = False
+            continue
         lower = raw.lower()
         parts = lower.split("-")
         if len(parts) > 1 and any(p in NUMBER_WORDS and p not in SOFT_NUMBERS for p in parts):
@@ -244,7 +257,16 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
         elif lower == "fortnight":
             tokens.append(Token("2", "2", "num", 2.0, "2", anchor=True, unit="week"))
         else:
-            tokens.append(Token(raw, lower, "word", stem=stem(lower), anchor=_is_name(raw, first)))
+            plural = re.fullmatch(r"[A-Z0-9]{2,}s", raw)  # RNNs, SVMs, APIs
+            tokens.append(
+                Token(
+                    raw,
+                    lower,
+                    "word",
+                    stem=stem(lower[:-1] if plural else lower),
+                    anchor=_is_name(raw, first),
+                )
+            )
         first = False
     for i in range(len(tokens) - 1):
         opener, nxt = tokens[i], tokens[i + 1]
@@ -264,7 +286,11 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
     clause = depth = 0
     for i, token in enumerate(tokens):
         depth += {"(": 1, ")": -1}.get(token.text, 0) if token.kind == "punct" else 0
-        if token.kind == "punct" and token.text not in '()"“”' and depth <= 0:
+        token.aside = depth > 0
+        between_names = (
+            token.text == ":" and 0 < i < len(tokens) - 1 and tokens[i - 1].anchor and tokens[i + 1].anchor
+        )  # "Machine Learning: Regression"
+        if token.kind == "punct" and token.text not in '()"“”' and depth <= 0 and not between_names:
             clause += 1
         elif token.lower in CLAUSE_WORDS:
             clause += 1
@@ -277,7 +303,9 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
 
 def _mark_negation(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
-        starts = token.lower in NEGATIONS or token.lower.endswith("n't")
+        starts = (
+            token.lower in NEGATIONS or token.lower.endswith("n't") or token.value == 0
+        )  # "zero callbacks"
         if not starts and i + 1 < len(tokens):
             starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
         if not starts:
@@ -341,10 +369,11 @@ def _unit_of(word: str) -> str:
 TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 
 
-def table_facts(text: str) -> list[str]:
+def table_facts(text: str) -> tuple[list[str], set[str]]:
     """One sentence per table cell, "<row label> <column header> <cell>", for the Markdown tables
-    in `text` whose header row is there (a chunk may start inside a table)."""
+    in `text` whose header row is there (a chunk may start inside a table); and the rows read."""
     facts: list[str] = []
+    read: set[str] = set()
     lines = [line.strip() for line in text.splitlines()]
     for i in range(1, len(lines)):
         if not (TABLE_RULE.match(lines[i]) and lines[i].count("|") >= 2 and lines[i - 1].startswith("|")):
@@ -352,14 +381,16 @@ def table_facts(text: str) -> list[str]:
         header = [c.strip() for c in lines[i - 1].strip("|").split("|")]
         if header and not header[-1] and header[0]:
             header = ["", *header[:-1]]  # "| A | B | |": the empty corner cell put last
+        read.add(lines[i - 1])
         for line in lines[i + 1 :]:
             if not line.startswith("|"):
                 break
+            read.add(line)
             row = [c.strip() for c in line.strip("|").split("|")]
             label = row[0]
             pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
             facts += [f"{label} {h} {c}." for h, c in pairs if h]
-    return facts
+    return facts, read
 
 
 @dataclass
@@ -368,10 +399,13 @@ class Unit:
 
     text: str
     tokens: list[Token]
+    table: bool = False  # a table cell
     stems: set[str] = field(default_factory=set)
+    lowers: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
+        self.lowers = {t.lower for t in self.tokens if t.kind != "punct"}
 
 
 HARD_WRAP = 60  # a line at least this long that runs on into the next was wrapped, not ended
@@ -407,11 +441,16 @@ def passage_units(
 ) -> list[Unit]:
     units = []
     for passage in passages:
-        for sentence in [*passage_lines(passage), *table_facts(passage)]:
-            tokens = tokenize(sentence)
-            if any(t.kind != "punct" for t in tokens):
-                units.append(Unit(sentence, tokens))
-    return units
+        facts, read = table_facts(passage)
+        for sentence in passage_lines(passage):
+            if sentence not in read:
+                units.append(Unit(sentence, tokenize(sentence)))
+        for fact in facts:
+            tokens = tokenize(fact)
+            for t in tokens:
+                t.clause = 0  # a cell is one statement about its row and column
+            units.append(Unit(fact, tokens, table=True))
+    return [u for u in units if any(t.kind != "punct" for t in u.tokens)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +494,7 @@ def judge(
         return Verdict(True)
     vocab = set().union(*(u.stems for u in units))
     lower_text = " ".join(t.lower for u in units for t in u.tokens)
-    for check in (_numbers, _names, _negation, _antonyms, _comparison, _bindings, _novelty):
+    for check in (_numbers, _names, _negation, _antonyms, _comparison, _figures, _bindings, _novelty):
         reason = check(claim, units, vocab, lower_text)
         if reason:
             return Verdict(False, reason)
@@ -501,11 +540,49 @@ def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
     return out
 
 
+FIGURE_MARGIN = 2  # words by which the sentence with other figures must beat those with the claim's
+
+
+def _figures(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    """Figures taken from another statement: the passage sentence that best matches a clause's
+    words gives other figures in the same unit, and the clause's figures sit in a sentence that
+    matches it clearly worse ("6-9 months" for developers, "12-18 months" for beginners)."""
+    for clause in _clauses(claim):
+        figures = [t for t in clause if t.kind == "num" and t.anchor and t.value is not None]
+        words = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
+        if not figures or len(words) < 3:
+            continue
+
+        def overlap(unit: Unit) -> int:
+            return len(words & unit.stems)
+
+        def has(unit: Unit, figure: Token) -> bool:
+            return any(
+                t.kind == "num" and t.value is not None and close(t.value, figure.value) for t in unit.tokens
+            )
+
+        holding = [u for u in units if all(has(u, f) for f in figures)]
+        if not holding:
+            continue
+        best = max(units, key=overlap)
+        if any(has(best, f) for f in figures):
+            continue
+        kinds = {f.unit for f in figures}
+        rivals = [t for t in best.tokens if t.kind == "num" and t.anchor and t.unit in kinds]
+        if rivals and overlap(best) >= 3 and overlap(best) - max(map(overlap, holding)) >= FIGURE_MARGIN:
+            return (
+                f"the cited passage gives {rivals[0].text} here, and {figures[0].text} to something else: "
+                f"{best.text[:120]}"
+            )
+    return ""
+
+
 def _derivable(value: float, operands: Sequence[float]) -> bool:
     """value = a + b, b - a, b - a + 1 (an inclusive range), a * b or b / a for two operands."""
-    pool = sorted(set(operands))
+    pool = sorted({a for a in operands if not close(a, value)})
     for a, b in itertools.combinations(pool, 2):
-        for result in (a + b, b - a, b - a + 1, a * b, b / a if a else None):
+        products = (a * b, b / a) if a not in (0, 1) else ()
+        for result in (a + b, b - a, b - a + 1, *products):
             if result is not None and close(result, value):
                 return True
     return False
@@ -587,39 +664,56 @@ def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
     for clause in _clauses(claim):
         if clause[0].lower in CONDITIONALS:
             continue
-        scored = _scored(clause, units, claim)
-        if not scored:
-            continue
-        aligned = [u for score, u in scored if score >= 0.5 * scored[0][0]]
-        heads_checked: set[int] = set()
+        scopes: dict[int, list[Token]] = {}
         for t in content(clause):
-            if t.anchor:
+            if t.in_scope and not t.anchor:
+                head = next(i for i in range(t.position, -1, -1) if claim[i].negated)
+                scopes.setdefault(head, []).append(t)
+        for words in scopes.values():
+            # the passage sentence carrying the clause, among those with a word of the negated part
+            stems = {w.stem for w in words}
+            scored = _scored(clause, [u for u in units if stems & u.stems], claim)
+            if not scored:
                 continue
-            there = [[o for o in u.tokens if o.stem == t.stem] for u in aligned]
-            there = [found for found in there if found]
-            if not there:
+            unit = scored[0][1]
+            first = next(w for w in words if w.stem in unit.stems)
+            if not any(o.in_scope for o in unit.tokens if o.stem == first.stem):
+                return f"the claim negates '{first.text}', the cited passage does not: {unit.text[:120]}"
+        for t in content(clause):
+            if t.anchor or t.in_scope:
                 continue
-            # the negation's head, or the first word after it that the passage has
-            scope_start = next((i for i in range(t.position, -1, -1) if claim[i].negated), None)
-            if t.in_scope and scope_start is not None and scope_start not in heads_checked:
-                heads_checked.add(scope_start)
-                if not any(o.in_scope for found in there for o in found):
-                    return (
-                        f"the claim negates '{t.text}', the cited passage does not: {aligned[0].text[:120]}"
-                    )
-            if not t.in_scope and all(all(o.negated for o in found) for found in there):
-                return f"the cited passage negates '{t.text}': {aligned[0].text[:120]}"
+            scored = _scored(clause, [u for u in units if t.stem in u.stems], claim)
+            if not scored:
+                continue
+            unit = scored[0][1]
+            if all(o.negated for o in unit.tokens if o.stem == t.stem):
+                return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
 
 
+ANTONYM_ALIGNMENT = 0.75
+
+
 def _antonyms(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    """A word whose opposite is what the passage sentence carrying the clause says ("slower" for
+    "faster"), that sentence chosen among those naming the names before the word."""
     for clause in _clauses(claim):
         for t in clause:
             opposites = ANTONYMS.get(t.lower)
             if not opposites:
                 continue
+            scored = _scored(clause, units, claim)
+            if not scored:
+                continue
+            # a passage sentence with the word or its opposite, about as close to the clause as
+            # the closest one, and naming the names before the word if one does
+            relevant = [
+                u
+                for score, u in scored
+                if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | {t.lower}) & u.lowers
+            ]
             subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
-            unit = _align(clause, units, subject) or _align(clause, units)
+            unit = next((u for u in relevant if subject <= u.stems), relevant[0] if relevant else None)
             if unit is None:
                 continue
             there = {u.lower for u in unit.tokens}
@@ -653,39 +747,49 @@ def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
     return ""
 
 
-def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str] | None:
-    """(stems before, stems after, marker) around a comparison's "than"/"beats" in one clause."""
+SUPERIORITY = frozenset(["than", "beats", "beat", "outperforms", "outperform", "outperformed", "over"])
+SIDE_WORDS = 6  # content words either side of "than" that make up the two sides
+RELATIONS = frozenset(
+    """replace replaces replaced replacing supersede supersedes superseded precede precedes
+    preceded exceed exceeds exceeded surpass surpasses surpassed""".split()
+)  # "A replaced B" is not "B replaced A"
+
+
+def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | None:
+    """(stems before, stems after, relation, comparative word) around a comparison ("than",
+    "beats") or an ordered relation ("replaced") in one clause; a passive ("replaced by") is
+    turned around."""
+    tokens = [t for t in tokens if not t.aside]  # an aside in parentheses is no side of it
     for i, t in enumerate(tokens):
-        if t.lower in COMPARATIVE_MARKERS and 0 < i < len(tokens) - 1:
-            before = {s.stem for s in content(tokens[:i]) if s.stem}
-            after = {s.stem for s in content(tokens[i + 1 :]) if s.stem}
+        if 0 < i < len(tokens) - 1 and (t.lower in SUPERIORITY or t.lower in RELATIONS):
+            relation = "than" if t.lower in SUPERIORITY else t.stem
+            reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
+            before = {s.stem for s in content(tokens[:i])[-reach:] if s.stem}
+            after = {s.stem for s in content(tokens[i + 1 :])[:reach] if s.stem}
+            if relation != "than" and tokens[i + 1].lower == "by":
+                before, after = after, before
             comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
-            return before, after, comparative
+            return before, after, relation, comparative
     return None
 
 
 def _comparison(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    """A comparison or ordered relation whose sides the passage has the other way round."""
     for clause in _clauses(claim):
         sides = _sides(clause)
         if sides is None:
             continue
-        before, after, comparative = sides
+        before, after, relation, comparative = sides
         for unit in units:
             for passage_clause in _clauses(unit.tokens):
                 other = _sides(passage_clause)
-                if other is None:
+                if other is None or other[2] != relation:
                     continue
-                p_before, p_after, p_comparative = other
+                p_before, p_after, _, p_comparative = other
                 straight = len(before & p_before) + len(after & p_after)
                 crossed = len(before & p_after) + len(after & p_before)
-                if (
-                    crossed >= 2
-                    and crossed > straight
-                    and len(after & p_before) >= 1
-                    and len(before & p_after) >= 1
-                ):
-                    flipped_word = comparative in ANTONYMS.get(p_comparative, set())
-                    if not flipped_word:
+                if crossed >= 2 and crossed > straight and after & p_before and before & p_after:
+                    if comparative not in ANTONYMS.get(p_comparative, set()):  # both flipped: same claim
                         return f"the comparison runs the other way in the cited passage: {unit.text[:120]}"
     return ""
 
@@ -720,7 +824,7 @@ def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
     return groups
 
 
-LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "an", "/", "to", "'s"])
+LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "an", "/", "to", "'s", ":"])
 
 
 def _owners(tokens: list[Token], carry: bool = False) -> list[set[frozenset[str]]]:
