@@ -494,7 +494,17 @@ def judge(
         return Verdict(True)
     vocab = set().union(*(u.stems for u in units))
     lower_text = " ".join(t.lower for u in units for t in u.tokens)
-    for check in (_numbers, _names, _negation, _antonyms, _comparison, _figures, _bindings, _novelty):
+    for check in (
+        _numbers,
+        _names,
+        _subject,
+        _negation,
+        _antonyms,
+        _comparison,
+        _figures,
+        _bindings,
+        _novelty,
+    ):
         reason = check(claim, units, vocab, lower_text)
         if reason:
             return Verdict(False, reason)
@@ -600,6 +610,19 @@ def _names(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: s
     return ""
 
 
+def _subject(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+    """The word a sentence opens with, its subject or the start of it, missing from the passages:
+    the sentence is about something they do not discuss ("Jenkins is the CI/CD tool ...")."""
+    words = content(claim)
+    if not words or words[0].kind != "word" or words[0] is not claim[0] or words[0].lower in REPORTING:
+        return ""
+    first = words[0]
+    if first.text[:1].isupper() and first.stem not in vocab and first.lower not in lower_text:
+        if not _acronym_of(first.text, units):
+            return f"the sentence is about '{first.text}', which the cited passages do not mention"
+    return ""
+
+
 def _acronym_of(word: str, units: list[Unit]) -> bool:
     """SVMs for Support Vector Machines, i.i.d. for independent and identically distributed."""
     letters = word.removesuffix("'s").removesuffix("s").replace(".", "").lower()
@@ -686,7 +709,10 @@ def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
             if not scored:
                 continue
             unit = scored[0][1]
-            if all(o.negated for o in unit.tokens if o.stem == t.stem):
+            clause_stems = {w.stem for w in content(clause)}
+            holding = [c for c in _clauses(unit.tokens) if any(o.stem == t.stem for o in c)]
+            best = max(holding, key=lambda c: len(clause_stems & {o.stem for o in c}), default=[])
+            if best and all(o.negated for o in best if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
 
@@ -828,21 +854,28 @@ LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "an", "/", "to"
 
 
 def _owners(tokens: list[Token], carry: bool = False) -> list[set[frozenset[str]]]:
-    """For each token, the name groups its clause speaks of; with `carry`, a clause that names
-    no one speaks of the last name before it ("course.careers (Zero to Hireable): ... 8 hours")."""
+    """For each token, the name groups its clause speaks of. A clause that names no one speaks of
+    the label before it ("Weights & Biases: hosted, with a free tier"); with `carry`, of the last
+    name before it in the sentence ("course.careers (Zero to Hireable): ... 8 hours")."""
     by_clause: dict[int, set[frozenset[str]]] = {}
-    last_before: dict[int, frozenset[str]] = {}
     groups = _name_groups(tokens)
     for first, _last, names in groups:
         by_clause.setdefault(tokens[first].clause, set()).add(names)
+    label: set[frozenset[str]] = set()
+    words = [t for t in tokens if t.kind != "punct"]
+    if groups and words and words[0].position == tokens[groups[0][0]].position:
+        end = groups[0][1]
+        if end + 1 < len(tokens) and tokens[end + 1].text in (":", "-", "—"):
+            label = {groups[0][2]}  # the line opens with a name and a colon
     out = []
     for k, t in enumerate(tokens):
         owners = by_clause.get(t.clause, set())
+        if not owners:
+            owners = label if label and k > groups[0][1] else owners
         if not owners and carry:
             before = [g for g in groups if g[1] < k]
             owners = {before[-1][2]} if before else set()
         out.append(owners)
-    del last_before
     return out
 
 
