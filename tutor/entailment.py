@@ -26,36 +26,41 @@ Embed = Callable[[list[str]], np.ndarray]
 # ---------------------------------------------------------------------------------------------
 # Words
 
-STOPWORDS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
     """a an the and or but if then so of to in on at by for with from as is are was were be been
-    being it its this that these those you your yours we our they their them he she his her i me my
-    do does did can could should would will may might must about into over than too very just also
-    such what which who whom when where why how all any each both other some only own same here
-    there up down out off again further once get got have has had one ones s t let lets us rather
-    instead according yet ever it's you're you'll you'd you've we're they're that's there's i'm
-    i'd i'll what's""".split()
+    being it its this that these those you your yours we our they their them he she his her i me
+    my do does did can could should would will may might must about into over than too very just
+    also such what which who whom when where why how all any each both other some only own same
+    here there up down out off again further once get got have has had one ones s t let lets us
+    rather instead according yet ever it's you're you'll you'd you've we're they're that's
+    there's i'm i'd i'll what's"""
 )
-NEGATIONS = frozenset(
+NEGATIONS = _words(
     """not no never without nothing none neither nor cannot cant don't doesn't didn't isn't aren't
     wasn't weren't won't can't couldn't shouldn't wouldn't mustn't needn't hasn't haven't hadn't
-    lacks lack lacking fail fails failed unable stop stops stopped cease ceases ceased""".split()
+    lacks lack lacking fail fails failed unable stop stops stopped cease ceases ceased"""
 )
 NEGATION_PHRASES = (("instead", "of"), ("rather", "than"), ("other", "than"), ("far", "from"))
 NEGATION_SCOPE = 3  # content words after a negation that it may cover (the first is its head)
-CLAUSE_WORDS = frozenset(
+CLAUSE_WORDS = _words(
     """while whereas but although though however since because so which when where unless until
-    whereby yet""".split()
+    whereby yet"""
 )
-REPORTING = frozenset(
+REPORTING = _words(
     """say says said note notes noted suggest suggests suggested reckon reckons reckoned recommend
     recommends recommended argue argues argued claim claims claimed state states stated mention
-    mentions mentioned put puts call calls called describe describes described estimate estimates
-    think thinks advise advises advised warn warns warned want wants tell tells told consider
-    considers considered add adds added""".split()
+    mentions mentioned put puts call calls called describe describes described estimate
+    estimates think thinks advise advises advised warn warns warned want wants tell tells told
+    consider considers considered add adds added"""
 )  # framing verbs: who says it is checked through the names, not through the verb
-HEDGES = frozenset(
+HEDGES = _words(
     """about roughly approximately around nearly almost mostly usually typically generally often
-    some somewhat quite really actually just only even still already""".split()
+    some somewhat quite really actually just only even still already"""
 )
 
 # Antonyms of general English, not of any corpus: a claim word whose opposite is what the aligned
@@ -68,19 +73,20 @@ before:after above:below over:under increase:decrease increases:decreases increa
 increasing:decreasing raise:lower maximise:minimise maximize:minimize maximum:minimum max:min
 better:worse best:worst easier:harder easy:hard easiest:hardest simpler:harder simple:complex
 simpler:complex cheap:expensive cheaper:pricier cheaper:costlier free:paid optional:mandatory
-optional:required optional:compulsory optional:essential required:unnecessary necessary:unnecessary
-needed:unnecessary always:never all:none everything:nothing include:exclude includes:excludes
-included:excluded enable:disable enables:disables enabled:disabled allow:forbid allows:forbids
-allowed:forbidden accept:reject accepts:rejects accepted:rejected supervised:unsupervised
-univariate:multivariate linear:nonlinear dense:sparse strong:weak stronger:weaker strongest:weakest
-first:last start:end beginning:end win:lose wins:loses won:lost winner:loser success:failure
-succeed:fail succeeds:fails true:false positive:negative input:output inside:outside
-internal:external public:private open:closed local:remote online:offline same:different
-similar:different rare:common rarely:often rarely:frequently seldom:often many:few overfit:underfit
-overfits:underfits overfitting:underfitting underfitting:overfitting junior:senior beginner:advanced
-basic:advanced add:remove adds:removes added:removed increase:reduce increases:reduces
-increased:reduced raises:lowers raised:lowered up:down upper:lower top:bottom left:right
-import:export present:absent present:missing visible:hidden explicit:implicit explicitly:implicitly
+optional:required optional:compulsory optional:essential required:unnecessary
+necessary:unnecessary needed:unnecessary always:never all:none everything:nothing
+include:exclude includes:excludes included:excluded enable:disable enables:disables
+enabled:disabled allow:forbid allows:forbids allowed:forbidden accept:reject accepts:rejects
+accepted:rejected supervised:unsupervised univariate:multivariate linear:nonlinear dense:sparse
+strong:weak stronger:weaker strongest:weakest first:last start:end beginning:end win:lose
+wins:loses won:lost winner:loser success:failure succeed:fail succeeds:fails true:false
+positive:negative input:output inside:outside internal:external public:private open:closed
+local:remote online:offline same:different similar:different rare:common rarely:often
+rarely:frequently seldom:often many:few overfit:underfit overfits:underfits
+overfitting:underfitting underfitting:overfitting junior:senior beginner:advanced basic:advanced
+add:remove adds:removes added:removed increase:reduce increases:reduces increased:reduced
+raises:lowers raised:lowered up:down upper:lower top:bottom left:right import:export
+present:absent present:missing visible:hidden explicit:implicit explicitly:implicitly
 directly:indirectly direct:indirect safe:unsafe safe:dangerous valid:invalid correct:incorrect
 correct:wrong right:wrong possible:impossible likely:unlikely able:unable known:unknown
 useful:useless relevant:irrelevant important:unimportant stable:unstable biased:unbiased
@@ -91,7 +97,7 @@ ascending:descending horizontal:vertical train:inference training:inference batc
 synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
 freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
 deeper:shallower deep:shallow heavier:lighter heavy:light older:newer old:new oldest:newest
-""".split()
+""".split()  # noqa: SIM905
 ANTONYMS: dict[str, set[str]] = {}
 for _pair in _ANTONYM_PAIRS:
     _a, _b = _pair.split(":")
@@ -118,10 +124,10 @@ TIME_UNITS = {
 }  # fmt: skip
 SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m", "%": "%", "percent": "%"}
 # Words announcing that a number is worked out, not quoted ("four times", "in total", "lasts").
-ARITHMETIC_CUES = frozenset(
+ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
     adds add together overall lasts last lasting spans span spanning difference multiply
-    multiplied divide divided quadruple triple tripled""".split()
+    multiplied divide divided quadruple triple tripled"""
 )
 
 
@@ -236,7 +242,6 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             for part in raw.split("-"):  # "open-source" is "open source"
                 if part and part.lower() not in STOPWORDS:
                     tokens.append(Token(part, part.lower(), "word", stem=stem(part)))
-            tokens[-1:] = tokens[-1:]
             first = False
             continue
         lower = raw.lower()
@@ -271,9 +276,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
     for i in range(len(tokens) - 1):
         opener, nxt = tokens[i], tokens[i + 1]
         if opener.kind == "word" and opener.text[:1].isupper() and nxt.anchor and nxt.kind == "word":
-            opener.anchor = (
-                opener.anchor or opener.lower not in STOPWORDS
-            )  # "Google Colab", "Kaggle Notebooks"
+            opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
     _mark_clauses(tokens, claim)
     _mark_negation(tokens)
     _mark_units(tokens)
@@ -290,9 +293,8 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
         between_names = (
             token.text == ":" and 0 < i < len(tokens) - 1 and tokens[i - 1].anchor and tokens[i + 1].anchor
         )  # "Machine Learning: Regression"
-        if token.kind == "punct" and token.text not in '()"“”' and depth <= 0 and not between_names:
-            clause += 1
-        elif token.lower in CLAUSE_WORDS:
+        boundary = token.kind == "punct" and token.text not in '()"“”' and depth <= 0 and not between_names
+        if boundary or token.lower in CLAUSE_WORDS:
             clause += 1
         elif split_and and token.lower == "and" and 0 < i < len(tokens) - 1:
             before, after = tokens[i - 1], tokens[i + 1]
@@ -303,9 +305,7 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
 
 def _mark_negation(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
-        starts = (
-            token.lower in NEGATIONS or token.lower.endswith("n't") or token.value == 0
-        )  # "zero callbacks"
+        starts = token.lower in NEGATIONS or token.lower.endswith("n't") or token.value == 0  # "zero X"
         if not starts and i + 1 < len(tokens):
             starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
         if not starts:
@@ -458,6 +458,19 @@ def passage_units(
 
 
 @dataclass
+class Evidence:
+    """The cited passages as the checks read them."""
+
+    units: list[Unit]
+    vocab: set[str] = field(default_factory=set)  # stems of every word
+    text: str = ""  # every word, lower-cased
+
+    def __post_init__(self) -> None:
+        self.vocab = set().union(*(u.stems for u in self.units))
+        self.text = " ".join(t.lower for u in self.units for t in u.tokens)
+
+
+@dataclass
 class Verdict:
     supported: bool
     reason: str = ""
@@ -492,34 +505,23 @@ def judge(
     words = content(claim)
     if not words:
         return Verdict(True)
-    vocab = set().union(*(u.stems for u in units))
-    lower_text = " ".join(t.lower for u in units for t in u.tokens)
-    for check in (
-        _numbers,
-        _names,
-        _subject,
-        _negation,
-        _antonyms,
-        _comparison,
-        _figures,
-        _bindings,
-        _novelty,
-    ):
-        reason = check(claim, units, vocab, lower_text)
+    evidence = Evidence(units)
+    for check in CHECKS:
+        reason = check(claim, evidence)
         if reason:
             return Verdict(False, reason)
-    return _similarity(sentence, claim, passages, split_sentences, vocab, embed)
+    return _similarity(sentence, claim, passages, split_sentences, evidence.vocab, embed)
 
 
-def _numbers(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
-    figures = [(t, u) for u in units for t in u.tokens if t.kind == "num" and t.value is not None]
+def _numbers(claim: list[Token], evidence: Evidence) -> str:
+    figures = [(t, u) for u in evidence.units for t in u.tokens if t.kind == "num" and t.value is not None]
     values = [t.value for t, _ in figures]
     cue = any(t.lower in ARITHMETIC_CUES for t in claim)
     for token in claim:
         if token.kind != "num" or not token.anchor:
             continue
         if token.value is None:
-            if token.lower not in lower_text:
+            if token.lower not in evidence.text:
                 return f"number {token.text} is not in the cited passages"
             continue
         same = [(t, u) for t, u in figures if close(t.value, token.value)]
@@ -544,16 +546,19 @@ def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
     in the passages too (or are words like "double" and "half")."""
     out = []
     for t in claim:
-        if t.kind == "num" and t.value is not None:
-            if not t.anchor or any(close(t.value, v) for v in values):
-                out.append(t.value)
+        if (
+            t.kind == "num"
+            and t.value is not None
+            and (not t.anchor or any(close(t.value, v) for v in values))
+        ):
+            out.append(t.value)
     return out
 
 
 FIGURE_MARGIN = 2  # words by which the sentence with other figures must beat those with the claim's
 
 
-def _figures(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _figures(claim: list[Token], evidence: Evidence) -> str:
     """Figures taken from another statement: the passage sentence that best matches a clause's
     words gives other figures in the same unit, and the clause's figures sit in a sentence that
     matches it clearly worse ("6-9 months" for developers, "12-18 months" for beginners)."""
@@ -563,7 +568,7 @@ def _figures(claim: list[Token], units: list[Unit], vocab: set[str], lower_text:
         if not figures or len(words) < 3:
             continue
 
-        def overlap(unit: Unit) -> int:
+        def overlap(unit: Unit, words: set[str] = words) -> int:
             return len(words & unit.stems)
 
         def has(unit: Unit, figure: Token) -> bool:
@@ -571,10 +576,10 @@ def _figures(claim: list[Token], units: list[Unit], vocab: set[str], lower_text:
                 t.kind == "num" and t.value is not None and close(t.value, figure.value) for t in unit.tokens
             )
 
-        holding = [u for u in units if all(has(u, f) for f in figures)]
+        holding = [u for u in evidence.units if all(has(u, f) for f in figures)]
         if not holding:
             continue
-        best = max(units, key=overlap)
+        best = max(evidence.units, key=overlap)
         if any(has(best, f) for f in figures):
             continue
         kinds = {f.unit for f in figures}
@@ -598,28 +603,32 @@ def _derivable(value: float, operands: Sequence[float]) -> bool:
     return False
 
 
-def _names(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _names(claim: list[Token], evidence: Evidence) -> str:
     for token in claim:
         if token.kind != "word" or not token.anchor:
             continue
-        if token.stem in vocab or token.lower in lower_text:
+        if token.stem in evidence.vocab or token.lower in evidence.text:
             continue
-        if token.lower.rstrip("s") in lower_text or _acronym_of(token.text, units):
+        if token.lower.rstrip("s") in evidence.text or _acronym_of(token.text, evidence.units):
             continue
         return f"'{token.text}' is not in the cited passages"
     return ""
 
 
-def _subject(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _subject(claim: list[Token], evidence: Evidence) -> str:
     """The word a sentence opens with, its subject or the start of it, missing from the passages:
     the sentence is about something they do not discuss ("Jenkins is the CI/CD tool ...")."""
     words = content(claim)
     if not words or words[0].kind != "word" or words[0] is not claim[0] or words[0].lower in REPORTING:
         return ""
     first = words[0]
-    if first.text[:1].isupper() and first.stem not in vocab and first.lower not in lower_text:
-        if not _acronym_of(first.text, units):
-            return f"the sentence is about '{first.text}', which the cited passages do not mention"
+    known = (
+        first.stem in evidence.vocab
+        or first.lower in evidence.text
+        or _acronym_of(first.text, evidence.units)
+    )
+    if first.text[:1].isupper() and not known:
+        return f"the sentence is about '{first.text}', which the cited passages do not mention"
     return ""
 
 
@@ -647,26 +656,6 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
     return [c for c in out.values() if content(c)]
 
 
-def _align(
-    clause: list[Token], units: list[Unit], require: set[str] | None = None, sentence: Sequence[Token] = ()
-) -> Unit | None:
-    """The passage unit sharing most of the clause's words (names and figures count double; the
-    rest of the sentence breaks ties)."""
-    best, best_score = None, 0.0
-    words = content(clause)
-    rest = {t.stem for t in content(sentence)}
-    for unit in units:
-        if require and not require <= unit.stems:
-            continue
-        score = sum((2.0 if t.anchor else 1.0) for t in words if t.stem in unit.stems)
-        if score <= 0:
-            continue
-        score += 0.5 * len(rest & unit.stems)
-        if score > best_score:
-            best, best_score = unit, score
-    return best
-
-
 CONDITIONALS = frozenset(["if", "when", "unless", "whether", "whenever", "once"])
 
 
@@ -681,7 +670,7 @@ def _scored(clause: list[Token], units: list[Unit], sentence: Sequence[Token]) -
     return sorted(out, key=lambda pair: -pair[0])
 
 
-def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _negation(claim: list[Token], evidence: Evidence) -> str:
     """A word the claim negates that the passage sentences carrying the clause affirm, or the
     reverse (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
     for clause in _clauses(claim):
@@ -695,7 +684,7 @@ def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
         for words in scopes.values():
             # the passage sentence carrying the clause, among those with a word of the negated part
             stems = {w.stem for w in words}
-            scored = _scored(clause, [u for u in units if stems & u.stems], claim)
+            scored = _scored(clause, [u for u in evidence.units if stems & u.stems], claim)
             if not scored:
                 continue
             unit = scored[0][1]
@@ -705,7 +694,7 @@ def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
         for t in content(clause):
             if t.anchor or t.in_scope:
                 continue
-            scored = _scored(clause, [u for u in units if t.stem in u.stems], claim)
+            scored = _scored(clause, [u for u in evidence.units if t.stem in u.stems], claim)
             if not scored:
                 continue
             unit = scored[0][1]
@@ -720,7 +709,7 @@ def _negation(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
 ANTONYM_ALIGNMENT = 0.75
 
 
-def _antonyms(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _antonyms(claim: list[Token], evidence: Evidence) -> str:
     """A word whose opposite is what the passage sentence carrying the clause says ("slower" for
     "faster"), that sentence chosen among those naming the names before the word."""
     for clause in _clauses(claim):
@@ -728,7 +717,7 @@ def _antonyms(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
             opposites = ANTONYMS.get(t.lower)
             if not opposites:
                 continue
-            scored = _scored(clause, units, claim)
+            scored = _scored(clause, evidence.units, claim)
             if not scored:
                 continue
             # a passage sentence with the word or its opposite, about as close to the clause as
@@ -748,16 +737,17 @@ def _antonyms(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
             found = opposites & there
             if found:
                 return f"the cited passage says '{sorted(found)[0]}', not '{t.text}': {unit.text[:120]}"
-    return _prefix_negation(claim, units)
+    return _prefix_negation(claim, evidence.units)
 
 
 def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
-    """ "unfreeze" where the passage says "freeze" (and vice versa)."""
+    """A word the passage sentence carrying the clause has without (or with) a negating prefix:
+    "unfreeze" where it says "freeze"."""
     for clause in _clauses(claim):
-        unit = _align(clause, units)
-        if unit is None:
+        scored = _scored(clause, units, claim)
+        if not scored:
             continue
-        there = {t.lower for t in unit.tokens}
+        there = scored[0][1].lowers
         for t in content(clause):
             if t.lower in there:
                 continue
@@ -775,9 +765,9 @@ def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
 
 SUPERIORITY = frozenset(["than", "beats", "beat", "outperforms", "outperform", "outperformed", "over"])
 SIDE_WORDS = 6  # content words either side of "than" that make up the two sides
-RELATIONS = frozenset(
+RELATIONS = _words(
     """replace replaces replaced replacing supersede supersedes superseded precede precedes
-    preceded exceed exceeds exceeded surpass surpasses surpassed""".split()
+    preceded exceed exceeds exceeded surpass surpasses surpassed"""
 )  # "A replaced B" is not "B replaced A"
 
 
@@ -799,14 +789,14 @@ def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | Non
     return None
 
 
-def _comparison(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _comparison(claim: list[Token], evidence: Evidence) -> str:
     """A comparison or ordered relation whose sides the passage has the other way round."""
     for clause in _clauses(claim):
         sides = _sides(clause)
         if sides is None:
             continue
         before, after, relation, comparative = sides
-        for unit in units:
+        for unit in evidence.units:
             for passage_clause in _clauses(unit.tokens):
                 other = _sides(passage_clause)
                 if other is None or other[2] != relation:
@@ -814,9 +804,10 @@ def _comparison(claim: list[Token], units: list[Unit], vocab: set[str], lower_te
                 p_before, p_after, _, p_comparative = other
                 straight = len(before & p_before) + len(after & p_after)
                 crossed = len(before & p_after) + len(after & p_before)
-                if crossed >= 2 and crossed > straight and after & p_before and before & p_after:
-                    if comparative not in ANTONYMS.get(p_comparative, set()):  # both flipped: same claim
-                        return f"the comparison runs the other way in the cited passage: {unit.text[:120]}"
+                both_flipped = comparative in ANTONYMS.get(p_comparative, set())  # the same claim again
+                swapped = crossed >= 2 and crossed > straight and after & p_before and before & p_after
+                if swapped and not both_flipped:
+                    return f"the comparison runs the other way in the cited passage: {unit.text[:120]}"
     return ""
 
 
@@ -839,7 +830,13 @@ def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
                 k = j + 1
                 while k < len(tokens) and k - j <= 2 and tokens[k].lower in LINKS:
                     k += 1
-                if k < len(tokens) and k - j <= 3 and tokens[k].anchor and tokens[k].kind == "word":
+                if (
+                    k < len(tokens)
+                    and k - j <= 3
+                    and tokens[k].anchor
+                    and tokens[k].kind == "word"
+                    and tokens[k].clause == tokens[i].clause
+                ):
                     j = k - 1
                 else:
                     break
@@ -853,7 +850,7 @@ def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
 LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "an", "/", "to", "'s", ":"])
 
 
-def _owners(tokens: list[Token], carry: bool = False) -> list[set[frozenset[str]]]:
+def _owners(tokens: list[Token], carry: bool = False, label: bool = True) -> list[set[frozenset[str]]]:
     """For each token, the name groups its clause speaks of. A clause that names no one speaks of
     the label before it ("Weights & Biases: hosted, with a free tier"); with `carry`, of the last
     name before it in the sentence ("course.careers (Zero to Hireable): ... 8 hours")."""
@@ -861,17 +858,17 @@ def _owners(tokens: list[Token], carry: bool = False) -> list[set[frozenset[str]
     groups = _name_groups(tokens)
     for first, _last, names in groups:
         by_clause.setdefault(tokens[first].clause, set()).add(names)
-    label: set[frozenset[str]] = set()
+    labels: set[frozenset[str]] = set()
     words = [t for t in tokens if t.kind != "punct"]
-    if groups and words and words[0].position == tokens[groups[0][0]].position:
+    if label and groups and words and words[0].position == tokens[groups[0][0]].position:
         end = groups[0][1]
         if end + 1 < len(tokens) and tokens[end + 1].text in (":", "-", "—"):
-            label = {groups[0][2]}  # the line opens with a name and a colon
+            labels = {groups[0][2]}  # the line opens with a name and a colon
     out = []
     for k, t in enumerate(tokens):
         owners = by_clause.get(t.clause, set())
         if not owners:
-            owners = label if label and k > groups[0][1] else owners
+            owners = labels if labels and k > groups[0][1] else owners
         if not owners and carry:
             before = [g for g in groups if g[1] < k]
             owners = {before[-1][2]} if before else set()
@@ -879,11 +876,14 @@ def _owners(tokens: list[Token], carry: bool = False) -> list[set[frozenset[str]
     return out
 
 
-def _bindings(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _bindings(claim: list[Token], evidence: Evidence) -> str:
     """A figure that the claim says of one name and the passages of another; or two words that
     the claim and the passages give to two names crosswise (a swap)."""
-    names_there = {t.stem for u in units for t in u.tokens if t.anchor and t.kind == "word"}
-    unit_owners = [(u, _owners(u.tokens), _owners(u.tokens, carry=True)) for u in units]
+    names_there = {t.stem for u in evidence.units for t in u.tokens if t.anchor and t.kind == "word"}
+    unit_owners = [
+        (u, _owners(u.tokens), _owners(u.tokens, label=False), _owners(u.tokens, carry=True))
+        for u in evidence.units
+    ]
     crossed: list[tuple[Token, set[str], set[str]]] = []  # word, claim's names, passages' names
     for token, owners in zip(claim, _owners(claim), strict=True):
         if token.kind == "punct" or token.lower in STOPWORDS or token.lower in HEDGES:
@@ -898,7 +898,8 @@ def _bindings(claim: list[Token], units: list[Unit], vocab: set[str], lower_text
             continue
         mine = set().union(*owners)
         if token.kind == "num":
-            return f"{token.text} is said of {' '.join(sorted(elsewhere))}, not of {' '.join(sorted(mine))}, in the cited passages"
+            theirs, ours = " ".join(sorted(elsewhere)), " ".join(sorted(mine))
+            return f"{token.text} is said of {theirs}, not of {ours}, in the cited passages"
         for other, other_mine, other_elsewhere in crossed:
             if elsewhere & other_mine and other_elsewhere & mine:
                 return (
@@ -913,10 +914,12 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> set[str
     of other names than the claim's (None when some clause agrees, or none names anyone)."""
     elsewhere: set[str] = set()
     figure = token.kind == "num"
-    for unit, plain, carried in unit_owners:
-        for t, own, inherited in zip(unit.tokens, plain, carried, strict=True):
+    for unit, labelled, plain, carried in unit_owners:
+        for t, said, own, inherited in zip(unit.tokens, labelled, plain, carried, strict=True):
             if t.kind == "punct" or not _same(t, token):
                 continue
+            if not figure:
+                own = said  # a label line's words are the label's ("MLflow: open source")
             if figure and own:
                 if any(o <= p or p <= o for o in owners for p in own):
                     return None  # a figure belongs to the whole name ("course.careers (Zero to Hireable)")
@@ -941,10 +944,10 @@ NOVEL_SHARE = 0.5  # of a clause's content words not found in the passages: says
 NOVEL_MIN = 3
 
 
-def _novelty(claim: list[Token], units: list[Unit], vocab: set[str], lower_text: str) -> str:
+def _novelty(claim: list[Token], evidence: Evidence) -> str:
     for clause in _clauses(claim):
         words = [t for t in content(clause) if t.kind == "word" and t.lower not in REPORTING]
-        novel = [t for t in words if t.stem not in vocab]
+        novel = [t for t in words if t.stem not in evidence.vocab]
         if len(novel) >= NOVEL_MIN and len(novel) / len(words) >= NOVEL_SHARE:
             return "says what the cited passages do not: " + ", ".join(t.text for t in novel)
     return ""
@@ -972,3 +975,7 @@ def _similarity(
         if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
             return Verdict(True)
     return Verdict(False, "not close enough in meaning to the cited passages")
+
+
+# In order: the cheap, certain vetoes first.
+CHECKS = (_numbers, _names, _subject, _negation, _antonyms, _comparison, _figures, _bindings, _novelty)
