@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -296,10 +296,12 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
         boundary = token.kind == "punct" and token.text not in '()"“”' and depth <= 0 and not between_names
         if boundary or token.lower in CLAUSE_WORDS:
             clause += 1
-        elif split_and and token.lower == "and" and 0 < i < len(tokens) - 1:
+        elif token.lower == "and" and 0 < i < len(tokens) - 1:
             before, after = tokens[i - 1], tokens[i + 1]
-            if not before.anchor and after.anchor and after.kind == "word":
+            if split_and and not before.anchor and after.anchor and after.kind == "word":
                 clause += 1  # "... for complex forecasting and PatchTST for ...": a new subject
+            elif before.anchor and before.kind == "word" and after.kind == "num":
+                clause += 1  # "24 layers for GPT-2 and 96 for GPT-4": a new figure for a new name
         token.clause = clause
 
 
@@ -436,21 +438,25 @@ def passage_lines(text: str) -> list[str]:
     return out
 
 
-def passage_units(
-    passages: Sequence[str], split_sentences: Callable[[str], list[str]] | None = None
-) -> list[Unit]:
+def passage_units(passages: Sequence[str]) -> list[Unit]:
+    """The sentences and table cells of the cited passages, as tokens."""
+    return [unit for passage in passages for unit in _units_of(passage)]
+
+
+@lru_cache(maxsize=1024)
+def _units_of(passage: str) -> tuple[Unit, ...]:
+    """One passage read once: an answer cites the same passages sentence after sentence."""
     units = []
-    for passage in passages:
-        facts, read = table_facts(passage)
-        for sentence in passage_lines(passage):
-            if sentence not in read:
-                units.append(Unit(sentence, tokenize(sentence)))
-        for fact in facts:
-            tokens = tokenize(fact)
-            for t in tokens:
-                t.clause = 0  # a cell is one statement about its row and column
-            units.append(Unit(fact, tokens, table=True))
-    return [u for u in units if any(t.kind != "punct" for t in u.tokens)]
+    facts, read = table_facts(passage)
+    for sentence in passage_lines(passage):
+        if sentence not in read:
+            units.append(Unit(sentence, tokenize(sentence)))
+    for fact in facts:
+        tokens = tokenize(fact)
+        for t in tokens:
+            t.clause = 0  # a cell is one statement about its row and column
+        units.append(Unit(fact, tokens, table=True))
+    return tuple(u for u in units if any(t.kind != "punct" for t in u.tokens))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,9 +505,12 @@ def judge(
     embed: Embed | None = None,
 ) -> Verdict:
     claim = tokenize(sentence, claim=True)
-    units = passage_units(passages, split_sentences)
+    units = passage_units(passages)
     if not units:
         return Verdict(False, "the cited passages are empty")
+    names = {t.stem for u in units for t in u.tokens if t.anchor and t.kind == "word"}
+    for t in claim:  # "Kaggle ..." opening the sentence is a name if the passages use it as one
+        t.anchor = t.anchor or (t.kind == "word" and t.text[:1].isupper() and t.stem in names)
     words = content(claim)
     if not words:
         return Verdict(True)
@@ -732,7 +741,7 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             if unit is None:
                 continue
             there = {u.lower for u in unit.tokens}
-            if t.lower in there:
+            if t.lower in there or _turned_around(clause, unit):
                 continue
             found = opposites & there
             if found:
@@ -787,6 +796,23 @@ def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | Non
             comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
             return before, after, relation, comparative
     return None
+
+
+def _turned_around(clause: list[Token], unit: Unit) -> bool:
+    """The clause compares the passage's two sides the other way round ("A is faster than B" for
+    "B is slower than A"): with the word flipped too, it says the same."""
+    sides = _sides(clause)
+    if sides is None:
+        return False
+    for passage_clause in _clauses(unit.tokens):
+        other = _sides(passage_clause)
+        if other is not None and other[2] == sides[2]:
+            before, after = sides[0], sides[1]
+            straight = len(before & other[0]) + len(after & other[1])
+            crossed = len(before & other[1]) + len(after & other[0])
+            if crossed > straight:
+                return True
+    return False
 
 
 def _comparison(claim: list[Token], evidence: Evidence) -> str:
@@ -893,13 +919,13 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
         owners = {o for o in owners if o <= names_there}
         if not owners:
             continue
-        elsewhere = _misbound(token, owners, unit_owners)
-        if elsewhere is None:
+        found = _misbound(token, owners, unit_owners)
+        if found is None:
             continue
+        elsewhere, unit = found
         mine = set().union(*owners)
         if token.kind == "num":
-            theirs, ours = " ".join(sorted(elsewhere)), " ".join(sorted(mine))
-            return f"{token.text} is said of {theirs}, not of {ours}, in the cited passages"
+            return f"the cited passage gives {token.text} to another name: {unit.text[:120]}"
         for other, other_mine, other_elsewhere in crossed:
             if elsewhere & other_mine and other_elsewhere & mine:
                 return (
@@ -909,10 +935,11 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
-def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> set[str] | None:
+def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[set[str], Unit] | None:
     """The names the passages say the token of, when every passage clause with the token speaks
     of other names than the claim's (None when some clause agrees, or none names anyone)."""
     elsewhere: set[str] = set()
+    example: Unit | None = None
     figure = token.kind == "num"
     for unit, labelled, plain, carried in unit_owners:
         for t, said, own, inherited in zip(unit.tokens, labelled, plain, carried, strict=True):
@@ -921,7 +948,7 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> set[str
             if not figure:
                 own = said  # a label line's words are the label's ("MLflow: open source")
             if figure and own:
-                if any(o <= p or p <= o for o in owners for p in own):
+                if _agree(owners, own):
                     return None  # a figure belongs to the whole name ("course.careers (Zero to Hireable)")
             elif figure and inherited:
                 # from a name before its clause: only a sibling name clashes (same source, other work)
@@ -931,7 +958,21 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> set[str
             elif not own or any(o & p for o in owners for p in own):
                 return None
             elsewhere |= set().union(*own)
-    return elsewhere or None
+            example = example or unit
+    return (elsewhere, example) if elsewhere and example else None
+
+
+def _agree(ours: set[frozenset[str]], theirs: set[frozenset[str]]) -> bool:
+    """Whether a passage clause's names (`theirs`) are the claim clause's (`ours`). A lone short
+    acronym (GPU, API) names a kind of thing more than whose it is: when both clauses have longer
+    names, those must agree ("Kaggle Notebooks ... GPU hours" is not "Colab ... GPU hours")."""
+
+    def strong(groups: set[frozenset[str]]) -> set[frozenset[str]]:
+        return {g for g in groups if len(g) > 1 or len(next(iter(g))) > 3}
+
+    if strong(ours) and strong(theirs):
+        ours, theirs = strong(ours), strong(theirs)
+    return any(o <= p or p <= o for o in ours for p in theirs)
 
 
 def _same(a: Token, b: Token) -> bool:
