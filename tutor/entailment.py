@@ -440,11 +440,11 @@ def passage_lines(text: str) -> list[str]:
 
 def passage_units(passages: Sequence[str]) -> list[Unit]:
     """The sentences and table cells of the cited passages, as tokens."""
-    return [unit for passage in passages for unit in _units_of(passage)]
+    return [unit for passage in passages for unit in read_passage(passage)]
 
 
 @lru_cache(maxsize=1024)
-def _units_of(passage: str) -> tuple[Unit, ...]:
+def read_passage(passage: str) -> tuple[Unit, ...]:
     """One passage read once: an answer cites the same passages sentence after sentence."""
     units = []
     facts, read = table_facts(passage)
