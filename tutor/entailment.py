@@ -58,6 +58,16 @@ REPORTING = _words(
     estimates think thinks advise advises advised warn warns warned want wants tell tells told
     consider considers considered add adds added"""
 )  # framing verbs: who says it is checked through the names, not through the verb
+# Words of general use that a paraphrase brings in freely: they carry no fact of their own.
+LIGHT = _words(
+    """take takes taking took taken make makes making made get gets getting go goes going come
+    comes coming give gives giving keep keeps help helps use uses using used need needs way ways
+    thing things part parts kind lot bit whole total overall first next last people person someone
+    anyone everyone something anything everything time times well really simply basically good
+    real true actually mean means meaning alone together altogether instead rather also mostly
+    likely able sure plenty enough case cases point points fact look looks seem seems around
+    toward towards within across along end ends"""
+)
 HEDGES = _words(
     """about roughly approximately around nearly almost mostly usually typically generally often
     some somewhat quite really actually just only even still already"""
@@ -171,6 +181,7 @@ class Token:
     clause: int = 0
     position: int = 0
     unit: str = ""  # time or size unit of a number
+    period: str = ""  # the period of a rate: "30 hours a *week*"
 
 
 def _number_value(text: str) -> float | None:
@@ -221,7 +232,9 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             continue
         if kind == "num":
             value = _number_value(raw)
-            tokens.append(Token(raw, raw.lower(), "num", value, raw.lower(), anchor=True))
+            size = re.search(r"(KB|MB|GB|TB)$", raw, re.IGNORECASE)
+            unit = size.group(1).lower() if size else ""
+            tokens.append(Token(raw, raw.lower(), "num", value, raw.lower(), anchor=True, unit=unit))
             first = False
             continue
         if "/" in raw.strip("/") and not raw.startswith(("http", "//")):
@@ -328,13 +341,12 @@ def _mark_units(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
         if token.kind != "num" or token.unit:
             continue
-        for j in (i + 1, i + 2):
+        for j in (i + 1, i + 2, i + 3):  # "6 weeks", "30 free GPU hours"
             if j < len(tokens) and tokens[j].kind == "word":
                 unit = _unit_of(tokens[j].lower)
                 if unit:
                     token.unit = unit
-                    break
-                if tokens[j].lower not in ("to", "or", "and", "a", "per", "of") and j == i + 1:
+                    token.period = _period_after(tokens, j)
                     break
             elif j < len(tokens) and tokens[j].kind == "num":
                 continue
@@ -357,6 +369,14 @@ def _mark_units(tokens: list[Token]) -> None:
                 elif not tokens[j].unit:
                     tokens[j].unit = token.unit
                 break
+
+
+def _period_after(tokens: list[Token], j: int) -> str:
+    """The period of a rate whose unit is tokens[j]: "hours a week", "hours per week", "hours/week"."""
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    if nxt is not None and nxt.lower in ("a", "an", "per", "each", "every") and j + 2 < len(tokens):
+        nxt = tokens[j + 2]
+    return TIME_UNITS.get(nxt.lower, "") if nxt is not None and nxt.kind == "word" else ""
 
 
 def _unit_of(word: str) -> str:
@@ -538,7 +558,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if cue and _derivable(token.value, _operands(claim, values)):
                 continue
             return f"number {token.text} is not in the cited passages"
-        if token.unit and token.unit in set(TIME_UNITS.values()):
+        if token.unit and token.unit not in ("k", "m"):  # thousands and millions are figures
             units_there = {t.unit for t, _ in same}
             if (
                 token.unit not in units_there
@@ -547,6 +567,10 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             ):
                 there = ", ".join(sorted(units_there - {""}))
                 return f"{token.text} is given in {there}, not {token.unit}s, in the cited passages"
+            periods = {t.period for t, _ in same if t.unit == token.unit}
+            if token.period and token.period not in periods and periods - {""}:
+                there = ", ".join(sorted(periods - {""}))
+                return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
     return ""
 
 
@@ -630,6 +654,8 @@ def _subject(claim: list[Token], evidence: Evidence) -> str:
     words = content(claim)
     if not words or words[0].kind != "word" or words[0] is not claim[0] or words[0].lower in REPORTING:
         return ""
+    if words[0].lower.endswith(("ing", "ly")) or words[0].lower in LIGHT:
+        return ""  # "Studying 4 hours a day ...", "Overall, ...": an opener, not a name
     first = words[0]
     known = (
         first.stem in evidence.vocab
@@ -741,7 +767,7 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             if unit is None:
                 continue
             there = {u.lower for u in unit.tokens}
-            if t.lower in there or _turned_around(clause, unit):
+            if t.lower in there or _turned_around(clause, unit, opposites):
                 continue
             found = opposites & there
             if found:
@@ -791,27 +817,33 @@ def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | Non
             reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
             before = {s.stem for s in content(tokens[:i])[-reach:] if s.stem}
             after = {s.stem for s in content(tokens[i + 1 :])[:reach] if s.stem}
-            if relation != "than" and tokens[i + 1].lower == "by":
+            if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
                 before, after = after, before
             comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
             return before, after, relation, comparative
     return None
 
 
-def _turned_around(clause: list[Token], unit: Unit) -> bool:
+def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool:
     """The clause compares the passage's two sides the other way round ("A is faster than B" for
-    "B is slower than A"): with the word flipped too, it says the same."""
+    "B is slower than A", or for "B is slower"): with the word flipped too, it says the same."""
     sides = _sides(clause)
     if sides is None:
         return False
+    before, after = sides[0], sides[1]
     for passage_clause in _clauses(unit.tokens):
         other = _sides(passage_clause)
         if other is not None and other[2] == sides[2]:
-            before, after = sides[0], sides[1]
             straight = len(before & other[0]) + len(after & other[1])
             crossed = len(before & other[1]) + len(after & other[0])
             if crossed > straight:
                 return True
+        elif other is None:  # no "than" there: what comes before the opposite word is its subject
+            at = next((i for i, t in enumerate(passage_clause) if t.lower in opposites), None)
+            if at is not None:
+                subject = {t.stem for t in content(passage_clause[:at])[-SIDE_WORDS:]}
+                if len(after & subject) > len(before & subject):
+                    return True
     return False
 
 
@@ -988,7 +1020,7 @@ NOVEL_MIN = 3
 def _novelty(claim: list[Token], evidence: Evidence) -> str:
     for clause in _clauses(claim):
         words = [t for t in content(clause) if t.kind == "word" and t.lower not in REPORTING]
-        novel = [t for t in words if t.stem not in evidence.vocab]
+        novel = [t for t in words if t.stem not in evidence.vocab and t.lower not in LIGHT]
         if len(novel) >= NOVEL_MIN and len(novel) / len(words) >= NOVEL_SHARE:
             return "says what the cited passages do not: " + ", ".join(t.text for t in novel)
     return ""

@@ -123,3 +123,12 @@ def test_ground_reports_each_sentence_with_its_reason():
     )
     assert [s.supported for s in grounding.sentences] == [True, False]
     assert grounding.sentences[1].reason
+
+
+def test_units_and_rates_must_match():
+    assert supported("Kaggle gives about 30 free GPU hours per week [1].", GPU)
+    assert not supported("Kaggle gives about 30 free GPU hours a month [1].", GPU)
+    assert not supported("Kaggle gives about 30 free GPU days a week [1].", GPU)
+    cache = "Set cache_size above the default of 200 MB, such as 500 MB."
+    assert supported("The cache_size default is 200 MB [1].", cache)
+    assert not supported("The cache_size default is 200 GB [1].", cache)
