@@ -161,7 +161,7 @@ TOKEN = re.compile(
     r"(?P<num>[$€£]?\d+(?:[.,]\d+)*(?:\s?(?:[kKmMbB]|MB|GB|KB|TB)\b)?%?)(?![A-Za-z0-9_])"
     r"|(?P<word>[A-Za-z0-9_][\w+#.\-'’/=]*[\w+#]|[A-Za-z])"
     r"|(?P<stop>[.!?](?=\s|$))"
-    r"|(?P<punct>[,;:()\[\]{}|—–\"“”]|\s-\s)"
+    r"|(?P<punct>[,;:()\[\]{}|—–\"“”•·▪►]|\s-\s)"
 )
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
 MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
@@ -644,6 +644,9 @@ def _names(claim: list[Token], evidence: Evidence) -> str:
             continue
         if token.lower.rstrip("s") in evidence.text or _acronym_of(token.text, evidence.units):
             continue
+        parts = [stem(part) for part in token.lower.split("-") if part and part not in STOPWORDS]
+        if "-" in token.lower and all(part in evidence.vocab for part in parts):
+            continue  # "Fine-tune" where a sentence opens with "Fine-tune" (read as "fine tune")
         return f"'{token.text}' is not in the cited passages"
     return ""
 
@@ -694,7 +697,9 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
 CONDITIONALS = frozenset(["if", "when", "unless", "whether", "whenever", "once"])
 
 
-def _scored(clause: list[Token], units: list[Unit], sentence: Sequence[Token]) -> list[tuple[float, Unit]]:
+def _scored(
+    clause: list[Token], units: list[Unit], sentence: Sequence[Token] = ()
+) -> list[tuple[float, Unit]]:
     words = content(clause)
     rest = {t.stem for t in content(sentence)}
     out = []
@@ -718,14 +723,18 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
                 scopes.setdefault(head, []).append(t)
         for words in scopes.values():
             # the passage sentence carrying the clause, among those with a word of the negated part
+            # (any of those that match the clause about as well may be the one: benefit of the doubt)
             stems = {w.stem for w in words}
-            scored = _scored(clause, [u for u in evidence.units if stems & u.stems], claim)
-            if not scored:
-                continue
-            unit = scored[0][1]
-            first = next(w for w in words if w.stem in unit.stems)
-            if not any(o.in_scope for o in unit.tokens if o.stem == first.stem):
-                return f"the claim negates '{first.text}', the cited passage does not: {unit.text[:120]}"
+            scored = _scored(clause, [u for u in evidence.units if stems & u.stems])
+            top = [u for score, u in scored if score >= 0.5 * scored[0][0]] if scored else []
+
+            def negates(unit: Unit, words: list[Token] = words) -> bool:
+                first = next(w for w in words if w.stem in unit.stems)
+                return any(o.in_scope for o in unit.tokens if o.stem == first.stem)
+
+            if top and not any(negates(u) for u in top):
+                first = next(w for w in words if w.stem in top[0].stems)
+                return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
         for t in content(clause):
             if t.anchor or t.in_scope:
                 continue
