@@ -553,7 +553,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if token.lower not in evidence.text:
                 return f"number {token.text} is not in the cited passages"
             continue
-        same = [(t, u) for t, u in figures if close(t.value, token.value)]
+        same = [(t, u) for t, u in figures if _equal(t, token)]
         if not same:
             if cue and _derivable(token.value, _operands(claim, values)):
                 continue
@@ -572,6 +572,19 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
     return ""
+
+
+def _equal(a: Token, b: Token) -> bool:
+    """The same figure, a share written either way included ("half" and "50%")."""
+    if close(a.value, b.value):
+        return True
+    percent, other = (a, b) if a.unit == "%" else (b, a)
+    return (
+        percent.unit == "%"
+        and other.unit != "%"
+        and 0 < other.value < 1
+        and close(percent.value / 100, other.value)
+    )
 
 
 def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
