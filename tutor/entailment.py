@@ -43,9 +43,17 @@ STOPWORDS = _words(
 NEGATIONS = _words(
     """not no never without nothing none neither nor cannot cant don't doesn't didn't isn't aren't
     wasn't weren't won't can't couldn't shouldn't wouldn't mustn't needn't hasn't haven't hadn't
-    lacks lack lacking fail fails failed unable stop stops stopped cease ceases ceased"""
+    lacks lack lacking unable"""
 )
-NEGATION_PHRASES = (("instead", "of"), ("rather", "than"), ("other", "than"), ("far", "from"))
+NEGATION_PHRASES = (
+    ("instead", "of"),
+    ("rather", "than"),
+    ("other", "than"),
+    ("far", "from"),
+    ("fail", "to"),
+    ("fails", "to"),
+    ("failed", "to"),
+)
 NEGATION_SCOPE = 3  # content words after a negation that it may cover (the first is its head)
 CLAUSE_WORDS = _words(
     """while whereas but although though however since because so which when where unless until
@@ -66,7 +74,7 @@ LIGHT = _words(
     anyone everyone something anything everything time times well really simply basically good
     real true actually mean means meaning alone together altogether instead rather also mostly
     likely able sure plenty enough case cases point points fact look looks seem seems around
-    toward towards within across along end ends"""
+    toward towards within across along end ends more less most least fewer"""
 )
 HEDGES = _words(
     """about roughly approximately around nearly almost mostly usually typically generally often
@@ -793,6 +801,10 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
                 for score, u in scored
                 if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | {t.lower}) & u.lowers
             ]
+            # a comparison is carried by the passage sentence comparing the same two sides
+            relevant = [
+                u for u in _comparing(clause, evidence.units) if (opposites | {t.lower}) & u.lowers
+            ] + relevant
             subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
             unit = next((u for u in relevant if subject <= u.stems), relevant[0] if relevant else None)
             if unit is None:
@@ -853,6 +865,24 @@ def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | Non
             comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
             return before, after, relation, comparative
     return None
+
+
+def _comparing(clause: list[Token], units: list[Unit]) -> list[Unit]:
+    """The passage sentences that compare the same two sides as the clause (either way round)."""
+    sides = _sides(clause)
+    if sides is None:
+        return []
+    out = []
+    for unit in units:
+        for passage_clause in _clauses(unit.tokens):
+            other = _sides(passage_clause)
+            if other is not None and other[2] == sides[2]:
+                straight = len(sides[0] & other[0]) + len(sides[1] & other[1])
+                crossed = len(sides[0] & other[1]) + len(sides[1] & other[0])
+                if max(straight, crossed) >= 2:
+                    out.append(unit)
+                    break
+    return out
 
 
 def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool:

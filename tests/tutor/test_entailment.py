@@ -132,3 +132,20 @@ def test_units_and_rates_must_match():
     cache = "Set cache_size above the default of 200 MB, such as 500 MB."
     assert supported("The cache_size default is 200 MB [1].", cache)
     assert not supported("The cache_size default is 200 GB [1].", cache)
+
+
+def test_openers_and_verbs_that_only_look_like_names_or_negations():
+    passage = (
+        "It is possible to early-stop using a scorer, though using a scorer is slower than using the "
+        "loss. A model that repeats the labels it has seen fails to predict anything on unseen data. "
+        "Set cache_size higher than the default of 200 MB when you have enough RAM."
+    )
+    assert supported("Early stopping can use a scorer [1].", passage)
+    assert supported("Despite that, using a scorer is slower than using the loss [1].", passage)
+    assert not supported("Using a scorer for early stopping is faster than using the loss [1].", passage)
+    assert supported(
+        "Raising cache_size above the 200 MB default helps when you have enough RAM [1].", passage
+    )
+    assert not supported(
+        "A model that repeats the labels it has seen predicts unseen data well [1].", passage
+    )
