@@ -143,9 +143,7 @@ def test_openers_and_verbs_that_only_look_like_names_or_negations():
     assert supported("Early stopping can use a scorer [1].", passage)
     assert supported("Despite that, using a scorer is slower than using the loss [1].", passage)
     assert not supported("Using a scorer for early stopping is faster than using the loss [1].", passage)
-    assert supported(
-        "Raising cache_size above the 200 MB default helps when you have enough RAM [1].", passage
-    )
+    assert supported("Raising cache_size higher than the default of 200 MB needs enough RAM [1].", passage)
     assert not supported(
         "A model that repeats the labels it has seen predicts unseen data well [1].", passage
     )
