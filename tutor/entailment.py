@@ -294,7 +294,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
                 )
             )
         first = False
-    for i in range(len(tokens) - 1):
+    for i in range(len(tokens) - 1 if not claim else 0):  # a claim's openers: see judge()
         opener, nxt = tokens[i], tokens[i + 1]
         if (
             opener.kind == "word"
@@ -406,10 +406,11 @@ def _unit_of(word: str) -> str:
 TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 
 
-def table_facts(text: str) -> tuple[list[str], set[str]]:
+def table_facts(text: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
     """One sentence per table cell, "<row label> <column header> <cell>", for the Markdown tables
-    in `text` whose header row is there (a chunk may start inside a table); and the rows read."""
-    facts: list[str] = []
+    in `text` whose header row is there (a chunk may start inside a table), with its row label and
+    column header; and the rows read."""
+    facts: dict[str, tuple[str, str]] = {}
     read: set[str] = set()
     lines = [line.strip() for line in text.splitlines()]
     for i in range(1, len(lines)):
@@ -426,7 +427,7 @@ def table_facts(text: str) -> tuple[list[str], set[str]]:
             row = [c.strip() for c in line.strip("|").split("|")]
             label = row[0]
             pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
-            facts += [f"{label} {h} {c}." for h, c in pairs if h]
+            facts.update({f"{label} {h} {c}.": (label, h) for h, c in pairs if h})
     return facts, read
 
 
@@ -437,12 +438,15 @@ class Unit:
     text: str
     tokens: list[Token]
     table: bool = False  # a table cell
+    subject: frozenset[str] = frozenset()  # what the sentence is about: its label or opening name
     stems: set[str] = field(default_factory=set)
     lowers: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
         self.lowers = {t.lower for t in self.tokens if t.kind != "punct"}
+        if not self.subject:
+            self.subject = _subject_of(self.tokens)
 
 
 HARD_WRAP = 60  # a line at least this long that runs on into the next was wrapped, not ended
@@ -473,6 +477,27 @@ def passage_lines(text: str) -> list[str]:
     return out
 
 
+LABEL_END = frozenset([":", "—", "-", "–"])
+
+
+def _subject_of(tokens: list[Token]) -> frozenset[str]:
+    """What a passage sentence is about: the label it opens with ("Image data: ...", "- TheCodeForge:
+    ..."), else the name it opens with ("RobustScaler cannot ..."); empty when neither."""
+    words = [t for t in tokens if t.kind != "punct"]
+    for i, t in enumerate(tokens[:12]):
+        if t.kind == "punct" and t.text in LABEL_END and i > 0:
+            label = {w.stem for w in content(tokens[:i])}
+            if label and len(label) <= 6:
+                return frozenset(label)
+            break
+    opening = []
+    for t in words:
+        if not (t.anchor and t.kind == "word"):
+            break
+        opening.append(t.stem)
+    return frozenset(opening)
+
+
 def passage_units(passages: Sequence[str]) -> list[Unit]:
     """The sentences and table cells of the cited passages, as tokens."""
     return [unit for passage in passages for unit in read_passage(passage)]
@@ -490,7 +515,9 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
         tokens = tokenize(fact)
         for t in tokens:
             t.clause = 0  # a cell is one statement about its row and column
-        units.append(Unit(fact, tokens, table=True))
+        label, header = facts[fact]
+        subject = frozenset(t.stem for t in content(tokenize(f"{label} {header}")))
+        units.append(Unit(fact, tokens, table=True, subject=subject))
     return tuple(u for u in units if any(t.kind != "punct" for t in u.tokens))
 
 
@@ -617,6 +644,42 @@ def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
 
 
 FIGURE_MARGIN = 2  # words by which the sentence with other figures must beat those with the claim's
+
+
+TRANSPLANT_MARGIN = 1  # words by which the sentence the claim matches must beat the other one
+
+
+def _transplant(claim: list[Token], evidence: Evidence) -> str:
+    """The claim says of one subject what the passages say of another: the passage sentence that
+    matches it best is about a subject the claim does not name, and the subject the claim names
+    instead is what a sibling sentence (another label, another opening name, another cell) is about.
+    "For text data, start with a pretrained EfficientNet" where "Image data: ... start with a
+    pretrained EfficientNet" and "Text data: ... use sentence-transformers"."""
+    stems = {t.stem for t in content(claim)}
+    subjects = set().union(*(u.subject for u in evidence.units))
+    words = {t.stem for t in content(claim) if t.lower not in REPORTING} - subjects  # what is said
+    scored = sorted(evidence.units, key=lambda u: -len(words & u.stems))
+    if not scored or not scored[0].subject or len(words & scored[0].stems) < 3:
+        return ""
+    best = scored[0]
+    margin = len(words & best.stems)
+    said: dict[int, int] = {}  # per claim clause, its words that the best sentence has
+    size: dict[int, int] = {}
+    for t in content(claim):
+        said[t.clause] = said.get(t.clause, 0) + (t.stem in words & best.stems)
+        size[t.clause] = size.get(t.clause, 0) + 1
+    for other in scored[1:]:
+        mine, theirs = best.subject - other.subject, other.subject - best.subject
+        named = theirs and theirs <= stems and not theirs & best.stems  # the claim names the other
+        if not (
+            mine and not mine & stems and named and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
+        ):
+            continue
+        # ... as the subject of what it says: in the same clause, or fronted just before it ("For X, ...")
+        where = {t.clause for t in claim if t.stem in theirs}
+        if any(said.get(c, 0) >= 2 or (size[c] <= 3 and said.get(c + 1, 0) >= 2) for c in where):
+            return f"the cited passage says this of something else than the claim: {best.text[:120]}"
+    return ""
 
 
 def _figures(claim: list[Token], evidence: Evidence) -> str:
@@ -1112,4 +1175,15 @@ def _similarity(
 
 
 # In order: the cheap, certain vetoes first.
-CHECKS = (_numbers, _names, _subject, _negation, _antonyms, _comparison, _figures, _bindings, _novelty)
+CHECKS = (
+    _numbers,
+    _names,
+    _subject,
+    _negation,
+    _antonyms,
+    _comparison,
+    _figures,
+    _bindings,
+    _transplant,
+    _novelty,
+)

@@ -147,3 +147,21 @@ def test_openers_and_verbs_that_only_look_like_names_or_negations():
     assert not supported(
         "A model that repeats the labels it has seen predicts unseen data well [1].", passage
     )
+
+
+def test_what_a_passage_says_of_one_subject_is_not_said_of_a_sibling():
+    passage = (
+        "- Image data: convolutional networks lead; start from a pretrained EfficientNet via torchvision.\n"
+        "- Text data: transformers lead; use sentence-transformers for embeddings.\n"
+        "- Tabular data: gradient boosting still wins.\n"
+    )
+    assert supported("For image data, start from a pretrained EfficientNet via torchvision [1].", passage)
+    assert not supported("For text data, start from a pretrained EfficientNet via torchvision [1].", passage)
+    scalers = (
+        "MaxAbsScaler was designed for scaling sparse data. RobustScaler cannot be fitted to sparse inputs."
+    )
+    assert not supported("MaxAbsScaler cannot be fitted to sparse inputs [1].", scalers)
+    assert supported(
+        "Unlike MaxAbsScaler, built for sparse data, RobustScaler cannot be fitted to sparse inputs [1].",
+        scalers,
+    )
