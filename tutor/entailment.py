@@ -190,6 +190,7 @@ class Token:
     position: int = 0
     unit: str = ""  # time or size unit of a number
     period: str = ""  # the period of a rate: "30 hours a *week*"
+    ranged: bool = False  # an end of a range ("two to four weeks")
 
 
 def _number_value(text: str) -> float | None:
@@ -383,6 +384,7 @@ def _mark_units(tokens: list[Token]) -> None:
                     token.unit = tokens[j].unit
                 elif not tokens[j].unit:
                     tokens[j].unit = token.unit
+                token.ranged = tokens[j].ranged = True
                 break
 
 
@@ -1099,13 +1101,15 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[s
     figure = token.kind == "num"
     for unit, labelled, plain, carried in unit_owners:
         for t, said, own, inherited in zip(unit.tokens, labelled, plain, carried, strict=True):
-            if t.kind == "punct" or not _same(t, token):
-                continue
+            if t.kind == "punct" or not _same(t, token) or (figure and t.ranged != token.ranged):
+                continue  # "2 weeks" is not the start of "two to four weeks"
             if not figure:
                 own = said  # a label line's words are the label's ("MLflow: open source")
             if figure and own:
-                if _agree(owners, own):
-                    return None  # a figure belongs to the whole name ("course.careers (Zero to Hireable)")
+                # a figure belongs to the whole name ("course.careers (Zero to Hireable)"), and to
+                # the sentence's label as much as to the names in its clause
+                if _agree(owners, own) or (unit.subject and _agree(owners, {unit.subject})):
+                    return None
             elif figure and inherited:
                 # from a name before its clause: only a sibling name clashes (same source, other work)
                 if not any(o & p and not (o <= p or p <= o) for o in owners for p in inherited):
