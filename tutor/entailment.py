@@ -1,13 +1,24 @@
-"""The offline support judge: does a set of passages support one answer sentence?
+"""The offline support judge: do the cited passages support one answer sentence?
 
-A sentence is checked clause by clause against the passage sentence (or table cell) that carries the
-clause's subject. Vetoes come first, each with a reason a reader can check: a number that is not in
-the passages (nor follows from them by arithmetic the sentence announces), a number with another
-unit or bound to another name, a name or key term the passages lack, a word whose negation or
-antonym is what the passage says, a comparison whose sides are swapped, a word that the passage
-ties to another name, a clause that says what the passages do not. A sentence that survives them is
-supported when its words are found in the passages or, failing that, when it is close in meaning
-(embedding cosine) to a passage sentence.
+The passages are read as sentences (hard-wrapped lines joined, list items and table rows apart) and
+table cells ("<row> <column> <value>"), each with its subject (a label it opens with, or an opening
+name). The sentence is read clause by clause, with names, figures (their units, rates and ranges)
+and the scope of each negation. Vetoes come first, each with a reason a reader can check:
+
+- a figure the passages lack, unless it is worked out from figures the sentence gives ("lasts six
+  weeks" for weeks 21 to 26); a figure with another unit or period; a name the passages lack, or a
+  subject ("Jenkins is ...") they never mention;
+- a negated word the carrying passage sentence affirms, or the reverse; a word whose antonym is what
+  that sentence says ("faster" for "slower"), unless the comparison is turned around as well; a
+  comparison or ordered relation ("A replaced B") with its sides swapped;
+- figures taken from another statement; a figure the passage gives to another name; two words the
+  passage gives to two names crosswise; a claim that says of one subject what the passages say of a
+  sibling (another label, opening name or table cell);
+- a clause most of whose content words the passages do not have.
+
+A sentence that survives them is supported when most of its words are in the passages or, failing
+that, when it is close in meaning (embedding cosine) to a passage sentence. Everything but that
+last step is plain Python over words: an answer's report costs a few milliseconds a sentence.
 """
 
 from __future__ import annotations
