@@ -1061,6 +1061,8 @@ def _owners(tokens: list[Token], carry: bool = False, label: bool = True) -> lis
             labels = {groups[0][2]}  # the line opens with a name and a colon
     out = []
     for k, t in enumerate(tokens):
+        if t.kind == "punct" and t.text in ".!?":
+            labels = set()  # a label speaks for its own sentence only
         owners = by_clause.get(t.clause, set())
         if not owners:
             owners = labels if labels and k > groups[0][1] else owners
