@@ -347,7 +347,7 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
 
 def _mark_negation(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
-        starts = token.lower in NEGATIONS or token.lower.endswith("n't") or token.value == 0  # "zero X"
+        starts = token.lower in NEGATIONS or token.lower.endswith("n't") or token.lower == "zero"  # "zero X"
         if not starts and i + 1 < len(tokens):
             starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
         if not starts:
@@ -432,15 +432,17 @@ def table_facts(text: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
         header = [c.strip() for c in lines[i - 1].strip("|").split("|")]
         if header and not header[-1] and header[0]:
             header = ["", *header[:-1]]  # "| A | B | |": the empty corner cell put last
-        read.add(lines[i - 1])
+        if any(header):
+            read.add(lines[i - 1])
         for line in lines[i + 1 :]:
             if not line.startswith("|"):
                 break
-            read.add(line)
             row = [c.strip() for c in line.strip("|").split("|")]
             label = row[0]
             pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
-            facts.update({f"{label} {h} {c}.": (label, h) for h, c in pairs if h})
+            facts.update({f"{label} {h} {c}." if h else f"{label} {c}.": (label, h) for h, c in pairs})
+            if pairs:
+                read.add(line)
     return facts, read
 
 
@@ -468,16 +470,20 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
 def passage_lines(text: str) -> list[str]:
-    """Sentences of a passage for checking: hard-wrapped lines joined, but a short line (a list
-    item, a heading, a table row, a line of a page without Markdown) kept apart."""
+    """Sentences of a passage for checking: wrapped lines joined (a long line, or one that runs on
+    in lower case), but a short line (a list item, a heading, a table row, a line of a page without
+    Markdown) kept apart."""
     blocks: list[str] = []
-    wrapped = False
+    wrapped = after_blank = False
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
-            wrapped = False
+            wrapped, after_blank = False, True
             continue
-        if wrapped and not LIST_ITEM.match(line) and not stripped.startswith("|"):
+        ends = (".", "!", "?", ":", "|")
+        runs_on = blocks and not after_blank and stripped[:1].islower() and not blocks[-1].endswith(ends)
+        after_blank = False
+        if (wrapped or runs_on) and not LIST_ITEM.match(line) and not stripped.startswith("|"):
             blocks[-1] = f"{blocks[-1]} {stripped}"
         else:
             blocks.append(stripped)
@@ -882,11 +888,12 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
                 u for u in _comparing(clause, evidence.units) if (opposites | {t.lower}) & u.lowers
             ] + relevant
             subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
-            unit = next((u for u in relevant if subject <= u.stems), relevant[0] if relevant else None)
-            if unit is None:
+            relevant = [u for u in relevant if subject <= u.stems] or relevant  # naming the subject
+            if not relevant:
                 continue
+            unit = relevant[0]
             there = {u.lower for u in unit.tokens}
-            if t.lower in there or _turned_around(clause, unit, opposites):
+            if any(t.lower in u.lowers for u in relevant) or _turned_around(clause, unit, opposites):
                 continue
             found = opposites & there
             if found:
@@ -991,6 +998,7 @@ def _comparison(claim: list[Token], evidence: Evidence) -> str:
         if sides is None:
             continue
         before, after, relation, comparative = sides
+        against, agrees = None, False
         for unit in evidence.units:
             for passage_clause in _clauses(unit.tokens):
                 other = _sides(passage_clause)
@@ -1002,7 +1010,11 @@ def _comparison(claim: list[Token], evidence: Evidence) -> str:
                 both_flipped = comparative in ANTONYMS.get(p_comparative, set())  # the same claim again
                 swapped = crossed >= 2 and crossed > straight and after & p_before and before & p_after
                 if swapped and not both_flipped:
-                    return f"the comparison runs the other way in the cited passage: {unit.text[:120]}"
+                    against = against or unit
+                elif straight >= 2 and straight > crossed and not both_flipped:
+                    agrees = True  # another sentence makes the same comparison this way round
+        if against is not None and not agrees:
+            return f"the comparison runs the other way in the cited passage: {against.text[:120]}"
     return ""
 
 

@@ -165,3 +165,19 @@ def test_what_a_passage_says_of_one_subject_is_not_said_of_a_sibling():
         "Unlike MaxAbsScaler, built for sparse data, RobustScaler cannot be fitted to sparse inputs [1].",
         scalers,
     )
+
+
+def test_documentation_passages_wrapped_lines_api_tables_and_code():
+    wrapped = "Start with known issues. Please do not contact the\ncontributors directly."
+    assert supported("Please do not contact the contributors directly [1].", wrapped)
+    api = "|  |  |\n| --- | --- |\n| `model_selection.GridSearchCV`(estimator) | Exhaustive search over values. |\n"
+    assert supported(
+        "model_selection.GridSearchCV(estimator) — Exhaustive search over parameter values [1].", api
+    )
+    both = (
+        "Fitting KernelRidge is faster than fitting SVR for medium-sized sets. "
+        "With regard to prediction time, SVR is faster than KernelRidge."
+    )
+    assert supported("With regard to prediction time, SVR is faster than KernelRidge [1].", both)
+    code = ">>> rng = np.random.RandomState(0)\n>>> cv = KFold(n_splits=2, shuffle=True, random_state=rng)"
+    assert supported(">>> rng = np.random.RandomState(0) >>> cv = KFold(n_splits=2, shuffle=True) [1].", code)
