@@ -170,7 +170,7 @@ def test_what_a_passage_says_of_one_subject_is_not_said_of_a_sibling():
 def test_documentation_passages_wrapped_lines_api_tables_and_code():
     wrapped = "Start with known issues. Please do not contact the\ncontributors directly."
     assert supported("Please do not contact the contributors directly [1].", wrapped)
-    api = "|  |  |\n| --- | --- |\n| `model_selection.GridSearchCV`(estimator) | Exhaustive search over values. |\n"
+    api = "|  |  |\n| --- | --- |\n| `model_selection.GridSearchCV`(estimator) | Exhaustive search. |\n"
     assert supported(
         "model_selection.GridSearchCV(estimator) — Exhaustive search over parameter values [1].", api
     )
