@@ -3,6 +3,9 @@
 - dataset: questions with answer keys (`evals/datasets/roadmap.jsonl`)
 - run file: answers produced elsewhere, to score without calling anything (`--answers`)
 - calibration set: labelled (sentence, passages, supported?) pairs for judging the judges
+  (`evals/datasets/judge.jsonl`; the 76 pairs written alongside the first judge stay in
+  `calibration.jsonl`, dev material only)
+- judge replies: verdicts an LLM judge gave on calibration pairs, recorded to be scored again
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from tutor.errors import ConfigError
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASET = DATASETS / "roadmap.jsonl"
-DEFAULT_CALIBRATION = DATASETS / "calibration.jsonl"
+DEFAULT_CALIBRATION = DATASETS / "judge.jsonl"
+FIRST_CALIBRATION = DATASETS / "calibration.jsonl"  # written alongside the first judge: dev only
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
 
@@ -77,6 +81,16 @@ class CalibrationPair(BaseModel):
     split: Literal["dev", "test"] | None = None
 
 
+class JudgeReply(BaseModel):
+    """One recorded verdict of a judge on one calibration pair (by the pair's id)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    judge: str = Field(min_length=1)  # "llm:anthropic/claude-..."
+    id: str = Field(min_length=1)
+    verdict: Literal["supported", "unsupported", "cant_tell"]
+
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -101,7 +115,7 @@ def read_jsonl(path: Path, model: type[Model]) -> list[Model]:
             raise ConfigError(f"{path}:{number}: {problems}.") from None
     if not items:
         raise ConfigError(f"{path} holds no items.")
-    ids = [getattr(item, "id", None) for item in items]
+    ids = [getattr(item, "id", None) for item in items if not isinstance(item, JudgeReply)]
     duplicates = sorted({i for i in ids if i is not None and ids.count(i) > 1})
     if duplicates:
         raise ConfigError(f"{path}: duplicate ids {', '.join(duplicates[:5])}.")
@@ -118,3 +132,13 @@ def load_run(path: Path) -> list[RunItem]:
 
 def load_calibration(path: Path = DEFAULT_CALIBRATION) -> list[CalibrationPair]:
     return read_jsonl(path, CalibrationPair)
+
+
+def load_judge_replies(path: Path) -> list[JudgeReply]:
+    replies = read_jsonl(path, JudgeReply)
+    seen: set[tuple[str, str]] = set()
+    for reply in replies:
+        if (reply.judge, reply.id) in seen:
+            raise ConfigError(f"{path}: two replies of {reply.judge} for {reply.id}.")
+        seen.add((reply.judge, reply.id))
+    return replies

@@ -37,7 +37,7 @@ class Judge:
 
 
 class OfflineJudge(Judge):
-    """The grounding checker of tutor/grounding.py: numbers, names, key terms and similarity."""
+    """The grounding checker of tutor/grounding.py (the judge of tutor/entailment.py)."""
 
     name = "offline"
 
@@ -102,3 +102,24 @@ class LLMJudge(Judge):
             except (ValueError, json.JSONDecodeError) as exc:
                 problem = str(exc)
         raise ProviderError(f"The {self.name} judge gave no usable verdicts ({problem}).")
+
+
+class RecordedJudge(Judge):
+    """Verdicts a judge gave earlier, replayed by calibration pair id (`--judge-replies`): an LLM
+    judge scored without calling it. Pairs it has no reply for are left out of its tallies."""
+
+    def __init__(self, name: str, verdicts: dict[str, bool | None]):
+        self.name = name
+        self.verdicts = verdicts
+
+    def judge_ids(self, ids: Sequence[str | None]) -> list[bool | str | None]:
+        """One verdict per id, or the string "missing" where none was recorded."""
+        return [self.verdicts.get(i, "missing") if i is not None else "missing" for i in ids]
+
+
+def recorded_judges(replies) -> list[RecordedJudge]:
+    """One RecordedJudge per judge named in the replies (evals.dataset.JudgeReply)."""
+    by_judge: dict[str, dict[str, bool | None]] = {}
+    for reply in replies:
+        by_judge.setdefault(reply.judge, {})[reply.id] = VERDICTS[reply.verdict]
+    return [RecordedJudge(name, verdicts) for name, verdicts in by_judge.items()]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import dataset as ds
-from evals.judges import Judge, LLMJudge, OfflineJudge
+from evals.judges import Judge, LLMJudge, OfflineJudge, recorded_judges
 from evals.runner import Result, evaluate, load_thresholds, missed_thresholds, score_run, summarize
 from evals.suites import SUITES, Suite, SuiteUnavailable
 from tutor.config import Settings
@@ -214,23 +214,38 @@ class Tally:
 
 @dataclass
 class Calibration:
-    """Each judge's tallies by split ("all", "dev", "test") and category ("all" and each one)."""
+    """Each judge's tallies by split ("all", "dev", "test") and category ("all" and each one), and
+    the offline judge against the [calibration] minimums on the gated split."""
 
     path: Path
     pairs: int
     tallies: dict[str, dict[str, dict[str, Tally]]]  # judge -> split -> category -> tally
-    judge_floor: float | None = None
-    failed: bool = False
+    floors: dict[str, float] = field(default_factory=dict)
+    gated_split: str = "test"
+    missed: list[str] = field(default_factory=list)
+    recorded: int = 0  # judges replayed from recorded replies
+    replies: Path | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.missed)
 
 
 def calibrate(
-    settings: Settings, *, judge: str | None = None, path: Path | None = None, thresholds: Path | None = None
+    settings: Settings,
+    *,
+    judge: str | None = None,
+    path: Path | None = None,
+    thresholds: Path | None = None,
+    replies: Path | None = None,
 ) -> Calibration:
-    """Score the offline judge, every LLM judge with a key, and `judge`, on the labelled pairs."""
+    """Score the offline judge, every LLM judge with a key, `judge`, and the judges whose replies
+    were recorded in `replies`, on the labelled pairs; check the offline judge's minimums on the
+    test split (on all pairs when the set has none)."""
     from tutor.embeddings import get_embedder
 
     path = path or ds.DEFAULT_CALIBRATION
-    _, judge_floor = load_thresholds(thresholds or ds.DEFAULT_THRESHOLDS)
+    _, floors = load_thresholds(thresholds or ds.DEFAULT_THRESHOLDS)
     pairs = ds.load_calibration(path)
     embedder = get_embedder(settings)
     names = ["offline"]
@@ -238,18 +253,56 @@ def calibrate(
     names += [name for name, key in keyed if key]
     if judge and judge not in names:
         names.append(judge)
-    result = Calibration(path, len(pairs), {}, judge_floor)
+    gated = "test" if any(p.split == "test" for p in pairs) else "all"
+    result = Calibration(path, len(pairs), {}, floors, gated, replies=replies)
+    verdicts_by_judge: dict[str, list] = {}
     for name in names:
-        verdicts = make_judge(name, settings, embedder).judge([(p.sentence, p.passages) for p in pairs])
-        by_split: dict[str, dict[str, Tally]] = {}
-        for verdict, pair in zip(verdicts, pairs, strict=True):
-            for part in {"all", pair.split or "all"}:
-                for category in {"all", pair.category or "all"}:
-                    by_split.setdefault(part, {}).setdefault(category, Tally()).add(verdict, pair.supported)
-        result.tallies[name] = by_split
-    offline = result.tallies["offline"]["all"]["all"].accuracy or 0.0
-    result.failed = judge_floor is not None and offline < judge_floor - 1e-9
+        grader = make_judge(name, settings, embedder)
+        verdicts_by_judge[grader.name] = grader.judge([(p.sentence, p.passages) for p in pairs])
+    if replies is not None:
+        recorded = recorded_judges(ds.load_judge_replies(replies))
+        result.recorded = len(recorded)
+        for grader in recorded:
+            verdicts_by_judge[f"{grader.name} (recorded)"] = grader.judge_ids([p.id for p in pairs])
+    for name, verdicts in verdicts_by_judge.items():
+        result.tallies[name] = tally(pairs, verdicts)
+    result.missed = missed_calibration(result.tallies["offline"].get(gated, {}), floors, gated)
     return result
+
+
+def tally(pairs, verdicts) -> dict[str, dict[str, Tally]]:
+    """split -> category -> Tally; a verdict "missing" (no recorded reply) is left out."""
+    by_split: dict[str, dict[str, Tally]] = {}
+    for verdict, pair in zip(verdicts, pairs, strict=True):
+        if verdict == "missing":
+            continue
+        for part in {"all", pair.split or "all"}:
+            for category in {"all", pair.category or "all"}:
+                by_split.setdefault(part, {}).setdefault(category, Tally()).add(verdict, pair.supported)
+    return by_split
+
+
+def missed_calibration(tallies: dict[str, Tally], floors: dict[str, float], split: str) -> list[str]:
+    """One line per [calibration] minimum the offline judge misses on `split`."""
+    from evals.runner import meets
+
+    overall = tallies.get("all", Tally())
+    checks = [
+        ("accuracy", overall.accuracy),
+        ("unsupported_recall", overall.unsupported_recall),
+        ("supported_precision", overall.supported_precision),
+    ]
+    missed = [
+        f"{split}: {name} {value:.3f} < {floors[name]:g}"
+        for name, value in checks
+        if name in floors and value is not None and not meets(value, floors[name])
+    ]
+    floor = floors.get("category_accuracy")
+    if floor is not None:
+        for category, t in sorted(tallies.items()):
+            if category != "all" and t.accuracy is not None and not meets(t.accuracy, floor):
+                missed.append(f"{split}: {category} accuracy {t.accuracy:.3f} < {floor:g}")
+    return missed
 
 
 FLOORS = tuple(round(0.2 + 0.025 * i, 3) for i in range(13))  # 0.2 … 0.5

@@ -256,22 +256,26 @@ def summarize(results: Sequence[Result]) -> dict[str, float]:
     return summary
 
 
-def load_thresholds(path: Path, suite: str | None = None) -> tuple[dict[str, float], float | None]:
+CALIBRATION_FLOORS = ("accuracy", "unsupported_recall", "supported_precision", "category_accuracy")
+
+
+def load_thresholds(path: Path, suite: str | None = None) -> tuple[dict[str, float], dict[str, float]]:
     """The metric minimums for `suite` (its own table, e.g. [seeds]; [minimum] for any other dataset)
-    and the offline judge's minimum calibration accuracy (if set)."""
+    and the offline judge's calibration minimums ([calibration])."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Cannot read thresholds {path}: {exc}") from None
     for section, table in data.items():
-        unknown = sorted(set(table) - set(METRICS)) if section != "calibration" else []
+        known = CALIBRATION_FLOORS if section == "calibration" else METRICS
+        unknown = sorted(set(table) - set(known))
         if unknown:
             raise ConfigError(
-                f"{path} [{section}]: unknown metrics {', '.join(unknown)} (known: {', '.join(METRICS)})."
+                f"{path} [{section}]: unknown metrics {', '.join(unknown)} (known: {', '.join(known)})."
             )
     minimum = data.get(suite) if suite in data else data.get("minimum", {})
-    judge = data.get("calibration", {}).get("offline_judge_accuracy")
-    return {k: float(v) for k, v in minimum.items()}, (float(judge) if judge is not None else None)
+    judge = data.get("calibration", {})
+    return {k: float(v) for k, v in minimum.items()}, {k: float(v) for k, v in judge.items()}
 
 
 def meets(value: float, floor: float) -> bool:

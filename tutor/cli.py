@@ -347,7 +347,8 @@ def chat(
 
 
 def print_calibration(result) -> None:
-    """Each judge's accuracy, unsupported recall and supported precision, per split and category."""
+    """Each judge's accuracy, unsupported recall and supported precision, per split and category;
+    then the offline judge against the [calibration] minimums (exit 1 when one is missed)."""
     from rich.table import Table
 
     from evals.run import Tally
@@ -357,7 +358,8 @@ def print_calibration(result) -> None:
 
     for name, by_split in result.tallies.items():
         splits = [s for s in ("dev", "test", "all") if s in by_split]
-        table = Table(title=f"Judge {name} on {result.pairs} labelled pairs ({result.path.name})")
+        pairs = by_split.get("all", {}).get("all", Tally()).pairs
+        table = Table(title=f"Judge {name} on {pairs} labelled pairs ({result.path.name})")
         table.add_column("category")
         for part in splits:
             table.add_column(f"{part}: n", justify="right")
@@ -373,8 +375,16 @@ def print_calibration(result) -> None:
                 row.append(shown(t.supported_precision))
             table.add_row(*row)
         out.print(table)
+    if result.replies is None:
+        out.print(
+            "[dim]LLM judges: none scored from recorded replies (none are recorded here; pass "
+            "--judge-replies FILE). Judges with an API key configured are asked live above.[/]"
+        )
+    if result.floors:
+        floors = ", ".join(f"{k} ≥ {v:g}" for k, v in result.floors.items())
+        out.print(f"Offline judge gate ({result.gated_split} split): {floors}", highlight=False)
     if result.failed:
-        err.print(f"[red]The offline judge's accuracy is below {result.judge_floor:g}.[/]")
+        err.print("[red]The offline judge misses its calibration minimums:[/] " + "; ".join(result.missed))
         raise typer.Exit(1)
 
 
@@ -461,7 +471,17 @@ def eval_(
         bool, typer.Option("--calibrate", help="Print each judge's accuracy on the calibration set.")
     ] = False,
     calibration_set: Annotated[
-        Path | None, typer.Option(help="Labelled pairs for --calibrate (JSONL).")
+        Path | None,
+        typer.Option(
+            help="Labelled pairs for --calibrate (JSONL); default: evals/datasets/judge.jsonl "
+            "(evals/datasets/calibration.jsonl holds the first judge's 76 pairs)."
+        ),
+    ] = None,
+    judge_replies: Annotated[
+        Path | None,
+        typer.Option(
+            help="Recorded LLM judge verdicts to score with --calibrate (JSONL: judge, id, verdict)."
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -476,7 +496,11 @@ def eval_(
         with EvalBars() as bars:
             points, skipped = refusal_tradeoff(settings, split=split, progress=bars)
         print_refusal_tradeoff(points, skipped, settings.relevance_floor, split)
-        print_calibration(calibrate(settings, judge=judge, path=calibration_set, thresholds=thresholds))
+        print_calibration(
+            calibrate(
+                settings, judge=judge, path=calibration_set, thresholds=thresholds, replies=judge_replies
+            )
+        )
         return
     for target in (report_json, report_md):
         if target is not None and not target.parent.is_dir():

@@ -1,15 +1,14 @@
 """Grounding: parse [n] citations, drop invalid ones, and check each sentence against its sources.
 
-The offline checker needs no network: a cited sentence is supported when every number and key term
-in it appears in the passages it cites, and it is close in meaning to some sentence there (embedding
-cosine) or shares most of its content words with them. The eval suite uses the same functions.
+The checking itself is the offline judge of tutor/entailment.py (figures, names, negation,
+comparisons and what the passage sentence carrying a clause binds them to, then similarity). The
+eval suite uses the same functions.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
 
 import numpy as np
 
@@ -17,13 +16,9 @@ from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-DURATION = re.compile(r"(\d+(?:[.,]\d+)*)\s+(hour|day|week|month|year)")  # "2 months" is not "2 hours"
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
 MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|`|^#+\s*")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-"})
-SEMANTIC_FLOOR = 0.55  # cosine with the closest cited sentence; calibrated on evals/datasets
-OVERLAP_FLOOR = 0.6  # share of the sentence's content words found in the cited passages
 STOPWORDS = frozenset(
     [
         "a",
@@ -132,35 +127,6 @@ STOPWORDS = frozenset(
     ]
 )
 
-# Calibrated on evals/datasets/calibration.jsonl (`tutor eval --calibrate`):
-NUMBER_WORDS = frozenset(
-    [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "fifteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "hundred",
-        "thousand",
-        "million",
-    ]
-)  # a figure written out must appear as such ("six months" is not "about a week")
-ABSOLUTES = frozenset(["always", "never", "best", "worst", "every", "none"])  # strong words need backing
-HEDGES = frozenset(["about", "roughly", "approximately", "around", "mostly", "because"])  # paraphrase freely
-NOVEL_MIN, NOVEL_SHARE = 3, 0.3  # this many new content words, this share of them: a new claim
-
 Embed = Callable[[list[str]], np.ndarray]
 
 
@@ -225,61 +191,16 @@ def content_words(text: str) -> set[str]:
     return {w.lower().strip(".'") for w in WORD.findall(text)} - STOPWORDS
 
 
-def key_terms(sentence: str) -> set[str]:
-    """Names and figures a sentence asserts: numbers and number words, capitalised words not
-    opening it, and acronyms or CamelCase names anywhere (AWS, PyTorch)."""
-    words = WORD.findall(sentence)
-    words = [w.removesuffix("'s") for w in words]
-    terms = {w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in STOPWORDS}
-    terms |= {w for w in words if len(w) > 1 and any(c.isupper() for c in w[1:])}
-    terms |= {w for w in words if any(c.isdigit() for c in w) or w.lower() in NUMBER_WORDS}
-    return terms
-
-
-@cache
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def stems(text: str) -> set[str]:
-    """Content words reduced to their stems, so "studying" matches "study"."""
-    words = [w.removesuffix("'s") for w in content_words(text) if w not in HEDGES]
-    return set(_stemmer().stemWords(words))
-
-
 def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = None) -> tuple[bool, str]:
-    """(supported?, reason) for one sentence against the texts of the passages it cites."""
+    """(supported?, reason) for one sentence against the texts of the passages it cites
+    (the judge of tutor/entailment.py)."""
+    from tutor.entailment import judge
+
     claim = clean(strip_citations(sentence))
     if not cited:
         return False, "no citation"
-    haystack = normalise(" ".join(cited))
-    for number in NUMBER.findall(claim):
-        if number not in haystack:
-            return False, f"number {number} is not in the cited passages"
-    for amount, unit in DURATION.findall(claim.lower()):
-        if f"{amount} {unit}" not in haystack:
-            return False, f"'{amount} {unit}' is not in the cited passages"
-    for term in key_terms(claim):
-        if term.lower().translate(DASHES) not in haystack:
-            return False, f"'{term}' is not in the cited passages"
-    present = set(WORD.findall(haystack))
-    for word in WORD.findall(claim.lower()):
-        if word in ABSOLUTES and word not in present:
-            return False, f"'{word}' is not in the cited passages"
-    words = stems(claim)
-    novel = words - stems(haystack)
-    if len(novel) >= NOVEL_MIN and len(novel) / len(words) > NOVEL_SHARE:
-        return False, f"says what the cited passages do not: {', '.join(sorted(novel))}"
-    if words and 1 - len(novel) / len(words) >= OVERLAP_FLOOR:
-        return True, ""
-    if embed is not None:
-        candidates = [s for text in cited for s in split_sentences(text)] or list(cited)
-        vectors = embed([claim, *candidates])
-        if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
-            return True, ""
-    return False, "not close enough in meaning to the cited passages"
+    verdict = judge(claim, cited, split_sentences, embed)
+    return verdict.supported, verdict.reason
 
 
 def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) -> tuple[str, Grounding]:

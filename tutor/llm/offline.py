@@ -18,7 +18,8 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from tutor.embeddings import Embedder
-from tutor.grounding import clean, content_words, split_sentences, stems
+from tutor.entailment import stem
+from tutor.grounding import clean, content_words, split_sentences
 from tutor.llm.base import Answerer, Message
 from tutor.types import Passage
 
@@ -143,6 +144,11 @@ def candidate_sentences(
 
 
 ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)\b", re.IGNORECASE)
+
+
+def stems(text: str) -> set[str]:
+    """Content words reduced to their stems, so "studying" matches "study"."""
+    return {stem(w) for w in content_words(text)}
 
 
 def asked_for(question: str):

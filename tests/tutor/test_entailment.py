@@ -1,0 +1,183 @@
+"""The offline judge on sentences and passages written for these tests: what binds a figure, a name
+or a comparison to the passage sentence that carries the claim, and what a paraphrase may change."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.entailment import passage_units, tokenize
+from tutor.grounding import check_sentence, ground
+
+GPU = (
+    "Kaggle Notebooks give about 30 free GPU hours a week. Google Colab's free GPU time is variable "
+    "and not guaranteed."
+)
+PHASES = "Phase 4 runs from week 21 to week 26. Phase 5 is the capstone."
+LAYERS = "The block repeats many times: 24 layers for GPT-2 and 96 for GPT-4."
+SCALERS = (
+    "MaxAbsScaler was designed for scaling sparse data. RobustScaler cannot be fitted to sparse inputs, "
+    "but its transform method accepts them."
+)
+TABLE = "| | MLflow | Neptune |\n|---|---|---|\n| Price | free | paid |\n| Hosting | self-hosted | cloud |\n"
+
+
+def supported(sentence: str, *passages: str) -> bool:
+    return check_sentence(sentence, list(passages))[0]
+
+
+def reason(sentence: str, *passages: str) -> str:
+    return check_sentence(sentence, list(passages))[1]
+
+
+def test_a_figure_belongs_to_the_name_its_passage_sentence_gives_it_to():
+    assert supported("Kaggle Notebooks offer about 30 GPU hours a week [1].", GPU)
+    assert not supported("Google Colab offers 30 GPU hours per week [1].", GPU)
+    assert "Kaggle Notebooks give about 30" in reason("Google Colab offers 30 GPU hours per week [1].", GPU)
+    assert supported("GPT-4 has 96 layers [1].", LAYERS)
+    assert not supported("GPT-2 has 96 layers [1].", LAYERS)
+
+
+def test_worked_out_figures_pass_when_the_sentence_shows_the_work():
+    assert supported("Phase 4 runs from week 21 to week 26, so it lasts six weeks [1].", PHASES)
+    assert supported("GPT-4's 96 layers are four times the 24 of GPT-2 [1].", LAYERS)
+    assert not supported("Phase 4 covers weeks 21 to 26, so it lasts eight weeks [1].", PHASES)
+    assert not supported("Phase 4 lasts 26 months [1].", PHASES)  # a figure with another unit
+
+
+def test_negation_and_antonyms_are_compared_with_the_carrying_sentence():
+    assert not supported("RobustScaler can be fitted to sparse inputs [1].", SCALERS)
+    assert supported("RobustScaler can't be fitted to sparse input [1].", SCALERS)
+    passage = "Note that using a scorer is slower than using the loss."
+    assert not supported("Using a scorer is faster than using the loss [1].", passage)
+    assert supported("Using the loss is faster than using a scorer [1].", passage)
+
+
+def test_a_comparison_with_its_sides_swapped_is_caught_unless_the_word_flips_too():
+    passage = "Employers say portfolio projects matter more than certificates."
+    assert not supported("Certificates matter more than portfolio projects [1].", passage)
+    assert supported("Certificates matter less than portfolio projects [1].", passage)
+    relation = "Transformers have largely replaced RNNs for sequence tasks."
+    assert not supported("RNNs have replaced transformers for sequence tasks [1].", relation)
+    assert supported("RNNs have been replaced by transformers for sequence tasks [1].", relation)
+
+
+def test_words_swapped_between_two_names_are_caught():
+    passage = "ARIMA suits simple trends, while TimesNet suits complex multivariate forecasting."
+    assert supported("TimesNet suits complex multivariate forecasting [1].", passage)
+    swapped = "ARIMA suits complex multivariate forecasting, while TimesNet suits simple trends [1]."
+    assert not supported(swapped, passage)
+    assert not supported(
+        "RobustScaler was designed for scaling sparse data, while MaxAbsScaler cannot be fitted "
+        "to sparse inputs [1].",
+        SCALERS,
+    )
+
+
+def test_a_table_cell_belongs_to_its_row_and_column():
+    assert supported("MLflow is free [1].", TABLE)
+    assert not supported("Neptune is free [1].", TABLE)
+    units = [u.text for u in passage_units([TABLE])]
+    assert "Price Neptune paid." in units and not any(u.startswith("|") for u in units)
+
+
+def test_what_the_passages_do_not_say_is_not_supported():
+    passage = "KMeans clusters data by minimising the inertia, or within-cluster sum of squares."
+    assert supported("KMeans minimises the inertia [1].", passage)
+    assert not supported(
+        "KMeans minimises the inertia and uses k-means++ initialisation by default [1].", passage
+    )
+    assert not supported(
+        "Jenkins is the CI tool that the course names [1].", "GitHub Actions is the CI tool."
+    )
+    assert check_sentence("Anything at all.", []) == (False, "no citation")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Learn SQL alongside your pandas work, not as a separate phase [1].",
+        "Kaggle gives roughly 30 GPU hours each week [1].",
+        "Google Colab's GPU time isn't guaranteed [1].",
+    ],
+)
+def test_faithful_paraphrases_pass(sentence):
+    passages = [GPU, "Learn SQL in parallel with your pandas work rather than as a separate phase."]
+    assert supported(sentence, *passages)
+
+
+def test_clauses_names_and_negation_scopes():
+    tokens = tokenize("ARIMA suits trends and TimesNet suits forecasting, not RNNs.", claim=True)
+    clause_of = {t.text: t.clause for t in tokens}
+    assert clause_of["ARIMA"] == clause_of["trends"] != clause_of["TimesNet"]
+    assert tokenize("Models cannot be fitted to sparse inputs.")[3].negated  # "fitted", the head
+    assert [t.value for t in tokenize("It takes 4–6 weeks, about a fortnight.") if t.kind == "num"] == [
+        4,
+        6,
+        2,
+    ]
+
+
+def test_ground_reports_each_sentence_with_its_reason():
+    _, grounding = ground(
+        "Kaggle gives about 30 GPU hours a week [1]. Colab gives 30 GPU hours a week [1].", {1: GPU}
+    )
+    assert [s.supported for s in grounding.sentences] == [True, False]
+    assert grounding.sentences[1].reason
+
+
+def test_units_and_rates_must_match():
+    assert supported("Kaggle gives about 30 free GPU hours per week [1].", GPU)
+    assert not supported("Kaggle gives about 30 free GPU hours a month [1].", GPU)
+    assert not supported("Kaggle gives about 30 free GPU days a week [1].", GPU)
+    cache = "Set cache_size above the default of 200 MB, such as 500 MB."
+    assert supported("The cache_size default is 200 MB [1].", cache)
+    assert not supported("The cache_size default is 200 GB [1].", cache)
+
+
+def test_openers_and_verbs_that_only_look_like_names_or_negations():
+    passage = (
+        "It is possible to early-stop using a scorer, though using a scorer is slower than using the "
+        "loss. A model that repeats the labels it has seen fails to predict anything on unseen data. "
+        "Set cache_size higher than the default of 200 MB when you have enough RAM."
+    )
+    assert supported("Early stopping can use a scorer [1].", passage)
+    assert supported("Despite that, using a scorer is slower than using the loss [1].", passage)
+    assert not supported("Using a scorer for early stopping is faster than using the loss [1].", passage)
+    assert supported("Raising cache_size higher than the default of 200 MB needs enough RAM [1].", passage)
+    assert not supported(
+        "A model that repeats the labels it has seen predicts unseen data well [1].", passage
+    )
+
+
+def test_what_a_passage_says_of_one_subject_is_not_said_of_a_sibling():
+    passage = (
+        "- Image data: convolutional networks lead; start from a pretrained EfficientNet via torchvision.\n"
+        "- Text data: transformers lead; use sentence-transformers for embeddings.\n"
+        "- Tabular data: gradient boosting still wins.\n"
+    )
+    assert supported("For image data, start from a pretrained EfficientNet via torchvision [1].", passage)
+    assert not supported("For text data, start from a pretrained EfficientNet via torchvision [1].", passage)
+    scalers = (
+        "MaxAbsScaler was designed for scaling sparse data. RobustScaler cannot be fitted to sparse inputs."
+    )
+    assert not supported("MaxAbsScaler cannot be fitted to sparse inputs [1].", scalers)
+    assert supported(
+        "Unlike MaxAbsScaler, built for sparse data, RobustScaler cannot be fitted to sparse inputs [1].",
+        scalers,
+    )
+
+
+def test_documentation_passages_wrapped_lines_api_tables_and_code():
+    wrapped = "Start with known issues. Please do not contact the\ncontributors directly."
+    assert supported("Please do not contact the contributors directly [1].", wrapped)
+    api = "|  |  |\n| --- | --- |\n| `model_selection.GridSearchCV`(estimator) | Exhaustive search. |\n"
+    assert supported(
+        "model_selection.GridSearchCV(estimator) — Exhaustive search over parameter values [1].", api
+    )
+    both = (
+        "Fitting KernelRidge is faster than fitting SVR for medium-sized sets. "
+        "With regard to prediction time, SVR is faster than KernelRidge."
+    )
+    assert supported("With regard to prediction time, SVR is faster than KernelRidge [1].", both)
+    code = ">>> rng = np.random.RandomState(0)\n>>> cv = KFold(n_splits=2, shuffle=True, random_state=rng)"
+    assert supported(">>> rng = np.random.RandomState(0) >>> cv = KFold(n_splits=2, shuffle=True) [1].", code)

@@ -1,0 +1,1218 @@
+"""The offline support judge: do the cited passages support one answer sentence?
+
+The passages are read as sentences (hard-wrapped lines joined, list items and table rows apart) and
+table cells ("<row> <column> <value>"), each with its subject (a label it opens with, or an opening
+name). The sentence is read clause by clause, with names, figures (their units, rates and ranges)
+and the scope of each negation. Vetoes come first, each with a reason a reader can check:
+
+- a figure the passages lack, unless it is worked out from figures the sentence gives ("lasts six
+  weeks" for weeks 21 to 26); a figure with another unit or period; a name the passages lack, or a
+  subject ("Jenkins is ...") they never mention;
+- a negated word the carrying passage sentence affirms, or the reverse; a word whose antonym is what
+  that sentence says ("faster" for "slower"), unless the comparison is turned around as well; a
+  comparison or ordered relation ("A replaced B") with its sides swapped;
+- figures taken from another statement; a figure the passage gives to another name; two words the
+  passage gives to two names crosswise; a claim that says of one subject what the passages say of a
+  sibling (another label, opening name or table cell);
+- a clause most of whose content words the passages do not have.
+
+A sentence that survives them is supported when most of its words are in the passages or, failing
+that, when it is close in meaning (embedding cosine) to a passage sentence. Everything but that
+last step is plain Python over words: an answer's report costs a few milliseconds a sentence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+import numpy as np
+
+Embed = Callable[[list[str]], np.ndarray]
+
+# ---------------------------------------------------------------------------------------------
+# Words
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
+    """a an the and or but if then so of to in on at by for with from as is are was were be been
+    being it its this that these those you your yours we our they their them he she his her i me
+    my do does did can could should would will may might must about into over than too very just
+    also such what which who whom when where why how all any each both other some only own same
+    here there up down out off again further once get got have has had one ones s t let lets us
+    rather instead according yet ever it's you're you'll you'd you've we're they're that's
+    there's i'm i'd i'll what's"""
+)
+NEGATIONS = _words(
+    """not no never without nothing none neither nor cannot cant don't doesn't didn't isn't aren't
+    wasn't weren't won't can't couldn't shouldn't wouldn't mustn't needn't hasn't haven't hadn't
+    lacks lack lacking unable"""
+)
+NEGATION_PHRASES = (
+    ("instead", "of"),
+    ("rather", "than"),
+    ("other", "than"),
+    ("far", "from"),
+    ("fail", "to"),
+    ("fails", "to"),
+    ("failed", "to"),
+)
+NEGATION_SCOPE = 3  # content words after a negation that it may cover (the first is its head)
+CLAUSE_WORDS = _words(
+    """while whereas but although though however since because so which when where unless until
+    whereby yet"""
+)
+REPORTING = _words(
+    """say says said note notes noted suggest suggests suggested reckon reckons reckoned recommend
+    recommends recommended argue argues argued claim claims claimed state states stated mention
+    mentions mentioned put puts call calls called describe describes described estimate
+    estimates think thinks advise advises advised warn warns warned want wants tell tells told
+    consider considers considered add adds added"""
+)  # framing verbs: who says it is checked through the names, not through the verb
+# Words of general use that a paraphrase brings in freely: they carry no fact of their own.
+LIGHT = _words(
+    """take takes taking took taken make makes making made get gets getting go goes going come
+    comes coming give gives giving keep keeps help helps use uses using used need needs way ways
+    thing things part parts kind lot bit whole total overall first next last people person someone
+    anyone everyone something anything everything time times well really simply basically good
+    real true actually mean means meaning alone together altogether instead rather also mostly
+    likely able sure plenty enough case cases point points fact look looks seem seems around
+    toward towards within across along end ends more less most least fewer"""
+)
+HEDGES = _words(
+    """about roughly approximately around nearly almost mostly usually typically generally often
+    some somewhat quite really actually just only even still already"""
+)
+
+# Antonyms of general English, not of any corpus: a claim word whose opposite is what the aligned
+# passage sentence says (and the word itself is not) contradicts it.
+_ANTONYM_PAIRS = """
+more:less more:fewer most:least higher:lower high:low highest:lowest larger:smaller large:small
+largest:smallest bigger:smaller big:small greater:smaller greater:less faster:slower fast:slow
+fastest:slowest quicker:slower quick:slow longer:shorter long:short earlier:later early:late
+before:after above:below over:under increase:decrease increases:decreases increased:decreased
+increasing:decreasing raise:lower maximise:minimise maximize:minimize maximum:minimum max:min
+better:worse best:worst easier:harder easy:hard easiest:hardest simpler:harder simple:complex
+simpler:complex cheap:expensive cheaper:pricier cheaper:costlier free:paid optional:mandatory
+optional:required optional:compulsory optional:essential required:unnecessary
+necessary:unnecessary needed:unnecessary always:never all:none everything:nothing
+include:exclude includes:excludes included:excluded enable:disable enables:disables
+enabled:disabled allow:forbid allows:forbids allowed:forbidden accept:reject accepts:rejects
+accepted:rejected supervised:unsupervised univariate:multivariate linear:nonlinear dense:sparse
+strong:weak stronger:weaker strongest:weakest first:last start:end beginning:end win:lose
+wins:loses won:lost winner:loser success:failure succeed:fail succeeds:fails true:false
+positive:negative input:output inside:outside internal:external public:private open:closed
+local:remote online:offline same:different similar:different rare:common rarely:often
+rarely:frequently seldom:often many:few overfit:underfit overfits:underfits
+overfitting:underfitting underfitting:overfitting junior:senior beginner:advanced basic:advanced
+add:remove adds:removes added:removed increase:reduce increases:reduces increased:reduced
+raises:lowers raised:lowered up:down upper:lower top:bottom left:right import:export
+present:absent present:missing visible:hidden explicit:implicit explicitly:implicitly
+directly:indirectly direct:indirect safe:unsafe safe:dangerous valid:invalid correct:incorrect
+correct:wrong right:wrong possible:impossible likely:unlikely able:unable known:unknown
+useful:useless relevant:irrelevant important:unimportant stable:unstable biased:unbiased
+balanced:imbalanced balanced:unbalanced centered:uncentered scaled:unscaled labelled:unlabelled
+labeled:unlabeled structured:unstructured ordered:unordered sorted:unsorted cheaply:expensively
+sooner:later more:fewer gain:loss gains:losses profit:loss minority:majority inner:outer
+ascending:descending horizontal:vertical train:inference training:inference batch:online
+synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
+freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
+deeper:shallower deep:shallow heavier:lighter heavy:light older:newer old:new oldest:newest
+""".split()  # noqa: SIM905
+ANTONYMS: dict[str, set[str]] = {}
+for _pair in _ANTONYM_PAIRS:
+    _a, _b = _pair.split(":")
+    ANTONYMS.setdefault(_a, set()).add(_b)
+    ANTONYMS.setdefault(_b, set()).add(_a)
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9, "dozen": 12, "twice": 2,
+    "double": 2, "half": 0.5, "once": 1, "thrice": 3, "single": 1,
+}  # fmt: skip
+SOFT_NUMBERS = frozenset(["one", "once", "single", "half", "double", "twice"])  # also plain words
+TIME_UNITS = {
+    "second": "second", "seconds": "second", "minute": "minute", "minutes": "minute",
+    "min": "minute", "mins": "minute", "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour",
+    "h": "hour", "day": "day", "days": "day", "daily": "day", "week": "week", "weeks": "week",
+    "weekly": "week", "weekend": "weekend", "weekends": "weekend", "fortnight": "fortnight",
+    "month": "month", "months": "month", "monthly": "month", "year": "year", "years": "year",
+    "yearly": "year", "annually": "year", "semester": "semester", "semesters": "semester",
+    "decade": "decade", "decades": "decade",
+}  # fmt: skip
+SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m", "%": "%", "percent": "%"}
+# Words announcing that a number is worked out, not quoted ("four times", "in total", "lasts").
+ARITHMETIC_CUES = _words(
+    """times twice double doubling doubled half halved halve total totals altogether combined sum
+    adds add together overall lasts last lasting spans span spanning difference multiply
+    multiplied divide divided quadruple triple tripled"""
+)
+
+
+@cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    word = word.lower().removesuffix("'s").removesuffix("’s").strip(".'")
+    return _stemmer().stemWord(word)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+TOKEN = re.compile(
+    r"(?P<num>[$€£]?\d+(?:[.,]\d+)*(?:\s?(?:[kKmMbB]|MB|GB|KB|TB)\b)?%?)(?![A-Za-z0-9_])"
+    r"|(?P<word>[A-Za-z0-9_][\w+#.\-'’/=]*[\w+#]|[A-Za-z])"
+    r"|(?P<stop>[.!?](?=\s|$))"
+    r"|(?P<punct>[,;:()\[\]{}|—–\"“”•·▪►]|\s-\s)"
+)
+DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
+MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+
+
+@dataclass
+class Token:
+    text: str
+    lower: str
+    kind: str  # num | word | punct
+    value: float | None = None
+    stem: str = ""
+    anchor: bool = False  # a name or figure the sentence asserts
+    negated: bool = False  # the head word of a negation ("cannot be *fitted*")
+    in_scope: bool = False  # within a few words after a negation
+    aside: bool = False  # inside parentheses
+    clause: int = 0
+    position: int = 0
+    unit: str = ""  # time or size unit of a number
+    period: str = ""  # the period of a rate: "30 hours a *week*"
+    ranged: bool = False  # an end of a range ("two to four weeks")
+
+
+def _number_value(text: str) -> float | None:
+    raw = text.lower().lstrip("$€£").replace(" ", "")
+    scale = 1.0
+    for suffix, factor in (("kb", 1), ("mb", 1), ("gb", 1), ("tb", 1), ("k", 1e3), ("m", 1e6), ("b", 1e9)):
+        if raw.endswith(suffix):
+            raw, scale = raw[: -len(suffix)], factor
+            break
+    raw = raw.rstrip("%")
+    if raw.count(".") > 1:
+        return None
+    try:
+        return float(raw.replace(",", "")) * scale
+    except ValueError:
+        return None
+
+
+def _is_name(word: str, first: bool) -> bool:
+    """A name: capitalised (not opening the sentence), an acronym, CamelCase, or code-like."""
+    bare = word.removesuffix("'s")
+    if bare.lower() in SIZE_UNITS or bare.lower() in TIME_UNITS:
+        return False
+    if any(c.isdigit() for c in bare) and any(c.isalpha() for c in bare):
+        return True  # GPT-4, 3Blue1Brown, F1
+    if re.search(r"[a-z][._=][a-z]|_|=|\(\)", bare):
+        return True  # course.careers, with_mean=False, fit()
+    if len(bare) > 1 and any(c.isupper() for c in bare[1:]):
+        return True  # PyTorch, AWS, MLflow
+    return not first and bare[:1].isupper() and bare.lower() not in STOPWORDS
+
+
+def tokenize(text: str, claim: bool = False) -> list[Token]:
+    """Words, numbers and clause boundaries of one sentence, with clause numbers and negation.
+    In a claim, "and" before a new name opens a clause too ("X for A and Y for B")."""
+    text = MARKDOWN.sub("", text).translate(DASHES)
+    tokens: list[Token] = []
+    first = True
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        raw = match.group(0).strip()
+        if kind == "stop":
+            tokens.append(Token(raw, raw, "punct"))
+            first = True
+            continue
+        if kind == "punct":
+            tokens.append(Token(raw, raw, "punct"))
+            continue
+        if kind == "num":
+            value = _number_value(raw)
+            size = re.search(r"(KB|MB|GB|TB)$", raw, re.IGNORECASE)
+            unit = size.group(1).lower() if size else ""
+            tokens.append(Token(raw, raw.lower(), "num", value, raw.lower(), anchor=True, unit=unit))
+            first = False
+            continue
+        if "/" in raw.strip("/") and not raw.startswith(("http", "//")):
+            for part in raw.split("/"):
+                if part:
+                    tokens.append(
+                        Token(part, part.lower(), "word", stem=stem(part), anchor=_is_name(part, first))
+                    )
+            first = False
+            continue
+        if re.fullmatch(r"[a-z_]+(?:\.[a-z_]+)*\.[A-Z]\w+", raw):
+            raw = raw.rsplit(".", 1)[1]  # impute.SimpleImputer: the class
+        if (
+            "-" in raw
+            and not _is_name(raw, first)
+            and not any(p in NUMBER_WORDS for p in raw.lower().split("-"))
+        ):
+            for part in raw.split("-"):  # "open-source" is "open source"
+                if part and part.lower() not in STOPWORDS:
+                    tokens.append(Token(part, part.lower(), "word", stem=stem(part)))
+            first = False
+            continue
+        lower = raw.lower()
+        parts = lower.split("-")
+        if len(parts) > 1 and any(p in NUMBER_WORDS and p not in SOFT_NUMBERS for p in parts):
+            # "six-to-twelve-month": the figures inside a compound word count as figures
+            for part in parts:
+                if part in NUMBER_WORDS:
+                    tokens.append(Token(part, part, "num", float(NUMBER_WORDS[part]), part, anchor=True))
+                elif part and part not in STOPWORDS:
+                    tokens.append(Token(part, part, "word", stem=stem(part)))
+            first = False
+            continue
+        if lower in NUMBER_WORDS and not (raw[:1].isupper() and not first):  # "Zero to Hireable"
+            tokens.append(
+                Token(raw, lower, "num", float(NUMBER_WORDS[lower]), lower, anchor=lower not in SOFT_NUMBERS)
+            )
+        elif lower == "fortnight":
+            tokens.append(Token("2", "2", "num", 2.0, "2", anchor=True, unit="week"))
+        else:
+            plural = re.fullmatch(r"[A-Z0-9]{2,}s", raw)  # RNNs, SVMs, APIs
+            tokens.append(
+                Token(
+                    raw,
+                    lower,
+                    "word",
+                    stem=stem(lower[:-1] if plural else lower),
+                    anchor=_is_name(raw, first),
+                )
+            )
+        first = False
+    for i in range(len(tokens) - 1 if not claim else 0):  # a claim's openers: see judge()
+        opener, nxt = tokens[i], tokens[i + 1]
+        if (
+            opener.kind == "word"
+            and opener.text[:1].isupper()
+            and not opener.lower.endswith(("ing", "ly"))
+            and nxt.anchor
+            and nxt.kind == "word"
+            and nxt.text[:1].isupper()
+        ):
+            opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
+    _mark_clauses(tokens, claim)
+    _mark_negation(tokens)
+    _mark_units(tokens)
+    for i, token in enumerate(tokens):
+        token.position = i
+    return tokens
+
+
+def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
+    clause = depth = 0
+    for i, token in enumerate(tokens):
+        depth += {"(": 1, ")": -1}.get(token.text, 0) if token.kind == "punct" else 0
+        token.aside = depth > 0
+        between_names = (
+            token.text == ":" and 0 < i < len(tokens) - 1 and tokens[i - 1].anchor and tokens[i + 1].anchor
+        )  # "Machine Learning: Regression"
+        boundary = token.kind == "punct" and token.text not in '()"“”' and depth <= 0 and not between_names
+        if boundary or token.lower in CLAUSE_WORDS:
+            clause += 1
+        elif token.lower == "and" and 0 < i < len(tokens) - 1:
+            before, after = tokens[i - 1], tokens[i + 1]
+            if split_and and not before.anchor and after.anchor and after.kind == "word":
+                clause += 1  # "... for complex forecasting and PatchTST for ...": a new subject
+            elif before.anchor and before.kind == "word" and after.kind == "num":
+                clause += 1  # "24 layers for GPT-2 and 96 for GPT-4": a new figure for a new name
+        token.clause = clause
+
+
+def _mark_negation(tokens: list[Token]) -> None:
+    for i, token in enumerate(tokens):
+        starts = token.lower in NEGATIONS or token.lower.endswith("n't") or token.lower == "zero"  # "zero X"
+        if not starts and i + 1 < len(tokens):
+            starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
+        if not starts:
+            continue
+        covered = 0
+        for later in tokens[i + 1 :]:
+            if later.clause != token.clause or covered >= NEGATION_SCOPE or later.anchor:
+                break  # a name ends it: "don't use cross_val_predict to ..." negates the use
+            if later.kind in ("word", "num") and later.lower not in STOPWORDS and later.lower not in HEDGES:
+                later.negated = later.negated or covered == 0
+                later.in_scope = True
+                covered += 1
+
+
+def _mark_units(tokens: list[Token]) -> None:
+    """A number's unit: the time or size word right after it (or before it: "week 10"), shared
+    across a range ("4-6 weeks", "weeks 1-8", "two to four weeks")."""
+    for i, token in enumerate(tokens):
+        if token.kind != "num" or token.unit:
+            continue
+        for j in (i + 1, i + 2, i + 3):  # "6 weeks", "30 free GPU hours"
+            if j < len(tokens) and tokens[j].kind == "word":
+                unit = _unit_of(tokens[j].lower)
+                if unit:
+                    token.unit = unit
+                    token.period = _period_after(tokens, j)
+                    break
+            elif j < len(tokens) and tokens[j].kind == "num":
+                continue
+            else:
+                break
+        if not token.unit and i > 0 and tokens[i - 1].kind == "word":
+            token.unit = _unit_of(tokens[i - 1].lower)
+        if token.text.endswith("%"):
+            token.unit = "%"
+    # ranges share units both ways
+    for i, token in enumerate(tokens):
+        if token.kind != "num":
+            continue
+        for j in (i + 1, i + 2):
+            if j < len(tokens) and tokens[j].kind == "num":
+                if j == i + 2 and tokens[i + 1].lower not in ("to", "or", "and", "-"):
+                    break
+                if not token.unit:
+                    token.unit = tokens[j].unit
+                elif not tokens[j].unit:
+                    tokens[j].unit = token.unit
+                token.ranged = tokens[j].ranged = True
+                break
+
+
+def _period_after(tokens: list[Token], j: int) -> str:
+    """The period of a rate whose unit is tokens[j]: "hours a week", "hours per week", "hours/week"."""
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    if nxt is not None and nxt.lower in ("a", "an", "per", "each", "every") and j + 2 < len(tokens):
+        nxt = tokens[j + 2]
+    return TIME_UNITS.get(nxt.lower, "") if nxt is not None and nxt.kind == "word" else ""
+
+
+def _unit_of(word: str) -> str:
+    word = word.split("/")[0]
+    return TIME_UNITS.get(word) or SIZE_UNITS.get(word, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Passages: sentences, with Markdown tables read cell by cell
+
+
+TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
+
+
+def table_facts(text: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """One sentence per table cell, "<row label> <column header> <cell>", for the Markdown tables
+    in `text` whose header row is there (a chunk may start inside a table), with its row label and
+    column header; and the rows read."""
+    facts: dict[str, tuple[str, str]] = {}
+    read: set[str] = set()
+    lines = [line.strip() for line in text.splitlines()]
+    for i in range(1, len(lines)):
+        if not (TABLE_RULE.match(lines[i]) and lines[i].count("|") >= 2 and lines[i - 1].startswith("|")):
+            continue
+        header = [c.strip() for c in lines[i - 1].strip("|").split("|")]
+        if header and not header[-1] and header[0]:
+            header = ["", *header[:-1]]  # "| A | B | |": the empty corner cell put last
+        if any(header):
+            read.add(lines[i - 1])
+        for line in lines[i + 1 :]:
+            if not line.startswith("|"):
+                break
+            row = [c.strip() for c in line.strip("|").split("|")]
+            label = row[0]
+            pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
+            facts.update({f"{label} {h} {c}." if h else f"{label} {c}.": (label, h) for h, c in pairs})
+            if pairs:
+                read.add(line)
+    return facts, read
+
+
+@dataclass
+class Unit:
+    """One passage sentence (or table cell) as tokens, with its vocabulary."""
+
+    text: str
+    tokens: list[Token]
+    table: bool = False  # a table cell
+    subject: frozenset[str] = frozenset()  # what the sentence is about: its label or opening name
+    stems: set[str] = field(default_factory=set)
+    lowers: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
+        self.lowers = {t.lower for t in self.tokens if t.kind != "punct"}
+        if not self.subject:
+            self.subject = _subject_of(self.tokens)
+
+
+HARD_WRAP = 60  # a line at least this long that runs on into the next was wrapped, not ended
+PASSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def passage_lines(text: str) -> list[str]:
+    """Sentences of a passage for checking: wrapped lines joined (a long line, or one that runs on
+    in lower case), but a short line (a list item, a heading, a table row, a line of a page without
+    Markdown) kept apart."""
+    blocks: list[str] = []
+    wrapped = after_blank = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            wrapped, after_blank = False, True
+            continue
+        ends = (".", "!", "?", ":", "|")
+        runs_on = blocks and not after_blank and stripped[:1].islower() and not blocks[-1].endswith(ends)
+        after_blank = False
+        if (wrapped or runs_on) and not LIST_ITEM.match(line) and not stripped.startswith("|"):
+            blocks[-1] = f"{blocks[-1]} {stripped}"
+        else:
+            blocks.append(stripped)
+        wrapped = len(line) >= HARD_WRAP and not stripped.startswith(("|", "#"))
+    out = []
+    for block in blocks:
+        if TABLE_RULE.match(block):
+            continue
+        out += [part for part in PASSAGE_SENTENCE_END.split(block) if part.strip()]
+    return out
+
+
+LABEL_END = frozenset([":", "—", "-", "–"])
+
+
+def _subject_of(tokens: list[Token]) -> frozenset[str]:
+    """What a passage sentence is about: the label it opens with ("Image data: ...", "- TheCodeForge:
+    ..."), else the name it opens with ("RobustScaler cannot ..."); empty when neither."""
+    words = [t for t in tokens if t.kind != "punct"]
+    for i, t in enumerate(tokens[:12]):
+        if t.kind == "punct" and t.text in LABEL_END and i > 0:
+            label = {w.stem for w in content(tokens[:i])}
+            if label and len(label) <= 6:
+                return frozenset(label)
+            break
+    opening = []
+    for t in words:
+        if not (t.anchor and t.kind == "word"):
+            break
+        opening.append(t.stem)
+    return frozenset(opening)
+
+
+def passage_units(passages: Sequence[str]) -> list[Unit]:
+    """The sentences and table cells of the cited passages, as tokens."""
+    return [unit for passage in passages for unit in read_passage(passage)]
+
+
+@lru_cache(maxsize=1024)
+def read_passage(passage: str) -> tuple[Unit, ...]:
+    """One passage read once: an answer cites the same passages sentence after sentence."""
+    units = []
+    facts, read = table_facts(passage)
+    for sentence in passage_lines(passage):
+        if sentence not in read:
+            units.append(Unit(sentence, tokenize(sentence)))
+    for fact in facts:
+        tokens = tokenize(fact)
+        for t in tokens:
+            t.clause = 0  # a cell is one statement about its row and column
+        label, header = facts[fact]
+        subject = frozenset(t.stem for t in content(tokenize(f"{label} {header}")))
+        units.append(Unit(fact, tokens, table=True, subject=subject))
+    return tuple(u for u in units if any(t.kind != "punct" for t in u.tokens))
+
+
+# ---------------------------------------------------------------------------------------------
+# The judge
+
+
+@dataclass
+class Evidence:
+    """The cited passages as the checks read them."""
+
+    units: list[Unit]
+    vocab: set[str] = field(default_factory=set)  # stems of every word
+    text: str = ""  # every word, lower-cased
+
+    def __post_init__(self) -> None:
+        self.vocab = set().union(*(u.stems for u in self.units))
+        self.text = " ".join(t.lower for u in self.units for t in u.tokens)
+
+
+@dataclass
+class Verdict:
+    supported: bool
+    reason: str = ""
+
+
+def content(tokens: Sequence[Token]) -> list[Token]:
+    return [
+        t
+        for t in tokens
+        if t.kind != "punct"
+        and t.lower not in STOPWORDS
+        and t.lower not in HEDGES
+        and t.lower not in NEGATIONS
+        and t.lower not in CLAUSE_WORDS
+    ]
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def judge(
+    sentence: str,
+    passages: Sequence[str],
+    split_sentences: Callable[[str], list[str]],
+    embed: Embed | None = None,
+) -> Verdict:
+    claim = tokenize(sentence, claim=True)
+    units = passage_units(passages)
+    if not units:
+        return Verdict(False, "the cited passages are empty")
+    names = {t.stem for u in units for t in u.tokens if t.anchor and t.kind == "word"}
+    for t in claim:  # "Kaggle ..." opening the sentence is a name if the passages use it as one
+        t.anchor = t.anchor or (t.kind == "word" and t.text[:1].isupper() and t.stem in names)
+    words = content(claim)
+    if not words:
+        return Verdict(True)
+    evidence = Evidence(units)
+    for check in CHECKS:
+        reason = check(claim, evidence)
+        if reason:
+            return Verdict(False, reason)
+    return _similarity(sentence, claim, passages, split_sentences, evidence.vocab, embed)
+
+
+def _numbers(claim: list[Token], evidence: Evidence) -> str:
+    figures = [(t, u) for u in evidence.units for t in u.tokens if t.kind == "num" and t.value is not None]
+    values = [t.value for t, _ in figures]
+    cue = any(t.lower in ARITHMETIC_CUES for t in claim)
+    for token in claim:
+        if token.kind != "num" or not token.anchor:
+            continue
+        if token.value is None:
+            if token.lower not in evidence.text:
+                return f"number {token.text} is not in the cited passages"
+            continue
+        same = [(t, u) for t, u in figures if _equal(t, token)]
+        if not same:
+            if cue and _derivable(token.value, _operands(claim, values)):
+                continue
+            return f"number {token.text} is not in the cited passages"
+        if token.unit and token.unit not in ("k", "m"):  # thousands and millions are figures
+            units_there = {t.unit for t, _ in same}
+            if (
+                token.unit not in units_there
+                and units_there - {""}
+                and not (cue and _derivable(token.value, _operands(claim, values)))
+            ):
+                there = ", ".join(sorted(units_there - {""}))
+                return f"{token.text} is given in {there}, not {token.unit}s, in the cited passages"
+            periods = {t.period for t, _ in same if t.unit == token.unit}
+            if token.period and token.period not in periods and periods - {""}:
+                there = ", ".join(sorted(periods - {""}))
+                return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
+    return ""
+
+
+def _equal(a: Token, b: Token) -> bool:
+    """The same figure, a share written either way included ("half" and "50%")."""
+    if close(a.value, b.value):
+        return True
+    percent, other = (a, b) if a.unit == "%" else (b, a)
+    return (
+        percent.unit == "%"
+        and other.unit != "%"
+        and 0 < other.value < 1
+        and close(percent.value / 100, other.value)
+    )
+
+
+def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
+    """Figures a worked-out number may come from: those the claim itself gives, when they are
+    in the passages too (or are words like "double" and "half")."""
+    out = []
+    for t in claim:
+        if (
+            t.kind == "num"
+            and t.value is not None
+            and (not t.anchor or any(close(t.value, v) for v in values))
+        ):
+            out.append(t.value)
+    return out
+
+
+FIGURE_MARGIN = 2  # words by which the sentence with other figures must beat those with the claim's
+
+
+TRANSPLANT_MARGIN = 1  # words by which the sentence the claim matches must beat the other one
+
+
+def _transplant(claim: list[Token], evidence: Evidence) -> str:
+    """The claim says of one subject what the passages say of another: the passage sentence that
+    matches it best is about a subject the claim does not name, and the subject the claim names
+    instead is what a sibling sentence (another label, another opening name, another cell) is about.
+    "For text data, start with a pretrained EfficientNet" where "Image data: ... start with a
+    pretrained EfficientNet" and "Text data: ... use sentence-transformers"."""
+    stems = {t.stem for t in content(claim)}
+    subjects = set().union(*(u.subject for u in evidence.units))
+    words = {t.stem for t in content(claim) if t.lower not in REPORTING} - subjects  # what is said
+    scored = sorted(evidence.units, key=lambda u: -len(words & u.stems))
+    if not scored or not scored[0].subject or len(words & scored[0].stems) < 3:
+        return ""
+    best = scored[0]
+    margin = len(words & best.stems)
+    said: dict[int, int] = {}  # per claim clause, its words that the best sentence has
+    size: dict[int, int] = {}
+    for t in content(claim):
+        said[t.clause] = said.get(t.clause, 0) + (t.stem in words & best.stems)
+        size[t.clause] = size.get(t.clause, 0) + 1
+    for other in scored[1:]:
+        mine, theirs = best.subject - other.subject, other.subject - best.subject
+        named = theirs and theirs <= stems and not theirs & best.stems  # the claim names the other
+        if not (
+            mine and not mine & stems and named and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
+        ):
+            continue
+        # ... as the subject of what it says: in the same clause, or fronted just before it ("For X, ...")
+        where = {t.clause for t in claim if t.stem in theirs}
+        if any(said.get(c, 0) >= 2 or (size[c] <= 3 and said.get(c + 1, 0) >= 2) for c in where):
+            return f"the cited passage says this of something else than the claim: {best.text[:120]}"
+    return ""
+
+
+def _figures(claim: list[Token], evidence: Evidence) -> str:
+    """Figures taken from another statement: the passage sentence that best matches a clause's
+    words gives other figures in the same unit, and the clause's figures sit in a sentence that
+    matches it clearly worse ("6-9 months" for developers, "12-18 months" for beginners)."""
+    for clause in _clauses(claim):
+        figures = [t for t in clause if t.kind == "num" and t.anchor and t.value is not None]
+        words = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
+        if not figures or len(words) < 3:
+            continue
+
+        def overlap(unit: Unit, words: set[str] = words) -> int:
+            return len(words & unit.stems)
+
+        def has(unit: Unit, figure: Token) -> bool:
+            return any(
+                t.kind == "num" and t.value is not None and close(t.value, figure.value) for t in unit.tokens
+            )
+
+        holding = [u for u in evidence.units if all(has(u, f) for f in figures)]
+        if not holding:
+            continue
+        best = max(evidence.units, key=overlap)
+        if any(has(best, f) for f in figures):
+            continue
+        kinds = {f.unit for f in figures}
+        rivals = [t for t in best.tokens if t.kind == "num" and t.anchor and t.unit in kinds]
+        if rivals and overlap(best) >= 3 and overlap(best) - max(map(overlap, holding)) >= FIGURE_MARGIN:
+            return (
+                f"the cited passage gives {rivals[0].text} here, and {figures[0].text} to something else: "
+                f"{best.text[:120]}"
+            )
+    return ""
+
+
+def _derivable(value: float, operands: Sequence[float]) -> bool:
+    """value = a + b, b - a, b - a + 1 (an inclusive range), a * b or b / a for two operands."""
+    pool = sorted({a for a in operands if not close(a, value)})
+    for a, b in itertools.combinations(pool, 2):
+        products = (a * b, b / a) if a not in (0, 1) else ()
+        for result in (a + b, b - a, b - a + 1, *products):
+            if result is not None and close(result, value):
+                return True
+    return False
+
+
+def _names(claim: list[Token], evidence: Evidence) -> str:
+    for token in claim:
+        if token.kind != "word" or not token.anchor:
+            continue
+        if token.stem in evidence.vocab or token.lower in evidence.text:
+            continue
+        if token.lower.rstrip("s") in evidence.text or _acronym_of(token.text, evidence.units):
+            continue
+        parts = [stem(part) for part in token.lower.split("-") if part and part not in STOPWORDS]
+        if "-" in token.lower and all(part in evidence.vocab for part in parts):
+            continue  # "Fine-tune" where a sentence opens with "Fine-tune" (read as "fine tune")
+        return f"'{token.text}' is not in the cited passages"
+    return ""
+
+
+SUBJECT_VERBS = _words("is are was were has have had can does do will offers provides handles gives")
+
+
+def _subject(claim: list[Token], evidence: Evidence) -> str:
+    """The word a sentence opens with, its subject or the start of it, missing from the passages:
+    the sentence is about something they do not discuss ("Jenkins is the CI/CD tool ...")."""
+    words = content(claim)
+    if not words or words[0].kind != "word" or words[0] is not claim[0] or words[0].lower in REPORTING:
+        return ""
+    if len(claim) < 2 or claim[1].lower not in SUBJECT_VERBS:
+        return ""  # "Despite ...", "Expect ...", "Studying 4 hours ...": an opener, not a subject
+    first = words[0]
+    known = (
+        first.stem in evidence.vocab
+        or first.lower in evidence.text
+        or _acronym_of(first.text, evidence.units)
+    )
+    if first.text[:1].isupper() and not known:
+        return f"the sentence is about '{first.text}', which the cited passages do not mention"
+    return ""
+
+
+def _acronym_of(word: str, units: list[Unit]) -> bool:
+    """SVMs for Support Vector Machines, i.i.d. for independent and identically distributed."""
+    letters = word.removesuffix("'s").removesuffix("s").replace(".", "").lower()
+    if not (
+        2 <= len(letters) <= 6
+        and letters.isalpha()
+        and (word.isupper() or "." in word or word[:-1].isupper())
+    ):
+        return False
+    for unit in units:
+        initials = "".join(t.lower[0] for t in content(unit.tokens) if t.kind == "word")
+        if letters in initials:
+            return True
+    return False
+
+
+def _clauses(tokens: list[Token]) -> list[list[Token]]:
+    out: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.kind != "punct":
+            out.setdefault(t.clause, []).append(t)
+    return [c for c in out.values() if content(c)]
+
+
+CONDITIONALS = frozenset(["if", "when", "unless", "whether", "whenever", "once"])
+
+
+def _scored(
+    clause: list[Token], units: list[Unit], sentence: Sequence[Token] = ()
+) -> list[tuple[float, Unit]]:
+    words = content(clause)
+    rest = {t.stem for t in content(sentence)}
+    out = []
+    for unit in units:
+        score = sum((2.0 if t.anchor else 1.0) for t in words if t.stem in unit.stems)
+        if score > 0:
+            out.append((score + 0.5 * len(rest & unit.stems), unit))
+    return sorted(out, key=lambda pair: -pair[0])
+
+
+def _negation(claim: list[Token], evidence: Evidence) -> str:
+    """A word the claim negates that the passage sentences carrying the clause affirm, or the
+    reverse (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
+    for clause in _clauses(claim):
+        if clause[0].lower in CONDITIONALS:
+            continue
+        scopes: dict[int, list[Token]] = {}
+        for t in content(clause):
+            if t.in_scope and not t.anchor:
+                head = next(i for i in range(t.position, -1, -1) if claim[i].negated)
+                scopes.setdefault(head, []).append(t)
+        for words in scopes.values():
+            # the passage sentence carrying the clause, among those with a word of the negated part
+            # (any of those that match the clause about as well may be the one: benefit of the doubt)
+            stems = {w.stem for w in words}
+            scored = _scored(clause, [u for u in evidence.units if stems & u.stems])
+            top = [u for score, u in scored if score >= 0.5 * scored[0][0]] if scored else []
+
+            def negates(unit: Unit, stems: set[str] = stems) -> bool:
+                return any(o.in_scope for o in unit.tokens if o.stem in stems)
+
+            if top and not any(negates(u) for u in top):
+                first = next(w for w in words if w.stem in top[0].stems)
+                return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
+        for t in content(clause):
+            if t.anchor or t.in_scope:
+                continue
+            scored = _scored(clause, [u for u in evidence.units if t.stem in u.stems], claim)
+            if not scored:
+                continue
+            unit = scored[0][1]
+            clause_stems = {w.stem for w in content(clause)}
+            holding = [c for c in _clauses(unit.tokens) if any(o.stem == t.stem for o in c)]
+            best = max(holding, key=lambda c: len(clause_stems & {o.stem for o in c}), default=[])
+            if best and all(o.negated for o in best if o.stem == t.stem):
+                return f"the cited passage negates '{t.text}': {unit.text[:120]}"
+    return ""
+
+
+ANTONYM_ALIGNMENT = 0.75
+
+
+def _antonyms(claim: list[Token], evidence: Evidence) -> str:
+    """A word whose opposite is what the passage sentence carrying the clause says ("slower" for
+    "faster"), that sentence chosen among those naming the names before the word."""
+    for clause in _clauses(claim):
+        for t in clause:
+            opposites = ANTONYMS.get(t.lower)
+            if not opposites:
+                continue
+            scored = _scored(clause, evidence.units, claim)
+            if not scored:
+                continue
+            # a passage sentence with the word or its opposite, about as close to the clause as
+            # the closest one, and naming the names before the word if one does
+            relevant = [
+                u
+                for score, u in scored
+                if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | {t.lower}) & u.lowers
+            ]
+            # a comparison is carried by the passage sentence comparing the same two sides
+            relevant = [
+                u for u in _comparing(clause, evidence.units) if (opposites | {t.lower}) & u.lowers
+            ] + relevant
+            subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
+            relevant = [u for u in relevant if subject <= u.stems] or relevant  # naming the subject
+            if not relevant:
+                continue
+            unit = relevant[0]
+            there = {u.lower for u in unit.tokens}
+            if any(t.lower in u.lowers for u in relevant) or _turned_around(clause, unit, opposites):
+                continue
+            found = opposites & there
+            if found:
+                return f"the cited passage says '{sorted(found)[0]}', not '{t.text}': {unit.text[:120]}"
+    return _prefix_negation(claim, evidence.units)
+
+
+def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
+    """A word the passage sentence carrying the clause has without (or with) a negating prefix:
+    "unfreeze" where it says "freeze"."""
+    for clause in _clauses(claim):
+        scored = _scored(clause, units, claim)
+        if not scored:
+            continue
+        there = scored[0][1].lowers
+        for t in content(clause):
+            if t.lower in there:
+                continue
+            for prefix in ("un", "non-", "non", "dis"):
+                if (
+                    t.lower.startswith(prefix)
+                    and t.lower[len(prefix) :] in there
+                    and len(t.lower) > len(prefix) + 3
+                ):
+                    return f"the cited passage says '{t.lower[len(prefix) :]}', not '{t.text}'"
+                if prefix + t.lower in there:
+                    return f"the cited passage says '{prefix + t.lower}', not '{t.text}'"
+    return ""
+
+
+SUPERIORITY = frozenset(["than", "beats", "beat", "outperforms", "outperform", "outperformed", "over"])
+SIDE_WORDS = 6  # content words either side of "than" that make up the two sides
+RELATIONS = _words(
+    """replace replaces replaced replacing supersede supersedes superseded precede precedes
+    preceded exceed exceeds exceeded surpass surpasses surpassed"""
+)  # "A replaced B" is not "B replaced A"
+
+
+def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | None:
+    """(stems before, stems after, relation, comparative word) around a comparison ("than",
+    "beats") or an ordered relation ("replaced") in one clause; a passive ("replaced by") is
+    turned around."""
+    tokens = [t for t in tokens if not t.aside]  # an aside in parentheses is no side of it
+    for i, t in enumerate(tokens):
+        if 0 < i < len(tokens) - 1 and (t.lower in SUPERIORITY or t.lower in RELATIONS):
+            relation = "than" if t.lower in SUPERIORITY else t.stem
+            reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
+            before = {s.stem for s in content(tokens[:i])[-reach:] if s.stem}
+            after = {s.stem for s in content(tokens[i + 1 :])[:reach] if s.stem}
+            if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
+                before, after = after, before
+            comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
+            return before, after, relation, comparative
+    return None
+
+
+def _comparing(clause: list[Token], units: list[Unit]) -> list[Unit]:
+    """The passage sentences that compare the same two sides as the clause (either way round)."""
+    sides = _sides(clause)
+    if sides is None:
+        return []
+    out = []
+    for unit in units:
+        for passage_clause in _clauses(unit.tokens):
+            other = _sides(passage_clause)
+            if other is not None and other[2] == sides[2]:
+                straight = len(sides[0] & other[0]) + len(sides[1] & other[1])
+                crossed = len(sides[0] & other[1]) + len(sides[1] & other[0])
+                if max(straight, crossed) >= 2:
+                    out.append(unit)
+                    break
+    return out
+
+
+def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool:
+    """The clause compares the passage's two sides the other way round ("A is faster than B" for
+    "B is slower than A", or for "B is slower"): with the word flipped too, it says the same."""
+    sides = _sides(clause)
+    if sides is None:
+        return False
+    before, after = sides[0], sides[1]
+    for passage_clause in _clauses(unit.tokens):
+        other = _sides(passage_clause)
+        if other is not None and other[2] == sides[2]:
+            straight = len(before & other[0]) + len(after & other[1])
+            crossed = len(before & other[1]) + len(after & other[0])
+            if crossed > straight:
+                return True
+        elif other is None:  # no "than" there: what comes before the opposite word is its subject
+            at = next((i for i, t in enumerate(passage_clause) if t.lower in opposites), None)
+            if at is not None:
+                subject = {t.stem for t in content(passage_clause[:at])[-SIDE_WORDS:]}
+                if len(after & subject) > len(before & subject):
+                    return True
+    return False
+
+
+def _comparison(claim: list[Token], evidence: Evidence) -> str:
+    """A comparison or ordered relation whose sides the passage has the other way round."""
+    for clause in _clauses(claim):
+        sides = _sides(clause)
+        if sides is None:
+            continue
+        before, after, relation, comparative = sides
+        against, agrees = None, False
+        for unit in evidence.units:
+            for passage_clause in _clauses(unit.tokens):
+                other = _sides(passage_clause)
+                if other is None or other[2] != relation:
+                    continue
+                p_before, p_after, _, p_comparative = other
+                straight = len(before & p_before) + len(after & p_after)
+                crossed = len(before & p_after) + len(after & p_before)
+                both_flipped = comparative in ANTONYMS.get(p_comparative, set())  # the same claim again
+                swapped = crossed >= 2 and crossed > straight and after & p_before and before & p_after
+                if swapped and not both_flipped:
+                    against = against or unit
+                elif straight >= 2 and straight > crossed and not both_flipped:
+                    agrees = True  # another sentence makes the same comparison this way round
+        if against is not None and not agrees:
+            return f"the comparison runs the other way in the cited passage: {against.text[:120]}"
+    return ""
+
+
+def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
+    """Runs of names, coordinated ones together ("ARIMA and Prophet"): (first, last, stems)."""
+    groups: list[tuple[int, int, frozenset[str]]] = []
+    i = 0
+    while i < len(tokens):
+        if not (tokens[i].anchor and tokens[i].kind == "word"):
+            i += 1
+            continue
+        j, names = i, {tokens[i].stem}
+        while j + 1 < len(tokens):
+            nxt = tokens[j + 1]
+            if nxt.anchor and nxt.kind == "word":
+                names.add(nxt.stem)
+                j += 1
+            elif nxt.lower in LINKS:
+                # "course.careers (A Practical ...)", "Zero to Hireable": up to two links to a name
+                k = j + 1
+                while k < len(tokens) and k - j <= 2 and tokens[k].lower in LINKS:
+                    k += 1
+                if (
+                    k < len(tokens)
+                    and k - j <= 3
+                    and tokens[k].anchor
+                    and tokens[k].kind == "word"
+                    and tokens[k].clause == tokens[i].clause
+                ):
+                    j = k - 1
+                else:
+                    break
+            else:
+                break
+        groups.append((i, j, frozenset(names)))
+        i = j + 1
+    return groups
+
+
+LINKS = frozenset(["and", "or", "(", ")", "of", "&", "the", "a", "an", "/", "to", "'s", ":"])
+
+
+def _owners(tokens: list[Token], carry: bool = False, label: bool = True) -> list[set[frozenset[str]]]:
+    """For each token, the name groups its clause speaks of. A clause that names no one speaks of
+    the label before it ("Weights & Biases: hosted, with a free tier"); with `carry`, of the last
+    name before it in the sentence ("course.careers (Zero to Hireable): ... 8 hours")."""
+    by_clause: dict[int, set[frozenset[str]]] = {}
+    groups = _name_groups(tokens)
+    for first, _last, names in groups:
+        by_clause.setdefault(tokens[first].clause, set()).add(names)
+    labels: set[frozenset[str]] = set()
+    words = [t for t in tokens if t.kind != "punct"]
+    if label and groups and words and words[0].position == tokens[groups[0][0]].position:
+        end = groups[0][1]
+        if end + 1 < len(tokens) and tokens[end + 1].text in (":", "-", "—"):
+            labels = {groups[0][2]}  # the line opens with a name and a colon
+    out = []
+    for k, t in enumerate(tokens):
+        if t.kind == "punct" and t.text in ".!?":
+            labels = set()  # a label speaks for its own sentence only
+        owners = by_clause.get(t.clause, set())
+        if not owners:
+            owners = labels if labels and k > groups[0][1] else owners
+        if not owners and carry:
+            before = [g for g in groups if g[1] < k]
+            owners = {before[-1][2]} if before else set()
+        out.append(owners)
+    return out
+
+
+def _bindings(claim: list[Token], evidence: Evidence) -> str:
+    """A figure that the claim says of one name and the passages of another; or two words that
+    the claim and the passages give to two names crosswise (a swap)."""
+    names_there = {t.stem for u in evidence.units for t in u.tokens if t.anchor and t.kind == "word"}
+    unit_owners = [
+        (u, _owners(u.tokens), _owners(u.tokens, label=False), _owners(u.tokens, carry=True))
+        for u in evidence.units
+    ]
+    crossed: list[tuple[Token, set[str], set[str]]] = []  # word, claim's names, passages' names
+    for token, owners in zip(claim, _owners(claim), strict=True):
+        if token.kind == "punct" or token.lower in STOPWORDS or token.lower in HEDGES:
+            continue
+        if token.kind == "word" and (token.anchor or token.lower in NEGATIONS):
+            continue
+        owners = {o for o in owners if o <= names_there}
+        if not owners:
+            continue
+        found = _misbound(token, owners, unit_owners)
+        if found is None:
+            continue
+        elsewhere, unit = found
+        mine = set().union(*owners)
+        if token.kind == "num":
+            return f"the cited passage gives {token.text} to another name: {unit.text[:120]}"
+        for other, other_mine, other_elsewhere in crossed:
+            if elsewhere & other_mine and other_elsewhere & mine:
+                return (
+                    f"'{token.text}' and '{other.text}' are said of each other's names in the cited passages"
+                )
+        crossed.append((token, mine, elsewhere))
+    return ""
+
+
+def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[set[str], Unit] | None:
+    """The names the passages say the token of, when every passage clause with the token speaks
+    of other names than the claim's (None when some clause agrees, or none names anyone)."""
+    elsewhere: set[str] = set()
+    example: Unit | None = None
+    figure = token.kind == "num"
+    for unit, labelled, plain, carried in unit_owners:
+        for t, said, own, inherited in zip(unit.tokens, labelled, plain, carried, strict=True):
+            if t.kind == "punct" or not _same(t, token) or (figure and t.ranged != token.ranged):
+                continue  # "2 weeks" is not the start of "two to four weeks"
+            if not figure:
+                own = said  # a label line's words are the label's ("MLflow: open source")
+            if figure and own:
+                # a figure belongs to the whole name ("course.careers (Zero to Hireable)"), and to
+                # the sentence's label as much as to the names in its clause
+                if _agree(owners, own) or (unit.subject and _agree(owners, {unit.subject})):
+                    return None
+            elif figure and inherited:
+                # from a name before its clause: only a sibling name clashes (same source, other work)
+                if not any(o & p and not (o <= p or p <= o) for o in owners for p in inherited):
+                    return None
+                own = inherited
+            elif not own or any(o & p for o in owners for p in own):
+                return None
+            elsewhere |= set().union(*own)
+            example = example or unit
+    return (elsewhere, example) if elsewhere and example else None
+
+
+def _agree(ours: set[frozenset[str]], theirs: set[frozenset[str]]) -> bool:
+    """Whether a passage clause's names (`theirs`) are the claim clause's (`ours`). A lone short
+    acronym (GPU, API) names a kind of thing more than whose it is: when both clauses have longer
+    names, those must agree ("Kaggle Notebooks ... GPU hours" is not "Colab ... GPU hours")."""
+
+    def strong(groups: set[frozenset[str]]) -> set[frozenset[str]]:
+        return {g for g in groups if len(g) > 1 or len(next(iter(g))) > 3}
+
+    if strong(ours) and strong(theirs):
+        ours, theirs = strong(ours), strong(theirs)
+    return any(o <= p or p <= o for o in ours for p in theirs)
+
+
+def _same(a: Token, b: Token) -> bool:
+    if a.kind == "num" and b.kind == "num" and a.value is not None and b.value is not None:
+        return close(a.value, b.value)
+    return a.stem == b.stem
+
+
+NOVEL_SHARE = 0.5  # of a clause's content words not found in the passages: says something new
+NOVEL_MIN = 3
+
+
+def _novelty(claim: list[Token], evidence: Evidence) -> str:
+    for clause in _clauses(claim):
+        words = [t for t in content(clause) if t.kind == "word" and t.lower not in REPORTING]
+        novel = [t for t in words if t.stem not in evidence.vocab and t.lower not in LIGHT]
+        if len(novel) >= NOVEL_MIN and len(novel) / len(words) >= NOVEL_SHARE:
+            return "says what the cited passages do not: " + ", ".join(t.text for t in novel)
+    return ""
+
+
+OVERLAP_FLOOR = 0.6  # share of the claim's content words found in the passages
+SEMANTIC_FLOOR = 0.6  # cosine with the closest passage sentence
+
+
+def _similarity(
+    sentence: str,
+    claim: list[Token],
+    passages: Sequence[str],
+    split_sentences: Callable[[str], list[str]],
+    vocab: set[str],
+    embed: Embed | None,
+) -> Verdict:
+    words = [t for t in content(claim) if t.kind == "word"]
+    found = [t for t in words if t.stem in vocab]
+    if not words or len(found) / len(words) >= OVERLAP_FLOOR:
+        return Verdict(True)
+    if embed is not None:
+        texts = [s for p in passages for s in split_sentences(p)] or list(passages)
+        vectors = embed([sentence, *texts])
+        if float(np.max(vectors[1:] @ vectors[0])) >= SEMANTIC_FLOOR:
+            return Verdict(True)
+    return Verdict(False, "not close enough in meaning to the cited passages")
+
+
+# In order: the cheap, certain vetoes first.
+CHECKS = (
+    _numbers,
+    _names,
+    _subject,
+    _negation,
+    _antonyms,
+    _comparison,
+    _figures,
+    _bindings,
+    _transplant,
+    _novelty,
+)
