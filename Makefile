@@ -28,14 +28,16 @@ format: setup
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The eval gate: the shipped dataset through the offline answerer, then the judge's calibration.
-# Uses its own store so it never mixes with yours; exits 1 when a threshold in evals/thresholds.toml is missed.
+# The eval gate: every suite (roadmap, seeds, sklearn) through the offline answerer, then the
+# refusal trade-off and the judge's calibration. Uses its own stores so it never mixes with yours;
+# exits 1 when a threshold in evals/thresholds.toml is missed. CI adds EVAL_FLAGS=--require-documents.
 EVAL_DIR ?= .tutor-eval
+EVAL_FLAGS ?=
 eval: setup
 	mkdir -p $(EVAL_DIR)
-	$(BIN)/tutor eval --data-dir $(EVAL_DIR) --provider offline \
+	$(BIN)/tutor eval --data-dir $(EVAL_DIR) --provider offline $(EVAL_FLAGS) \
 		--report-json $(EVAL_DIR)/report.json --report-md $(EVAL_DIR)/report.md
-	$(BIN)/tutor eval --calibrate
+	$(BIN)/tutor eval --calibrate --split dev --data-dir $(EVAL_DIR)
 
 bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"

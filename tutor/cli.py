@@ -357,24 +357,23 @@ def print_calibration(result) -> None:
         return "-" if value is None else f"{value:.3f}"
 
     for name, by_split in result.tallies.items():
-        splits = [s for s in ("dev", "test", "all") if s in by_split]
         pairs = by_split.get("all", {}).get("all", Tally()).pairs
-        table = Table(title=f"Judge {name} on {pairs} labelled pairs ({result.path.name})")
-        table.add_column("category")
-        for part in splits:
-            table.add_column(f"{part}: n", justify="right")
-            table.add_column("accuracy", justify="right")
-            table.add_column("unsupported recall", justify="right")
-            table.add_column("supported precision", justify="right")
         categories = [*sorted({c for tallies in by_split.values() for c in tallies} - {"all"}), "all"]
-        for category in categories:
-            row = [category]
-            for part in splits:
+        for part in [s for s in ("dev", "test", "all") if s in by_split]:
+            title = f"Judge {name}, {part} split ({pairs} labelled pairs in {result.path.name})"
+            table = Table(title=title)
+            for column in ("category", "n", "accuracy", "unsupported recall", "supported precision"):
+                table.add_column(column, justify="left" if column == "category" else "right")
+            for category in categories:
                 t = by_split[part].get(category, Tally())
-                row += [str(t.pairs), shown(t.accuracy), shown(t.unsupported_recall)]
-                row.append(shown(t.supported_precision))
-            table.add_row(*row)
-        out.print(table)
+                table.add_row(
+                    category,
+                    str(t.pairs),
+                    shown(t.accuracy),
+                    shown(t.unsupported_recall),
+                    shown(t.supported_precision),
+                )
+            out.print(table)
     if result.replies is None:
         out.print(
             "[dim]LLM judges: none scored from recorded replies (none are recorded here; pass "
@@ -483,6 +482,12 @@ def eval_(
             help="Recorded LLM judge verdicts to score with --calibrate (JSONL: judge, id, verdict)."
         ),
     ] = None,
+    require_documents: Annotated[
+        bool,
+        typer.Option(
+            "--require-documents", help="Fail, instead of skipping, when a suite's documents are absent (CI)."
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Score retrieval and answer grounding on datasets; exit 1 when a threshold is missed."""
@@ -530,6 +535,8 @@ def eval_(
                 open_store=user_store,
             )
         if run.skipped:
+            if require_documents:
+                raise TutorError(f"The {run.name} suite cannot run: {run.skipped}.")
             err.print(f"[yellow]skipped[/] {run.name}: {run.skipped}", highlight=False)
             continue
         print_eval_run(run)
