@@ -179,3 +179,31 @@ def test_provider_choice_and_missing_keys():
         get_answerer(base, embedder=None, provider="anthropic")
     with pytest.raises(MissingKeyError, match="set OPENAI_API_KEY"):
         get_answerer(base, embedder=None, provider="openai")
+
+
+def openai_deprecated_models() -> set[str]:
+    """The model names the installed openai SDK lists under "Deprecated values" of its ChatModel type."""
+    import inspect
+
+    from openai.types.shared import chat_model
+
+    source = inspect.getsource(chat_model)
+    return set(re.findall(r'"([^"]+)"', source.split("Deprecated values:", 1)[1]))
+
+
+def test_default_models_are_current_in_the_installed_sdks():
+    import typing
+
+    from anthropic._data import DEPRECATED_MODELS
+    from anthropic.types.model_param import ModelParam
+    from openai.types.shared.chat_model import ChatModel
+
+    from tutor.llm.providers import AnthropicAnswerer, OpenAIAnswerer
+
+    anthropic_known = set(typing.get_args(typing.get_args(ModelParam)[0]))
+    assert AnthropicAnswerer.default_model in anthropic_known
+    assert AnthropicAnswerer.default_model not in DEPRECATED_MODELS
+    deprecated = openai_deprecated_models()
+    assert "gpt-4o-mini" in deprecated  # the parse sees the SDK's table
+    assert OpenAIAnswerer.default_model in typing.get_args(ChatModel)
+    assert OpenAIAnswerer.default_model not in deprecated
