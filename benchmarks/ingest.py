@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import naive  # noqa: E402
 from evals.suites import SUITES  # noqa: E402
-from ingest.loaders import KINDS  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from tutor.config import Settings  # noqa: E402
 from tutor.embeddings import SentenceTransformerEmbedder, get_embedder  # noqa: E402
@@ -42,15 +41,6 @@ from tutor.store import Store  # noqa: E402
 from tutor.types import Chunk  # noqa: E402
 
 STAGES = ("read", "extract", "chunk", "embed", "write", "index")
-
-
-def files_of(inputs: list[str]) -> list[Path]:
-    out = []
-    for raw in inputs:
-        path = Path(raw)
-        found = sorted(path.rglob("*")) if path.is_dir() else [path]
-        out += [p for p in found if p.suffix.lower() in KINDS]
-    return out
 
 
 def timed_process(args: list[str], env: dict[str, str]) -> float:
@@ -72,7 +62,7 @@ def main() -> None:
     inputs = [*(SUITES[args.suite].documents(base) if args.suite else []), *args.paths]
     if not inputs:
         parser.error("give --suite or paths")
-    files = files_of(inputs)
+    files = naive.files_of(inputs)
 
     reference = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
     model = reference.model  # load once, outside every timing

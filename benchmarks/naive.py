@@ -28,6 +28,18 @@ def page_text(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def files_of(inputs: list[str]) -> list[Path]:
+    """The files of the inputs (folders walked), as a tutorial's directory loader would find them."""
+    from ingest.loaders import KINDS
+
+    out = []
+    for raw in inputs:
+        path = Path(raw)
+        found = sorted(path.rglob("*")) if path.is_dir() else [path]
+        out += [p for p in found if p.suffix.lower() in KINDS and p.is_file()]
+    return out
+
+
 def split(files: list[Path]) -> tuple[list[str], list[str]]:
     """(chunk texts, their sources) as the tutorial's splitter cuts them."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter

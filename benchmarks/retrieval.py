@@ -70,7 +70,7 @@ def main() -> None:
 
     tutor = Tutor.from_settings(settings, store=prepare_suite(settings, suite, EvalProgress()))
     baseline = naive.build(
-        [Path(p) for p in suite.documents(settings)], naive.embeddings(str(bundled_model_dir()))
+        naive.files_of(suite.documents(settings)), naive.embeddings(str(bundled_model_dir()))
     )
     rows: dict[str, list[dict[str, float]]] = {"tutor": [], "naive dense": [], "naive RRF": []}
     latency: dict[str, list[float]] = {name: [] for name in rows}
