@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from tutor.config import Settings
+from tutor.llm import provider_help
 from tutor.types import Answer, Citation, Hit
 
 CHAT_EXAMPLE = {
@@ -73,7 +74,7 @@ class ChatRequest(BaseModel):
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
     top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve (default: server's).")
     provider: Annotated[Text, Field(max_length=40)] | None = Field(
-        None, description="anthropic, openai, openai-compatible, offline or auto."
+        None, description=f"The answerer: {provider_help()} (default: the server's)."
     )
     filters: Filters | None = None
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from evals.runner import METRICS as RUN_METRICS  # noqa: E402
 from tutor.config import Settings  # noqa: E402
-from tutor.embeddings import get_embedder  # noqa: E402
+from tutor.embedders import get_embedder  # noqa: E402
 
 BACKENDS = {
     "sentence-transformers": {"TUTOR_EMBEDDING_BACKEND": "sentence-transformers"},

@@ -36,7 +36,8 @@ from benchmarks import naive  # noqa: E402
 from evals.suites import SUITES  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from tutor.config import Settings  # noqa: E402
-from tutor.embeddings import SentenceTransformerEmbedder, get_embedder  # noqa: E402
+from tutor.embedders import get_embedder  # noqa: E402
+from tutor.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from tutor.store import Store  # noqa: E402
 from tutor.types import Chunk  # noqa: E402
 

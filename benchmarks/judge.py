@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from evals.dataset import DEFAULT_CALIBRATION, load_calibration  # noqa: E402
 from evals.run import Tally  # noqa: E402
 from tutor.config import Settings  # noqa: E402
-from tutor.embeddings import get_embedder  # noqa: E402
+from tutor.embedders import get_embedder  # noqa: E402
 from tutor.entailment import read_passage  # noqa: E402
 from tutor.grounding import (  # noqa: E402
     DASHES,

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from ingest.pipeline import ingest  # noqa: E402
 from tutor.config import SHIPPED_CORPUS_DIR, Settings  # noqa: E402
-from tutor.embeddings import bundled_model_dir, get_embedder  # noqa: E402
+from tutor.embedders import get_embedder  # noqa: E402
+from tutor.embeddings import bundled_model_dir  # noqa: E402
 from tutor.retrieval import hybrid_search  # noqa: E402
 from tutor.store import Store  # noqa: E402
 

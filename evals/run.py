@@ -83,7 +83,7 @@ def suite_store_settings(settings: Settings, suite: Suite) -> Settings:
 def prepare_suite(settings: Settings, suite: Suite, progress: EvalProgress):
     """The suite's store, its documents ingested (incrementally: a second run only checks them)."""
     from ingest.pipeline import ingest
-    from tutor.embeddings import get_embedder
+    from tutor.embedders import get_embedder
     from tutor.store import Store
 
     documents = suite.documents(settings)
@@ -131,7 +131,7 @@ def run_eval(
     run = EvalRun(name, floors=floors)
     items = select(ds.load_dataset(path), split)
     if answers is not None:
-        from tutor.embeddings import get_embedder
+        from tutor.embedders import get_embedder
 
         runs = ds.load_run(answers)
         grader = make_judge(judge, settings, get_embedder(settings))
@@ -172,7 +172,7 @@ def run_eval(
 
 
 def _open_store(settings: Settings):
-    from tutor.embeddings import get_embedder
+    from tutor.embedders import get_embedder
     from tutor.store import Store
 
     return Store(settings, get_embedder(settings))
@@ -242,7 +242,7 @@ def calibrate(
     """Score the offline judge, every LLM judge with a key, `judge`, and the judges whose replies
     were recorded in `replies`, on the labelled pairs; check the offline judge's minimums on the
     test split (on all pairs when the set has none)."""
-    from tutor.embeddings import get_embedder
+    from tutor.embedders import get_embedder
 
     path = path or ds.DEFAULT_CALIBRATION
     _, floors = load_thresholds(thresholds or ds.DEFAULT_THRESHOLDS)

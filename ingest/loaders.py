@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tutor.errors import IngestError
+from tutor.frontmatter import FrontMatterError, split_front_matter
 from tutor.types import Document
 
 KINDS = {
@@ -34,7 +33,6 @@ CONTENT_TYPES = {
     "text/x-markdown": "md",
     "text/plain": "txt",
 }
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FIRST_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
@@ -70,16 +68,11 @@ def decode_text(data: bytes) -> str:
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise IngestError(f"malformed YAML front matter: {str(exc).splitlines()[0]}") from None
-    if not isinstance(meta, dict):
-        raise IngestError("front matter is not a YAML mapping")
-    return meta, text[match.end() :]
+        meta, body = split_front_matter(text)
+    except FrontMatterError as exc:
+        raise IngestError(str(exc)) from None
+    return meta or {}, body
 
 
 def load_markdown(text: str, fallback_title: str) -> tuple[str, str, dict[str, Any]]:

@@ -51,7 +51,7 @@ class Tutor:
         model: str | None = None,
         store: Store | None = None,
     ) -> Tutor:
-        from tutor.embeddings import get_embedder
+        from tutor.embedders import get_embedder
 
         resolve_provider(settings, provider)  # fail on a bad name before loading anything
         store = store or Store(settings, get_embedder(settings))

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from tutor.errors import TutorError
+from tutor.llm import provider_help
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestReport
@@ -55,7 +56,7 @@ def load_settings(data_dir: Path | None = None) -> Settings:
 
 
 def open_store(settings: Settings) -> Store:
-    from tutor.embeddings import get_embedder
+    from tutor.embedders import get_embedder
     from tutor.store import Store
 
     return Store(settings, get_embedder(settings))
@@ -275,7 +276,7 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
 
 Provider = Annotated[
     str | None,
-    typer.Option("--provider", "-p", help="auto, anthropic, openai, openai-compatible or offline."),
+    typer.Option("--provider", "-p", help=f"Answerer: {provider_help()}."),
 ]
 Model = Annotated[str | None, typer.Option("--model", "-m", help="Model name for the provider.")]
 TopK = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=50, help="Passages to retrieve.")]

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR: 1 = relevance only, 0 = diversity only.")
 
     # Answering
-    provider: str = Field("auto", description="auto | anthropic | openai | openai-compatible | offline")
+    provider: str = Field("auto", description="auto, or a provider registered in tutor.llm.ANSWERERS.")
     model: str | None = Field(None, description="Model name for the chosen provider.")
     openai_base_url: str = Field("http://localhost:11434/v1", description="For openai-compatible.")
     compatible_model: str = Field("llama3.1", description="Default model for openai-compatible.")

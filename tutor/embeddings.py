@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tutor.config import DEFAULT_EMBEDDING_MODEL, Settings, model_cache_dir
+from tutor.config import DEFAULT_EMBEDDING_MODEL
 from tutor.errors import ConfigError
 
 
@@ -45,11 +45,6 @@ def resolve_model(name: str) -> tuple[str, Path | None]:
     return name, None  # a hub name: sentence-transformers resolves it from its cache
 
 
-# Measured on the reference roadmaps (298 chunks, 2 cores): ONNX Runtime is fastest with small
-# batches of length-sorted texts (4: 7.6 s, 8: 8.1-8.8 s, 16: 8.3-9.7 s, 64: 12.0 s), while
-# sentence-transformers' encode does best with its usual 64.
-ONNX_BATCH_SIZE = 4
-ST_BATCH_SIZE = 64
 CACHE_SIZE = 50_000  # sentence vectors kept by embed_cached (about 80 MB at 384 dimensions)
 
 
@@ -189,20 +184,3 @@ class SentenceTransformerEmbedder(Embedder):
             convert_to_numpy=True,
             show_progress_bar=False,
         ).astype(np.float32, copy=False)
-
-
-def get_embedder(settings: Settings) -> Embedder:
-    """The configured backend; ONNX needs a local model folder (hub names use sentence-transformers)."""
-    if settings.embedding_backend == "onnx" and resolve_model(settings.embedding_model)[1] is not None:
-        from tutor.onnx_embedder import OnnxEmbedder
-
-        return OnnxEmbedder(
-            settings.embedding_model,
-            model_cache_dir(settings) / "onnx",
-            batch_size=settings.embedding_batch_size or ONNX_BATCH_SIZE,
-            quantized=settings.onnx_quantize,
-            threads=settings.embedding_threads,
-        )
-    return SentenceTransformerEmbedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size or ST_BATCH_SIZE
-    )

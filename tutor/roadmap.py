@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ingest.loaders import FRONT_MATTER
 from tutor.errors import ConfigError
+from tutor.frontmatter import FrontMatterError, split_front_matter
 
 
 class Resource(BaseModel):
@@ -55,14 +54,14 @@ class Topic:
 
 def load_topic(path: Path) -> Topic:
     text = path.read_text(encoding="utf-8")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise ConfigError(f"{path}: no YAML front matter")
     try:
-        meta = TopicMeta.model_validate(yaml.safe_load(match.group(1)) or {})
-    except (yaml.YAMLError, ValidationError) as exc:
+        raw, body = split_front_matter(text)
+        if raw is None:
+            raise ConfigError(f"{path}: no YAML front matter")
+        meta = TopicMeta.model_validate(raw)
+    except (FrontMatterError, ValidationError) as exc:
         raise ConfigError(f"{path}: invalid front matter: {exc}") from None
-    return Topic(meta, path, text[match.end() :])
+    return Topic(meta, path, body)
 
 
 def load_roadmap(corpus_dir: Path) -> list[Topic]:

@@ -83,7 +83,7 @@ def test_tallies_per_split_and_category_and_the_gate():
 
 
 def test_recorded_replies_are_scored_like_a_judge(tmp_path, settings, monkeypatch):
-    monkeypatch.setattr("tutor.embeddings.get_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr("tutor.embedders.get_embedder", lambda settings: FakeEmbedder())
     replies = write(
         tmp_path / "replies.jsonl",
         '{"judge": "llm:test", "id": "a", "verdict": "supported"}\n'
@@ -102,7 +102,7 @@ def test_recorded_replies_are_scored_like_a_judge(tmp_path, settings, monkeypatc
 
 
 def test_calibrate_command_prints_tables_and_exits_1_below_the_gate(tmp_path, monkeypatch):
-    monkeypatch.setattr("tutor.embeddings.get_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr("tutor.embedders.get_embedder", lambda settings: FakeEmbedder())
     thresholds = write(tmp_path / "t.toml", "[calibration]\naccuracy = 0.9\ncategory_accuracy = 0.9\n")
     args = ["eval", "--calibrate", "--data-dir", str(tmp_path / "d"), "--thresholds", str(thresholds)]
     runner = CliRunner(env={"COLUMNS": "200"})  # rich draws the whole table

@@ -143,7 +143,7 @@ def test_ingest_fails_clearly_when_the_server_is_down_and_repairs_after(env, chr
     settings = Settings(
         chroma_host="127.0.0.1", chroma_port=chroma.port, data_dir=Path(env["TUTOR_DATA_DIR"]), _env_file=None
     )
-    from tutor.embeddings import get_embedder
+    from tutor.embedders import get_embedder
 
     store = Store(settings, get_embedder(settings))
     docs = store.documents()

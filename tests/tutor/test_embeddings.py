@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tutor.config import Settings
-from tutor.embeddings import get_embedder, resolve_model
+from tutor.embedders import get_embedder
+from tutor.embeddings import resolve_model
 from tutor.errors import ConfigError
 
 

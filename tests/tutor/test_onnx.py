@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from tutor.config import Settings
-from tutor.embeddings import SentenceTransformerEmbedder, get_embedder
+from tutor.embedders import get_embedder
+from tutor.embeddings import SentenceTransformerEmbedder
 from tutor.onnx_embedder import ExportError, OnnxEmbedder
 from tutor.store import Store
 

@@ -15,7 +15,7 @@ from tests.canned import Canned, openai_reply
 from tutor.config import Settings
 from tutor.errors import ConfigError, MissingKeyError, ProviderError
 from tutor.llm import get_answerer, resolve_provider
-from tutor.llm.providers import AnthropicAnswerer, OpenAIAnswerer
+from tutor.llm.providers import AnthropicAnswerer, OpenAIAnswerer, OpenAICompatibleAnswerer
 from tutor.types import Chunk, Passage
 
 PASSAGES = [Passage(1, Chunk("c1", "d", "s.md", "SQL", "Pandas users", "Do SQLZoo.", 0), "Do SQLZoo.")]
@@ -127,7 +127,14 @@ def test_openai_streams_tokens(server):
 
 def test_openai_compatible_uses_the_base_url(server):
     server.replies.append(openai_stream("ok [1]."))
-    answerer = openai_(server, base_url=server.url + "/compat/v1", name="openai-compatible")
+    answerer = OpenAICompatibleAnswerer(
+        api_key="not-needed",
+        model="llama3.1",
+        timeout=5,
+        max_retries=0,
+        max_tokens=100,
+        base_url=server.url + "/compat/v1",
+    )
     assert "".join(answerer.stream("q", PASSAGES, [])) == "ok [1]."
     assert server.requests[0]["path"] == "/compat/v1/chat/completions"
 

@@ -1,4 +1,8 @@
-"""Answerers: choose one by name ("anthropic", "openai", "openai-compatible", "offline")."""
+"""Answerers, chosen by name from one registry: config, CLI, API and evals all read `ANSWERERS`.
+
+Adding a provider: subclass `Answerer` (or `LLMAnswerer` for an SDK) with a `name`, `stream()`,
+`from_settings()`, and add it here.
+"""
 
 from __future__ import annotations
 
@@ -6,55 +10,50 @@ from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError
 from tutor.llm.base import Answerer, Message, rule_based_condense
+from tutor.llm.offline import OfflineAnswerer
+from tutor.llm.providers import AnthropicAnswerer, OpenAIAnswerer, OpenAICompatibleAnswerer
 
-PROVIDERS = ("anthropic", "openai", "openai-compatible", "offline")
+ANSWERERS: dict[str, type[Answerer]] = {
+    cls.name: cls for cls in (AnthropicAnswerer, OpenAIAnswerer, OpenAICompatibleAnswerer, OfflineAnswerer)
+}
+PROVIDERS = tuple(ANSWERERS)
+FALLBACK = OfflineAnswerer.name  # what "auto" means when no key is configured
 
-__all__ = ["PROVIDERS", "Answerer", "Message", "get_answerer", "resolve_provider", "rule_based_condense"]
+__all__ = [
+    "ANSWERERS",
+    "PROVIDERS",
+    "Answerer",
+    "Message",
+    "get_answerer",
+    "provider_help",
+    "resolve_provider",
+    "rule_based_condense",
+]
+
+
+def provider_help() -> str:
+    return ", ".join(["auto", *PROVIDERS])
 
 
 def resolve_provider(settings: Settings, provider: str | None = None) -> str:
-    """The explicit choice, else the setting; "auto" means a configured key's provider, else offline."""
+    """The explicit choice, else the setting; "auto" means the first provider whose key is
+    configured, else offline."""
     name = (provider or settings.provider).strip().lower()
     if name == "auto":
-        if settings.anthropic_api_key:
-            return "anthropic"
-        if settings.openai_api_key:
-            return "openai"
-        return "offline"
-    if name not in PROVIDERS:
+        keyed = (
+            cls.name
+            for cls in ANSWERERS.values()
+            if cls.chosen_by_auto and cls.key_setting and getattr(settings, cls.key_setting)
+        )
+        return next(keyed, FALLBACK)
+    if name not in ANSWERERS:
         raise ConfigError(f"Unknown provider {name!r}: choose one of {', '.join(PROVIDERS)} (or auto).")
     return name
 
 
 def get_answerer(
     settings: Settings, embedder: Embedder, provider: str | None = None, model: str | None = None
-):
-    name = resolve_provider(settings, provider)
-    model = model or settings.model
-    common = {
-        "model": model,
-        "timeout": settings.llm_timeout,
-        "max_retries": settings.llm_max_retries,
-        "max_tokens": settings.llm_max_tokens,
-    }
-    if name == "offline":
-        from tutor.llm.offline import OfflineAnswerer
-
-        return OfflineAnswerer(embedder)
-    from tutor.llm.providers import AnthropicAnswerer, OpenAIAnswerer, require_key
-
-    if name == "anthropic":
-        return AnthropicAnswerer(
-            api_key=require_key(settings.anthropic_api_key, "ANTHROPIC_API_KEY", "anthropic"), **common
-        )
-    if name == "openai":
-        return OpenAIAnswerer(
-            api_key=require_key(settings.openai_api_key, "OPENAI_API_KEY", "openai"), **common
-        )
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-    return OpenAIAnswerer(
-        api_key=key,
-        base_url=settings.openai_base_url,
-        name="openai-compatible",
-        **{**common, "model": model or settings.compatible_model},
+) -> Answerer:
+    return ANSWERERS[resolve_provider(settings, provider)].from_settings(
+        settings, embedder=embedder, model=model
     )

@@ -26,10 +26,17 @@ def rule_based_condense(question: str, history: Sequence[Message]) -> str:
 
 
 class Answerer:
-    """Answers a question from numbered passages. Subclasses implement `stream`."""
+    """Answers a question from numbered passages. Subclasses implement `stream` and say how they are
+    built from the settings (`from_settings`); tutor.llm registers them by `name`."""
 
     name = "base"
-    key_env_var: str | None = None
+    key_env_var: str | None = None  # the API key it needs, if any
+    key_setting: str | None = None  # the Settings field holding that key
+    chosen_by_auto = False  # TUTOR_PROVIDER=auto picks it when its key is configured
+
+    @classmethod
+    def from_settings(cls, settings, *, embedder, model: str | None = None) -> Answerer:
+        raise NotImplementedError
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         """Yield the answer's text as it is produced, with [n] citations to `passages`."""

@@ -169,6 +169,10 @@ class OfflineAnswerer(Answerer):
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
 
+    @classmethod
+    def from_settings(cls, settings, *, embedder: Embedder, model: str | None = None) -> OfflineAnswerer:
+        return cls(embedder)
+
     def select(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int, str]]:
         candidates = candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
         if not candidates:

@@ -63,7 +63,51 @@ def provider_errors(provider: str, key_env_var: str | None, timeout: float):
 
 
 class LLMAnswerer(Answerer):
-    """What the SDK-backed answerers share: condensing a follow-up with their own `complete()`."""
+    """What the SDK-backed answerers share: construction from settings, one SDK client, and
+    condensing a follow-up with their own `complete()`."""
+
+    default_model = ""
+    label = "the provider"  # how errors name it
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str | None,
+        timeout: float,
+        max_retries: int,
+        max_tokens: int,
+        base_url: str | None = None,
+    ):
+        self.model = model or self.default_model
+        self.timeout, self.max_tokens, self.base_url = timeout, max_tokens, base_url
+        self.client = self.make_client(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+
+    @classmethod
+    def from_settings(cls, settings, *, embedder=None, model: str | None = None) -> LLMAnswerer:
+        return cls(
+            api_key=cls.api_key(settings),
+            model=model or settings.model,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+            max_tokens=settings.llm_max_tokens,
+        )
+
+    @classmethod
+    def api_key(cls, settings) -> str:
+        value = getattr(settings, cls.key_setting) if cls.key_setting else None
+        if value is None or not value.get_secret_value().strip():
+            where = f"set {cls.key_env_var} (in the environment or .env)"
+            raise MissingKeyError(f"The {cls.name} provider needs an API key: {where}.")
+        return value.get_secret_value()
+
+    def make_client(self, **options):
+        raise NotImplementedError
+
+    def _errors(self):
+        return provider_errors(self.label, self.key_env_var, self.timeout)
 
     def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 200) -> str:
         raise NotImplementedError
@@ -76,29 +120,16 @@ class LLMAnswerer(Answerer):
 
 class AnthropicAnswerer(LLMAnswerer):
     name = "anthropic"
+    label = "Anthropic"
     key_env_var = "ANTHROPIC_API_KEY"
+    key_setting = "anthropic_api_key"
+    chosen_by_auto = True
     default_model = "claude-sonnet-5-5"  # tests/tutor/test_providers.py: current per the installed SDK
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model: str | None,
-        timeout: float,
-        max_retries: int,
-        max_tokens: int,
-        base_url: str | None = None,
-    ):
+    def make_client(self, **options):
         import anthropic
 
-        self.model = model or self.default_model
-        self.timeout, self.max_tokens = timeout, max_tokens
-        self.client = anthropic.Anthropic(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-        )
-
-    def _errors(self):
-        return provider_errors("Anthropic", self.key_env_var, self.timeout)
+        return anthropic.Anthropic(**options)
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         messages = [*history, {"role": "user", "content": answer_prompt(question, passages)}]
@@ -128,35 +159,19 @@ class AnthropicAnswerer(LLMAnswerer):
 
 
 class OpenAIAnswerer(LLMAnswerer):
-    """OpenAI, or any OpenAI-compatible server (Ollama, vLLM, LM Studio) when base_url is set."""
+    """OpenAI's Chat Completions API."""
 
     name = "openai"
+    label = "OpenAI"
     key_env_var = "OPENAI_API_KEY"
+    key_setting = "openai_api_key"
+    chosen_by_auto = True
     default_model = "gpt-5.4-mini"  # tests/tutor/test_providers.py: current per the installed SDK
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model: str | None,
-        timeout: float,
-        max_retries: int,
-        max_tokens: int,
-        base_url: str | None = None,
-        name: str = "openai",
-    ):
+    def make_client(self, **options):
         import openai
 
-        self.name = name
-        self.label = "OpenAI" if name == "openai" else f"The OpenAI-compatible server at {base_url}"
-        self.model = model or self.default_model
-        self.timeout, self.max_tokens = timeout, max_tokens
-        self.client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-        )
-
-    def _errors(self):
-        return provider_errors(self.label, self.key_env_var if self.name == "openai" else None, self.timeout)
+        return openai.OpenAI(**options)
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         messages = [
@@ -185,9 +200,26 @@ class OpenAIAnswerer(LLMAnswerer):
         return (reply.choices[0].message.content or "").strip()
 
 
-def require_key(value, env_var: str, provider: str) -> str:
-    if value is None or not value.get_secret_value().strip():
-        raise MissingKeyError(
-            f"The {provider} provider needs an API key: set {env_var} (in the environment or .env)."
+class OpenAICompatibleAnswerer(OpenAIAnswerer):
+    """Any OpenAI-compatible server (Ollama, vLLM, LM Studio) at TUTOR_OPENAI_BASE_URL; a key only
+    if that server wants one."""
+
+    name = "openai-compatible"
+    label = "The OpenAI-compatible server"
+    key_env_var = None
+    chosen_by_auto = False
+
+    @classmethod
+    def from_settings(cls, settings, *, embedder=None, model: str | None = None) -> LLMAnswerer:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        return cls(
+            api_key=key,
+            model=model or settings.model or settings.compatible_model,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+            max_tokens=settings.llm_max_tokens,
+            base_url=settings.openai_base_url,
         )
-    return value.get_secret_value()
+
+    def _errors(self):
+        return provider_errors(f"{self.label} at {self.base_url}", None, self.timeout)
