@@ -193,7 +193,7 @@ def test_tutor_eval_command_gates_on_thresholds(tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_CORPUS_DIR", str(tmp_path / "docs"))
     monkeypatch.setenv("TUTOR_RELEVANCE_FLOOR", "0.4")
     fake = FakeEmbedder()
-    monkeypatch.setattr(cli, "open_store", lambda settings: Store(settings, fake))
+    monkeypatch.setattr(cli.common, "open_store", lambda settings: Store(settings, fake))
     monkeypatch.setattr("tutor.embedders.get_embedder", lambda settings: fake)
     for name, text in DOCS.items():
         write(tmp_path / "docs" / name, text)

@@ -16,7 +16,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def fake_store(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli, "open_store", lambda settings: Store(settings, FakeEmbedder()))
+    monkeypatch.setattr(cli.common, "open_store", lambda settings: Store(settings, FakeEmbedder()))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
 

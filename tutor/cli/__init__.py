@@ -1,0 +1,49 @@
+"""The `tutor` command line: one thin module per command group over the library; TutorError → one
+line + exit code. This package is the only part of `tutor/` that imports `ingest/` or `evals/`.
+
+Heavy modules (torch, chromadb, the ingest pipeline) are imported inside commands, so `tutor --help`
+starts instantly. Adding a command: write it in the module of its group (or a new one) and add it to
+COMMANDS below.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tutor.cli import answers, documents, evaluation, roadmap, server
+from tutor.cli.common import err
+from tutor.errors import TutorError
+
+app = typer.Typer(
+    name="tutor",
+    help="Answers questions about a learning roadmap, grounded in its documents, with citations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+COMMANDS = {
+    "ingest": documents.ingest,
+    "sources": documents.sources,
+    "search": documents.search,
+    "ask": answers.ask,
+    "chat": answers.chat,
+    "eval": evaluation.eval_,
+    "serve": server.serve,
+    "roadmap": roadmap.roadmap,
+}
+for name, command in COMMANDS.items():
+    app.command(name)(command)
+
+
+def main() -> None:
+    try:
+        app()
+    except TutorError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(130)

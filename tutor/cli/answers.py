@@ -1,0 +1,106 @@
+"""`tutor ask` and `tutor chat`: answers with citations, streamed as they are written."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, out
+from tutor.errors import TutorError
+
+
+def print_answer_stream(tutor, question: str, history, top_k: int | None):
+    """Render the answer as Markdown while it streams, then the sources it cites."""
+    from rich.live import Live
+    from rich.markdown import Markdown
+
+    from tutor.types import Answer
+
+    buffer = ""
+    answer = None
+    with Live(Markdown(""), console=out, refresh_per_second=12, vertical_overflow="visible") as live:
+        for event in tutor.stream(question, history, top_k=top_k):
+            if isinstance(event, Answer):
+                answer = event
+                live.update(Markdown(answer.answer))
+            else:
+                buffer += event
+                live.update(Markdown(buffer))
+    assert answer is not None
+    if answer.citations:
+        out.print("\n[bold]Sources[/]")
+        for c in answer.citations:
+            heading = f"{c.title} › {c.section}" if c.section else c.title
+            out.print(f"  [{c.n}] {heading} — [cyan]{c.url or c.source}[/]", highlight=False, markup=True)
+    if answer.grounding.unsupported:
+        err.print(
+            f"[yellow]note:[/] {len(answer.grounding.unsupported)} sentence(s) could not be matched to "
+            "their cited sources; check them against the Sources.",
+            highlight=False,
+        )
+    return answer
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question about the roadmap.")],
+    provider: Provider = None,
+    model: Model = None,
+    top_k: TopK = None,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Answer a question from the roadmap documents, citing every claim."""
+    if not question.strip():
+        raise TutorError('The question is empty: ask something, e.g. tutor ask "How long does it take?"')
+    tutor = build_tutor(data_dir, provider, model)
+    if as_json:
+        out.print_json(json.dumps(tutor.ask(question, top_k=top_k).to_dict()))
+        return
+    print_answer_stream(tutor, question, [], top_k)
+
+
+def chat(
+    provider: Provider = None,
+    model: Model = None,
+    top_k: TopK = None,
+    data_dir: DataDir = None,
+) -> None:
+    """An interactive session with history. Commands: /sources, /clear, /quit."""
+    tutor = build_tutor(data_dir, provider, model)
+    history: list[dict[str, str]] = []
+    last = None
+    out.print("[bold]tutor chat[/] — ask about the roadmap. /sources, /clear, /quit (or Ctrl-D).")
+    while True:
+        try:
+            line = out.input("[bold green]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if not line:
+            continue
+        if line in ("/quit", "/exit", "/q"):
+            return
+        if line == "/clear":
+            history, last = [], None
+            out.print("[dim]History cleared.[/]")
+            continue
+        if line == "/sources":
+            if last is None or not last.contexts:
+                out.print("[dim]No sources yet.[/]")
+            for p in last.contexts if last else []:
+                out.print(f"  [{p.n}] {p.chunk.heading} — [cyan]{p.chunk.source}[/]", highlight=False)
+            continue
+        if line.startswith("/"):
+            out.print("[dim]Commands: /sources, /clear, /quit[/]")
+            continue
+        try:
+            last = print_answer_stream(tutor, line, history, top_k)
+        except KeyboardInterrupt:
+            out.print("[dim](answer interrupted)[/]")
+            continue
+        except TutorError as exc:  # a provider hiccup should not end the session
+            err.print(f"[red]error:[/] {exc}", highlight=False)
+            continue
+        history += [{"role": "user", "content": line}, {"role": "assistant", "content": last.answer}]

@@ -1,0 +1,153 @@
+"""What every command shares: consoles, option types, settings and store, progress bars, and the
+shipped corpus ingested into an empty store on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import typer
+from rich.console import Console
+
+from tutor.errors import TutorError
+from tutor.llm import provider_help
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
+    from tutor.config import Settings
+    from tutor.store import Store
+
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the store lives (default: $TUTOR_DATA_DIR or ./.tutor)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of formatted text.")]
+
+
+def load_settings(data_dir: Path | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    from tutor.config import Settings
+    from tutor.errors import ConfigError
+
+    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"Invalid configuration: {problems}") from None
+
+
+def open_store(settings: Settings) -> Store:
+    from tutor.embedders import get_embedder
+    from tutor.store import Store
+
+    return Store(settings, get_embedder(settings))
+
+
+class RichProgress:
+    """Draws the pipeline's stages as rich progress bars on stderr."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "read": "Reading documents",
+        "embed": "Embedding chunks",
+        "write": "Writing to the store",
+        "ask": "Evaluating questions",
+        "retrieve": "Retrieving",
+        "score": "Scoring answers",
+    }
+
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def start(self, stage: str, total: int) -> None:
+        self.tasks[stage] = self.bar.add_task(self.LABELS.get(stage, stage), total=total)
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        self.bar.advance(self.tasks[stage], amount)
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.bar.stop()
+
+
+def run_ingest(store: Store, inputs: list[str], **options) -> IngestReport:
+    from ingest.pipeline import ingest
+
+    with RichProgress() as progress:
+        return ingest(
+            inputs,
+            store,
+            progress=progress,
+            **options,
+        )
+
+
+def print_report(report: IngestReport) -> None:
+    from rich.table import Table
+
+    table = Table(title="Ingest summary", show_header=True)
+    for column in ("added", "updated", "unchanged", "pruned", "failed", "chunks", "seconds"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(
+            str(len(x))
+            for x in (report.added, report.updated, report.unchanged, report.pruned, report.failed)
+        ),
+        str(report.chunks),
+        f"{report.seconds:.1f}",
+    )
+    err.print(table)
+    for source, reason in report.skipped:
+        err.print(f"[yellow]skipped[/] {source}: {reason}", highlight=False)
+    for source, reason in report.failed:
+        err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+
+
+def ensure_ingested(store: Store) -> None:
+    """A fresh install answers at once: an empty store gets the shipped corpus first."""
+    if store.count() > 0:
+        return
+    corpus = store.settings.corpus_dir
+    if not corpus.is_dir():
+        raise TutorError(
+            f"The store is empty and the corpus folder {corpus} is missing: run `tutor ingest PATH`."
+        )
+    err.print(f"The store is empty: ingesting the shipped corpus from {corpus} first.")
+    report = run_ingest(store, [str(corpus)])
+    print_report(report)
+
+
+def build_tutor(data_dir: Path | None, provider: str | None, model: str | None):
+    from tutor.chain import Tutor
+
+    settings = load_settings(data_dir)
+    tutor = Tutor.from_settings(settings, provider=provider, model=model, store=open_store(settings))
+    ensure_ingested(tutor.store)
+    return tutor
+
+
+Provider = Annotated[
+    str | None,
+    typer.Option("--provider", "-p", help=f"Answerer: {provider_help()}."),
+]
+Model = Annotated[str | None, typer.Option("--model", "-m", help="Model name for the provider.")]
+TopK = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=50, help="Passages to retrieve.")]

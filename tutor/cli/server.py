@@ -1,0 +1,52 @@
+"""`tutor serve`: the HTTP API and the chat page under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+import tutor.cli.common as common
+from tutor.cli.common import DataDir, err
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API (/v1/chat, /v1/search, ...) and the chat page at http://HOST:PORT/."""
+    import os
+
+    import uvicorn
+
+    settings = common.load_settings(data_dir)
+    if data_dir is not None:
+        os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
+    common.ensure_ingested(common.open_store(settings))  # once, before the workers start
+    err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        access_log=False,  # our own access log has the request id and no query strings
+        timeout_keep_alive=30,  # above typical proxy idle timeouts: no close racing a reused connection
+        log_config=ACCESS_LOG_CONFIG,
+    )
+
+
+ACCESS_LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO"},
+        "tutor": {"handlers": ["stderr"], "level": "INFO"},
+    },
+}
