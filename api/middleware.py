@@ -1,0 +1,82 @@
+"""Middleware: the request body limit and the access log (JSON lines: method, route, status, ms,
+request id; never messages, keys or query strings)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import traceback
+import uuid
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+access_log = logging.getLogger("tutor.access")
+log = logging.getLogger("tutor")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a client's id is echoed and logged only if plain
+
+
+def too_large(limit: int) -> str:
+    return f"Request body too large: at most {limit} bytes."
+
+
+class BodyLimit:
+    """A JSON 413 for request bodies over the limit: at once when the Content-Length says so, and
+    for bodies sent without one (chunked) as they stream in.
+
+    Added innermost, so the HTTPException it raises reaches the route as is (outer middleware
+    would wrap it in an exception group, which the framework turns into a 400)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await JSONResponse({"detail": too_large(self.limit)}, 413)(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, too_large(self.limit))
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def add_access_log(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def access_log_line(request: Request, call_next):
+        started = time.perf_counter()
+        request_id = REQUEST_ID.fullmatch(request.headers.get("x-request-id", "")[:64])
+        request_id = request_id.group(0) if request_id else uuid.uuid4().hex[:16]
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            # Logged here, not by the server: a traceback's messages can quote the request (a
+            # validation error lists its input), so the log gets the frames and the type only.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("request %s failed with %s:\n%s", request_id, type(exc).__name__, frames.rstrip())
+            response = JSONResponse({"detail": f"Internal error (request {request_id})."}, 500)
+        response.headers["x-request-id"] = request_id
+        route = request.scope.get("route")
+        access_log.info(
+            json.dumps(
+                {
+                    "method": request.method,
+                    "route": getattr(route, "path", request.url.path),
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "request_id": request_id,
+                }
+            )
+        )
+        return response

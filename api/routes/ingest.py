@@ -1,0 +1,44 @@
+"""POST /v1/ingest: files under the configured roots, or public http(s) URLs; the admin key only."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AdminDep, ServiceDep, v1_router
+from api.models import ErrorOut, IngestRequest, IngestResponse
+from api.safety import check_ingest_inputs, ingest_roots
+
+router = v1_router("ingest")
+
+
+@router.post(
+    "/ingest",
+    response_model=IngestResponse,
+    responses={
+        400: {
+            "model": ErrorOut,
+            "description": "Unparsable body, a path outside the roots, or a URL not allowed",
+        },
+        403: {"model": ErrorOut, "description": "Missing or wrong admin key, or ingestion disabled"},
+    },
+)
+async def ingest(body: IngestRequest, service: ServiceDep, admin: AdminDep):
+    """Ingest files under the configured roots, or public http(s) URLs. Needs the admin key."""
+    settings = service.settings
+    inputs = check_ingest_inputs(body.inputs, settings)
+    tutor = await run_in_threadpool(service.tutor)
+    roots = ingest_roots(settings)
+
+    def run():
+        from ingest.pipeline import ingest as run_ingest
+
+        with service.ingest_lock:
+            return run_ingest(
+                inputs,
+                tutor.store,
+                prune=body.prune,
+                within=roots,
+                public_urls_only=not settings.allow_private_urls,
+            )
+
+    return IngestResponse.from_report(await run_in_threadpool(run))
