@@ -214,3 +214,42 @@ def test_default_models_are_current_in_the_installed_sdks():
     assert "gpt-4o-mini" in deprecated  # the parse sees the SDK's table
     assert OpenAIAnswerer.default_model in typing.get_args(ChatModel)
     assert OpenAIAnswerer.default_model not in deprecated
+
+
+def test_request_options_reach_the_provider_and_leave_the_answerer_as_it_was(server):
+    server.replies += [openai_stream("ok [1]."), anthropic_stream("ok [1]."), openai_stream("ok [1].")]
+    base = openai_(server)
+    configured = base.with_options(max_tokens=42, temperature=0.7)
+    assert configured is not base and configured.client is base.client  # one SDK client, shared
+    list(configured.stream("q", PASSAGES, []))
+    list(anthropic(server).with_options(max_tokens=7, temperature=0.2).stream("q", PASSAGES, []))
+    list(base.stream("q", PASSAGES, []))
+    sent = [r["body"] for r in server.requests]
+    assert (sent[0]["max_tokens"], sent[0]["temperature"]) == (42, 0.7)
+    assert sent[1]["max_tokens"] == 7 and "temperature" not in sent[1]  # the SDK takes none
+    assert (sent[2]["max_tokens"], sent[2]["temperature"]) == (100, 0)  # the defaults, unchanged
+    assert base.with_options() is base
+
+
+def test_the_offline_answerer_ignores_request_options():
+    from tutor.llm.offline import OfflineAnswerer
+
+    offline = OfflineAnswerer.__new__(OfflineAnswerer)
+    assert offline.with_options(max_tokens=5, temperature=1.0) is offline
+
+
+def test_anthropic_condenses_with_a_request_its_sdk_accepts(server):
+    reply = {
+        "id": "m",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude",
+        "content": [{"type": "text", "text": "How long does SQLZoo take?"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
+    server.replies.append(Canned(200, reply))
+    history = [{"role": "user", "content": "I know pandas but not SQL"}]
+    assert anthropic(server).condense("how long?", history) == "How long does SQLZoo take?"
+    assert server.requests[0]["path"] == "/v1/messages"

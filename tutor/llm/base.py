@@ -45,3 +45,9 @@ class Answerer:
     def condense(self, question: str, history: Sequence[Message]) -> str:
         """Turn a follow-up into a standalone query for retrieval."""
         return rule_based_condense(question, history)
+
+    def with_options(self, *, max_tokens: int | None = None, temperature: float | None = None) -> Answerer:
+        """This answerer with one request's sampling options (the OpenAI-compatible route passes a
+        client's `max_tokens` and `temperature`). An answerer without a model to sample from
+        ignores them."""
+        return self

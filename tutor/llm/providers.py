@@ -6,6 +6,7 @@ settings; SDK errors become one ProviderError naming the provider and what to do
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -68,6 +69,7 @@ class LLMAnswerer(Answerer):
 
     default_model = ""
     label = "the provider"  # how errors name it
+    temperature: float | None = None  # None: the provider's default for answers (OpenAI: 0)
 
     def __init__(
         self,
@@ -106,6 +108,17 @@ class LLMAnswerer(Answerer):
     def make_client(self, **options):
         raise NotImplementedError
 
+    def with_options(self, *, max_tokens: int | None = None, temperature: float | None = None) -> LLMAnswerer:
+        """A shallow copy (the SDK client is shared) answering with these options."""
+        if max_tokens is None and temperature is None:
+            return self
+        configured = copy.copy(self)
+        if max_tokens is not None:
+            configured.max_tokens = max_tokens
+        if temperature is not None:
+            configured.temperature = temperature
+        return configured
+
     def _errors(self):
         return provider_errors(self.label, self.key_env_var, self.timeout)
 
@@ -132,6 +145,7 @@ class AnthropicAnswerer(LLMAnswerer):
         return anthropic.Anthropic(**options)
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
+        # No temperature: the installed SDK's Messages API no longer takes one (nor top_p, top_k).
         messages = [*history, {"role": "user", "content": answer_prompt(question, passages)}]
         with (
             self._errors(),
@@ -145,13 +159,12 @@ class AnthropicAnswerer(LLMAnswerer):
             yield from stream.text_stream
 
     def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 200) -> str:
-        """One non-streamed reply at temperature 0 (condensing, judging)."""
+        """One non-streamed reply (condensing, judging)."""
         extra = {"system": system} if system else {}
         with self._errors():
             reply = self.client.messages.create(
                 model=self.model,
                 max_tokens=max_tokens,
-                temperature=0,
                 messages=[{"role": "user", "content": prompt}],
                 **extra,
             )
@@ -181,7 +194,11 @@ class OpenAIAnswerer(LLMAnswerer):
         ]
         with self._errors():
             response = self.client.chat.completions.create(
-                model=self.model, messages=messages, temperature=0, max_tokens=self.max_tokens, stream=True
+                model=self.model,
+                messages=messages,
+                temperature=0 if self.temperature is None else self.temperature,
+                max_tokens=self.max_tokens,
+                stream=True,
             )
             for event in response:
                 if event.choices and event.choices[0].delta.content:
