@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Service
 from api.errors import error_status, public_detail, public_errors
 from api.middleware import BodyLimit, add_access_log
+from api.openai_compat import OpenAIErrors
 from api.routes import ROUTERS
 from tutor.chain import Tutor
 from tutor.config import Settings, split_list
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # before the access log: innermost
     add_access_log(app)
+    app.add_middleware(OpenAIErrors)  # outermost: OpenAI's error shape on its routes, from any layer
 
     @app.exception_handler(TutorError)
     async def tutor_error(request: Request, exc: TutorError):
