@@ -3,7 +3,7 @@
 Adding a route: put it in the module of its resource (or a new module with its own `router`) and
 list that router here."""
 
-from api.routes import chat, health, ingest, openai, page, search, sources
+from api.routes import chat, health, ingest, mcp, openai, page, search, sources
 
 ROUTERS = (
     chat.router,
@@ -13,4 +13,5 @@ ROUTERS = (
     health.router,
     page.router,
     openai.router,
+    mcp.router,
 )

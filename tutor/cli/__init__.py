@@ -32,6 +32,7 @@ COMMANDS = {
     "chat": answers.chat,
     "eval": evaluation.eval_,
     "serve": server.serve,
+    "mcp": server.mcp,
     "roadmap": roadmap.roadmap,
 }
 for name, command in COMMANDS.items():

@@ -1,4 +1,4 @@
-"""`tutor serve`: the HTTP API and the chat page under uvicorn."""
+"""`tutor serve`: the HTTP API and the chat page under uvicorn; `tutor mcp`: the MCP server over stdio."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import tutor.cli.common as common
-from tutor.cli.common import DataDir, err
+from tutor.cli.common import DataDir, Model, Provider, err
 
 
 def serve(
@@ -17,7 +17,7 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Serve the HTTP API (/v1/chat, /v1/search, ...) and the chat page at http://HOST:PORT/."""
+    """Serve the HTTP API (/v1/chat, /v1/chat/completions, /mcp, ...) and the chat page at http://HOST:PORT/."""
     import os
 
     import uvicorn
@@ -38,6 +38,17 @@ def serve(
         timeout_keep_alive=30,  # above typical proxy idle timeouts: no close racing a reused connection
         log_config=ACCESS_LOG_CONFIG,
     )
+
+
+def mcp(data_dir: DataDir = None, provider: Provider = None, model: Model = None) -> None:
+    """Serve tutor to an MCP client (a coding assistant, a chat app) over stdio.
+
+    Tools ask, search and roadmap, and every ingested document as a resource. The client starts this
+    command itself: see the README for its configuration."""
+    from api.mcp_server import build_mcp_server
+
+    tutor = common.build_tutor(data_dir, provider, model)  # stdout is the protocol: progress goes to stderr
+    build_mcp_server(lambda: tutor).run("stdio")
 
 
 ACCESS_LOG_CONFIG = {

@@ -1,0 +1,70 @@
+"""/mcp: the MCP server (api/mcp_server.py) as streamable HTTP, behind the same API keys (Bearer)
+and rate limit as /v1.
+
+Stateless (every request stands alone, answered as JSON), so any worker of `tutor serve --workers N`
+can answer any request. Each app starts its own MCP server in its lifespan. Without API keys, /mcp
+answers only requests addressed to a loopback name (the SDK's DNS-rebinding protection: a web page
+cannot reach a local, keyless server through a name of its own); with keys, the key is the gate."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.deps import guard
+
+PATH = "/mcp"
+LOOPBACK_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*"]
+LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    from api.mcp_server import build_mcp_server
+
+    service = app.state.service
+    server = build_mcp_server(service.tutor)
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=not service.api_keys,
+        allowed_hosts=LOOPBACK_HOSTS,
+        allowed_origins=LOOPBACK_ORIGINS,
+    )
+    server.streamable_http_app(
+        streamable_http_path=PATH, stateless_http=True, json_response=True, transport_security=security
+    )
+    async with server.session_manager.run():
+        app.state.mcp = server.session_manager.asgi_app
+        try:
+            yield
+        finally:
+            app.state.mcp = None
+
+
+class GuardedMCP:
+    """The MCP transport behind `guard`: keys (when configured) and the rate limit."""
+
+    async def __call__(self, scope, receive, send):
+        app = scope["app"]
+        request = Request(scope, receive)
+        handler = getattr(app.state, "mcp", None)
+        try:
+            guard(request, app.state.service)
+        except HTTPException as exc:
+            headers = dict(exc.headers or {})
+            if exc.status_code == 401:
+                headers["WWW-Authenticate"] = "Bearer"
+            return await JSONResponse({"detail": exc.detail}, exc.status_code, headers)(scope, receive, send)
+        if handler is None:
+            response = JSONResponse({"detail": "The MCP server is not running."}, 503)
+            return await response(scope, receive, send)
+        await handler(scope, receive, send)
+
+
+router = APIRouter(tags=["mcp"], lifespan=lifespan)
+router.routes.append(Route(PATH, GuardedMCP(), methods=["GET", "POST", "DELETE"], include_in_schema=False))
