@@ -69,12 +69,22 @@ def decode_text(data: bytes) -> str:
         raise IngestError(f"not valid UTF-8 text (bad byte at offset {exc.start})") from None
 
 
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML without aliases: `*name` repeats a whole structure, so a few hundred bytes of nested
+    aliases ("billion laughs") expand to gigabytes. Front matter has no use for them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise IngestError("front matter uses YAML aliases (*name), which are not accepted")
+        return super().compose_node(parent, index)
+
+
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=FrontMatterLoader) or {}  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
         raise IngestError(f"malformed YAML front matter: {str(exc).splitlines()[0]}") from None
     if not isinstance(meta, dict):
