@@ -544,6 +544,8 @@ def serve(
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
     ensure_ingested(open_store(settings))  # once, before the workers start
     err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
+    from api.server import uvicorn_options
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -552,8 +554,8 @@ def serve(
         workers=workers,
         reload=reload,
         access_log=False,  # our own access log has the request id and no query strings
-        timeout_keep_alive=30,  # above typical proxy idle timeouts: no close racing a reused connection
         log_config=ACCESS_LOG_CONFIG,
+        **uvicorn_options(settings),  # h11, bounded headers, a read deadline, trusted proxies only
     )
 
 
