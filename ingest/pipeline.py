@@ -297,7 +297,12 @@ def ingest(
             else:
                 with timer("extract"):
                     doc = load_document(
-                        data, kind, doc_id=target.doc_id, source=target.source, name=target.name
+                        data,
+                        kind,
+                        doc_id=target.doc_id,
+                        source=target.source,
+                        name=target.name,
+                        max_chars=settings.max_document_bytes,
                     )
                 with timer("chunk"):
                     chunks = chunker.chunk(doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from ingest.chunking import Chunker, plain_text_sections
 from ingest.loaders import load_document
 from ingest.pipeline import ingest
-from tests.conftest import write
+from tests.conftest import make_pdf, write
 from tutor.errors import IngestError
 from tutor.types import Document
 
@@ -121,3 +122,97 @@ def test_a_huge_front_matter_value_is_not_copied_into_every_chunk(embedder):
     chunks, _ = finishes_within(20, lambda: Chunker(embedder).chunk(doc))
     assert len(chunks) > 10
     assert all(len(c.extra["phase"]) < 2000 and len(c.extra["topic_id"]) < 2000 for c in chunks)
+
+
+def pdf_of(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects (numbered from 1; object 1 is the catalog), with a valid xref."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def stream(content: bytes, extra: bytes = b"") -> bytes:
+    packed = zlib.compress(content, 9)
+    return (
+        b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(packed), extra) + packed + b"\nendstream"
+    )
+
+
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def shared_stream_pdf(pages: int) -> bytes:
+    """`pages` pages whose /Contents are all one 2 MB (deflated to ~7 KB) stream of text."""
+    line = b"BT /F1 12 Tf 72 712 Td (gradient descent words) Tj ET\n"
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    page = b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    return pdf_of(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+            FONT,
+            stream(line * (2_000_000 // len(line))),
+            *[page] * pages,
+        ]
+    )
+
+
+def form_drawn_many_times_pdf(draws: int, lines: int = 1) -> bytes:
+    """One page whose small content draws the same text form (of `lines` lines) `draws` times."""
+    form = stream(
+        b"BT /F1 12 Tf 72 712 Td (gradient descent) Tj ET\n" * lines,
+        b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> ",
+    )
+    return pdf_of(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> /XObject << /X 5 0 R >> >>"
+            b" /Contents 6 0 R >>",
+            FONT,
+            form,
+            stream(b"/X Do\n" * draws),
+        ]
+    )
+
+
+def load_pdf_document(data: bytes, max_chars: int | None = None) -> Document:
+    limit = {} if max_chars is None else {"max_chars": max_chars}
+    return load_document(data, "pdf", doc_id="/x/a.pdf", source="a.pdf", name="a.pdf", **limit)
+
+
+@pytest.mark.parametrize("pages", [1, 4, 400])
+def test_a_pdf_whose_pages_share_one_content_stream_is_refused_without_parsing_it_per_page(pages):
+    """A 7 KB PDF of pages reusing one stream took 18 s and became 3.4 M characters."""
+    data = shared_stream_pdf(pages)
+    assert len(data) < 7_000 + 150 * pages
+    with pytest.raises(IngestError, match="far more content than its size"):
+        finishes_within(5, lambda: load_pdf_document(data))
+
+
+def test_a_pdf_drawing_one_form_many_times_is_refused_within_its_budget():
+    """pypdf stops after 5,000 form drawings; of a 200-operation form that is a million operations
+    (about 10 s) from a 1 KB file."""
+    data = form_drawn_many_times_pdf(5_000, lines=40)
+    assert len(data) < 2_000
+    with pytest.raises(IngestError, match="far more content than its size"):
+        finishes_within(10, lambda: load_pdf_document(data))
+
+
+def test_a_pdf_drawing_a_form_a_few_times_still_loads():
+    doc = load_pdf_document(form_drawn_many_times_pdf(3))
+    assert doc.text.count("gradient descent") == 3
+
+
+def test_a_pdf_text_longer_than_the_document_limit_is_refused():
+    data = make_pdf([f"Page {i} explains gradient descent in plain words." for i in range(20)])
+    assert len(load_pdf_document(data, max_chars=10_000).pages) == 20
+    with pytest.raises(IngestError, match="longer than the 500-character limit"):
+        load_pdf_document(data, max_chars=500)
