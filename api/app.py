@@ -54,11 +54,15 @@ log = logging.getLogger("tutor")
 
 
 def public_detail(exc: TutorError) -> str:
-    """What a client may read of an error: store errors name server paths and hosts, so clients get
-    a fixed sentence and the operator the details, in the log."""
+    """What a client may read of an error: store errors name server paths and hosts, provider errors
+    the provider's address and its reply, so clients get a sentence without them and the operator
+    the details, in the log."""
     if isinstance(exc, StoreError):
         log.warning("store error: %s", exc)
         return STORE_UNAVAILABLE
+    if isinstance(exc, ProviderError):
+        log.warning("provider error: %s", exc)
+        return exc.public
     return str(exc)
 
 
@@ -160,10 +164,16 @@ class Service:
     def tutor(self, provider: str | None = None) -> Tutor:
         """The default Tutor, or the one for `provider`; the name is validated and made canonical
         first ("  Offline " is "offline", an unknown name is a ConfigError), so the cache holds at
-        most one Tutor per known provider whatever clients send."""
-        from tutor.llm import resolve_provider
+        most one Tutor per known provider whatever clients send. A client may only pick a provider
+        the operator configured (a key, a base URL): never make the server call one it was not
+        told to, nor learn which setting is missing."""
+        from tutor.llm import offered_providers, resolve_provider
 
         name = None if provider is None else resolve_provider(self.settings, provider)
+        if name is not None and name not in (offered := offered_providers(self.settings)):
+            raise ConfigError(
+                f"This server does not offer the {name} provider (it offers: {', '.join(offered)})."
+            )
         with self.lock:
             if None not in self.tutors:
                 self.tutors[None] = Tutor.from_settings(self.settings)

@@ -9,7 +9,15 @@ from tutor.llm.base import Answerer, Message, rule_based_condense
 
 PROVIDERS = ("anthropic", "openai", "openai-compatible", "offline")
 
-__all__ = ["PROVIDERS", "Answerer", "Message", "get_answerer", "resolve_provider", "rule_based_condense"]
+__all__ = [
+    "PROVIDERS",
+    "Answerer",
+    "Message",
+    "get_answerer",
+    "offered_providers",
+    "resolve_provider",
+    "rule_based_condense",
+]
 
 
 def resolve_provider(settings: Settings, provider: str | None = None) -> str:
@@ -24,6 +32,19 @@ def resolve_provider(settings: Settings, provider: str | None = None) -> str:
     if name not in PROVIDERS:
         raise ConfigError(f"Unknown provider {name!r}: choose one of {', '.join(PROVIDERS)} (or auto).")
     return name
+
+
+def offered_providers(settings: Settings) -> list[str]:
+    """The providers this configuration has what it needs for, in PROVIDERS order: offline, one
+    whose key is set, and openai-compatible when its base URL was set or it is the default
+    provider (the default URL, a port on this host, is not something to offer otherwise)."""
+    offered = {"offline"}
+    for name, key in (("anthropic", settings.anthropic_api_key), ("openai", settings.openai_api_key)):
+        if key is not None and key.get_secret_value().strip():
+            offered.add(name)
+    if "openai_base_url" in settings.model_fields_set or resolve_provider(settings) == "openai-compatible":
+        offered.add("openai-compatible")
+    return [name for name in PROVIDERS if name in offered]
 
 
 def get_answerer(

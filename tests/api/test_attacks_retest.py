@@ -1,0 +1,65 @@
+"""The attacks of the re-test after issue 19 against the HTTP API, one test per attack, each named
+for what it stops. docs/reliability.md maps them onto the threat model. (`tutor serve` itself, on
+the network: tests/api/test_serve.py.)"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.api.test_attacks import QUESTION, client_for, tutor  # noqa: F401 - `tutor` is a fixture
+from tests.canned import Canned
+
+# --- N7: providers ----------------------------------------------------------------------------
+
+
+def test_a_client_cannot_make_the_server_use_a_provider_the_operator_did_not_configure(tutor):  # noqa: F811
+    """Any client could pick "openai-compatible" and make the server call its default base URL (a
+    port on the server's own host), or learn which key a provider lacks."""
+    with client_for(tutor, rate_limit=0) as c:
+        for provider in ["openai-compatible", "anthropic", " OpenAI "]:
+            response = c.post("/v1/chat", json={**QUESTION, "provider": provider})
+            detail = response.json()["detail"]
+            assert response.status_code == 400 and "does not offer" in detail, (provider, detail)
+            assert "API_KEY" not in detail and "localhost" not in detail and "11434" not in detail
+        assert c.post("/v1/chat", json={**QUESTION, "provider": "offline"}).status_code == 200
+
+
+def test_provider_errors_never_show_the_base_urls_credentials_or_the_providers_reply(
+    tutor,  # noqa: F811
+    server,
+    caplog,
+):
+    """A 502 quoted TUTOR_OPENAI_BASE_URL, user:password included, and the upstream reply."""
+    base_url = f"http://tutor:pa55word@127.0.0.1:{server.server_address[1]}/v1?api-key=k3y"
+    server.replies += [
+        Canned(400, {"error": {"message": "upstream internals: table users has 3 rows"}}),
+        Canned(500, {"error": {"message": "upstream stack trace at /srv/llm"}}),
+        Canned(500, {"error": {"message": "upstream stack trace at /srv/llm"}}),
+    ]
+    caplog.set_level(logging.WARNING)
+    with client_for(tutor, rate_limit=0, openai_base_url=base_url, llm_max_retries=0) as c:
+        rejected = c.post("/v1/chat", json={**QUESTION, "provider": "openai-compatible"})
+        failed = c.post("/v1/chat", json={**QUESTION, "provider": "openai-compatible", "stream": True})
+    assert (rejected.status_code, rejected.json()["detail"]) == (
+        502,
+        "The OpenAI-compatible server rejected the request (400).",
+    )
+    assert "server error (500)" in failed.text
+    for text in (rejected.text, failed.text):
+        for secret in ("pa55word", "tutor:", "k3y", "127.0.0.1", "upstream"):
+            assert secret not in text, secret
+    assert "table users has 3 rows" in caplog.text and "127.0.0.1" in caplog.text  # for the operator
+    assert "pa55word" not in caplog.text and "k3y" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://u:p@host:1/v1", "https://host/v1?key=x", "http://[::1]:8/v1#frag", "http://h/v1"]
+)
+def test_a_base_url_is_shown_without_credentials(base_url):
+    from tutor.llm.providers import without_credentials
+
+    shown = without_credentials(base_url)
+    assert "u:p" not in shown and "key" not in shown and "frag" not in shown
+    assert shown.endswith("/v1") and shown.startswith("http")
