@@ -129,9 +129,9 @@ class Settings(BaseSettings):
     def _keys_hold_keys(self) -> Settings:
         """A key setting that is set but holds no key must not quietly mean "no auth"."""
         keys = self.api_keys.get_secret_value() if self.api_keys else ""
-        if keys.strip() and not split_list(keys):
+        if keys and not split_list(keys):  # "   " too: blanks are no key, not "no auth"
             raise ValueError(
-                "TUTOR_API_KEYS is set but holds no key (only commas and spaces): "
+                "TUTOR_API_KEYS is set but holds no key (only commas and blanks): "
                 "give at least one key, or leave it empty to turn API keys off"
             )
         admin = self.admin_key.get_secret_value() if self.admin_key else ""

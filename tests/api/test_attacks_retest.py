@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from pydantic import ValidationError
 
 from tests.api.test_attacks import QUESTION, client_for, tutor  # noqa: F401 - `tutor` is a fixture
 from tests.canned import Canned
+from tutor.config import Settings, split_list
 
 # --- N7: providers ----------------------------------------------------------------------------
 
@@ -63,3 +65,21 @@ def test_a_base_url_is_shown_without_credentials(base_url):
     shown = without_credentials(base_url)
     assert "u:p" not in shown and "key" not in shown and "frag" not in shown
     assert shown.endswith("/v1") and shown.startswith("http")
+
+
+# --- N8: settings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keys", ["   ", "\t", " \t \n", " , \t"])
+def test_api_keys_of_only_blanks_refuse_to_start_instead_of_turning_auth_off(keys):
+    """`","` was refused, but `"   "` quietly meant "no keys": every /v1 route open."""
+    with pytest.raises(ValidationError, match="TUTOR_API_KEYS is set but holds no key"):
+        Settings(api_keys=keys, _env_file=None)
+
+
+def test_api_keys_of_only_blanks_in_the_environment_are_refused_too(monkeypatch):
+    monkeypatch.setenv("TUTOR_API_KEYS", " \t ")
+    with pytest.raises(ValidationError, match="TUTOR_API_KEYS is set but holds no key"):
+        Settings(_env_file=None)
+    monkeypatch.setenv("TUTOR_API_KEYS", "")
+    assert not split_list(Settings(_env_file=None).api_keys)  # empty: API keys off, as documented
