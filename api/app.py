@@ -380,7 +380,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         service.verify(
             request, header, [admin], 403, "Missing or wrong admin key: send `X-Admin-Key: <key>`."
         )
-        inputs = check_ingest_inputs(body.inputs, settings)
+        inputs = await run_in_threadpool(check_ingest_inputs, body.inputs, settings)  # resolves names
         tutor = await run_in_threadpool(service.tutor)
         roots = ingest_roots(settings)
 

@@ -55,12 +55,12 @@ def resolve(host: str, port: int | None, *, public_only: bool) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise IngestError(f"cannot resolve {host}") from None
+        raise IngestError(f"{host} could not be resolved") from None
     addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
-    if public_only and (not addresses or not all(is_public(ipaddress.ip_address(a)) for a in addresses)):
-        raise IngestError(not_public(host))
     if not addresses:
-        raise IngestError(f"cannot resolve {host}")
+        raise IngestError(f"{host} could not be resolved")
+    if public_only and not all(is_public(ipaddress.ip_address(a)) for a in addresses):
+        raise IngestError(not_public(host))
     return addresses
 
 

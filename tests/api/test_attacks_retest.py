@@ -5,12 +5,16 @@ the network: tests/api/test_serve.py.)"""
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+import time
 
 import pytest
 from pydantic import ValidationError
 
 from tests.api.test_attacks import QUESTION, client_for, tutor  # noqa: F401 - `tutor` is a fixture
 from tests.canned import Canned
+from tests.sites import PUBLIC
 from tutor.config import Settings, split_list
 
 # --- N7: providers ----------------------------------------------------------------------------
@@ -83,3 +87,44 @@ def test_api_keys_of_only_blanks_in_the_environment_are_refused_too(monkeypatch)
         Settings(_env_file=None)
     monkeypatch.setenv("TUTOR_API_KEYS", "")
     assert not split_list(Settings(_env_file=None).api_keys)  # empty: API keys off, as documented
+
+
+# --- N9: name lookups -------------------------------------------------------------------------
+
+
+def test_a_slow_name_lookup_for_an_ingest_url_never_blocks_the_server(tutor, fake_dns):  # noqa: F811
+    """The pre-check resolved names on the event loop: /healthz waited 9.5 s for a slow DNS."""
+
+    def slow():
+        time.sleep(3)
+        return [PUBLIC]
+
+    fake_dns["slow.example"] = slow
+    with client_for(tutor, admin_key="adm") as c:
+        worker = threading.Thread(
+            target=lambda: c.post(
+                "/v1/ingest", json={"inputs": ["http://slow.example/a.md"]}, headers={"X-Admin-Key": "adm"}
+            )
+        )
+        worker.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert c.get("/healthz").status_code == 200
+        waited = time.monotonic() - started
+        worker.join()
+    assert waited < 1.5, f"/healthz waited {waited:.1f} s for a name lookup"
+
+
+def test_an_ingest_url_whose_name_cannot_be_resolved_says_so(tutor, fake_dns):  # noqa: F811
+    """It said "not a public address" for a name that has no address at all."""
+
+    def unknown():
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    fake_dns["nowhere.example"] = unknown
+    with client_for(tutor, admin_key="adm") as c:
+        response = c.post(
+            "/v1/ingest", json={"inputs": ["http://nowhere.example/a.md"]}, headers={"X-Admin-Key": "adm"}
+        )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "nowhere.example could not be resolved."
