@@ -128,3 +128,23 @@ def test_an_ingest_url_whose_name_cannot_be_resolved_says_so(tutor, fake_dns):  
         )
     assert response.status_code == 400
     assert response.json()["detail"] == "nowhere.example could not be resolved."
+
+
+# --- N10: filters -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64 - 1, 2**64, -(2**63) - 1, 10**30])
+def test_a_filter_integer_beyond_64_bits_is_a_422_not_a_store_error(tutor, value):  # noqa: F811
+    """2**63 .. 2**64-1 passed validation and Chroma refused it: a 503 "store unavailable"."""
+    with client_for(tutor, rate_limit=0) as c:
+        for route, body in [("/v1/search", {"query": "SQL"}), ("/v1/chat", QUESTION)]:
+            response = c.post(route, json={**body, "filters": {"page": value}})
+            assert response.status_code == 422, (route, value, response.text)
+            assert str(value) not in response.text
+
+
+@pytest.mark.parametrize("value", [2**63 - 1, -(2**63), 0, 3])
+def test_a_filter_integer_within_64_bits_still_works(tutor, value):  # noqa: F811
+    with client_for(tutor, rate_limit=0) as c:
+        response = c.post("/v1/search", json={"query": "SQL", "filters": {"order": value}})
+    assert response.status_code == 200 and response.json() == {"results": []}
