@@ -161,6 +161,12 @@ class Service:
         self.auth_failures.check(address)
         raise HTTPException(status, message)
 
+    def close(self) -> None:
+        """At shutdown: what the store holds goes (uvicorn ends a worker by re-raising SIGTERM,
+        so exit handlers do not run)."""
+        if None in self.tutors:
+            self.tutors[None].store.close()
+
     def tutor(self, provider: str | None = None) -> Tutor:
         """The default Tutor, or the one for `provider`; the name is validated and made canonical
         first ("  Offline " is "offline", an unknown name is a ConfigError), so the cache holds at
@@ -200,6 +206,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         except TutorError as exc:  # keep serving: /readyz says it is not ready, the log says why
             log.error("start-up: %s", exc)
         yield
+        service.close()
 
     app = FastAPI(
         title="tutor",

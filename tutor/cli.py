@@ -542,7 +542,9 @@ def serve(
     settings = load_settings(data_dir)
     if data_dir is not None:
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
-    ensure_ingested(open_store(settings))  # once, before the workers start
+    store = open_store(settings)
+    ensure_ingested(store)  # once, before the workers start
+    store.close()  # the workers open their own
     err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
     from api.server import uvicorn_options
 
