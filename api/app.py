@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -49,6 +48,15 @@ access_log = logging.getLogger("tutor.access")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a client's id is echoed and logged only if plain
 
 
+# The chat page loads only its own script and style and talks only to this server; nothing may
+# frame it (clickjacking) and links out carry no referrer.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 STORE_UNAVAILABLE = "The document store is unavailable; try again shortly."
 log = logging.getLogger("tutor")
 
@@ -144,6 +152,7 @@ class Service:
         self.limiter = RateLimiter(settings.rate_limit)
         self.auth_failures = RateLimiter(settings.auth_failure_limit)  # per address
         self.api_keys = split_list(settings.api_keys)
+        self.worker_id = uuid.uuid4().hex[:12]  # tells workers apart in /readyz without a process id
 
     def verify(self, request: Request, given: str, keys: list[str], status: int, message: str) -> str:
         """The configured key that `given` matches, else `status` with `message`. Failed attempts
@@ -240,6 +249,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             log.error("request %s failed with %s:\n%s", request_id, type(exc).__name__, frames.rstrip())
             response = JSONResponse({"detail": f"Internal error (request {request_id})."}, 500)
         response.headers["x-request-id"] = request_id
+        response.headers["x-content-type-options"] = "nosniff"
         route = request.scope.get("route")
         access_log.info(
             json.dumps(
@@ -424,12 +434,12 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
             "status": "ready",
             "chunks": chunks,
             "model": tutor.store.embedder.model_id,
-            "worker": os.getpid(),
+            "worker": service.worker_id,
         }
 
     @app.get("/", include_in_schema=False)
     async def page():
-        return FileResponse(STATIC / "index.html")
+        return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -5,6 +5,7 @@ the network: tests/api/test_serve.py.)"""
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 import time
@@ -148,3 +149,24 @@ def test_a_filter_integer_within_64_bits_still_works(tutor, value):  # noqa: F81
     with client_for(tutor, rate_limit=0) as c:
         response = c.post("/v1/search", json={"query": "SQL", "filters": {"order": value}})
     assert response.status_code == 200 and response.json() == {"results": []}
+
+
+# --- information -------------------------------------------------------------------------------
+
+
+def test_readyz_does_not_reveal_the_process_id(tutor):  # noqa: F811
+    with client_for(tutor, api_keys="k") as c:
+        ready = c.get("/readyz")
+        other = client_for(tutor).get("/readyz")
+    assert ready.status_code == 200 and str(os.getpid()) not in ready.text
+    assert ready.json()["worker"] != other.json()["worker"]  # workers still tell apart
+
+
+def test_the_chat_page_cannot_be_framed_and_runs_only_its_own_script(tutor):  # noqa: F811
+    with client_for(tutor) as c:
+        page = c.get("/")
+        script = c.get("/static/app.js")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe" not in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    assert script.headers["x-content-type-options"] == "nosniff"
