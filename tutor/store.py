@@ -416,6 +416,7 @@ class Store:
                 result["distances"][0],
                 strict=True,
             )
+            if doc is not None and meta is not None  # deleted by another writer mid-query
         ]
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
