@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         except TutorError as exc:  # keep serving: /readyz says it is not ready, the log says why
             log.error("start-up: %s", exc)
         yield
+        service.close()
 
     app = FastAPI(
         title="tutor",

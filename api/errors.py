@@ -14,11 +14,15 @@ log = logging.getLogger("tutor")
 
 
 def public_detail(exc: TutorError) -> str:
-    """What a client may read of an error: store errors name server paths and hosts, so clients get
-    a fixed sentence and the operator the details, in the log."""
+    """What a client may read of an error: store errors name server paths and hosts, provider errors
+    the provider's address and its reply, so clients get a sentence without them and the operator
+    the details, in the log."""
     if isinstance(exc, StoreError):
         log.warning("store error: %s", exc)
         return STORE_UNAVAILABLE
+    if isinstance(exc, ProviderError):
+        log.warning("provider error: %s", exc)
+        return exc.public
     return str(exc)
 
 

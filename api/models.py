@@ -45,7 +45,9 @@ def ingest_input(value: str) -> str:
 Text = Annotated[str, AfterValidator(valid_unicode)]
 IngestInput = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(ingest_input)]
 FilterField = Literal["source", "title", "section", "phase", "topic_id", "order", "page"]
-FilterValue = Annotated[str, Field(max_length=500), AfterValidator(valid_unicode)] | int
+# Chroma keeps integers as signed 64-bit: a larger one in a filter is a 422 here, not a store error.
+FilterInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+FilterValue = Annotated[str, Field(max_length=500), AfterValidator(valid_unicode)] | FilterInt
 Filters = Annotated[
     dict[FilterField, FilterValue],
     Field(

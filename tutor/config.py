@@ -102,6 +102,20 @@ class Settings(BaseSettings):
     allow_private_urls: bool = Field(
         False, description="Let POST /v1/ingest fetch loopback, private and link-local addresses."
     )
+    request_read_timeout: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds a client has to send a whole request (headers and body) to `tutor serve`, "
+        "from connecting or from the previous response's keep-alive time (slow clients: slowloris).",
+    )
+    max_header_bytes: int = Field(
+        16_384, ge=4096, le=1_048_576, description="Largest request head (request line and headers)."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma-separated proxy addresses (or *) whose X-Forwarded-For gives the client "
+        "address; none by default, so no client can pick its rate-limit address.",
+    )
 
     # Providers (read by tutor.llm; keys never logged)
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
@@ -117,9 +131,9 @@ class Settings(BaseSettings):
     def _keys_hold_keys(self) -> Settings:
         """A key setting that is set but holds no key must not quietly mean "no auth"."""
         keys = self.api_keys.get_secret_value() if self.api_keys else ""
-        if keys.strip() and not split_list(keys):
+        if keys and not split_list(keys):  # "   " too: blanks are no key, not "no auth"
             raise ValueError(
-                "TUTOR_API_KEYS is set but holds no key (only commas and spaces): "
+                "TUTOR_API_KEYS is set but holds no key (only commas and blanks): "
                 "give at least one key, or leave it empty to turn API keys off"
             )
         admin = self.admin_key.get_secret_value() if self.admin_key else ""
