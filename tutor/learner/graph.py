@@ -141,7 +141,7 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 TIMELINE_COLUMNS = re.compile(r"effort|weekly|total|hours|duration|length", re.IGNORECASE)
 
 
-def _cells(line: str) -> list[str]:
+def table_cells(line: str) -> list[str]:
     match = TABLE_ROW.match(line)
     if not match:
         return []
@@ -161,14 +161,14 @@ def find_timelines(topic: Topic, path: str) -> list[Timeline]:
                 section = heading.group(2)
             i += 1
             continue
-        header = _cells(lines[i])
-        rule = _cells(lines[i + 1]) if i + 1 < len(lines) else []
+        header = table_cells(lines[i])
+        rule = table_cells(lines[i + 1]) if i + 1 < len(lines) else []
         if not header or not rule or not all(set(c) <= set(":- ") for c in rule):
             i += 1
             continue
         wanted = [n for n, name in enumerate(header) if n and TIMELINE_COLUMNS.search(name)]
         i += 2
-        while i < len(lines) and (row := _cells(lines[i])):
+        while i < len(lines) and (row := table_cells(lines[i])):
             if wanted and len(row) == len(header) and row[0]:
                 parts = [f"{header[n].lower()}: {row[n]}" for n in wanted if row[n]]
                 if parts:

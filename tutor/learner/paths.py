@@ -12,6 +12,7 @@ learner's state, each decision with the reason a learner can check against the r
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -20,12 +21,19 @@ from tutor.learner.graph import RoadmapGraph, Timeline, TopicNode
 from tutor.learner.state import DEFAULT_HOURS_PER_WEEK, LearnerState, Status, check_hours
 
 EPSILON = 1e-9
+PHASE_LABEL = re.compile(r"^\s*(\d+)\.?\s+(.+?)\s*$")
 
 
 def _and(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def phase_words(phase: str) -> str:
+    """'1. Foundations' as 'phase 1 (Foundations)': no full stop inside a sentence."""
+    match = PHASE_LABEL.match(phase)
+    return f"phase {match.group(1)} ({match.group(2)})" if match else f"phase {phase}"
 
 
 def _how(state: LearnerState, topic_id: str) -> str:
@@ -43,7 +51,7 @@ class NextTopic:
     status: str  # "learning" or "pending"
     hours: float
     hours_reason: str
-    reason: str  # "prerequisites Python for machine learning done; about 48 h; phase 1. Foundations"
+    reason: str  # "prerequisite Python for machine learning done; about 24 h; phase 1 (Foundations)"
     prerequisites: list[dict[str, str]]  # [{"id", "title", "status"}] with status done|skipped|known|…
     path: str
 
@@ -78,7 +86,7 @@ def next_topics(graph: RoadmapGraph, state: LearnerState, *, limit: int | None =
             continue
         prereqs, listed = _prerequisite_words(graph, state, node)
         lead = "in progress; " if status == Status.LEARNING else ""
-        reason = f"{lead}{prereqs}; about {format_hours(node.hours)}; phase {node.phase}"
+        reason = f"{lead}{prereqs}; about {format_hours(node.hours)}; {phase_words(node.phase)}"
         item = NextTopic(
             node.id,
             node.title,
