@@ -1,7 +1,7 @@
 """A separate process writing learner progress, for the concurrency and crash tests:
 
 python -m tests.learner.writer URL updates LEARNER PREFIX N   # N updates of PREFIX-0..N-1 and "shared"
-    python -m tests.learner.writer URL batches LEARNER TOPICS      # batch k: all topics one status
+python -m tests.learner.writer URL batches LEARNER TOPICS      # batch k: all topics one status
 python -m tests.learner.writer URL stall LEARNER TOPICS        # one batch that stops mid-transaction
 """
 
