@@ -76,7 +76,10 @@ def resolve_topic(graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = ()
     ]
     if folded and len(starts) == 1:
         return starts[0]
-    close = difflib.get_close_matches(folded, list(graph.topics), n=3, cutoff=0.5) or starts[:3]
+    titles = {node.title.casefold(): node.id for node in graph.topics.values()}
+    close = difflib.get_close_matches(folded, list(graph.topics), n=3, cutoff=0.5)
+    close += [titles[t] for t in difflib.get_close_matches(folded, list(titles), n=3, cutoff=0.5)]
+    close = list(dict.fromkeys(close))[:3] or starts[:3]
     hint = f" Did you mean {', '.join(close)}?" if close else " `tutor roadmap` lists the topic ids."
     raise UnknownTopic(f"Unknown topic {text!r}.{hint}")
 
