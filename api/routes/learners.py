@@ -25,7 +25,10 @@ from tutor.learner.state import MAX_GOAL_CHARS, MAX_HOURS, MIN_HOURS, NAME_RULE
 router = v1_router("learners")
 _lock = threading.Lock()
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No such learner (for this key), or no such topic"}}
+NOT_FOUND = {
+    403: {"model": ErrorOut, "description": "A wrong admin key, or `owner` without the admin key"},
+    404: {"model": ErrorOut, "description": "No such learner (for this key), or no such topic"},
+}
 
 
 LearnerPath = Annotated[
@@ -124,7 +127,9 @@ def profile_out(learners: Learners, name: str, owner: str, *, include_owner: boo
     return data
 
 
-@router.get("/learners", summary="The caller's learners (the admin's: everyone's)")
+@router.get(
+    "/learners", responses={403: NOT_FOUND[403]}, summary="The caller's learners (the admin's: everyone's)"
+)
 async def list_learners(learners: LearnersDep, caller: CallerDep):
     profiles = await run_in_threadpool(learners.repository.learners, None if caller.admin else caller.owner)
     return {"learners": [p.to_dict() | ({"owner": p.owner} if caller.admin else {}) for p in profiles]}
@@ -140,7 +145,7 @@ async def get_profile(
 
 @router.put(
     "/learners/{learner}",
-    responses={201: {"description": "Created"}, 404: NOT_FOUND[404]},
+    responses={201: {"description": "Created"}, **NOT_FOUND},
     summary="Create a learner or set profile fields",
 )
 async def put_profile(learner: LearnerPath, body: ProfileIn, learners: LearnersDep, caller: CallerDep):

@@ -185,3 +185,10 @@ def test_known_topic_that_left_the_roadmap_is_an_orphan_too(roadmap_dir):
     graph = load_graph(roadmap_dir)
     learner = LearnerState(Profile("ada", known=("basics", "gone"), known_titles={"gone": "Old topic"}), {})
     assert [(o.topic, o.status, o.title) for o in orphans(graph, learner)] == [("gone", "known", "Old topic")]
+
+
+def test_a_plan_start_out_of_range_is_a_clear_error(roadmap_dir):
+    from tutor.learner.state import InvalidLearnerInput
+
+    with pytest.raises(InvalidLearnerInput, match="between 1970 and 2200"):
+        study_plan(load_graph(roadmap_dir), state(), start=date(9999, 12, 1), today=MONDAY)

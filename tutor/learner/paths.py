@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from tutor.learner.durations import format_hours
 from tutor.learner.graph import RoadmapGraph, Timeline, TopicNode
-from tutor.learner.state import DEFAULT_HOURS_PER_WEEK, LearnerState, Status, check_hours
+from tutor.learner.state import DEFAULT_HOURS_PER_WEEK, LearnerState, Status, check_hours, check_start
 
 EPSILON = 1e-9
 PHASE_LABEL = re.compile(r"^\s*(\d+)\.?\s+(.+?)\s*$")
@@ -228,6 +228,7 @@ def study_plan(
     today = today or date.today()
     if start is None:
         start = profile.start_date if profile.start_date and profile.start_date > today else today
+    check_start(start)
     ordered = plan_order(graph, state)
     weeks: list[Week] = []
     week: Week | None = None
