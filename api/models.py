@@ -33,6 +33,15 @@ def valid_unicode(value: str) -> str:
     return value
 
 
+def learner_name(value: str) -> str:
+    from tutor.learner.state import NAME_RULE, InvalidLearnerInput, check_name
+
+    try:
+        return check_name(value)
+    except InvalidLearnerInput:
+        raise ValueError(f"a learner name has {NAME_RULE}") from None
+
+
 def ingest_input(value: str) -> str:
     valid_unicode(value)
     if not value.strip():
@@ -79,6 +88,11 @@ class ChatRequest(BaseModel):
         None, description=f"The answerer: {provider_help()} (default: the server's)."
     )
     filters: Filters | None = None
+    learner: Annotated[Text, Field(max_length=200), AfterValidator(learner_name)] | None = Field(
+        None,
+        description="A learner: questions about their own path (what next, what is left, this week) are "
+        "answered from their progress and plan; other questions as usual.",
+    )
 
     @model_validator(mode="after")
     def conversation(self) -> ChatRequest:

@@ -170,6 +170,11 @@ class Tutor:
             text = f"{NOT_COVERED}: the retrieved passages did not contain an answer."
         return Answer(text, citations, passages, grounding, refused, self.answerer.name, {}, query)
 
+    def ground_draft(self, draft: str, passages: list[Passage], query: str) -> Answer:
+        """An answer written elsewhere (the learner guide's, tutor/learner/guide.py) checked and cited
+        exactly like the answerer's: the same grounding report, the same citations."""
+        return self._finish(draft, passages, query)
+
     def ask(
         self,
         question: str,

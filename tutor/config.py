@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         "(default: the platform's user cache folder, e.g. ~/.cache/tutor).",
     )
 
+    # Learners (tutor/learner)
+    database_url: SecretStr | None = Field(
+        None,
+        description="The learner database: unset for SQLite at DATA_DIR/learners.db, or "
+        "postgresql+psycopg://user:password@host/db for a server several API hosts share.",
+    )
+    learner: str = Field("me", description="The learner the CLI's learner commands use by default.")
+
     # Embeddings and chunking
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
