@@ -82,7 +82,8 @@ def test_ask_with_a_learner_answers_from_the_record_and_roadmap_questions_from_t
     )
     assert roadmap["provider"] == "offline"
     plain = json.loads(invoke("ask", "what should I do next?", "--json").output)
-    assert plain["provider"] == "offline"  # no learner named: answered as before
+    assert plain["provider"] == "learner"  # no learner named: the default one, `me`, as every command
+    assert plain["answer"] == path["answer"]
 
 
 def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):

@@ -49,19 +49,18 @@ AskLearner = Annotated[
         "--learner",
         "-l",
         help="Answer questions about this learner's own path (what next, what is left, this week) "
-        "from their progress; default: $TUTOR_LEARNER if set.",
+        "from their progress; default: $TUTOR_LEARNER, else 'me'.",
     ),
 ]
 
 
 def with_learner(tutor, learner: str | None):
-    """The Tutor, or a LearnerTutor when a learner is named (or $TUTOR_LEARNER is set)."""
+    """The Tutor for a learner (named, else $TUTOR_LEARNER, else `me`): questions about their own
+    path come from their progress (the database is opened only then), all others from the documents."""
     from tutor.learner import Learners, check_name
     from tutor.learner.guide import LearnerTutor
 
     settings = tutor.settings
-    if learner is None and "learner" not in settings.model_fields_set:
-        return tutor
     return LearnerTutor(tutor, Learners.from_settings(settings), check_name(learner or settings.learner))
 
 
