@@ -3,13 +3,14 @@
 Adding a route: put it in the module of its resource (or a new module with its own `router`) and
 list that router here."""
 
-from api.routes import chat, health, ingest, mcp, openai, page, search, sources
+from api.routes import chat, health, ingest, learners, mcp, openai, page, search, sources
 
 ROUTERS = (
     chat.router,
     search.router,
     sources.router,
     ingest.router,
+    learners.router,
     health.router,
     page.router,
     openai.router,

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from tutor.cli import answers, documents, evaluation, roadmap, server
+from tutor.cli import answers, documents, evaluation, learner, roadmap, server
 from tutor.cli.common import err
 from tutor.errors import TutorError
 
@@ -34,6 +34,10 @@ COMMANDS = {
     "serve": server.serve,
     "mcp": server.mcp,
     "roadmap": roadmap.roadmap,
+    "profile": learner.profile,
+    "progress": learner.progress,
+    "next": learner.next_,
+    "plan": learner.plan,
 }
 for name, command in COMMANDS.items():
     app.command(name)(command)
