@@ -3,7 +3,11 @@ over the same Tutor as every other door. `tutor mcp` serves it over stdio; `tuto
 streamable HTTP at /mcp behind the API keys (api/routes/mcp.py).
 
 Tools: `ask` (a cited answer with its grounding report), `search` (ranked passages), `roadmap` (the
-learning path). Resources: every ingested document, listed live from the store."""
+learning path), `next_topics` and `study_plan` (a learner's own path, from tutor/learner). Resources:
+every ingested document, listed live from the store.
+
+A learner belongs to whoever the door says calls: over HTTP the verified API key (as on
+/v1/learners: another key never sees it), over stdio the local user (as in the CLI)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from urllib.parse import quote, unquote
 import anyio
 from mcp.server import MCPServer
 from mcp.server.lowlevel.helper_types import ReadResourceContents
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
@@ -23,16 +28,23 @@ from pydantic import BaseModel, Field
 from api.errors import public_detail
 from tutor.chain import Tutor
 from tutor.errors import TutorError
+from tutor.learner import Learners
+from tutor.learner.state import MAX_HOURS, MIN_HOURS, NAME_RULE
 from tutor.types import SECTION_SEPARATOR, Answer
 
 DOCUMENT_URI = "tutor://documents/"
 INSTRUCTIONS = """tutor answers questions about a learning roadmap from the roadmap's own documents.
 Use `ask` for a cited answer (every claim carries [n], and `citations` says which document each n is;
 `grounding` reports which sentences the cited passages support). Use `search` to see the passages
-behind a topic, `roadmap` for the learning path (phases, topics, durations, prerequisites). Each
-ingested document is a resource (tutor://documents/...). Quote tutor's citations when you pass an
-answer on; say so when tutor reports the documents do not cover a question."""
+behind a topic, `roadmap` for the learning path (phases, topics, durations, prerequisites), and
+`next_topics` and `study_plan` for a learner's own path, from their recorded progress. Each ingested
+document is a resource (tutor://documents/...). Quote tutor's citations when you pass an answer on;
+say so when tutor reports the documents do not cover a question."""
 READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+Learner = Annotated[
+    str | None,
+    Field(max_length=200, description=f"The learner's name ({NAME_RULE}); default: the server's, 'me'."),
+]
 
 
 class Turn(BaseModel):
@@ -197,9 +209,25 @@ def tool_errors(fn):
     return call
 
 
-def build_mcp_server(tutor: Callable[[], Tutor]) -> TutorMCP:
+def caller(ctx: Context) -> tuple[str, bool]:
+    """Whose learners a tool call reads: the owner (the verified API key's id, "" without keys, as
+    on /v1/learners; "" over stdio, as in the CLI) and whether a missing learner is an error (over
+    HTTP, as on /v1/learners) or starts from an empty record (over stdio, as in the CLI)."""
+    request = ctx.request_context.request
+    if request is None:  # stdio, or in process
+        return "", True
+    client = getattr(request.state, "tutor_client", None)  # set by api/routes/mcp.py's guard
+    if client is None:
+        raise ToolError("This request did not pass the server's key check.")
+    return client.key or "", False
+
+
+def build_mcp_server(tutor: Callable[[], Tutor], learners: Callable[[], Learners] | None = None) -> TutorMCP:
     """The MCP server over the Tutor that `tutor()` gives (called per request: the API's worker
-    builds its Tutor on first use)."""
+    builds its Tutor on first use) and the learners `learners()` gives (by default opened from the
+    Tutor's settings on first use)."""
+    if learners is None:
+        learners = functools.cache(lambda: Learners.from_settings(tutor().settings))
     # The SDK's constructor configures the root logger (logging.basicConfig): tutor's doors
     # configure their own logging, so that is undone.
     root = logging.getLogger()
@@ -284,5 +312,37 @@ def build_mcp_server(tutor: Callable[[], Tutor]) -> TutorMCP:
                 for t in topics
             ]
         )
+
+    @server.tool(annotations=READ_ONLY)
+    @tool_errors
+    def next_topics(
+        ctx: Context,
+        learner: Learner = None,
+        limit: Annotated[int | None, Field(ge=1, le=1000, description="At most this many.")] = None,
+    ) -> dict[str, Any]:
+        """What a learner should study now, from their recorded progress and the roadmap's
+        prerequisites: each topic with the reason (which prerequisites are done), its estimated
+        hours and its place in the path."""
+        owner, missing_ok = caller(ctx)
+        name = learner or tutor().settings.learner
+        return learners().next(name, owner, limit=limit, missing_ok=missing_ok).to_dict()
+
+    @server.tool(annotations=READ_ONLY)
+    @tool_errors
+    def study_plan(
+        ctx: Context,
+        learner: Learner = None,
+        hours_per_week: Annotated[
+            float | None,
+            Field(
+                ge=MIN_HOURS, le=MAX_HOURS, description="Study hours a week; default: the profile's, else 10."
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """A learner's remaining topics packed into weeks at their hours a week, in prerequisite
+        order: each week's topics and hours, the finish date, and the summary."""
+        owner, missing_ok = caller(ctx)
+        name = learner or tutor().settings.learner
+        return learners().plan(name, owner, hours_per_week=hours_per_week, missing_ok=missing_ok).to_dict()
 
     return server

@@ -9,6 +9,7 @@ cannot reach a local, keyless server through a name of its own); with keys, the 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from types import SimpleNamespace
 
 from fastapi import APIRouter, FastAPI, HTTPException
 from starlette.requests import Request
@@ -27,9 +28,11 @@ async def lifespan(app: FastAPI):
     from mcp.server.transport_security import TransportSecuritySettings
 
     from api.mcp_server import build_mcp_server
+    from api.routes.learners import get_learners
 
     service = app.state.service
-    server = build_mcp_server(service.tutor)
+    # The worker's one Learners (one engine), shared with /v1/learners; get_learners reads only the app.
+    server = build_mcp_server(service.tutor, lambda: get_learners(SimpleNamespace(app=app), service))
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=not service.api_keys,
         allowed_hosts=LOOPBACK_HOSTS,
@@ -47,14 +50,16 @@ async def lifespan(app: FastAPI):
 
 
 class GuardedMCP:
-    """The MCP transport behind `guard`: keys (when configured) and the rate limit."""
+    """The MCP transport behind `guard`: keys (when configured) and the rate limit; the verified
+    caller goes to the tools (their learners are the key's, as on /v1/learners)."""
 
     async def __call__(self, scope, receive, send):
         app = scope["app"]
         request = Request(scope, receive)
         handler = getattr(app.state, "mcp", None)
         try:
-            guard(request, app.state.service)
+            # The MCP transport reads the same scope: tools find the verified caller in its state.
+            request.state.tutor_client = guard(request, app.state.service)
         except HTTPException as exc:
             headers = dict(exc.headers or {})
             if exc.status_code == 401:

@@ -20,6 +20,7 @@ from ingest.pipeline import ingest
 from tests.conftest import write
 from tests.tutor.test_chain import DOCS, FakeAnswerer, make_tutor
 from tutor.errors import StoreError
+from tutor.learner import Learners
 from tutor.llm.offline import OfflineAnswerer
 from tutor.roadmap import load_roadmap
 
@@ -48,7 +49,7 @@ def test_tools_are_listed_with_their_schemas(tutor):
         return (await client.list_tools()).tools
 
     tools = {t.name: t for t in session(tutor, steps)}
-    assert set(tools) == {"ask", "search", "roadmap"}
+    assert set(tools) == {"ask", "search", "roadmap", "next_topics", "study_plan"}
     assert tools["ask"].input_schema["required"] == ["question"]
     assert "history" in tools["ask"].input_schema["properties"]
     assert set(tools["ask"].output_schema["properties"]) == {"answer", "citations", "grounding", "refused"}
@@ -227,3 +228,77 @@ def test_without_keys_the_http_mount_answers_loopback_names_only(tutor):
     with app_client(tutor, api_keys="k") as c:
         headers = {**HEADERS, "host": "tutor.example", "authorization": "Bearer k"}
         assert c.post("/mcp", json=INIT, headers=headers).status_code == 200
+
+
+def test_next_topics_and_study_plan_read_the_learners_record(tutor):
+    learners = Learners.from_settings(tutor.settings)
+    first = learners.next("ada").topics[0].id
+    learners.set_status("ada", first, "done")
+    learners.save_profile("ada", hours_per_week=6)
+
+    async def steps(client):
+        return (
+            await client.call_tool("next_topics", {"learner": "ada"}),
+            await client.call_tool("study_plan", {"learner": "ada"}),
+            await client.call_tool("study_plan", {"learner": "ada", "hours_per_week": 20}),
+            await client.call_tool("next_topics", {}),  # the default learner, 'me', not yet recorded
+        )
+
+    async def main():
+        server = build_mcp_server(lambda: tutor, lambda: learners)
+        async with Client(server) as client:
+            return await steps(client)
+
+    after, plan, faster, default = anyio.run(main)
+    assert not after.is_error and after.structured_content == learners.next("ada").to_dict()
+    assert first not in [t["id"] for t in after.structured_content["topics"]]
+    assert plan.structured_content == learners.plan("ada").to_dict()
+    assert (
+        plan.structured_content["hours_per_week"] == 6 and plan.structured_content["hours_from"] == "profile"
+    )
+    assert faster.structured_content["hours_per_week"] == 20
+    assert len(faster.structured_content["weeks"]) < len(plan.structured_content["weeks"])
+    assert default.structured_content["learner"] == "me"
+    assert default.structured_content["topics"][0]["id"] == first  # an empty record starts at the start
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "fragment"),
+    [
+        ("next_topics", {"learner": "no spaces allowed!"}, "name"),
+        ("study_plan", {"learner": "ada", "hours_per_week": 500}, "hours_per_week"),
+        ("next_topics", {"learner": "ada", "limit": 0}, "limit"),
+    ],
+)
+def test_bad_learner_arguments_are_tool_errors(tutor, tool, arguments, fragment):
+    async def steps(client):
+        return await client.call_tool(tool, arguments)
+
+    result = session(tutor, steps)
+    assert result.is_error and fragment in result.content[0].text
+
+
+def test_over_http_a_learner_belongs_to_its_key(tutor):
+    def call(name, arguments):
+        return {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": name, "arguments": arguments},
+        }
+
+    def headers(key):
+        return {**HEADERS, "authorization": f"Bearer {key}", "mcp-protocol-version": "2025-06-18"}
+
+    with app_client(tutor, api_keys="k-one, k-two") as c:
+        made = c.put(
+            "/v1/learners/ada", json={"hours_per_week": 5}, headers={"authorization": "Bearer k-one"}
+        )
+        assert made.status_code in (200, 201)
+        mine = c.post("/mcp", json=call("study_plan", {"learner": "ada"}), headers=headers("k-one")).json()
+        assert mine["result"]["structuredContent"]["hours_per_week"] == 5
+        rest = c.get("/v1/learners/ada/plan", headers={"authorization": "Bearer k-one"}).json()
+        assert mine["result"]["structuredContent"]["weeks"] == rest["weeks"]
+        theirs = c.post("/mcp", json=call("next_topics", {"learner": "ada"}), headers=headers("k-two")).json()
+        assert theirs["result"]["isError"]  # another key never sees it, as on /v1/learners
+        assert "ada" in theirs["result"]["content"][0]["text"]

@@ -47,8 +47,8 @@ def serve(
 def mcp(data_dir: DataDir = None, provider: Provider = None, model: Model = None) -> None:
     """Serve tutor to an MCP client (a coding assistant, a chat app) over stdio.
 
-    Tools ask, search and roadmap, and every ingested document as a resource. The client starts this
-    command itself: see the README for its configuration."""
+    Tools ask, search, roadmap, next_topics and study_plan, and every ingested document as a
+    resource. The client starts this command itself: see the README for its configuration."""
     from api.mcp_server import build_mcp_server
 
     tutor = common.build_tutor(data_dir, provider, model)  # stdout is the protocol: progress goes to stderr
