@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from tutor.errors import ConfigError, ProviderError, StoreError, TutorError
+from tutor.errors import ConfigError, NotFoundError, ProviderError, StoreError, TutorError
 
 STORE_UNAVAILABLE = "The document store is unavailable; try again shortly."
 log = logging.getLogger("tutor")
@@ -44,6 +44,8 @@ def public_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
 def error_status(exc: TutorError) -> int:
     if isinstance(exc, ConfigError):
         return 400  # e.g. the request named a provider this server has no key for
+    if isinstance(exc, NotFoundError):
+        return 404
     if isinstance(exc, ProviderError):
         return 503 if exc.retryable else 502
     if isinstance(exc, StoreError):
