@@ -5,7 +5,9 @@ A key sentence of the topic has one key term blanked: a term the author marked (
 distractors of the same kind taken from sibling topics (the same phase first) and absent from this
 topic, so exactly one option is right; a figure is answered as a number; a term with too few
 distractors of its kind is answered in free text. Everything here is deterministic: the same
-corpus gives the same items, with the same option letters.
+corpus gives the same items, with the same option letters. The statement an item's support is
+judged by is its sentence as the passage writes it (markdown kept), so the judge reads it as it reads
+the passage.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tutor.grounding import SENTENCE_END, STOPWORDS, Embed, blocks
 from tutor.quiz.grading import NUMBER_WORDS
 from tutor.quiz.items import BLANK, ItemSource, QuizItem, item_id, letter_options, normalise, plain
 from tutor.quiz.topics import TopicDoc
+from tutor.quiz.validation import form_problems
 
 MIN_WORDS, MAX_WORDS = 7, 45
 OPTIONS = 4  # the key and three distractors
@@ -168,7 +171,7 @@ def marked_terms(sentence: str) -> list[Term]:
             found.append(Term(text, shape(text), normalise(text)))
     for match in CODE.finditer(sentence):
         text = match.group(1).strip()
-        if 2 <= len(text) <= 40:
+        if 2 <= len(text) <= 40 and text[0].isalnum():  # ".env", "/docs": the judge reads them apart
             found.append(Term(text, "code", normalise(text)))
     return found
 
@@ -355,7 +358,9 @@ def _cased(text: str, at_start: bool, kind: str) -> str:
     return text[0].upper() + text[1:] if at_start else text
 
 
-def _term_item(inventory: Inventory, doc: TopicDoc, chunk, quote: str, term: Term) -> QuizItem | None:
+def _term_item(
+    inventory: Inventory, doc: TopicDoc, chunk, raw: str, quote: str, term: Term
+) -> QuizItem | None:
     spans = _find(quote, term.text)
     if len(spans) != 1:
         return None  # blanking one of two mentions would leave the answer in the stem
@@ -371,13 +376,13 @@ def _term_item(inventory: Inventory, doc: TopicDoc, chunk, quote: str, term: Ter
         at_start = stem_sentence.startswith(BLANK)
         options = letter_options([_cased(t, at_start, term.kind) for t in [answer, *others]], iid)
         answer = _cased(answer, at_start, term.kind)
-        return QuizItem(iid, doc.id, "choice", stem, answer, quote, source, options)
+        return QuizItem(iid, doc.id, "choice", stem, answer, raw, source, options)
     stem = f"Fill in the blank (a word or short phrase): “{stem_sentence}”"
     iid = item_id(doc.id, source.passage_key, stem)
-    return QuizItem(iid, doc.id, "text", stem, answer, quote, source, key_terms=[answer])
+    return QuizItem(iid, doc.id, "text", stem, answer, raw, source, key_terms=[answer])
 
 
-def _figure_item(doc: TopicDoc, chunk, quote: str, match: re.Match) -> QuizItem | None:
+def _figure_item(doc: TopicDoc, chunk, raw: str, quote: str, match: re.Match) -> QuizItem | None:
     number = match.group(1)
     value = NUMBER_WORDS.get(number.lower(), number)
     if number.isdigit() and 1900 <= int(number) <= 2100:
@@ -392,7 +397,7 @@ def _figure_item(doc: TopicDoc, chunk, quote: str, match: re.Match) -> QuizItem 
     source = _source(doc, chunk, quote)
     stem = f"Fill in the number: “{stem_sentence}”"
     iid = item_id(doc.id, source.passage_key, stem)
-    return QuizItem(iid, doc.id, "number", stem, str(value), quote, source)
+    return QuizItem(iid, doc.id, "number", stem, str(value), raw, source)
 
 
 def _score(term: Term | None, marked: bool, inventory: Inventory, words: int) -> float:
@@ -422,8 +427,8 @@ def candidates(inventory: Inventory, doc: TopicDoc) -> list[Candidate]:
                 term = inventory.known.get(found_term.key, found_term)
                 if inventory.common(term.key) or f" {term.key} " in heading:
                     continue  # the furniture of the corpus, or given away by the heading shown
-                item = _term_item(inventory, doc, chunk, quote, term)
-                if item is None:
+                item = _term_item(inventory, doc, chunk, raw, quote, term)
+                if item is None or form_problems(item):
                     continue
                 score = _score(term, term.key in marked, inventory, words)
                 if item.kind == "text":
@@ -431,8 +436,8 @@ def candidates(inventory: Inventory, doc: TopicDoc) -> list[Candidate]:
                 if best is None or score > best.score:
                     best = Candidate(score, (chunk.position, index), item)
             for match in FIGURE.finditer(quote):
-                item = _figure_item(doc, chunk, quote, match)
-                if item is None or _contains(heading_words, item.answer):
+                item = _figure_item(doc, chunk, raw, quote, match)
+                if item is None or _contains(heading_words, item.answer) or form_problems(item):
                     continue
                 score = _score(None, False, inventory, words)
                 if best is None or score > best.score:
