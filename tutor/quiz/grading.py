@@ -59,7 +59,7 @@ NUMBER_WORDS = {
     "dozen": 12,
 }
 _NUMBER = re.compile(
-    r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.]*\d)|\b(?:"
+    r"(?<![\w.\-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.]*\d)|\b(?:"
     + "|".join(NUMBER_WORDS)
     + r")\b",
     re.IGNORECASE,
@@ -99,20 +99,21 @@ def _choice(item: QuizItem, answer: str) -> Grade:
     by_text = {normalise(o.text): o for o in item.options}
     picked = None
     match = _LABEL.match(answer)
+    both = _LABEL_THEN_TEXT.match(answer)
     if match:
         picked = labels.get(match.group(1).upper())
         if picked is None:
             return Grade(False, False, expected, f"{match.group(1).upper()} is not one of the options")
+    elif both and both.group(1).upper() in labels:  # "B) stratified": the letter and its text
+        by_label, rest = labels[both.group(1).upper()], normalise(both.group(2))
+        if rest in (normalise(by_label.text), ""):
+            picked = by_label
+        elif rest in by_text:
+            return Grade(False, False, expected, "the letter and the text name different options")
+        elif normalise(answer) in by_text:  # "A stratified": an article, not a letter
+            picked = by_text[normalise(answer)]
     elif normalise(answer) in by_text:
         picked = by_text[normalise(answer)]
-    else:
-        both = _LABEL_THEN_TEXT.match(answer)
-        if both and both.group(1).upper() in labels:
-            by_label = labels[both.group(1).upper()]
-            if normalise(both.group(2)) in (normalise(by_label.text), ""):
-                picked = by_label
-            elif normalise(both.group(2)) in by_text:
-                return Grade(False, False, expected, "the letter and the text name different options")
     if picked is None:
         return Grade(False, False, expected, "the answer is neither an option's letter nor its text")
     return Grade(picked.label == correct, True, expected, "", picked.label)

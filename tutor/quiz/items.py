@@ -30,9 +30,10 @@ def plain(text: str) -> str:
 
 def normalise(text: str) -> str:
     """The form answers and options are compared in: Unicode-folded, lower case, no markdown, no
-    punctuation but what belongs to terms (C++, t-SNE, 0.6, 20%), no leading article."""
+    punctuation but what belongs to terms (C++, .NET, 0.6, 20%), hyphens read as spaces
+    ("precision-recall" is "precision recall"), no leading article."""
     text = unicodedata.normalize("NFKC", plain(text)).casefold()
-    text = text.translate(str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"}))
+    text = text.translate(str.maketrans({"–": " ", "—": " ", "‑": " ", "−": " ", "-": " ", "’": "'"}))
     text = " ".join(_PUNCT.sub(" ", text).split())
     return _ARTICLE.sub("", text)
 

@@ -14,7 +14,7 @@ from tutor.quiz.grading import Grade
 CardState = dict[
     str, Any
 ]  # fsrs.Card.to_dict(): card_id, state, step, stability, difficulty, due, last_review
-MASTERY_MIN_GRADED = 3  # a quiz this size or larger can say a topic is mastered
+MASTERY_MIN_GRADED = 3  # a quiz this size or larger can mark a topic done
 MASTERY_SHARE = 0.8
 
 
@@ -81,10 +81,11 @@ def retrievability(card: CardState, now: datetime | None = None) -> float:
 
 
 def quiz_mastery(correct: int, graded: int) -> str | None:
-    """What a quiz's result says of the topic: "mastered" with at least MASTERY_MIN_GRADED graded
-    answers of which MASTERY_SHARE are right, else "learning"; None when nothing was graded."""
+    """What a quiz's result says of the topic, as a learner-state status (recorded with source
+    "quiz"): "done" with at least MASTERY_MIN_GRADED graded answers of which MASTERY_SHARE are
+    right, else "learning"; None when nothing was graded."""
     if graded <= 0:
         return None
     if graded >= MASTERY_MIN_GRADED and correct / graded >= MASTERY_SHARE:
-        return "mastered"
+        return "done"
     return "learning"
