@@ -165,8 +165,13 @@ def marked_terms(sentence: str) -> list[Term]:
     for match in BOLD.finditer(sentence):
         raw = match.group(1).strip()
         text = plain(raw).strip(" :,;")
-        if raw.endswith((".", "?", "!")) or any(ch.isdigit() for ch in text) or not text:
-            continue  # a bold sentence or a figure: not a term
+        if (
+            raw.endswith((".", "?", "!"))
+            or not text
+            or any(ch.isdigit() for ch in text)
+            or FIGURE.search(text)
+        ):
+            continue  # a bold sentence or a figure ("two to four weeks"): not a term
         if len(text.split()) <= 4:
             found.append(Term(text, shape(text), normalise(text)))
     for match in CODE.finditer(sentence):
