@@ -391,3 +391,22 @@ def test_the_shipped_thresholds_gate_the_offline_generator():
 
     limits = load_quiz_thresholds(DEFAULT_THRESHOLDS)
     assert limits["valid_share"] == 1.0 and limits["duplicates"] == 0 and limits["supported_share"] >= 0.95
+
+
+def test_tutor_eval_quiz_measures_an_llms_drafts(cli_env, monkeypatch):
+    import tutor.llm
+
+    drafts = reply(GOOD, DUPLICATE_OPTIONS)
+    llm = FakeLLM(*[drafts, reply()] * 4)
+    monkeypatch.setattr(tutor.llm, "resolve_provider", lambda settings, name=None: name or "offline")
+    monkeypatch.setattr(tutor.llm, "get_answerer", lambda settings, embedder, name=None, model=None: llm)
+    result = CliRunner().invoke(cli.app, ["eval", "--quiz", "--provider", "fake", "--report-json", "q.json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((cli_env / "q.json").read_text())
+    assert report["generator"] == "llm:fake" and len(llm.prompts) == 8  # a draft and a retry per topic
+    summary = report["summary"]
+    # GOOD holds for model-evaluation's first passage only; elsewhere both drafts are rejected, and the
+    # retry (an empty list) replaces none of them
+    assert summary["draft_valid_share"] == 1 / 8 and summary["dropped"] == 1 + 2 * 3
+    assert summary["valid_share"] == 1.0  # what is served after validation
+    assert report["drafts"]["model-evaluation"]["valid_first"] == 1
