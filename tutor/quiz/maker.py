@@ -75,7 +75,6 @@ class QuizMaker:
         self.embed_terms = embed_terms
         self._lock = threading.Lock()
         self._built: tuple[int, dict[str, TopicDoc], Inventory] | None = None
-        self._items: dict[str, list[QuizItem]] = {}
 
     def _state(self) -> tuple[dict[str, TopicDoc], Inventory]:
         index = self.store.keyword_index
@@ -84,7 +83,6 @@ class QuizMaker:
                 docs = topic_documents(index)
                 embed = self.store.embedder.embed_cached if self.embed_terms else None
                 self._built = (id(index), docs, build_inventory(docs, embed))
-                self._items = {}
             return self._built[1], self._built[2]
 
     def topics(self) -> dict[str, TopicDoc]:
