@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         except TutorError as exc:  # keep serving: /readyz says it is not ready, the log says why
             log.error("start-up: %s", exc)
         yield
+        service.close()
 
     app = FastAPI(
         title="tutor",
@@ -57,8 +58,8 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Admin-Key"],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # before the access log: innermost
     add_access_log(app)

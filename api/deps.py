@@ -7,6 +7,7 @@ verified key, or its address, never a token nobody checked."""
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from api.models import ErrorOut
 from api.safety import RateLimiter, client_address, key_id, key_matches
 from tutor.chain import Tutor
 from tutor.config import Settings, split_list
+from tutor.errors import ConfigError
 
 # Every /v1 router answers these besides its own.
 V1_RESPONSES = {
@@ -39,6 +41,7 @@ class Service:
         self.limiter = RateLimiter(settings.rate_limit)
         self.auth_failures = RateLimiter(settings.auth_failure_limit)  # per address
         self.api_keys = split_list(settings.api_keys)
+        self.worker_id = uuid.uuid4().hex[:12]  # tells workers apart in /readyz without a process id
 
     def verify(self, request: Request, given: str, keys: list[str], status: int, message: str) -> str:
         """The configured key that `given` matches, else `status` with `message`. Failed attempts
@@ -56,13 +59,25 @@ class Service:
         self.auth_failures.check(address)
         raise HTTPException(status, message)
 
+    def close(self) -> None:
+        """At shutdown: what the store holds goes (uvicorn ends a worker by re-raising SIGTERM,
+        so exit handlers do not run)."""
+        if None in self.tutors:
+            self.tutors[None].store.close()
+
     def tutor(self, provider: str | None = None) -> Tutor:
         """The default Tutor, or the one for `provider`; the name is validated and made canonical
         first ("  Offline " is "offline", an unknown name is a ConfigError), so the cache holds at
-        most one Tutor per known provider whatever clients send."""
-        from tutor.llm import get_answerer, resolve_provider
+        most one Tutor per known provider whatever clients send. A client may only pick a provider
+        the operator configured (a key, a base URL): never make the server call one it was not
+        told to, nor learn which setting is missing."""
+        from tutor.llm import get_answerer, offered_providers, resolve_provider
 
         name = None if provider is None else resolve_provider(self.settings, provider)
+        if name is not None and name not in (offered := offered_providers(self.settings)):
+            raise ConfigError(
+                f"This server does not offer the {name} provider (it offers: {', '.join(offered)})."
+            )
         with self.lock:
             if None not in self.tutors:
                 self.tutors[None] = Tutor.from_settings(self.settings)

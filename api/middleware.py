@@ -67,6 +67,7 @@ def add_access_log(app: FastAPI) -> None:
             log.error("request %s failed with %s:\n%s", request_id, type(exc).__name__, frames.rstrip())
             response = JSONResponse({"detail": f"Internal error (request {request_id})."}, 500)
         response.headers["x-request-id"] = request_id
+        response.headers["x-content-type-options"] = "nosniff"
         route = request.scope.get("route")
         access_log.info(
             json.dumps(

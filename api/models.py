@@ -33,6 +33,15 @@ def valid_unicode(value: str) -> str:
     return value
 
 
+def learner_name(value: str) -> str:
+    from tutor.learner.state import NAME_RULE, InvalidLearnerInput, check_name
+
+    try:
+        return check_name(value)
+    except InvalidLearnerInput:
+        raise ValueError(f"a learner name has {NAME_RULE}") from None
+
+
 def ingest_input(value: str) -> str:
     valid_unicode(value)
     if not value.strip():
@@ -45,7 +54,9 @@ def ingest_input(value: str) -> str:
 Text = Annotated[str, AfterValidator(valid_unicode)]
 IngestInput = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(ingest_input)]
 FilterField = Literal["source", "title", "section", "phase", "topic_id", "order", "page"]
-FilterValue = Annotated[str, Field(max_length=500), AfterValidator(valid_unicode)] | int
+# Chroma keeps integers as signed 64-bit: a larger one in a filter is a 422 here, not a store error.
+FilterInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+FilterValue = Annotated[str, Field(max_length=500), AfterValidator(valid_unicode)] | FilterInt
 Filters = Annotated[
     dict[FilterField, FilterValue],
     Field(
@@ -77,6 +88,11 @@ class ChatRequest(BaseModel):
         None, description=f"The answerer: {provider_help()} (default: the server's)."
     )
     filters: Filters | None = None
+    learner: Annotated[Text, Field(max_length=200), AfterValidator(learner_name)] | None = Field(
+        None,
+        description="A learner: questions about their own path (what next, what is left, this week) are "
+        "answered from their progress and plan; other questions as usual.",
+    )
 
     @model_validator(mode="after")
     def conversation(self) -> ChatRequest:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
-from ingest.fetch import not_public, resolve
+from ingest.fetch import resolve
 from ingest.pipeline import inside
 from tutor.config import Settings, split_list
 from tutor.errors import IngestError
@@ -81,14 +81,15 @@ def key_id(key: str) -> str:
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def public_address(host: str) -> bool:
-    """True when every address `host` resolves to now is public: an early, friendly 400. What
-    protects is the check of every hop as it connects (ingest/fetch.py)."""
+def address_problem(host: str) -> str | None:
+    """Why `host` may not be fetched (it cannot be resolved, or not every address it resolves to
+    now is public), or None: an early, friendly 400. What protects is the check of every hop as it
+    connects (ingest/fetch.py). Blocks while the name resolves: call it off the event loop."""
     try:
         resolve(host, None, public_only=True)
-    except IngestError:
-        return False
-    return True
+    except IngestError as exc:
+        return str(exc)
+    return None
 
 
 def ingest_roots(settings: Settings) -> list[Path]:
@@ -97,7 +98,8 @@ def ingest_roots(settings: Settings) -> list[Path]:
 
 
 def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
-    """The inputs as the pipeline should get them, or 400 naming the first one that is not allowed."""
+    """The inputs as the pipeline should get them, or 400 naming the first one that is not allowed.
+    Resolves URLs' names (blocking): run it in a thread."""
     roots = ingest_roots(settings)
     checked = []
     for raw in inputs:
@@ -110,8 +112,8 @@ def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
                 raise HTTPException(400, f"Not a valid URL: {value!r}.") from None
             if parts.scheme not in ("http", "https") or not host:
                 raise HTTPException(400, f"Only http(s) URLs can be ingested: {value!r}.")
-            if not settings.allow_private_urls and not public_address(host):
-                raise HTTPException(400, f"{not_public(host)}.")
+            if not settings.allow_private_urls and (problem := address_problem(host)):
+                raise HTTPException(400, f"{problem}.")
             checked.append(value)
             continue
         if not roots:

@@ -22,6 +22,7 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 MIN_WORDS = 3  # fewer real words than this is navigation or decoration, not content
 FRONT_MATTER_FIELDS = ("id", "phase", "order", "duration")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+LABEL_CHARS_PER_TOKEN = 16  # a label is cut to this many characters per token before tokenising
 
 
 def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
@@ -68,18 +69,25 @@ def plain_text_sections(text: str) -> Iterator[tuple[list[str], str]]:
     The heading lines stay in the section's text (in plain text they are part of what was written:
     "Phase 2: Supervised Learning (Weeks 7–14)"); a run of them becomes the section path."""
     lines = text.splitlines()
+    # One pass, linear in the lines (a hostile file may hold millions of them): the last non-blank
+    # line, and whether the body so far holds a line of text (not only headings).
+    last = max((i for i, x in enumerate(lines) if x.strip()), default=-1)
     headings: list[str] = []
+    seen: set[str] = set()
     body: list[str] = []
+    body_has_text = False
     for i, raw in enumerate(lines):
         line = raw.strip()
-        following = next((x.strip() for x in lines[i + 1 :] if x.strip()), "")
-        if line and is_heading_line(line) and following:
-            if body and any(not is_heading_line(x.strip()) for x in body if x.strip()):
+        heading = bool(line) and is_heading_line(line)
+        if heading and i < last:
+            if body_has_text:
                 yield headings, "\n".join(body)
-                headings, body = [], []
-            if line not in headings:
+                headings, seen, body, body_has_text = [], set(), [], False
+            if line not in seen:
                 headings.append(line)
+                seen.add(line)
         body.append(raw)
+        body_has_text = body_has_text or (bool(line) and not heading)
     if body:
         yield headings, "\n".join(body)
 
@@ -116,18 +124,23 @@ class Chunker:
 
     def _cut_to_tokens(self, text: str, budget: int) -> list[str]:
         """Last resort: cut at token offsets into pieces of at most `budget` tokens."""
-        encoding = self.embedder.tokenizer.encode(text, add_special_tokens=False)
+        # `encoding.offsets` builds a new list at every access: read it once (linear, not quadratic).
+        offsets = self.embedder.tokenizer.encode(text, add_special_tokens=False).offsets
         pieces = []
-        for start in range(0, len(encoding.ids), budget):
-            window = encoding.offsets[start : start + budget]
-            pieces.append(text[window[0][0] : window[-1][1]].strip())
+        for start in range(0, len(offsets), budget):
+            end = min(start + budget, len(offsets)) - 1
+            pieces.append(text[offsets[start][0] : offsets[end][1]].strip())
         return [p for p in pieces if p]
 
     def _shorten(self, label: str) -> str:
-        """Keep titles and section paths to a quarter of the limit, so passages keep room."""
-        if self.tokens(label) <= self.limit // 4:
+        """Keep titles, section paths and front matter values to a quarter of the limit, so
+        passages keep room. Cut by characters first: a hostile title can be megabytes long."""
+        budget = self.limit // 4
+        head = label[: budget * LABEL_CHARS_PER_TOKEN]
+        if head == label and self.tokens(label) <= budget:
             return label
-        return self._cut_to_tokens(label, self.limit // 4)[0] + "…"
+        pieces = self._cut_to_tokens(head, budget)
+        return (pieces[0] if pieces else head.strip()[:budget]) + "…"
 
     def _sections(self, doc: Document) -> Iterator[tuple[str, str, int | None]]:
         """(section path, text, page) in document order."""
@@ -148,6 +161,8 @@ class Chunker:
         extra = {k: doc.metadata[k] for k in FRONT_MATTER_FIELDS if k in doc.metadata}
         if "id" in extra:
             extra["topic_id"] = extra.pop("id")
+        # Copied into every chunk's metadata: a long value would be multiplied by the chunk count.
+        extra = {k: self._shorten(v) if isinstance(v, str) else v for k, v in extra.items()}
         if doc.source.startswith(("http://", "https://")):
             extra["url"] = doc.source
         title = self._shorten(doc.title)

@@ -191,27 +191,87 @@ def _extract_boilerplate_free(data: bytes) -> tuple[str, str | None]:
     return text, str(meta["title"]) if meta.get("title") else None
 
 
-def load_pdf(data: bytes) -> tuple[str | None, list[str]]:
+# What extracting a PDF's text may cost, in proportion to the file's size: pages can share one
+# content stream, and a stream can inflate ~1000x, so a 7 KB file made pypdf parse 8 MB of page
+# content (18 s). Real PDFs hold about their own size in content and 0.05 operations per byte.
+# Any PDF, however small, may use the floors (about a second of work each).
+PDF_CONTENT_PER_BYTE, PDF_CONTENT_FLOOR = 32, 1_000_000  # decoded page content (and forms), all pages
+PDF_OPERATIONS_PER_BYTE, PDF_OPERATIONS_FLOOR = 4, 200_000  # content operations interpreted
+
+
+class PdfBudgetSpent(BaseException):
+    """Raised from inside pypdf's extraction, which logs and skips an Exception from a form."""
+
+
+def _content_bytes(node, depth: int = 0) -> int:
+    """Decoded bytes of what extracting a page's text parses: its content streams, and the form
+    XObjects its resources offer (three levels deep). Decoding is C (zlib); parsing is not."""
+    from pypdf.generic import ArrayObject
+
+    total = 0
+    if depth == 0 and (contents := node.get("/Contents")) is not None:
+        contents = contents.get_object()
+        streams = contents if isinstance(contents, ArrayObject) else [contents]
+        total += sum(len(stream.get_object().get_data()) for stream in streams)
+    resources = node.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is not None and depth < 3:
+        for ref in xobjects.get_object().values():
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form":
+                total += len(form.get_data()) + _content_bytes(form, depth + 1)
+    return total
+
+
+def load_pdf(data: bytes, *, max_chars: int | None = None) -> tuple[str | None, list[str]]:
+    """The title and the text of each page, within a budget of work in proportion to the file's
+    size (page content parsed, operations interpreted) and at most `max_chars` of text."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+
+    budget = max(PDF_CONTENT_FLOOR, PDF_CONTENT_PER_BYTE * len(data))
+    operations = max(PDF_OPERATIONS_FLOOR, PDF_OPERATIONS_PER_BYTE * len(data))
+    too_much = (
+        "the PDF's pages hold far more content than its size suggests (shared or highly compressed "
+        "content streams): not extracted"
+    )
+
+    def count(*_):
+        nonlocal operations
+        operations -= 1
+        if operations < 0:
+            raise PdfBudgetSpent
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise IngestError("encrypted PDF")
-        pages = [(page.extract_text() or "") for page in reader.pages]
+        pages, chars = [], 0
+        for page in reader.pages:
+            budget -= _content_bytes(page)  # before parsing: a shared stream is parsed per page
+            if budget < 0:
+                raise IngestError(too_much)
+            pages.append(page.extract_text(visitor_operand_before=count) or "")
+            chars += len(pages[-1])
+            if max_chars is not None and chars > max_chars:
+                raise IngestError(f"the PDF's text is longer than the {max_chars:,}-character limit")
         title = reader.metadata.title if reader.metadata else None
     except IngestError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+    except PdfBudgetSpent:
+        raise IngestError(too_much) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError) as exc:
         raise IngestError(f"malformed PDF: {exc}") from None
     if not any(page.strip() for page in pages):
         raise IngestError("the PDF has no extractable text (scanned images?)")
     return title, pages
 
 
-def load_document(data: bytes, kind: str, *, doc_id: str, source: str, name: str) -> Document:
-    """Parse `data` as `kind`; raise IngestError naming what is wrong."""
+def load_document(
+    data: bytes, kind: str, *, doc_id: str, source: str, name: str, max_chars: int | None = None
+) -> Document:
+    """Parse `data` as `kind`; raise IngestError naming what is wrong. `max_chars` bounds the text
+    a PDF may expand to (other kinds are no longer than their bytes)."""
     if not data.strip():
         raise IngestError("empty file")
     fallback = Path(name).stem.replace("_", " ").replace("-", " ") or name
@@ -225,6 +285,6 @@ def load_document(data: bytes, kind: str, *, doc_id: str, source: str, name: str
         title, text = load_html(data, fallback)
         return Document(doc_id, source, title, text, kind)
     if kind == "pdf":
-        title, pages = load_pdf(data)
+        title, pages = load_pdf(data, max_chars=max_chars)
         return Document(doc_id, source, title or fallback, "\n\n".join(pages), kind, pages=pages)
     raise IngestError(f"unknown document kind {kind!r}")

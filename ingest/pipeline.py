@@ -98,14 +98,13 @@ def inside(path: Path, roots: list[Path]) -> bool:
 
 @dataclass
 class Discovery:
-    """What `discover` found: targets to read, inputs that failed, files seen but not taken, the
-    roots scanned, and the real paths that links in those roots point out to (for --prune)."""
+    """What `discover` found: targets to read, inputs that failed, files seen but not taken, and
+    the roots scanned (for --prune)."""
 
     targets: list[Target] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
-    linked_out: set[str] = field(default_factory=set)
 
 
 def _file_target(found: Path, real: Path) -> Target | str:
@@ -190,7 +189,6 @@ def discover(
                     )
                     continue
                 if not inside(real, [base]):
-                    found.linked_out.add(str(real))
                     reason = "symbolic link to a file outside the folder: not followed"
                     if not real.exists():
                         reason = "broken symbolic link: not followed"
@@ -299,7 +297,12 @@ def ingest(
             else:
                 with timer("extract"):
                     doc = load_document(
-                        data, kind, doc_id=target.doc_id, source=target.source, name=target.name
+                        data,
+                        kind,
+                        doc_id=target.doc_id,
+                        source=target.source,
+                        name=target.name,
+                        max_chars=settings.max_document_bytes,
                     )
                 with timer("chunk"):
                     chunks = chunker.chunk(doc)
@@ -328,13 +331,12 @@ def ingest(
         progress.advance("write")
 
     if prune:
-        # Gone: under a scanned root and not found there now (a file that became a link out of it
-        # included), or what a link out of a root let in before links were refused.
+        # Gone: a document whose own path is under a scanned root and was not found there now (a
+        # file that became a link out of it included). Never where a link points: that file is
+        # not gone, and any file could be named by a link someone put in the folder.
         present = {t.doc_id for t in targets}
         gone = [
-            doc
-            for doc_id, doc in stored.items()
-            if doc_id not in present and (_under(doc_id, found.roots) or doc_id in found.linked_out)
+            doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, found.roots)
         ]
         store.delete_documents(gone)
         report.pruned = [doc.source for doc in gone]

@@ -33,6 +33,7 @@ class Site(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.pages: dict[str, Page] = {}
         self.hits: list[str] = []
+        self.headers: list[dict[str, str]] = []  # the request headers, lower-cased names
         super().__init__((host, port), SiteHandler)
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
@@ -52,6 +53,7 @@ class Site(ThreadingHTTPServer):
 class SiteHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.hits.append(self.path)
+        self.server.headers.append({k.lower(): v for k, v in self.headers.items()})
         page = self.server.pages.get(self.path, Page(404, b"not found"))
         try:
             self.send_response(page.status)

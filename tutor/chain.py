@@ -70,9 +70,12 @@ class Tutor:
     def _not_covered(self, question: str) -> str:
         # The keyword index holds every chunk's metadata in memory: no trip to the store.
         titles = sorted({str(m.get("title", "")) for m in self.store.keyword_index.metas} - {""})[:8]
-        topics = "; ".join(titles) if titles else "nothing yet: ingest some documents first"
+        # Titles are document text, shown to every user: a "[1]" in one must not read as a citation.
+        topics = (
+            neutralise_citations("; ".join(titles)) if titles else "nothing yet: ingest some documents first"
+        )
         return (
-            f"{NOT_COVERED} (nothing relevant was found for “{question.strip()}”). "
+            f"{NOT_COVERED} (nothing relevant was found for “{neutralise_citations(question.strip())}”). "
             f"I can help with what they do cover, for example: {topics}."
         )
 
@@ -94,8 +97,20 @@ class Tutor:
             passages = build_context(
                 hits, self.settings.context_budget, self.store.embedder.count_tokens, self._window
             )
-        # A document's own "[3]" must not pass for a citation: neutralised before any answerer sees it.
-        passages = [replace(p, text=neutralise_citations(p.text)) for p in passages]
+        # A document's own "[3]" must not pass for a citation, in its text or its title and section
+        # (shown as citations and contexts): neutralised before any answerer or client sees them.
+        passages = [
+            replace(
+                p,
+                text=neutralise_citations(p.text),
+                chunk=replace(
+                    p.chunk,
+                    title=neutralise_citations(p.chunk.title),
+                    section=neutralise_citations(p.chunk.section),
+                ),
+            )
+            for p in passages
+        ]
         return Context(query, hits, passages)
 
     def _window(self, chunk):
@@ -154,6 +169,11 @@ class Tutor:
         if not text.strip():
             text = f"{NOT_COVERED}: the retrieved passages did not contain an answer."
         return Answer(text, citations, passages, grounding, refused, self.answerer.name, {}, query)
+
+    def ground_draft(self, draft: str, passages: list[Passage], query: str) -> Answer:
+        """An answer written elsewhere (the learner guide's, tutor/learner/guide.py) checked and cited
+        exactly like the answerer's: the same grounding report, the same citations."""
+        return self._finish(draft, passages, query)
 
     def ask(
         self,

@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         "(default: the platform's user cache folder, e.g. ~/.cache/tutor).",
     )
 
+    # Learners (tutor/learner)
+    database_url: SecretStr | None = Field(
+        None,
+        description="The learner database: unset for SQLite at DATA_DIR/learners.db, or "
+        "postgresql+psycopg://user:password@host/db for a server several API hosts share.",
+    )
+    learner: str = Field("me", description="The learner the CLI's learner commands use by default.")
+
     # Embeddings and chunking
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
@@ -102,6 +110,20 @@ class Settings(BaseSettings):
     allow_private_urls: bool = Field(
         False, description="Let POST /v1/ingest fetch loopback, private and link-local addresses."
     )
+    request_read_timeout: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds a client has to send a whole request (headers and body) to `tutor serve`, "
+        "from connecting or from the previous response's keep-alive time (slow clients: slowloris).",
+    )
+    max_header_bytes: int = Field(
+        16_384, ge=4096, le=1_048_576, description="Largest request head (request line and headers)."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma-separated proxy addresses (or *) whose X-Forwarded-For gives the client "
+        "address; none by default, so no client can pick its rate-limit address.",
+    )
 
     # Providers (read by tutor.llm; keys never logged)
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
@@ -117,9 +139,9 @@ class Settings(BaseSettings):
     def _keys_hold_keys(self) -> Settings:
         """A key setting that is set but holds no key must not quietly mean "no auth"."""
         keys = self.api_keys.get_secret_value() if self.api_keys else ""
-        if keys.strip() and not split_list(keys):
+        if keys and not split_list(keys):  # "   " too: blanks are no key, not "no auth"
             raise ValueError(
-                "TUTOR_API_KEYS is set but holds no key (only commas and spaces): "
+                "TUTOR_API_KEYS is set but holds no key (only commas and blanks): "
                 "give at least one key, or leave it empty to turn API keys off"
             )
         admin = self.admin_key.get_secret_value() if self.admin_key else ""

@@ -18,11 +18,14 @@ class MissingKeyError(ConfigError):
 
 
 class ProviderError(TutorError):
-    """An LLM provider failed; `retryable` says whether trying later may help."""
+    """An LLM provider failed; `retryable` says whether trying later may help. The message is for
+    the operator (it may name the provider's address and quote its reply); `public` is what an API
+    client may read: neither of those."""
 
-    def __init__(self, message: str, *, retryable: bool = False):
+    def __init__(self, message: str, *, retryable: bool = False, public: str | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.public = public or message
 
 
 class StoreError(TutorError):

@@ -88,7 +88,9 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     try:
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # our own progress bars are enough
         model = SentenceTransformer(str(model_dir), device="cpu").eval()
 
         class Embedding(torch.nn.Module):

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -58,15 +58,55 @@ def writable(folder: Path) -> bool:
     return all(os.access(p, os.W_OK) for p in (folder, folder / "chroma.sqlite3") if p.exists())
 
 
-def private_copy(folder: Path) -> Path:
-    """A copy of `folder` this process may write, removed when it exits."""
-    tmp = Path(tempfile.mkdtemp(prefix="tutor-read-only-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+PRIVATE_COPY_PREFIX = "tutor-read-only-"
+IN_USE = ".in-use"  # a lock file held by the process reading the copy, for as long as it runs
+
+
+def private_copy(folder: Path) -> tuple[Path, Callable[[], None]]:
+    """A copy of `folder` this process may write, and the function that removes it.
+
+    It is removed at exit, or when the store is closed (a server's shutdown: uvicorn ends its
+    processes by re-raising SIGTERM, so exit handlers never run there). Copies whose process is
+    gone anyway (killed) are removed by the next process that makes one: their lock is free."""
+    from filelock import FileLock
+
+    tmp = Path(tempfile.mkdtemp(prefix=PRIVATE_COPY_PREFIX))
+    lock = FileLock(tmp / IN_USE, thread_local=False)  # opened in one thread, closed in another
+    lock.acquire()
+    remove_stale_copies(tmp.parent)
+
+    def remove() -> None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        lock.release()
+
+    atexit.register(remove)
     copy = tmp / folder.name
     shutil.copytree(folder, copy, copy_function=shutil.copyfile)
     for path in [copy, *copy.rglob("*")]:
         path.chmod(0o700 if path.is_dir() else 0o600)
-    return copy
+    return copy, remove
+
+
+def remove_stale_copies(parent: Path) -> list[Path]:
+    """Remove this user's private copies under `parent` that no running process holds (best
+    effort: a copy without a lock file, or one in use, is left alone); returns those removed."""
+    from filelock import FileLock, Timeout
+
+    removed = []
+    for folder in parent.glob(PRIVATE_COPY_PREFIX + "*"):
+        try:
+            if folder.stat().st_uid != os.getuid() or not (folder / IN_USE).is_file():
+                continue
+            lock = FileLock(folder / IN_USE, timeout=0, thread_local=False)
+            lock.acquire()
+        except (OSError, Timeout):
+            continue  # in use by a live process, or not ours to look at
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            lock.release()
+    return removed
 
 
 def _version(ids: Iterable[str]) -> str:
@@ -196,6 +236,7 @@ class Store:
         self._keyword_version = ""
         self._checked = -KEYWORD_RECHECK_SECONDS  # monotonic time of the last version check
         self.read_only = False  # set when the data dir cannot be written: reads only
+        self._remove_copy: Callable[[], None] | None = None  # of a read-only store's private copy
 
     # --- Chroma -------------------------------------------------------------------------------
 
@@ -219,7 +260,7 @@ class Store:
                 # taken once per process; writes are refused (see _writing).
                 self.read_only = True
                 log.warning("%s is read-only: reading a private copy of it; ingest is refused", path)
-                path = private_copy(path)
+                path, self._remove_copy = private_copy(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -227,6 +268,16 @@ class Store:
             raise StoreError(f"Cannot write to the data dir {self.settings.data_dir}: {exc}") from exc
         except Exception as exc:
             raise StoreError(f"Cannot open the vector store ({self.location}): {exc}") from exc
+
+    def close(self) -> None:
+        """Give back what this process holds for the store: a read-only store's private copy (a
+        store used after this opens its data dir again). Nothing to do for others."""
+        if self._remove_copy is None:
+            return
+        self._remove_copy()
+        self._remove_copy = None
+        for name in ("client", "collection", "_versions"):
+            self.__dict__.pop(name, None)
 
     @property
     def location(self) -> str:
@@ -365,6 +416,7 @@ class Store:
                 result["distances"][0],
                 strict=True,
             )
+            if doc is not None and meta is not None  # deleted by another writer mid-query
         ]
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

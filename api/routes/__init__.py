@@ -3,6 +3,14 @@
 Adding a route: put it in the module of its resource (or a new module with its own `router`) and
 list that router here."""
 
-from api.routes import chat, health, ingest, page, search, sources
+from api.routes import chat, health, ingest, learners, page, search, sources
 
-ROUTERS = (chat.router, search.router, sources.router, ingest.router, health.router, page.router)
+ROUTERS = (
+    chat.router,
+    search.router,
+    sources.router,
+    ingest.router,
+    learners.router,
+    health.router,
+    page.router,
+)

@@ -8,11 +8,12 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from api.deps import ServiceDep, v1_router
+from api.deps import ClientDep, ServiceDep, v1_router
 from api.errors import error_status, public_detail
 from api.models import CHAT_EXAMPLE, ChatRequest, ChatResponse, ErrorOut, limit_errors
 from tutor.errors import TutorError
@@ -20,6 +21,16 @@ from tutor.types import Answer
 
 router = v1_router("chat")
 log = logging.getLogger("tutor")
+
+
+def learner_tutor(request: Request, service, tutor, name: str, owner: str):
+    """The Tutor that knows this learner (404 when the caller has no learner of that name)."""
+    from api.routes.learners import get_learners
+    from tutor.learner.guide import LearnerTutor
+
+    learners = get_learners(request, service)
+    learners.state(name, owner)  # UnknownLearner: 404
+    return LearnerTutor(tutor, learners, name, owner)
 
 
 def sse(event: str, data: Any) -> str:
@@ -37,17 +48,23 @@ def sse(event: str, data: Any) -> str:
             "content": {"text/event-stream": {}},
         },
         400: {"model": ErrorOut, "description": "Unparsable body, or a provider this server cannot use"},
+        404: {"model": ErrorOut, "description": "No learner of that name (for this key)"},
         502: {"model": ErrorOut, "description": "The LLM provider failed"},
     },
     openapi_extra={"requestBody": {"content": {"application/json": {"example": CHAT_EXAMPLE}}}},
 )
-async def chat(body: ChatRequest, service: ServiceDep):
-    """Answer the last user message, with the earlier messages as history."""
+async def chat(body: ChatRequest, service: ServiceDep, request: Request, client: ClientDep):
+    """Answer the last user message, with the earlier messages as history. With `learner`, questions
+    about that learner's own path are answered from their progress and plan."""
     settings = service.settings
     errors = limit_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
     tutor = await run_in_threadpool(service.tutor, body.provider)
+    if body.learner is not None:
+        tutor = await run_in_threadpool(
+            learner_tutor, request, service, tutor, body.learner, client.key or ""
+        )
     question, history = body.messages[-1].content, [m.model_dump() for m in body.messages[:-1]]
     top_k = body.top_k or settings.top_k
     if not body.stream:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -33,5 +31,5 @@ async def readyz(service: ServiceDep):
         "status": "ready",
         "chunks": chunks,
         "model": tutor.store.embedder.model_id,
-        "worker": os.getpid(),
+        "worker": service.worker_id,
     }

@@ -25,7 +25,7 @@ router = v1_router("ingest")
 async def ingest(body: IngestRequest, service: ServiceDep, admin: AdminDep):
     """Ingest files under the configured roots, or public http(s) URLs. Needs the admin key."""
     settings = service.settings
-    inputs = check_ingest_inputs(body.inputs, settings)
+    inputs = await run_in_threadpool(check_ingest_inputs, body.inputs, settings)  # resolves names
     tutor = await run_in_threadpool(service.tutor)
     roots = ingest_roots(settings)
 

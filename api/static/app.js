@@ -116,7 +116,7 @@ async function ask(text) {
     const response = await fetch("/v1/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ messages, stream: true }),
+      body: JSON.stringify({ messages, stream: true, ...(window.tutorLearner ? { learner: window.tutorLearner } : {}) }),
     });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));

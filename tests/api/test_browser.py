@@ -75,6 +75,8 @@ def browser():
 
 def test_ask_stream_and_open_a_citation(server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's width
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(server)
     page.fill("#question", "I know pandas but not SQL, what should I do?")
     page.keyboard.press("Enter")
@@ -85,6 +87,7 @@ def test_ask_stream_and_open_a_citation(server, browser):
     passage = page.locator("#passage")
     passage.wait_for(state="visible")
     assert "SQL" in passage.inner_text() and "sql.md" in passage.inner_text()
+    assert not [m for m in console if "Content Security Policy" in m]  # the page works under its CSP
     page.close()
 
 

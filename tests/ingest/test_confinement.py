@@ -1,5 +1,5 @@
 """A folder walk never leaves the folder: links out of it, FIFOs, devices and odd paths are reported,
-never read; --prune can remove what such a link let in."""
+never read; --prune removes only documents whose own file is gone from the folder."""
 
 from __future__ import annotations
 
@@ -79,15 +79,22 @@ def test_prune_removes_a_document_whose_file_became_a_dangling_link(store, folde
     assert [why for _, why in report.skipped] == ["broken symbolic link: not followed"]
 
 
-def test_prune_removes_what_a_link_out_of_the_folder_let_in_before(store, folders):
-    """A store filled before this fix holds the linked file under its real path; the folder's
-    prune removes it while the link is there, dangling or not."""
-    docs, secret = folders
-    ingest([str(docs), str(secret)], store)  # what the old walk stored for docs/leak.txt
-    os.symlink(secret, docs / "leak.txt")
+def test_prune_never_removes_the_document_a_link_out_of_the_folder_points_to(store, folders, tmp_path):
+    """A link in one folder to a file elsewhere (ingested from its own folder, or from anywhere)
+    made `--prune` of the first folder delete that file's document though the file still exists."""
+    docs, _ = folders
+    other = tmp_path / "other"
+    kept = write(other / "kept.md", "# Kept\n\nThe other folder's notes on SQL joins stay in the store.\n")
+    ingest([str(docs), str(other)], store)
+    os.symlink(kept, docs / "link.md")
     report = ingest([str(docs)], store, prune=True)
-    assert [Path(p).name for p in report.pruned] == ["passwd.txt"]
-    assert "root:x:0:0" not in stored_text(store)
+    assert report.pruned == [] and "SQL joins" in stored_text(store)
+    assert [(Path(s).name, why) for s, why in report.skipped] == [
+        ("link.md", "symbolic link to a file outside the folder: not followed")
+    ]
+    os.unlink(docs / "link.md")
+    os.symlink(kept.parent, docs / "linked-folder")  # nor through a link to its folder
+    assert ingest([str(docs)], store, prune=True).pruned == [] and "SQL joins" in stored_text(store)
 
 
 def test_a_fifo_is_refused_with_a_reason_and_never_blocks(store, folders):

@@ -3,11 +3,14 @@ deadline for the whole fetch, and TLS still verified against the name."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import ssl
 import subprocess
 import threading
 import time
+import tracemalloc
+import zlib
 from http.server import ThreadingHTTPServer
 
 import pytest
@@ -81,6 +84,62 @@ def test_the_command_line_may_still_fetch_its_own_loopback_pages(site):
     site.pages["/b"] = Page(body=b"Local notes served on loopback for this learner.\n")
     body, _ = fetch_url(site.url("/a"), timeout=5, max_bytes=10_000)
     assert body.startswith(b"Local notes")
+
+
+def compressed(compressor, size: int) -> bytes:
+    """`size` zero bytes through `compressor` (a gzip or zstd compressobj), a megabyte at a time."""
+    block = bytes(1 << 20)
+    return b"".join(compressor.compress(block) for _ in range(size >> 20)) + compressor.flush()
+
+
+def peak_memory_of(work) -> int:
+    """The most Python memory allocated while `work()` ran (decoded bodies are Python bytes)."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_gzip_bomb_is_cut_off_at_the_limit_without_inflating_it(site):
+    """httpx inflated each 64 KB piece whole (about 64 MB) before the size check could count it."""
+    bomb = compressed(zlib.compressobj(9, zlib.DEFLATED, 31), 256 << 20)
+    site.pages["/bomb.txt"] = Page(
+        body=bomb, headers={"content-type": "text/plain", "content-encoding": "gzip"}
+    )
+
+    def fetch():
+        with pytest.raises(IngestError, match="larger than the 1,000,000-byte limit"):
+            fetch_url(site.url("/bomb.txt"), timeout=10, max_bytes=1_000_000)
+
+    assert len(bomb) < 300_000 and peak_memory_of(fetch) < 8_000_000
+
+
+def test_a_zstd_bomb_is_refused_without_decoding_it(site):
+    """A 32 KB zstd response became 2.4 GB in memory: only gzip is asked for and accepted."""
+    zstandard = pytest.importorskip("zstandard")
+    bomb = compressed(zstandard.ZstdCompressor().compressobj(), 512 << 20)
+    site.pages["/bomb.txt"] = Page(
+        body=bomb, headers={"content-type": "text/plain", "content-encoding": "zstd"}
+    )
+
+    def fetch():
+        with pytest.raises(IngestError, match="unsupported content encoding 'zstd'"):
+            fetch_url(site.url("/bomb.txt"), timeout=10, max_bytes=1_000_000)
+
+    assert len(bomb) < 100_000 and peak_memory_of(fetch) < 8_000_000
+
+
+def test_a_gzip_page_is_decoded_and_only_gzip_is_asked_for(site):
+    text = b"# Notes\n\nGradient descent takes small steps downhill.\n" * 100
+    site.pages["/notes.md"] = Page(
+        body=gzip.compress(text), headers={"content-type": "text/markdown", "content-encoding": "gzip"}
+    )
+    assert fetch_url(site.url("/notes.md"), timeout=5, max_bytes=10_000) == (text, "text/markdown")
+    with pytest.raises(IngestError, match="larger than the 1,000-byte limit"):
+        fetch_url(site.url("/notes.md"), timeout=5, max_bytes=1_000)  # the decoded size counts
+    assert site.headers[-1]["accept-encoding"] == "gzip"
 
 
 def test_a_trickling_page_is_cut_off_at_the_total_deadline(site, store, settings):
@@ -162,7 +221,7 @@ def tls_site(tmp_path, monkeypatch):
     server.pages = {
         "/page.md": Page(body=b"# TLS\n\nServed over HTTPS.\n", headers={"content-type": "text/markdown"})
     }
-    server.hits = []
+    server.hits, server.headers = [], []
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from tutor.cli import answers, documents, evaluation, quiz, roadmap, server
+from tutor.cli import answers, documents, evaluation, learner, quiz, roadmap, server
 from tutor.cli.common import err
 from tutor.errors import TutorError
 
@@ -33,6 +33,10 @@ COMMANDS = {
     "eval": evaluation.eval_,
     "serve": server.serve,
     "roadmap": roadmap.roadmap,
+    "profile": learner.profile,
+    "progress": learner.progress,
+    "next": learner.next_,
+    "plan": learner.plan,
     "quiz": quiz.quiz,
 }
 for name, command in COMMANDS.items():

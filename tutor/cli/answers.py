@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, out
+from tutor.cli.learner import AskLearner, with_learner
 from tutor.errors import TutorError
 
 
@@ -50,11 +51,12 @@ def ask(
     top_k: TopK = None,
     data_dir: DataDir = None,
     as_json: AsJson = False,
+    learner: AskLearner = None,
 ) -> None:
     """Answer a question from the roadmap documents, citing every claim."""
     if not question.strip():
         raise TutorError('The question is empty: ask something, e.g. tutor ask "How long does it take?"')
-    tutor = build_tutor(data_dir, provider, model)
+    tutor = with_learner(build_tutor(data_dir, provider, model), learner)
     if as_json:
         out.print_json(json.dumps(tutor.ask(question, top_k=top_k).to_dict()))
         return
@@ -66,9 +68,10 @@ def chat(
     model: Model = None,
     top_k: TopK = None,
     data_dir: DataDir = None,
+    learner: AskLearner = None,
 ) -> None:
     """An interactive session with history. Commands: /sources, /clear, /quit."""
-    tutor = build_tutor(data_dir, provider, model)
+    tutor = with_learner(build_tutor(data_dir, provider, model), learner)
     history: list[dict[str, str]] = []
     last = None
     out.print("[bold]tutor chat[/] — ask about the roadmap. /sources, /clear, /quit (or Ctrl-D).")

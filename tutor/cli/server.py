@@ -25,8 +25,12 @@ def serve(
     settings = common.load_settings(data_dir)
     if data_dir is not None:
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
-    common.ensure_ingested(common.open_store(settings))  # once, before the workers start
+    store = common.open_store(settings)
+    common.ensure_ingested(store)  # once, before the workers start
+    store.close()  # the workers open their own
     err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
+    from api.server import uvicorn_options
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -35,8 +39,8 @@ def serve(
         workers=workers,
         reload=reload,
         access_log=False,  # our own access log has the request id and no query strings
-        timeout_keep_alive=30,  # above typical proxy idle timeouts: no close racing a reused connection
         log_config=ACCESS_LOG_CONFIG,
+        **uvicorn_options(settings),  # h11, bounded headers, a read deadline, trusted proxies only
     )
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "Answerer",
     "Message",
     "get_answerer",
+    "offered_providers",
     "provider_help",
     "resolve_provider",
     "rule_based_condense",
@@ -49,6 +50,13 @@ def resolve_provider(settings: Settings, provider: str | None = None) -> str:
     if name not in ANSWERERS:
         raise ConfigError(f"Unknown provider {name!r}: choose one of {', '.join(PROVIDERS)} (or auto).")
     return name
+
+
+def offered_providers(settings: Settings) -> list[str]:
+    """The providers this configuration has what it needs for (what API clients may pick), in
+    registry order: each answerer says so itself (`Answerer.offered`), the default provider always."""
+    default = resolve_provider(settings)
+    return [name for name, cls in ANSWERERS.items() if name == default or cls.offered(settings)]
 
 
 def get_answerer(

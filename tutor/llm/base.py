@@ -38,6 +38,11 @@ class Answerer:
     def from_settings(cls, settings, *, embedder, model: str | None = None) -> Answerer:
         raise NotImplementedError
 
+    @classmethod
+    def offered(cls, settings) -> bool:
+        """Whether the configuration has what it needs (a key, a server), so API clients may pick it."""
+        return True
+
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         """Yield the answer's text as it is produced, with [n] citations to `passages`."""
         raise NotImplementedError

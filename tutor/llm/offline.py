@@ -112,9 +112,13 @@ def lines_as_paragraphs(text: str) -> str:
 
 
 def looks_like_code(text: str) -> bool:
-    prose = re.sub(r"`[^`]*`", "x", text)  # inline code inside prose is fine
+    """A code line, a REPL line, or text that is mostly code: symbols, or mostly `inline code`
+    (a table row of pandas and SQL snippets). Inline code inside prose is fine."""
+    inline = "".join(re.findall(r"`[^`]*`", text))
+    prose = re.sub(r"`[^`]*`", "x", text)
     symbols = sum(c in CODE_CHARS for c in prose)
-    return bool(CODE_LINE.match(text)) or symbols > max(3, 0.08 * len(prose))
+    mostly_inline = len(inline.replace(" ", "")) > 0.5 * len(text.replace(" ", ""))
+    return bool(CODE_LINE.match(text)) or symbols > max(3, 0.08 * len(prose)) or mostly_inline
 
 
 def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
@@ -124,7 +128,7 @@ def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     first = text.split()[0]
     if position == 0 and first.isalpha() and first.islower() and not LIST_ITEM.match(raw):
         return False  # a fragment: the passage begins mid-sentence
-    return wants_code or not looks_like_code(raw)
+    return wants_code or not (looks_like_code(raw) or looks_like_code(text))
 
 
 def candidate_sentences(
@@ -139,6 +143,8 @@ def candidate_sentences(
             text = rows.get(sentence.strip()) or clean(sentence)
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             if text and readable(sentence, text, position, wants_code):
+                if LIST_ITEM.match(sentence) and text[0].islower():
+                    text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 from tutor.errors import MissingKeyError, ProviderError
 from tutor.llm.base import Answerer, Message
@@ -15,9 +16,24 @@ from tutor.prompts import SYSTEM_PROMPT, answer_prompt, condense_prompt
 from tutor.types import Passage
 
 
+def without_credentials(url: str) -> str:
+    """A URL fit to show: no user:password@ and no query string (either may hold a key)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an unparsable URL)"
+    host = f"[{host}]" if ":" in host else host
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
 @contextmanager
-def provider_errors(provider: str, key_env_var: str | None, timeout: float):
-    """Translate either SDK's exceptions (they share names) into ProviderError."""
+def provider_errors(provider: str, key_env_var: str | None, timeout: float, public_name: str | None = None):
+    """Translate either SDK's exceptions (they share names) into ProviderError: its message for the
+    operator names `provider` and quotes the provider's reply; its public text names `public_name`
+    (default `provider`) and quotes nothing."""
+    public_name = public_name or provider
     try:
         yield
     except Exception as exc:  # SDK classes are imported lazily; match them by name
@@ -25,39 +41,50 @@ def provider_errors(provider: str, key_env_var: str | None, timeout: float):
         status = getattr(exc, "status_code", None)
         if kind == "AuthenticationError" or status == 401:
             where = f"check {key_env_var}" if key_env_var else "check the server's API key"
-            raise ProviderError(f"{provider} rejected the API key (401): {where}.") from None
+            raise ProviderError(
+                f"{provider} rejected the API key (401): {where}.",
+                public=f"{public_name} rejected the server's API key (401).",
+            ) from None
         if kind == "PermissionDeniedError" or status == 403:
             raise ProviderError(
-                f"{provider} refused the request (403): the key lacks access to this model."
+                f"{provider} refused the request (403): the key lacks access to this model.",
+                public=f"{public_name} refused the request (403): the server's key lacks access.",
             ) from None
         if kind == "RateLimitError" or status == 429:
             raise ProviderError(
                 f"{provider} is rate limiting requests (429) even after retries: wait a minute and try "
                 "again, or use --provider offline.",
                 retryable=True,
+                public=f"{public_name} is rate limiting requests (429): try again in a minute.",
             ) from None
         if kind == "APITimeoutError":
             raise ProviderError(
                 f"{provider} did not answer within {timeout:g} s: try again, or raise TUTOR_LLM_TIMEOUT.",
                 retryable=True,
+                public=f"{public_name} did not answer within {timeout:g} s: try again.",
             ) from None
         if kind == "APIConnectionError":
             raise ProviderError(
                 f"Cannot reach {provider}: check the network (or TUTOR_OPENAI_BASE_URL), "
                 "or use --provider offline.",
                 retryable=True,
+                public=f"Cannot reach {public_name}: try again later.",
             ) from None
         if kind == "NotFoundError" or status == 404:
             raise ProviderError(
-                f"{provider} does not know this model (404): check --model / TUTOR_MODEL."
+                f"{provider} does not know this model (404): check --model / TUTOR_MODEL.",
+                public=f"{public_name} does not know the server's model (404).",
             ) from None
         if status is not None and status >= 500:
             raise ProviderError(
-                f"{provider} had a server error ({status}): try again later.", retryable=True
+                f"{provider} had a server error ({status}): try again later.",
+                retryable=True,
+                public=f"{public_name} had a server error ({status}): try again later.",
             ) from None
         if status is not None:
             raise ProviderError(
-                f"{provider} rejected the request ({status}): {getattr(exc, 'message', exc)}"
+                f"{provider} rejected the request ({status}): {getattr(exc, 'message', exc)}",
+                public=f"{public_name} rejected the request ({status}).",
             ) from None
         raise
 
@@ -67,7 +94,12 @@ class LLMAnswerer(Answerer):
     condensing a follow-up with their own `complete()`."""
 
     default_model = ""
-    label = "the provider"  # how errors name it
+    label = "the provider"  # how errors name it to clients
+
+    @property
+    def operator_label(self) -> str:
+        """How errors name it in the server's log (may say more than clients see)."""
+        return self.label
 
     def __init__(
         self,
@@ -96,6 +128,11 @@ class LLMAnswerer(Answerer):
         )
 
     @classmethod
+    def offered(cls, settings) -> bool:
+        value = getattr(settings, cls.key_setting) if cls.key_setting else None
+        return value is not None and bool(value.get_secret_value().strip())
+
+    @classmethod
     def api_key(cls, settings) -> str:
         value = getattr(settings, cls.key_setting) if cls.key_setting else None
         if value is None or not value.get_secret_value().strip():
@@ -107,7 +144,7 @@ class LLMAnswerer(Answerer):
         raise NotImplementedError
 
     def _errors(self):
-        return provider_errors(self.label, self.key_env_var, self.timeout)
+        return provider_errors(self.operator_label, self.key_env_var, self.timeout, self.label)
 
     def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 200) -> str:
         raise NotImplementedError
@@ -221,5 +258,11 @@ class OpenAICompatibleAnswerer(OpenAIAnswerer):
             base_url=settings.openai_base_url,
         )
 
-    def _errors(self):
-        return provider_errors(f"{self.label} at {self.base_url}", None, self.timeout)
+    @property
+    def operator_label(self) -> str:
+        return f"{self.label} at {without_credentials(self.base_url or '')}"
+
+    @classmethod
+    def offered(cls, settings) -> bool:
+        """Only when the operator named a server: the default URL (a port on this host) is not one."""
+        return "openai_base_url" in settings.model_fields_set

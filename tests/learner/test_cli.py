@@ -1,0 +1,106 @@
+"""`tutor profile`, `progress`, `next`, `plan` and `ask --learner` as a user meets them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import FakeEmbedder
+from tests.learner.roadmaps import write_roadmap
+from tutor import cli
+from tutor.learner import InvalidLearnerInput, UnknownTopic
+from tutor.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch, tmp_path):
+    monkeypatch.setattr(cli.common, "open_store", lambda settings: Store(settings, FakeEmbedder()))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TUTOR_CORPUS_DIR", str(write_roadmap(tmp_path / "roadmap")))
+    monkeypatch.delenv("TUTOR_LEARNER", raising=False)
+
+
+def invoke(*args: str):
+    return runner.invoke(cli.app, list(args))
+
+
+def test_profile_progress_next_plan(tmp_path):
+    result = invoke("profile", "--hours", "10", "--goal", "ML engineer", "--know", "How long it takes")
+    assert result.exit_code == 0, result.output
+    assert "hours per week: 10" in result.output and "already known:  How long it takes" in result.output
+    assert invoke("progress", "basics", "--status", "done").exit_code == 0
+    assert invoke("progress", "SQL", "-s", "learning").exit_code == 0  # a title or unique prefix works too
+    nxt = json.loads(invoke("next", "--json").output)
+    assert [t["id"] for t in nxt["topics"]] == ["sql", "data"]
+    text = invoke("next").output
+    assert "SQL for training data" in text and "prerequisite Python basics done" in text
+    plan = json.loads(invoke("plan", "--hours", "5", "--start", "2026-06-01", "--json").output)
+    assert plan["start"] == "2026-06-01" and plan["hours_per_week"] == 5 and plan["remaining_topics"] == 4
+    result = invoke("plan", "--ics", str(tmp_path / "plan.ics"))
+    assert result.exit_code == 0 and "Beside the publishers' own timelines" in result.output
+    ics = (tmp_path / "plan.ics").read_text()
+    assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") >= 4
+    report = json.loads(invoke("progress", "--json").output)
+    assert report["counts"] == {"pending": 3, "learning": 1, "done": 1, "skipped": 0, "known": 1}
+    other = json.loads(invoke("next", "--learner", "bob", "--json").output)  # a new learner: everything ahead
+    assert other["learner"] == "bob" and other["remaining"] == 6
+
+
+def test_learner_from_the_environment(monkeypatch):
+    monkeypatch.setenv("TUTOR_LEARNER", "carol")
+    invoke("progress", "basics", "--status", "done")
+    assert json.loads(invoke("profile", "--json").output)["name"] == "carol"
+
+
+def test_mistakes_are_one_clear_error():
+    result = invoke("progress", "sqll", "--status", "done")
+    assert isinstance(result.exception, UnknownTopic) and "Did you mean sql?" in str(result.exception)
+    result = invoke("progress", "basics", "--status", "finished")
+    assert isinstance(result.exception, InvalidLearnerInput) and "pending, learning, done" in str(
+        result.exception
+    )
+    result = invoke("profile", "--learner", "Not a name!")
+    assert isinstance(result.exception, InvalidLearnerInput) and "1 to 64 characters" in str(result.exception)
+    result = invoke("plan", "--start", "tomorrow")
+    assert "not a date" in str(result.exception)
+    assert invoke("plan", "--hours", "0").exit_code != 0
+
+
+def test_ask_with_a_learner_answers_from_the_record_and_roadmap_questions_from_the_documents():
+    invoke("progress", "basics", "--status", "done")
+    assert invoke("ingest", "roadmap").exit_code == 0
+    path = json.loads(invoke("ask", "what should I do next?", "--learner", "me", "--json").output)
+    assert path["provider"] == "learner" and "Next for me: How long it takes" in path["answer"]
+    assert path["grounding"]["score"] == 1.0
+    roadmap = json.loads(
+        invoke("ask", "Why learn SQL for training data?", "--learner", "me", "--json").output
+    )
+    assert roadmap["provider"] == "offline"
+    plain = json.loads(invoke("ask", "what should I do next?", "--json").output)
+    assert plain["provider"] == "offline"  # no learner named: answered as before
+
+
+def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):
+    from tests.conftest import write
+    from tests.learner.roadmaps import topic_file
+    from tutor.learner import graph
+
+    monkeypatch.setattr(graph, "RECHECK_SECONDS", 0)
+    invoke("progress", "sql", "--status", "done")
+    (tmp_path / "roadmap" / "12-sql.md").unlink()
+    write(
+        tmp_path / "roadmap" / "12-sql2.md",
+        topic_file("sql-basics", "SQL for training data", "1. Basics", 3, None, ["basics"], "SQL."),
+    )
+    shown = invoke("progress").output
+    assert "kept:" in shown and "tutor progress sql --move-to sql-basics" in shown
+    assert invoke("progress", "sql", "--move-to", "sql-basics").exit_code == 0
+    report = json.loads(invoke("progress", "--json").output)
+    assert (
+        report["orphans"] == [] and {t["id"]: t["status"] for t in report["topics"]}["sql-basics"] == "done"
+    )

@@ -1,0 +1,102 @@
+"""A topic's study hours from its front matter `duration`, with the reason a learner can check.
+
+The shipped roadmap gives durations as its sources do ("4–6 hours for the basics", "2–6 weeks if
+you are new to Python", "weeks 15–20 (course.careers)"). The rule, in order:
+
+1. The first figure in the text counts (later ones are other publishers' views): a range is its
+   midpoint, "weeks 15–20" is a span of 6 weeks, "about 2 weeks" is 2 weeks.
+2. Hours are hours; a day is 2 hours; a week is `WEEK_HOURS` (the corpus's own yardstick: 2 hours a
+   day on six days, 12 hours a week); a month is 52/12 weeks.
+3. "N weeks of X first" is time for something else before this topic, not the topic's own.
+4. A figure longer than `MAX_TOPIC_WEEKS` weeks describes a whole plan, not one topic, and is left
+   out, as is a duration with no figure ("ongoing"): the topic gets `DEFAULT_HOURS`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WEEK_HOURS = 12.0
+DAY_HOURS = 2.0
+MONTH_WEEKS = 52 / 12
+MAX_TOPIC_WEEKS = 12
+DEFAULT_HOURS = 8.0
+
+NUMBER = r"(\d+(?:\.\d+)?)"
+RANGE_SEP = r"\s*(?:–|—|-|to)\s*"
+UNIT = r"(hours?|hrs?|h|days?|weeks?|wks?|months?)\b"
+# "4–6 hours", "6 to 18 months", "about 2 weeks", "3 h"
+AMOUNT = re.compile(rf"{NUMBER}(?:{RANGE_SEP}{NUMBER})?\s*{UNIT}", re.IGNORECASE)
+# "weeks 15–20", "month 6": a position in someone's schedule
+SPAN = re.compile(rf"\b{UNIT}\s+{NUMBER}(?:{RANGE_SEP}{NUMBER})?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    hours: float
+    reason: str  # "“4–6 hours” in the front matter" or why the default applies
+    from_front_matter: bool
+
+
+def _unit_hours(unit: str) -> float:
+    unit = unit.lower()
+    if unit.startswith("h"):
+        return 1.0
+    if unit.startswith("d"):
+        return DAY_HOURS
+    if unit.startswith("w"):
+        return WEEK_HOURS
+    return MONTH_WEEKS * WEEK_HOURS
+
+
+BEFORE_THIS = re.compile(r"^\s+of\s+[^,;()]*?\b(first|beforehand|before)\b", re.IGNORECASE)
+
+
+def _first_figure(text: str) -> tuple[float | None, str, str] | None:
+    """(amount in the unit, unit, the matched words) of the first figure in `text`; the amount is
+    None for "N weeks of X first"."""
+    found = []
+    for match in AMOUNT.finditer(text):
+        low, high, unit = float(match.group(1)), match.group(2), match.group(3)
+        amount = (low + float(high)) / 2 if high else low
+        before = BEFORE_THIS.match(text[match.end() :])
+        if before:
+            found.append((match.start(), None, unit, text[match.start() : match.end() + before.end()]))
+            continue
+        found.append((match.start(), amount, unit, match.group(0)))
+    for match in SPAN.finditer(text):
+        unit, low, high = match.group(1), float(match.group(2)), match.group(3)
+        amount = float(high) - low + 1 if high else 1.0
+        found.append((match.start(), amount, unit, match.group(0)))
+    if not found:
+        return None
+    _, amount, unit, words = min(found)
+    return amount, unit, words
+
+
+def estimate_hours(duration: str | None) -> Estimate:
+    """The study hours a topic's `duration` gives it, or the default with the reason why."""
+    if not duration or not duration.strip():
+        return Estimate(DEFAULT_HOURS, "no duration in the front matter: the default", False)
+    figure = _first_figure(duration)
+    if figure is None:
+        return Estimate(DEFAULT_HOURS, f"“{duration}” gives no figure: the default", False)
+    amount, unit, words = figure
+    if amount is None:
+        return Estimate(DEFAULT_HOURS, f"“{words}” is time for something else first: the default", False)
+    hours = amount * _unit_hours(unit)
+    if hours > MAX_TOPIC_WEEKS * WEEK_HOURS:
+        return Estimate(DEFAULT_HOURS, f"“{words}” is a whole plan, not one topic: the default", False)
+    if hours <= 0:
+        return Estimate(DEFAULT_HOURS, f"“{words}” is no time at all: the default", False)
+    if unit.lower().startswith("h"):
+        return Estimate(hours, f"“{words}” in the front matter", True)
+    pace = f"{DAY_HOURS:g} h a day" if unit.lower().startswith("d") else f"{WEEK_HOURS:g} h a week"
+    return Estimate(hours, f"“{words}” in the front matter, at {pace}", True)
+
+
+def format_hours(hours: float) -> str:
+    """'6 h', '1.5 h', '48 h': whole hours without decimals."""
+    rounded = round(hours, 1)
+    return f"{rounded:g} h"

@@ -1,0 +1,323 @@
+"""Questions about a learner's own path ("what should I do next?", "how long have I got left?",
+"what's on this week?"), answered from that learner's state and plan, cited and grounded like any
+answer; every other question goes to the Tutor as before.
+
+The intent is read by fixed patterns, conservatively: a question must ask about the learner's own
+next step, what is left, this week, their progress or their plan, and must not state facts of its
+own ("I know pandas, what next?" is a roadmap question: the record may not say so). The answer is
+composed from the learner's record (passage [1]: their progress and plan, as computed) and the
+topic files' passages in the store (the first sentences of the topics it names, the publishers'
+timeline rows), then grounded by `Tutor.ground_draft`: the same citations and grounding report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from tutor.chain import Tutor
+from tutor.grounding import split_sentences
+from tutor.learner.durations import format_hours
+from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
+from tutor.learner.paths import StudyPlan, Week, next_topics, progress_report, study_plan
+from tutor.learner.service import Learners
+from tutor.learner.state import LearnerState
+from tutor.timing import StageTimer
+from tutor.types import Answer, Chunk, Passage
+
+
+class Intent(StrEnum):
+    NEXT = "next"
+    REMAINING = "remaining"
+    THIS_WEEK = "this_week"
+    NEXT_WEEK = "next_week"
+    PROGRESS = "progress"
+    PLAN = "plan"
+
+
+_ = re.IGNORECASE
+# A question that tells its own facts is about the roadmap, whatever the record says.
+STATES_FACTS = re.compile(
+    r"\b(i (already |just |now )?(know|knew|learned|learnt|understand|can|have (learned|learnt|done|finished|"
+    r"completed|studied))|i've (learned|learnt|done|finished|completed|studied)|i'm (good|fluent|comfortable)"
+    r"|if i|suppose i|say i)\b",
+    _,
+)
+PATTERNS: list[tuple[Intent, re.Pattern]] = [
+    (Intent.THIS_WEEK, re.compile(r"\bthis week\b|\btoday\b|\bthis weekend\b", _)),
+    (Intent.NEXT_WEEK, re.compile(r"\bnext week\b", _)),
+    (
+        Intent.REMAINING,
+        re.compile(
+            r"\bhow (long|much|many)\b[^?.!]*\b(left|remain|remaining|to go)\b"
+            r"|\bwhen (will|would|can|could|do|shall|am) i\b[^?.!]*"
+            r"\b(finish|finished|done|complete|ready|through)\b"
+            r"|\bhow long (will|would|is) (it|this|the rest|the roadmap|my plan)\b[^?.!]*\b(take me|for me)\b"
+            r"|\b(am i|i'm) on (track|schedule)\b|\bmy (finish|end) date\b",
+            _,
+        ),
+    ),
+    (
+        Intent.NEXT,
+        re.compile(
+            r"\bwhat('s| is| comes)? next\b"
+            r"|\b(what|which)\b[^?.!]*\b(should|do|can|shall|must|could) i\b[^?.!]*\b(next|now)\b"
+            r"|\bnext (topic|step|thing|lesson)s?\b[^?.!]*\b(for me|should i|do i|i should|me)\b"
+            r"|\bmy next (topic|step|thing|lesson)s?\b"
+            r"|\bwhere (should|do|can) i (go|continue|start|begin)\b",
+            _,
+        ),
+    ),
+    (
+        Intent.PROGRESS,
+        re.compile(
+            r"\bmy progress\b|\bhow (am i|i'm) doing\b"
+            r"|\bwhat (have|did) i (done|do|finish|finished|complete|completed|learn|learned|learnt"
+            r"|cover|covered)\b"
+            r"|\bhow (far|much) (have i|did i|am i)\b|\bhow many (topics )?(have i|did i)\b",
+            _,
+        ),
+    ),
+    (
+        Intent.PLAN,
+        re.compile(
+            r"\bmy (study )?(plan|schedule|timeline|roadmap)\b"
+            r"|\b(make|give|build|show|plan) me (a|my) (study )?(plan|schedule)\b",
+            _,
+        ),
+    ),
+]
+
+
+def path_intent(question: str) -> Intent | None:
+    """What a question asks about the learner's own path, or None for a question about the roadmap."""
+    text = " ".join(question.replace("’", "'").split())
+    if not text or len(text) > 300 or STATES_FACTS.search(text):
+        return None
+    for intent, pattern in PATTERNS:
+        if pattern.search(text):
+            return intent
+    return None
+
+
+@dataclass
+class Line:
+    """One sentence of the answer and what it cites: the record, or a topic file's passage."""
+
+    text: str
+    topic: str | None = None  # cites the first passage of this topic (None: the record)
+    timeline: Timeline | None = None  # cites the passage holding this timeline row
+
+
+@dataclass
+class PathReply:
+    intent: Intent
+    lines: list[Line] = field(default_factory=list)
+
+
+def _week_line(week: Week) -> str:
+    items = "; ".join(
+        f"{item.title}, {format_hours(item.hours)}"
+        + ("" if item.part == "whole" else f" of about {format_hours(item.topic_hours)}")
+        for item in week.topics
+    )
+    return (
+        f"Week {week.number} of the plan ({week.start.isoformat()} to {week.end.isoformat()}, "
+        f"{format_hours(week.hours)}): {items}."
+    )
+
+
+def compose(
+    intent: Intent, graph: RoadmapGraph, state: LearnerState, plan: StudyPlan, today: date
+) -> PathReply:
+    """The sentences answering `intent` from the state and the plan, each with what it cites."""
+    name = state.profile.name
+    reply = PathReply(intent)
+    add = reply.lines.append
+    report = progress_report(graph, state)
+    pace = (
+        ""
+        if plan.hours_from != "default"
+        else f" No hours per week are set in {name}'s profile, so the plan assumes {plan.hours_per_week:g}."
+    )
+    if intent == Intent.NEXT:
+        upcoming = next_topics(graph, state, limit=3)
+        if not upcoming:
+            add(Line(f"{name} has no topic left to study: {report.summary}"))
+        for item in upcoming:
+            add(Line(f"Next for {name}: {item.title} ({item.reason})."))
+        for item in upcoming:
+            add(Line("", topic=item.id))
+    elif intent in (Intent.REMAINING, Intent.PLAN):
+        add(Line(f"{name}'s plan: {plan.summary}{pace}"))
+        if intent == Intent.PLAN:
+            for week in plan.weeks[:3]:
+                add(Line(_week_line(week)))
+        if state.profile.start_date and state.profile.start_date <= today:
+            weeks = (today - state.profile.start_date).days // 7
+            add(Line(f"{name} started on {state.profile.start_date.isoformat()}, {weeks} weeks ago."))
+        for timeline in plan.timelines[:5]:
+            add(Line(f"{timeline.label}: {timeline.summary}.", timeline=timeline))
+    elif intent in (Intent.THIS_WEEK, Intent.NEXT_WEEK):
+        week = plan.weeks[0] if plan.weeks and intent == Intent.THIS_WEEK else None
+        if intent == Intent.NEXT_WEEK and len(plan.weeks) > 1:
+            week = plan.weeks[1]
+        if week is None:
+            add(Line(f"{name}'s plan has no such week: {plan.summary}"))
+        else:
+            add(Line(_week_line(week) + pace))
+            for item in week.topics[:3]:
+                add(Line("", topic=item.id))
+    elif intent == Intent.PROGRESS:
+        add(Line(f"{name}'s progress: {report.summary}"))
+        learning = [t.title for t in report.topics if t.status == "learning"]
+        if learning:
+            add(Line(f"In progress: {'; '.join(learning)}."))
+        done = sorted(
+            (e for e in state.progress.values() if e.status.value == "done" and e.topic_id in graph.topics),
+            key=lambda e: e.changed_at,
+            reverse=True,
+        )
+        if done:
+            add(Line(f"Done most recently: {'; '.join(graph.title(e.topic_id) for e in done[:5])}."))
+        if report.orphans:
+            names = "; ".join(o.title or o.topic for o in report.orphans[:5])
+            add(Line(f"Kept from topics no longer in the roadmap: {names}."))
+    return reply
+
+
+RECORD_TITLE = "Progress record"
+
+
+def record_passage(name: str, lines: list[Line]) -> Chunk:
+    """The learner's record as a passage: what was computed from their state for this answer."""
+    text = "\n".join(line.text for line in lines if line.topic is None and line.timeline is None)
+    source = f"learner:{name}"
+    return Chunk(source, source, source, f"{RECORD_TITLE}: {name}", "progress and plan", text, 0)
+
+
+def first_sentence(text: str) -> str | None:
+    for sentence in split_sentences(text):
+        words = sentence.split()
+        if len(words) >= 6 and "|" not in sentence and not sentence.lstrip().startswith(("#", "-", "*", ">")):
+            return " ".join(words)
+    return None
+
+
+class TopicPassages:
+    """The store's passages of a topic (by the `topic_id` its chunks carry), from the keyword
+    index's records in memory: no search needed."""
+
+    _cache: tuple[object, TopicPassages] | None = None
+
+    @classmethod
+    def of(cls, tutor: Tutor) -> TopicPassages:
+        """Built once per keyword index (a new ingest brings a new one)."""
+        index = tutor.store.keyword_index
+        cached = cls._cache
+        if cached is None or cached[0] is not index:
+            cached = cls._cache = (index, cls(index))
+        return cached[1]
+
+    def __init__(self, index):
+        self.by_topic: dict[str, list[Chunk]] = {}
+        for chunk_id, text, meta in zip(index.ids, index.texts, index.metas, strict=True):
+            topic = meta.get("topic_id")
+            if isinstance(topic, str):
+                self.by_topic.setdefault(topic, []).append(Chunk.from_record(chunk_id, text, meta))
+        for chunks in self.by_topic.values():
+            chunks.sort(key=lambda c: (c.source, c.position))
+
+    def opening(self, topic: str) -> tuple[Chunk, str] | None:
+        """The topic's first passage that opens with a sentence, and that sentence."""
+        for chunk in self.by_topic.get(topic, []):
+            sentence = first_sentence(chunk.text)
+            if sentence:
+                return chunk, sentence
+        return None
+
+    def holding(self, timeline: Timeline) -> Chunk | None:
+        for chunk in self.by_topic.get(timeline.topic_id, []):
+            for line in chunk.text.splitlines():
+                cells = table_cells(line)
+                if cells and cells[0] == timeline.label:
+                    return chunk
+        return None
+
+
+class LearnerTutor:
+    """A Tutor that knows one learner: questions about their own path are answered from their
+    state and plan; everything else goes to the Tutor unchanged. Same `stream` and `ask`."""
+
+    def __init__(
+        self, tutor: Tutor, learners: Learners, name: str, owner: str = "", *, today: date | None = None
+    ):
+        self.tutor, self.learners, self.name, self.owner = tutor, learners, name, owner
+        self.today = today
+        self.store = tutor.store  # what callers of a Tutor read besides stream/ask
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence = (),
+        *,
+        top_k: int | None = None,
+        filters: dict | None = None,
+    ) -> Iterator[str | Answer]:
+        intent = path_intent(question)
+        if intent is None:
+            yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
+            return
+        timer = StageTimer()
+        with timer("learner"):
+            today = self.today or date.today()
+            graph = self.learners.graph
+            state = self.learners.state(self.name, self.owner, missing_ok=True)
+            plan = study_plan(graph, state, today=today)
+            reply = compose(intent, graph, state, plan, today)
+        with timer("retrieve"):
+            passages, draft = self._cite(reply)
+        for sentence in draft:
+            yield sentence + " "
+        with timer("ground"):
+            answer = self.tutor.ground_draft(" ".join(draft), passages, question)
+        answer.provider = "learner"
+        answer.timings_ms = timer.done()
+        yield answer
+
+    def _cite(self, reply: PathReply) -> tuple[list[Passage], list[str]]:
+        topics = TopicPassages.of(self.tutor)
+        record = record_passage(self.name, reply.lines)
+        passages = [Passage(1, record, record.text)]
+        numbers: dict[str, int] = {}
+        draft: list[str] = []
+
+        def cited(text: str, n: int) -> str:  # the marker before the full stop: it belongs to this sentence
+            return f"{text.rstrip().rstrip('.')} [{n}]."
+
+        for line in reply.lines:
+            if line.topic is None and line.timeline is None:
+                draft.append(cited(line.text, 1))
+                continue
+            if line.timeline is not None:
+                chunk, text = topics.holding(line.timeline), line.text
+            else:
+                found = topics.opening(line.topic)
+                chunk, text = found if found else (None, "")
+            if chunk is None:
+                continue  # the topic file is not in the store: say nothing we cannot cite
+            if chunk.id not in numbers:
+                numbers[chunk.id] = len(passages) + 1
+                passages.append(Passage(numbers[chunk.id], chunk, chunk.text))
+            draft.append(cited(text, numbers[chunk.id]))
+        return passages, draft
+
+    def ask(self, question: str, history: Sequence = (), *, top_k: int | None = None, filters=None) -> Answer:
+        result = None
+        for event in self.stream(question, history, top_k=top_k, filters=filters):
+            result = event
+        assert isinstance(result, Answer)
+        return result

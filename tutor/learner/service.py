@@ -1,0 +1,208 @@
+"""`Learners`: what every front door (CLI, API, MCP, chat) calls for a learner: the repository and
+the roadmap graph together, with topic ids checked against the roadmap.
+
+    learners = Learners.from_settings(settings)
+    learners.next("ada")                           # NextReport (dataclass; .to_dict() for JSON)
+    learners.plan("ada", hours_per_week=8)         # StudyPlan
+    learners.set_status("ada", "sql", "done")      # TopicProgress
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+
+from tutor.config import Settings
+from tutor.learner.graph import RoadmapGraph, roadmap_graph
+from tutor.learner.paths import (
+    NextTopic,
+    ProgressReport,
+    StudyPlan,
+    next_topics,
+    progress_report,
+    study_plan,
+)
+from tutor.learner.repository import UNSET, LearnerRepository
+from tutor.learner.state import (
+    InvalidLearnerInput,
+    LearnerState,
+    Source,
+    Status,
+    TopicProgress,
+    UnknownTopic,
+    check_name,
+)
+
+
+@dataclass
+class NextReport:
+    learner: str
+    topics: list[NextTopic]
+    remaining: int  # topics not done, skipped or known
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        if not self.remaining:
+            return "Every topic is done, skipped or known: the roadmap is complete."
+        return f"{len(self.topics)} topic(s) to study now, of {self.remaining} left."
+
+    def to_dict(self) -> dict:
+        return {
+            "learner": self.learner,
+            "summary": self.summary,
+            "remaining": self.remaining,
+            "topics": [t.to_dict() for t in self.topics],
+            "problems": self.problems,
+        }
+
+
+def resolve_topic(graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = ()) -> str:
+    """A topic id from what a person typed: the id, or a title (any case), or the unique id or title
+    that starts with it; else UnknownTopic with the closest ids. `extra` ids (a learner's orphans)
+    count as known ids."""
+    wanted = text.strip()
+    if wanted in graph.topics or wanted in extra:
+        return wanted
+    folded = wanted.casefold()
+    for node in graph.topics.values():
+        if node.title.casefold() == folded or node.id == folded:
+            return node.id
+    starts = [
+        n.id
+        for n in graph.topics.values()
+        if n.id.startswith(folded) or n.title.casefold().startswith(folded)
+    ]
+    if folded and len(starts) == 1:
+        return starts[0]
+    titles = {node.title.casefold(): node.id for node in graph.topics.values()}
+    close = difflib.get_close_matches(folded, list(graph.topics), n=3, cutoff=0.5)
+    close += [titles[t] for t in difflib.get_close_matches(folded, list(titles), n=3, cutoff=0.5)]
+    close = list(dict.fromkeys(close))[:3] or starts[:3]
+    hint = f" Did you mean {', '.join(close)}?" if close else " `tutor roadmap` lists the topic ids."
+    raise UnknownTopic(f"Unknown topic {text!r}.{hint}")
+
+
+def not_a_topic(graph: RoadmapGraph, topic: str) -> UnknownTopic:
+    """The error for an id that is not in the roadmap, naming the topic it most looks like."""
+    try:
+        guess = resolve_topic(graph, topic)
+    except UnknownTopic as exc:
+        return exc
+    return UnknownTopic(f"Unknown topic {topic!r}. Did you mean {guess}?")
+
+
+class Learners:
+    def __init__(self, settings: Settings, repository: LearnerRepository | None = None):
+        self.settings = settings
+        self.repository = repository or LearnerRepository.from_settings(settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Learners:
+        return cls(settings)
+
+    @property
+    def graph(self) -> RoadmapGraph:
+        return roadmap_graph(self.settings.corpus_dir)
+
+    def state(self, name: str, owner: str = "", *, missing_ok: bool = False) -> LearnerState:
+        return self.repository.state(name, owner, missing_ok=missing_ok)
+
+    def next(
+        self, name: str, owner: str = "", *, limit: int | None = None, missing_ok: bool = True
+    ) -> NextReport:
+        graph = self.graph
+        state = self.state(name, owner, missing_ok=missing_ok)
+        remaining = sum(1 for t in graph.topics if not state.satisfied(t))
+        return NextReport(
+            state.profile.name, next_topics(graph, state, limit=limit), remaining, list(graph.problems)
+        )
+
+    def plan(
+        self,
+        name: str,
+        owner: str = "",
+        *,
+        hours_per_week: float | None = None,
+        start: date | None = None,
+        today: date | None = None,
+        missing_ok: bool = True,
+    ) -> StudyPlan:
+        state = self.state(name, owner, missing_ok=missing_ok)
+        return study_plan(self.graph, state, hours_per_week=hours_per_week, start=start, today=today)
+
+    def progress(self, name: str, owner: str = "", *, missing_ok: bool = True) -> ProgressReport:
+        return progress_report(self.graph, self.state(name, owner, missing_ok=missing_ok))
+
+    def topic_id(self, name: str, text: str, owner: str = "") -> str:
+        """`text` as a topic id of the roadmap, or of one of this learner's orphaned records."""
+        state = self.state(name, owner, missing_ok=True)
+        return resolve_topic(self.graph, text, extra=tuple(state.progress) + state.profile.known)
+
+    def set_status(
+        self,
+        name: str,
+        topic: str,
+        status: Status | str,
+        owner: str = "",
+        *,
+        source: Source | str = Source.SELF,
+        exact: bool = True,
+    ) -> TopicProgress:
+        """Record a status for a roadmap topic (or for one of the learner's orphaned records, to
+        update or clear it). `exact=False` accepts a title or a unique prefix, as the CLI does."""
+        graph = self.graph
+        if exact:
+            if topic not in graph.topics:
+                state = self.state(name, owner, missing_ok=True)
+                if topic not in state.progress:
+                    raise not_a_topic(graph, topic)
+        else:
+            topic = self.topic_id(name, topic, owner)
+        title = graph.topics[topic].title if topic in graph.topics else None
+        return self.repository.set_progress(name, topic, status, owner=owner, source=source, title=title)
+
+    def save_profile(
+        self,
+        name: str,
+        owner: str = "",
+        *,
+        goal=UNSET,
+        hours_per_week=UNSET,
+        start_date=UNSET,
+        known=UNSET,
+        add_known=(),
+        remove_known=(),
+        exact: bool = True,
+    ) -> LearnerState:
+        """Set the profile fields given; known topics must be roadmap topics (a known topic that left
+        the roadmap may still be removed)."""
+        graph = self.graph
+        check_name(name)
+
+        def checked(topics) -> list[str]:
+            ids = []
+            for topic in topics:
+                if exact and topic not in graph.topics:
+                    raise not_a_topic(graph, topic)
+                ids.append(topic if exact else resolve_topic(graph, topic))
+            return ids
+
+        known = UNSET if known is UNSET else checked(known)
+        add_known = checked(add_known)
+        remove_known = list(remove_known) if exact else [self.topic_id(name, t, owner) for t in remove_known]
+        if set(add_known) & set(remove_known):
+            raise InvalidLearnerInput("A topic cannot be both added to and removed from the known topics.")
+        titles = {t: graph.topics[t].title for t in [*(known if known is not UNSET else []), *add_known]}
+        return self.repository.save_profile(
+            name,
+            owner,
+            goal=goal,
+            hours_per_week=hours_per_week,
+            start_date=start_date,
+            known=known,
+            add_known=add_known,
+            remove_known=remove_known,
+            titles=titles,
+        )
