@@ -359,7 +359,7 @@ def test_tutor_quiz_in_a_terminal_grades_each_answer(cli_env):
     assert result.exit_code == 0, result.output
     assert "E is not one of the options: try again" in result.output
     assert "Right." in result.output and "covers the basics" in result.output  # the quote after answering
-    assert result.output.rstrip().endswith("right.")
+    assert " of 2 right" in result.output or " of 1 right" in result.output
 
 
 def test_tutor_quiz_names_an_unknown_topic(cli_env, monkeypatch):
@@ -410,3 +410,37 @@ def test_tutor_eval_quiz_measures_an_llms_drafts(cli_env, monkeypatch):
     assert summary["draft_valid_share"] == 1 / 8 and summary["dropped"] == 1 + 2 * 3
     assert summary["valid_share"] == 1.0  # what is served after validation
     assert report["drafts"]["model-evaluation"]["valid_first"] == 1
+
+
+def test_tutor_quiz_keeps_the_learners_answers_and_tutor_review_brings_them_back(cli_env, monkeypatch):
+    from datetime import timedelta
+
+    import tutor.quiz.records as records_module
+    from tutor.config import Settings
+    from tutor.learner import LearnerRepository
+
+    runner = CliRunner()
+    keyed = runner.invoke(cli.app, ["quiz", "sql", "--n", "3", "--json", "--with-answers"])
+    items = json.loads(keyed.stdout[keyed.stdout.index("{") :])["items"]
+    assert len(items) == 3
+    answers = "".join(f"{i['answer']}\n" for i in items)
+    result = runner.invoke(cli.app, ["quiz", "sql", "--n", "3", "--learner", "Ada"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert (
+        "3 of 3 right" in result.output and "Recorded for ada: SQL for training data — done" in result.output
+    )
+    progress = LearnerRepository.from_settings(Settings()).state("ada").progress["sql"]
+    assert (progress.status.value, progress.source.value) == ("done", "quiz")
+    again = runner.invoke(cli.app, ["quiz", "sql", "--learner", "ada"])
+    assert again.exit_code == 1 and "not due for review yet" in again.output  # not served again yet
+    nothing = runner.invoke(cli.app, ["review", "--learner", "ada"])
+    assert nothing.exit_code == 0 and "Nothing is due for review for ada" in nothing.output
+    assert "The next of 3 card(s) is due" in nothing.output
+
+    real = records_module.utc
+    monkeypatch.setattr(
+        records_module, "utc", lambda moment=None: real(moment) if moment else real() + timedelta(days=1)
+    )
+    due = runner.invoke(cli.app, ["review", "--learner", "ada"], input=answers)
+    assert due.exit_code == 0, due.output
+    assert "3 item(s) due for review for ada" in due.output and "3 of 3 right" in due.output

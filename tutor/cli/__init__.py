@@ -38,6 +38,7 @@ COMMANDS = {
     "next": learner.next_,
     "plan": learner.plan,
     "quiz": quiz.quiz,
+    "review": quiz.review,
 }
 for name, command in COMMANDS.items():
     app.command(name)(command)
