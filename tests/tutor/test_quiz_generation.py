@@ -444,3 +444,10 @@ def test_tutor_quiz_keeps_the_learners_answers_and_tutor_review_brings_them_back
     due = runner.invoke(cli.app, ["review", "--learner", "ada"], input=answers)
     assert due.exit_code == 0, due.output
     assert "3 item(s) due for review for ada" in due.output and "3 of 3 right" in due.output
+
+
+def test_an_answer_left_ungraded_in_the_terminal_shows_nothing_of_the_key(cli_env):
+    result = CliRunner().invoke(cli.app, ["quiz", "sql", "--n", "1"], input="e\ne\n")
+    assert result.exit_code == 0, result.output
+    assert "Not graded (E is not one of the options): it does not count." in result.output
+    assert "covers the basics" not in result.output and "0 of 0 right, 1 not graded" in result.output

@@ -30,9 +30,12 @@ def show_item(number: int, total: int, item) -> None:
 
 
 def show_grade(item, grade) -> None:
+    """The grade, then the passage that proves the answer; an ungraded answer stays open (it may be
+    answered again, in the web page or the API), so it shows nothing of the key."""
     if not grade.graded:
         out.print(f"[yellow]Not graded[/] ({grade.reason}): it does not count.", highlight=False)
-    elif grade.correct:
+        return
+    if grade.correct:
         out.print("[green]Right.[/]")
     else:
         out.print(f"[red]Not quite.[/] The answer is {grade.expected}.", highlight=False)
@@ -69,13 +72,6 @@ def ask_items(items, answer: Callable) -> tuple[int, int, list]:
         right += result.grade.correct
         graded += result.grade.graded
     return right, graded, results
-
-
-class Local:
-    """An answer graded in the terminal only (for `--json` runs there is nothing to keep)."""
-
-    def __init__(self, grade):
-        self.grade = grade
 
 
 def quiz(
