@@ -450,4 +450,4 @@ def test_an_answer_left_ungraded_in_the_terminal_shows_nothing_of_the_key(cli_en
     result = CliRunner().invoke(cli.app, ["quiz", "sql", "--n", "1"], input="e\ne\n")
     assert result.exit_code == 0, result.output
     assert "Not graded (E is not one of the options): it does not count." in result.output
-    assert "covers the basics" not in result.output and "0 of 0 right, 1 not graded" in result.output
+    assert "SQLZoo interactive" not in result.output and "0 of 0 right, 1 not graded" in result.output
