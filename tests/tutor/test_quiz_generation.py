@@ -420,6 +420,8 @@ def test_tutor_quiz_keeps_the_learners_answers_and_tutor_review_brings_them_back
     from tutor.learner import LearnerRepository
 
     runner = CliRunner()
+    first = runner.invoke(cli.app, ["review", "--learner", "ada"])
+    assert first.exit_code == 0 and "Nothing to review for ada yet: take a quiz first" in first.output
     keyed = runner.invoke(cli.app, ["quiz", "sql", "--n", "3", "--json", "--with-answers"])
     items = json.loads(keyed.stdout[keyed.stdout.index("{") :])["items"]
     assert len(items) == 3

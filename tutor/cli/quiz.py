@@ -146,13 +146,17 @@ def review(
 ) -> None:
     """Review the quiz items that are due, spaced by FSRS: right answers come back later, wrong ones
     sooner."""
-    from tutor.learner import check_name
+    from tutor.learner import UnknownLearner, check_name
     from tutor.quiz.records import QuizRecords
 
     settings = load_settings(data_dir)
     name = check_name(learner or settings.learner)
     records = QuizRecords.from_settings(settings)
-    due = records.due(name, limit=n)
+    try:
+        due = records.due(name, limit=n)
+    except UnknownLearner:
+        out.print(f"Nothing to review for {name} yet: take a quiz first (`tutor quiz TOPIC`).")
+        return
     if not due:
         count, upcoming = records.upcoming(name)
         later = (
