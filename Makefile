@@ -29,8 +29,8 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 # The eval gate: every suite (roadmap, seeds, sklearn) through the offline answerer, then the
-# refusal trade-off and the judge's calibration. Uses its own stores so it never mixes with yours;
-# exits 1 when a threshold in evals/thresholds.toml is missed. CI adds EVAL_FLAGS=--require-documents.
+# refusal trade-off and the judge's calibration, then the offline quiz generator on every topic.
+# Uses its own stores so it never mixes with yours; exits 1 when a threshold in evals/thresholds.toml is missed. CI adds EVAL_FLAGS=--require-documents.
 EVAL_DIR ?= .tutor-eval
 EVAL_FLAGS ?=
 eval: setup
@@ -38,6 +38,8 @@ eval: setup
 	$(BIN)/tutor eval --data-dir $(EVAL_DIR) --provider offline $(EVAL_FLAGS) \
 		--report-json $(EVAL_DIR)/report.json --report-md $(EVAL_DIR)/report.md
 	$(BIN)/tutor eval --calibrate --split dev --data-dir $(EVAL_DIR)
+	$(BIN)/tutor eval --quiz --data-dir $(EVAL_DIR) --provider offline \
+		--report-json $(EVAL_DIR)/quiz.json --report-md $(EVAL_DIR)/quiz.md
 
 bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"

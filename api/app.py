@@ -68,7 +68,11 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
 
     @app.exception_handler(TutorError)
     async def tutor_error(request: Request, exc: TutorError):
-        return JSONResponse({"detail": public_detail(exc)}, error_status(exc))
+        status = error_status(exc)
+        if status == 422:  # shaped like every other 422, as the OpenAPI schema documents it
+            detail = [{"type": "value_error", "loc": ["body"], "msg": public_detail(exc)}]
+            return JSONResponse({"detail": detail}, status)
+        return JSONResponse({"detail": public_detail(exc)}, status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):

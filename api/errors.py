@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from tutor.errors import ConfigError, ProviderError, StoreError, TutorError
+from tutor.errors import ConfigError, NotFoundError, ProviderError, StoreError, TutorError
 from tutor.learner.state import InvalidLearnerInput, LearnerDatabaseError, UnknownLearner, UnknownTopic
 
 STORE_UNAVAILABLE = "The document store is unavailable; try again shortly."
@@ -59,6 +59,8 @@ def error_status(exc: TutorError) -> int:
         return 503
     if isinstance(exc, ConfigError):
         return 400  # e.g. the request named a provider this server has no key for
+    if isinstance(exc, NotFoundError):
+        return 404
     if isinstance(exc, ProviderError):
         return 503 if exc.retryable else 502
     if isinstance(exc, StoreError):

@@ -32,5 +32,9 @@ class StoreError(TutorError):
     """The vector store or keyword index cannot be opened, read or written."""
 
 
+class NotFoundError(TutorError):
+    """Something named by the user (a topic, a quiz, an item) does not exist."""
+
+
 class IngestError(TutorError):
     """One document could not be loaded; the message names the reason."""

@@ -3,7 +3,7 @@
 Adding a route: put it in the module of its resource (or a new module with its own `router`) and
 list that router here."""
 
-from api.routes import chat, health, ingest, learners, mcp, openai, page, search, sources
+from api.routes import chat, health, ingest, learners, mcp, openai, page, quizzes, search, sources
 
 ROUTERS = (
     chat.router,
@@ -11,6 +11,7 @@ ROUTERS = (
     sources.router,
     ingest.router,
     learners.router,
+    quizzes.router,
     health.router,
     page.router,
     openai.router,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import tutor.quiz.models  # noqa: F401  (the quiz tables share the learner database and its metadata)
 from tests.learner.postgres import PostgresServer
 from tutor.errors import ConfigError
 from tutor.learner.db import HEAD, MIGRATIONS, Database

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from tutor.cli import answers, documents, evaluation, learner, roadmap, server
+from tutor.cli import answers, documents, evaluation, learner, quiz, roadmap, server
 from tutor.cli.common import err
 from tutor.errors import TutorError
 
@@ -38,6 +38,8 @@ COMMANDS = {
     "progress": learner.progress,
     "next": learner.next_,
     "plan": learner.plan,
+    "quiz": quiz.quiz,
+    "review": quiz.review,
 }
 for name, command in COMMANDS.items():
     app.command(name)(command)

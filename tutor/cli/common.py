@@ -60,6 +60,7 @@ class RichProgress:
         "ask": "Evaluating questions",
         "retrieve": "Retrieving",
         "score": "Scoring answers",
+        "quiz": "Generating quizzes",
     }
 
     def __init__(self):

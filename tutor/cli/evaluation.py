@@ -73,6 +73,46 @@ def print_refusal_tradeoff(points, skipped, configured: float, split: str) -> No
     out.print(table)
 
 
+def run_quiz(settings, provider, model, judge, thresholds, report_json, report_md) -> None:
+    """`tutor eval --quiz`: the table, the reports, exit 1 on a missed limit."""
+    from rich.table import Table
+
+    from evals import dataset as ds
+    from evals.quiz import QUIZ_LABELS, QUIZ_METRICS, markdown_report, run_quiz_eval
+    from evals.report import write_json
+
+    with EvalBars() as bars:
+        run = run_quiz_eval(
+            settings,
+            provider=provider,
+            model=model,
+            judge=judge,
+            thresholds=thresholds or ds.DEFAULT_THRESHOLDS,
+            progress=bars,
+        )
+    table = Table(title=f"tutor eval --quiz: generator {run.generator}, judge {run.judge}")
+    for column in ("metric", "value", "limit"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, label in QUIZ_LABELS.items():
+        if name not in run.summary:
+            continue
+        limit = run.limits.get(name)
+        sign = "≥" if QUIZ_METRICS[name] == "min" else "≤"
+        value = run.summary[name]
+        shown = f"{value:.3f}" if name.endswith("share") or name.endswith("mean") else f"{value:g}"
+        table.add_row(label, shown, "" if limit is None else f"{sign} {limit:g}")
+    out.print(table)
+    thin = sorted(run.per_topic.items(), key=lambda kv: kv[1])[:5]
+    out.print("Fewest items: " + ", ".join(f"{t} {c}" for t, c in thin), highlight=False)
+    if report_json:
+        write_json(report_json, run.to_dict())
+    if report_md:
+        report_md.write_text(markdown_report(run), encoding="utf-8")
+    if run.missed:
+        err.print("[red]Quiz limits missed:[/] " + "; ".join(run.missed), highlight=False)
+        raise typer.Exit(1)
+
+
 class EvalBars(RichProgress):
     """Progress bars for eval runs: a suite's ingest stages, then the questions."""
 
@@ -148,6 +188,14 @@ def eval_(
             help="Recorded LLM judge verdicts to score with --calibrate (JSONL: judge, id, verdict)."
         ),
     ] = None,
+    quiz: Annotated[
+        bool,
+        typer.Option(
+            "--quiz",
+            help="Generate quiz items for every topic of the shipped corpus and measure them "
+            "(--provider for an LLM's drafts; --judge for support).",
+        ),
+    ] = False,
     require_documents: Annotated[
         bool,
         typer.Option(
@@ -163,6 +211,9 @@ def eval_(
     from evals.suites import SUITES
 
     settings = common.load_settings(data_dir)
+    if quiz:
+        run_quiz(settings, provider, model, judge, thresholds, report_json, report_md)
+        return
     if calibration:
         with EvalBars() as bars:
             points, skipped = refusal_tradeoff(settings, split=split, progress=bars)

@@ -20,7 +20,7 @@ from tutor.config import Settings
 from tutor.errors import ConfigError
 from tutor.learner.state import LearnerDatabaseError
 
-HEAD = "0001"  # the newest migration; tests check it is the script directory's head
+HEAD = "0002"  # the newest migration; tests check it is the script directory's head
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30.0
 ADVISORY_LOCK = 0x7475746F72  # "tutor": PostgreSQL migrations wait on each other with it
