@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel
 
 from api.models import ErrorOut
 from api.safety import RateLimiter, client_address, key_id, key_matches
@@ -138,7 +139,9 @@ def require_admin(request: Request, service: ServiceDep) -> None:
 AdminDep = Annotated[None, Depends(require_admin)]
 
 
-def v1_router(*tags: str) -> APIRouter:
-    """A /v1 router: every route guarded (keys, rate limit) and documented with the common errors.
-    A route that needs to know who calls asks for `ClientDep` (the guard runs once per request)."""
-    return APIRouter(prefix="/v1", tags=list(tags), dependencies=[Depends(guard)], responses=V1_RESPONSES)
+def v1_router(*tags: str, error_model: type[BaseModel] = ErrorOut) -> APIRouter:
+    """A /v1 router: every route guarded (keys, rate limit) and documented with the common errors,
+    their body described by `error_model`. A route that needs to know who calls asks for
+    `ClientDep` (the guard runs once per request)."""
+    responses = {status: {**doc, "model": error_model} for status, doc in V1_RESPONSES.items()}
+    return APIRouter(prefix="/v1", tags=list(tags), dependencies=[Depends(guard)], responses=responses)

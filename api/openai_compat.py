@@ -194,6 +194,19 @@ def stream_error(error: dict[str, Any]) -> str:
     return f"data: {json.dumps({'error': error}, ensure_ascii=False)}\n\n"
 
 
+class OpenAIError(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIErrorOut(BaseModel):
+    """Every error on the OpenAI-compatible routes: `{"error": {message, type, param, code}}`."""
+
+    error: OpenAIError
+
+
 # Error type and code for each status, as OpenAI names them.
 ERROR_KINDS: dict[int, tuple[str, str | None]] = {
     400: ("invalid_request_error", None),

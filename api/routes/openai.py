@@ -21,6 +21,7 @@ from api.openai_compat import (
     MODEL,
     ChatCompletionRequest,
     ChunkWriter,
+    OpenAIErrorOut,
     completion,
     error_object,
     message_text,
@@ -33,12 +34,9 @@ from tutor.config import Settings
 from tutor.errors import TutorError
 from tutor.types import Answer
 
-router = v1_router("openai")
+router = v1_router("openai", error_model=OpenAIErrorOut)
 log = logging.getLogger("tutor")
-ERROR_RESPONSE = {
-    "description": 'OpenAI\'s error shape: {"error": {"message", "type", "param", "code"}}',
-    "content": {"application/json": {}},
-}
+ERROR_RESPONSE = {"model": OpenAIErrorOut, "description": "OpenAI's error shape"}
 
 
 def unknown_model(name: str) -> HTTPException:
