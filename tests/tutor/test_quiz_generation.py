@@ -19,6 +19,7 @@ from tutor.errors import NotFoundError, ProviderError
 from tutor.llm.providers import OpenAIAnswerer
 from tutor.quiz import QuizMaker, grade, normalise
 from tutor.quiz.items import plain
+from tutor.quiz.offline import code_kind
 from tutor.quiz.validation import problems
 from tutor.store import Store
 
@@ -234,6 +235,23 @@ def test_the_shipped_corpus_yields_valid_distinct_items_for_every_topic(settings
         everything += items
     assert len(everything) >= 150
     assert find_duplicates(everything) == []
+    # an identifier is asked among identifiers, never beside a file path of the corpus's README
+    read_sql = next(i for i in everything if i.answer == "pd.read_sql")
+    assert read_sql.kind == "choice"
+    assert [code_kind(o.text) for o in read_sql.options] == ["code"] * len(read_sql.options)
+
+
+def test_paths_and_identifiers_are_kinds_apart():
+    paths = [
+        "tests/corpus/test_corpus.py",
+        "corpus/",
+        "README.md",
+        "requirements.txt",
+        "evals/thresholds.toml",
+    ]
+    code = ["pd.read_sql", "groupby", "model.fit()", "ColumnTransformer", "torch.no_grad"]
+    assert {code_kind(p) for p in paths} == {"path"}
+    assert {code_kind(c) for c in code} == {"code"}
 
 
 # --- LLM drafts ---------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ NOT_NAMES = _words(
 @dataclass(frozen=True)
 class Term:
     text: str  # as written in the corpus
-    kind: str  # name | acronym | concept | code
+    kind: str  # name | acronym | concept | code | path
     key: str  # normalised
 
 
@@ -177,8 +177,19 @@ def marked_terms(sentence: str) -> list[Term]:
     for match in CODE.finditer(sentence):
         text = match.group(1).strip()
         if 2 <= len(text) <= 40 and text[0].isalnum():  # ".env", "/docs": the judge reads them apart
-            found.append(Term(text, "code", normalise(text)))
+            found.append(Term(text, code_kind(text), normalise(text)))
     return found
+
+
+FILE_NAME = re.compile(
+    r"\.(?:py|ipynb|md|txt|toml|json|ya?ml|cfg|ini|sh|sql|csv|parquet|pkl|html|env)$", re.IGNORECASE
+)
+
+
+def code_kind(text: str) -> str:
+    """A file or folder path (`tests/corpus/test_corpus.py`, `corpus/`, `README.md`) is offered
+    only beside other paths, never as a distractor for an identifier like `pd.read_sql`."""
+    return "path" if " " not in text and ("/" in text or FILE_NAME.search(text)) else "code"
 
 
 DEFINED = re.compile(
