@@ -126,12 +126,39 @@ ascending:descending horizontal:vertical train:inference training:inference batc
 synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
 freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
 deeper:shallower deep:shallow heavier:lighter heavy:light older:newer old:new oldest:newest
+rapid:slow dense:sparse ahead:behind
 """.split()  # noqa: SIM905
 ANTONYMS: dict[str, set[str]] = {}
 for _pair in _ANTONYM_PAIRS:
     _a, _b = _pair.split(":")
     ANTONYMS.setdefault(_a, set()).add(_b)
     ANTONYMS.setdefault(_b, set()).add(_a)
+
+# Forms of those words that mean the same for a comparison: "slower" and "more slowly" are "slow",
+# "denser" is "dense" ("sparser" is its opposite), "easiest" is "easy".
+ADVERBS = {"slowly": "slow", "quickly": "quick", "rapidly": "rapid", "easily": "easy", "cheaply": "cheap"}
+
+
+@cache
+def degree(word: str) -> str:
+    """The word a comparative or superlative is formed from, when that word has an antonym:
+    "denser" -> "dense", "bigger" -> "big", "easier" -> "easy", "more slowly" (slowly) -> "slow"."""
+    if word in ADVERBS:
+        return ADVERBS[word]
+    for suffix, ending in (("ier", "y"), ("iest", "y"), ("er", ""), ("est", ""), ("r", ""), ("st", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)] + ending
+            if base in ANTONYMS:
+                return base
+            if base[-1:] == base[-2:-1] and base[:-1] in ANTONYMS:  # bigger, hotter
+                return base[:-1]
+    return word
+
+
+def opposite(a: str, b: str) -> bool:
+    """Whether two words say opposite things (either as they are or by the word they come from)."""
+    return any(y in ANTONYMS.get(x, ()) for x in (a, degree(a)) for y in (b, degree(b)))
+
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -456,10 +483,12 @@ class Unit:
     subject: frozenset[str] = frozenset()  # what the sentence is about: its label or opening name
     stems: set[str] = field(default_factory=set)
     lowers: set[str] = field(default_factory=set)
+    degrees: set[str] = field(default_factory=set)  # words as a comparison reads them (see degree)
 
     def __post_init__(self) -> None:
         self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
         self.lowers = {t.lower for t in self.tokens if t.kind != "punct"}
+        self.degrees = self.lowers | {degree(w) for w in self.lowers}
         if not self.subject:
             self.subject = _subject_of(self.tokens)
 
@@ -870,7 +899,8 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
     "faster"), that sentence chosen among those naming the names before the word."""
     for clause in _clauses(claim):
         for t in clause:
-            opposites = ANTONYMS.get(t.lower)
+            forms = {t.lower, degree(t.lower)}
+            opposites = set().union(*(ANTONYMS.get(w, set()) for w in forms)) - forms
             if not opposites:
                 continue
             scored = _scored(clause, evidence.units, claim)
@@ -881,23 +911,22 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             relevant = [
                 u
                 for score, u in scored
-                if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | {t.lower}) & u.lowers
+                if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | forms) & u.degrees
             ]
             # a comparison is carried by the passage sentence comparing the same two sides
             relevant = [
-                u for u in _comparing(clause, evidence.units) if (opposites | {t.lower}) & u.lowers
+                u for u in _comparing(clause, evidence.units) if (opposites | forms) & u.degrees
             ] + relevant
             subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
             relevant = [u for u in relevant if subject <= u.stems] or relevant  # naming the subject
             if not relevant:
                 continue
             unit = relevant[0]
-            there = {u.lower for u in unit.tokens}
-            if any(t.lower in u.lowers for u in relevant) or _turned_around(clause, unit, opposites):
+            if any(forms & u.degrees for u in relevant) or _turned_around(clause, unit, opposites):
                 continue
-            found = opposites & there
+            found = sorted(o.text for o in unit.tokens if {o.lower, degree(o.lower)} & opposites)
             if found:
-                return f"the cited passage says '{sorted(found)[0]}', not '{t.text}': {unit.text[:120]}"
+                return f"the cited passage says '{found[0]}', not '{t.text}': {unit.text[:120]}"
     return _prefix_negation(claim, evidence.units)
 
 
@@ -925,43 +954,162 @@ def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
 
 
 SUPERIORITY = frozenset(["than", "beats", "beat", "outperforms", "outperform", "outperformed", "over"])
+INFERIORITY = frozenset(["trails", "trail", "trailed", "underperforms", "underperform", "underperformed"])
 SIDE_WORDS = 6  # content words either side of "than" that make up the two sides
 RELATIONS = _words(
     """replace replaces replaced replacing supersede supersedes superseded precede precedes
     preceded exceed exceeds exceeded surpass surpasses surpassed"""
 )  # "A replaced B" is not "B replaced A"
+QUANTITY = frozenset(["more", "less", "fewer"])
+
+
+@dataclass
+class Comparison:
+    """One comparison ("A trains faster than B", "A needs less memory than B", "A outperforms B")
+    or ordered relation ("A replaced B"): its two sides (stems, names weighing double), what is
+    compared (the word, as `degree` reads it) and whether "more"/"less" turns that word round."""
+
+    before: dict[str, int]
+    after: dict[str, int]
+    relation: str  # "than" for a comparison, else the relation's stem
+    word: str
+    sign: int = 1  # -1 for "less X"
+
+    def agreement(self, other: Comparison) -> int:
+        """+1 when `other` says the same, -1 when it says the opposite, 0 when it cannot tell:
+        the sides matched straight or crossed, the words the same or opposites."""
+        if other.relation != self.relation:
+            return 0
+        straight = _weigh(self.before, other.before) + _weigh(self.after, other.after)
+        crossed = _weigh(self.before, other.after) + _weigh(self.after, other.before)
+        if not other.after:  # one side said ("and B scales better"): is it ours or the other?
+            ours, theirs = _weigh(self.before, other.before), _weigh(self.after, other.before)
+            if max(ours, theirs) < 2 or ours == theirs:
+                return 0
+            orientation = 1 if ours > theirs else -1
+        elif (
+            crossed >= 2
+            and crossed > straight
+            and _weigh(self.before, other.after)
+            and _weigh(self.after, other.before)
+        ):
+            orientation = -1
+        elif straight >= 2 and straight > crossed:
+            orientation = 1
+        else:
+            return 0
+        if degree(self.word) == degree(other.word):
+            words = 1
+        elif opposite(self.word, other.word):
+            words = -1
+        else:
+            return 0
+        return orientation * words * self.sign * other.sign
+
+    def sides(self) -> tuple[set[str], set[str]]:
+        return set(self.before), set(self.after)
+
+
+def _comparative(word: str) -> bool:
+    """A word that compares: "faster", "cheaper", "more slowly" (slowly), "better", "worse"."""
+    if word in ("better", "worse", "best", "worst", "ahead", "behind"):
+        return True
+    base = degree(word)
+    return base in ANTONYMS and (base != word or word in ADVERBS or word.endswith(("er", "est")))
+
+
+def _weigh(a: dict[str, int], b: dict[str, int]) -> int:
+    return sum(max(a[k], b[k]) for k in a.keys() & b.keys())
+
+
+def _comparison_in(tokens: Sequence[Token]) -> Comparison | None:
+    """The comparison or ordered relation in one clause, if any. The words between the compared
+    word and "than" ("needs *more memory* than") are what is compared, not a side; a passive
+    ("replaced by", "outperformed by") is turned around."""
+    tokens = [t for t in tokens if not t.aside]  # an aside in parentheses is no side of it
+    for i, t in enumerate(tokens):
+        if not (0 < i < len(tokens) - 1):
+            continue
+        if t.lower in SUPERIORITY or t.lower in INFERIORITY:
+            relation = "than"
+        elif t.lower in RELATIONS:
+            relation = t.stem
+        else:
+            continue
+        reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
+        at = i  # where the compared word is
+        word, sign = t.lower if relation == "than" else t.stem, 1
+        if t.lower in INFERIORITY:
+            word = "worse"
+        elif t.lower != "than" and relation == "than":
+            word = "better"
+        else:
+            for j in range(i - 1, max(i - 5, -1), -1):
+                w = tokens[j]
+                if _comparative(w.lower) and w.lower not in QUANTITY:
+                    at, word = j, w.lower
+                    if j > 0 and tokens[j - 1].lower in ("more", "less"):
+                        at, sign = j - 1, 1 if tokens[j - 1].lower == "more" else -1
+                    break
+                if w.lower in QUANTITY:  # "needs more memory than": the quantity is compared
+                    nxt = tokens[j + 1] if j + 1 < i else None
+                    if nxt is not None and degree(nxt.lower) in ANTONYMS:
+                        at, word, sign = j, nxt.lower, 1 if w.lower == "more" else -1
+                    else:
+                        at, word = j, w.lower
+                    break
+        weights = {}
+        for s in tokens:
+            if s.kind != "punct" and s.stem:
+                weights[s.stem] = 2 if s.anchor else 1
+        before = {s.stem: weights[s.stem] for s in content(tokens[:at])[-reach:] if s.stem}
+        after = {s.stem: weights[s.stem] for s in content(tokens[i + 1 :])[:reach] if s.stem}
+        if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
+            before, after = after, before
+        return Comparison(before, after, relation, word, sign)
+    return None
+
+
+def _bare_comparison(tokens: Sequence[Token], ours: Comparison) -> Comparison | None:
+    """A passage clause that says one side is X without "than" ("and LinearSVC scales better"),
+    X being the claim's compared word or its opposite: a comparison with the other side unsaid."""
+    if ours.relation != "than":
+        return None
+    for i, t in enumerate(tokens):
+        if not _comparative(t.lower) and t.lower not in QUANTITY:
+            continue
+        word, sign, at = t.lower, 1, i
+        if t.lower in QUANTITY and i + 1 < len(tokens) and _comparative(tokens[i + 1].lower):
+            continue  # "more expensive": the next word is the compared one
+        if i > 0 and tokens[i - 1].lower in ("more", "less"):
+            sign, at = (1 if tokens[i - 1].lower == "more" else -1), i - 1
+        if degree(word) != degree(ours.word) and not opposite(word, ours.word):
+            continue
+        subject = {s.stem: 2 if s.anchor else 1 for s in content(tokens[:at])[-SIDE_WORDS:] if s.stem}
+        if _weigh(subject, ours.after) >= 2 or _weigh(subject, ours.before) >= 2:
+            return Comparison(subject, {}, "than", word, sign)
+    return None
 
 
 def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | None:
-    """(stems before, stems after, relation, comparative word) around a comparison ("than",
-    "beats") or an ordered relation ("replaced") in one clause; a passive ("replaced by") is
-    turned around."""
-    tokens = [t for t in tokens if not t.aside]  # an aside in parentheses is no side of it
-    for i, t in enumerate(tokens):
-        if 0 < i < len(tokens) - 1 and (t.lower in SUPERIORITY or t.lower in RELATIONS):
-            relation = "than" if t.lower in SUPERIORITY else t.stem
-            reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
-            before = {s.stem for s in content(tokens[:i])[-reach:] if s.stem}
-            after = {s.stem for s in content(tokens[i + 1 :])[:reach] if s.stem}
-            if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
-                before, after = after, before
-            comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
-            return before, after, relation, comparative
-    return None
+    comparison = _comparison_in(tokens)
+    if comparison is None:
+        return None
+    return *comparison.sides(), comparison.relation, comparison.word
 
 
 def _comparing(clause: list[Token], units: list[Unit]) -> list[Unit]:
     """The passage sentences that compare the same two sides as the clause (either way round)."""
-    sides = _sides(clause)
-    if sides is None:
+    ours = _comparison_in(clause)
+    if ours is None:
         return []
     out = []
     for unit in units:
         for passage_clause in _clauses(unit.tokens):
-            other = _sides(passage_clause)
-            if other is not None and other[2] == sides[2]:
-                straight = len(sides[0] & other[0]) + len(sides[1] & other[1])
-                crossed = len(sides[0] & other[1]) + len(sides[1] & other[0])
+            other = _comparison_in(passage_clause)
+            if other is not None and other.relation == ours.relation:
+                straight = _weigh(ours.before, other.before) + _weigh(ours.after, other.after)
+                crossed = _weigh(ours.before, other.after) + _weigh(ours.after, other.before)
                 if max(straight, crossed) >= 2:
                     out.append(unit)
                     break
@@ -969,50 +1117,49 @@ def _comparing(clause: list[Token], units: list[Unit]) -> list[Unit]:
 
 
 def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool:
-    """The clause compares the passage's two sides the other way round ("A is faster than B" for
-    "B is slower than A", or for "B is slower"): with the word flipped too, it says the same."""
-    sides = _sides(clause)
-    if sides is None:
+    """The clause says what the passage sentence says, in other words: the comparison turned
+    around ("A is faster than B" for "B is slower than A", or for "B is slower"), or "less X"
+    for the opposite of X."""
+    ours = _comparison_in(clause)
+    if ours is None:
         return False
-    before, after = sides[0], sides[1]
     for passage_clause in _clauses(unit.tokens):
-        other = _sides(passage_clause)
-        if other is not None and other[2] == sides[2]:
-            straight = len(before & other[0]) + len(after & other[1])
-            crossed = len(before & other[1]) + len(after & other[0])
-            if crossed > straight:
+        other = _comparison_in(passage_clause)
+        if other is not None and other.relation == ours.relation:
+            if ours.agreement(other) == 1:
                 return True
         elif other is None:  # no "than" there: what comes before the opposite word is its subject
-            at = next((i for i, t in enumerate(passage_clause) if t.lower in opposites), None)
+            at = next(
+                (i for i, t in enumerate(passage_clause) if {t.lower, degree(t.lower)} & opposites), None
+            )
             if at is not None:
                 subject = {t.stem for t in content(passage_clause[:at])[-SIDE_WORDS:]}
-                if len(after & subject) > len(before & subject):
+                if _weigh(ours.after, dict.fromkeys(subject, 1)) > _weigh(
+                    ours.before, dict.fromkeys(subject, 1)
+                ):
                     return True
     return False
 
 
 def _comparison(claim: list[Token], evidence: Evidence) -> str:
-    """A comparison or ordered relation whose sides the passage has the other way round."""
+    """A comparison or ordered relation that the passage makes the other way round (sides
+    swapped, or the compared word turned into its opposite), and no passage sentence makes as
+    the claim does."""
     for clause in _clauses(claim):
-        sides = _sides(clause)
-        if sides is None:
+        ours = _comparison_in(clause)
+        if ours is None:
             continue
-        before, after, relation, comparative = sides
         against, agrees = None, False
         for unit in evidence.units:
             for passage_clause in _clauses(unit.tokens):
-                other = _sides(passage_clause)
-                if other is None or other[2] != relation:
+                other = _comparison_in(passage_clause) or _bare_comparison(passage_clause, ours)
+                if other is None:
                     continue
-                p_before, p_after, _, p_comparative = other
-                straight = len(before & p_before) + len(after & p_after)
-                crossed = len(before & p_after) + len(after & p_before)
-                both_flipped = comparative in ANTONYMS.get(p_comparative, set())  # the same claim again
-                swapped = crossed >= 2 and crossed > straight and after & p_before and before & p_after
-                if swapped and not both_flipped:
+                verdict = ours.agreement(other)
+                if verdict < 0:
                     against = against or unit
-                elif straight >= 2 and straight > crossed and not both_flipped:
-                    agrees = True  # another sentence makes the same comparison this way round
+                elif verdict > 0:
+                    agrees = True
         if against is not None and not agrees:
             return f"the comparison runs the other way in the cited passage: {against.text[:120]}"
     return ""

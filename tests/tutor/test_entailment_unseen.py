@@ -1,0 +1,57 @@
+"""The offline judge on hard cases written after it was tuned, none of them in the calibration set:
+comparisons said in other words, figures bound to headings and table columns, units converted,
+figures worked out from fractions and counts."""
+
+from __future__ import annotations
+
+from tutor.grounding import check_sentence
+
+
+def supported(sentence: str, *passages: str) -> bool:
+    return check_sentence(sentence, list(passages))[0]
+
+
+BOOSTING = "Gradient boosting trains faster than a neural network on tabular data and needs less data."
+MEMORY = "SVC needs more memory than LinearSVC, and LinearSVC scales better to large datasets."
+LASSO = "The lasso produces sparser models than ridge regression."
+FORESTS = "Random forests are less prone to overfitting than a single decision tree."
+ENDPOINTS = "Managed endpoints are more expensive than running your own server."
+BENCHMARKS = "On tabular benchmarks, gradient boosting routinely outperforms neural networks."
+
+
+def test_a_comparison_is_read_the_same_whichever_way_round_and_in_whichever_words():
+    # the same comparison: sides swapped with the word turned into its opposite, an adverb, "-er"
+    assert supported(
+        "A neural network trains more slowly than gradient boosting on tabular data [1].", BOOSTING
+    )
+    assert supported(
+        "On tabular data a neural network is slower to train than gradient boosting [1].", BOOSTING
+    )
+    assert supported("LinearSVC needs less memory than SVC [1].", MEMORY)
+    assert supported("Ridge regression produces denser models than the lasso [1].", LASSO)
+    assert supported("A single decision tree is more prone to overfitting than a random forest [1].", FORESTS)
+    assert supported("Running your own server is cheaper than managed endpoints [1].", ENDPOINTS)
+    assert supported(
+        "On tabular benchmarks, neural networks usually trail gradient boosting [1].", BENCHMARKS
+    )
+    # ... and the other way round
+    assert not supported(
+        "Gradient boosting trains more slowly than a neural network on tabular data [1].", BOOSTING
+    )
+    assert not supported(
+        "On tabular data, a neural network trains faster than gradient boosting [1].", BOOSTING
+    )
+    assert not supported("LinearSVC needs more memory than SVC [1].", MEMORY)
+    assert not supported("SVC scales better to large datasets than LinearSVC [1].", MEMORY)
+    assert not supported("Ridge regression produces sparser models than the lasso [1].", LASSO)
+    assert not supported("The lasso produces denser models than ridge regression [1].", LASSO)
+    assert not supported(
+        "A single decision tree is less prone to overfitting than random forests [1].", FORESTS
+    )
+    assert not supported("Managed endpoints are cheaper than running your own server [1].", ENDPOINTS)
+    assert not supported(
+        "On tabular benchmarks, neural networks routinely outperform gradient boosting [1].", BENCHMARKS
+    )
+    assert not supported(
+        "On tabular benchmarks, gradient boosting usually trails neural networks [1].", BENCHMARKS
+    )
