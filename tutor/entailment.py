@@ -484,6 +484,12 @@ class Unit:
     stems: set[str] = field(default_factory=set)
     lowers: set[str] = field(default_factory=set)
     degrees: set[str] = field(default_factory=set)  # words as a comparison reads them (see degree)
+    heading: frozenset[str] = frozenset()  # the heading of the section the sentence is in
+
+    @property
+    def topic(self) -> frozenset[str]:
+        """What the sentence is about: its own subject, else its section's heading."""
+        return self.subject or self.heading
 
     def __post_init__(self) -> None:
         self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
@@ -551,14 +557,37 @@ def passage_units(passages: Sequence[str]) -> list[Unit]:
     return [unit for passage in passages for unit in read_passage(passage)]
 
 
+HEADING_WORDS = 8
+
+
+def _is_heading(line: str) -> bool:
+    """A section heading: Markdown's, or a short capitalised line that does not end a sentence
+    ("Production Machine Learning Systems (Coursera)"); what follows it is about what it names."""
+    text = line.strip()
+    if text.startswith("#"):
+        return True
+    return (
+        0 < len(text.split()) <= HEADING_WORDS
+        and text[:1].isupper()
+        and not text.endswith((".", "!", "?", ":", ";", ",", "|"))
+        and not LIST_ITEM.match(text)
+    )
+
+
 @lru_cache(maxsize=1024)
 def read_passage(passage: str) -> tuple[Unit, ...]:
     """One passage read once: an answer cites the same passages sentence after sentence."""
     units = []
     facts, read = table_facts(passage)
+    heading: frozenset[str] = frozenset()
     for sentence in passage_lines(passage):
-        if sentence not in read:
-            units.append(Unit(sentence, tokenize(sentence)))
+        if sentence in read:
+            continue
+        unit = Unit(sentence, tokenize(sentence))
+        unit.heading = heading  # a heading line belongs to the section above it
+        if _is_heading(sentence) and not any(t.kind == "num" for t in unit.tokens):
+            heading = frozenset(t.stem for t in content(unit.tokens) if t.kind == "word")
+        units.append(unit)
     for fact in facts:
         tokens = tokenize(fact)
         for t in tokens:
@@ -704,10 +733,10 @@ def _transplant(claim: list[Token], evidence: Evidence) -> str:
     "For text data, start with a pretrained EfficientNet" where "Image data: ... start with a
     pretrained EfficientNet" and "Text data: ... use sentence-transformers"."""
     stems = {t.stem for t in content(claim)}
-    subjects = set().union(*(u.subject for u in evidence.units))
+    subjects = set().union(*(u.topic for u in evidence.units))
     words = {t.stem for t in content(claim) if t.lower not in REPORTING} - subjects  # what is said
     scored = sorted(evidence.units, key=lambda u: -len(words & u.stems))
-    if not scored or not scored[0].subject or len(words & scored[0].stems) < 3:
+    if not scored or not scored[0].topic or len(words & scored[0].stems) < 3:
         return ""
     best = scored[0]
     margin = len(words & best.stems)
@@ -716,18 +745,44 @@ def _transplant(claim: list[Token], evidence: Evidence) -> str:
     for t in content(claim):
         said[t.clause] = said.get(t.clause, 0) + (t.stem in words & best.stems)
         size[t.clause] = size.get(t.clause, 0) + 1
+    # clauses that only list names go on the clause before them ("works with PyTorch, MLflow and Spark")
+    lists = {c for c in size if all(t.anchor for t in content(claim) if t.clause == c)}
     for other in scored[1:]:
-        mine, theirs = best.subject - other.subject, other.subject - best.subject
+        mine, theirs = best.topic - other.topic, other.topic - best.topic
         named = theirs and theirs <= stems and not theirs & best.stems  # the claim names the other
         if not (
-            mine and not mine & stems and named and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
+            mine
+            and not mine & _mentioned(claim, best.topic | other.topic)
+            and named
+            and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
         ):
             continue
         # ... as the subject of what it says: in the same clause, or fronted just before it ("For X, ...")
         where = {t.clause for t in claim if t.stem in theirs}
-        if any(said.get(c, 0) >= 2 or (size[c] <= 3 and said.get(c + 1, 0) >= 2) for c in where):
+        if any(
+            _said(said, lists, c) >= 2 or (size[c] <= 3 and _said(said, lists, c + 1) >= 2) for c in where
+        ):
             return f"the cited passage says this of something else than the claim: {best.text[:120]}"
     return ""
+
+
+def _said(said: dict[int, int], lists: set[int], clause: int) -> int:
+    """The words of a clause (and of the lists of names that run on from it) the sentence has."""
+    total = said.get(clause, 0)
+    while clause + 1 in lists:
+        clause += 1
+        total += said.get(clause, 0)
+    return total
+
+
+def _mentioned(claim: list[Token], topics: frozenset[str]) -> set[str]:
+    """The claim's stems, less those of names that are mostly something else ("AI" in "AI Learning
+    Hub" does not name the "AI engineer" column)."""
+    out = {t.stem for t in content(claim)}
+    for _first, _last, names in _name_groups(claim):
+        if len(names - topics) >= 2:
+            out -= names
+    return out
 
 
 def _figures(claim: list[Token], evidence: Evidence) -> str:
@@ -1241,6 +1296,7 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
         for u in evidence.units
     ]
     crossed: list[tuple[Token, set[str], set[str]]] = []  # word, claim's names, passages' names
+    headings = frozenset(u.heading for u in evidence.units if u.heading)
     for token, owners in zip(claim, _owners(claim), strict=True):
         if token.kind == "punct" or token.lower in STOPWORDS or token.lower in HEDGES:
             continue
@@ -1249,7 +1305,7 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
         owners = {o for o in owners if o <= names_there}
         if not owners:
             continue
-        found = _misbound(token, owners, unit_owners)
+        found = _misbound(token, owners, unit_owners, headings)
         if found is None:
             continue
         elsewhere, unit = found
@@ -1265,7 +1321,9 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
-def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[set[str], Unit] | None:
+def _misbound(
+    token: Token, owners: set[frozenset[str]], unit_owners, headings: frozenset[frozenset[str]] = frozenset()
+) -> tuple[set[str], Unit] | None:
     """The names the passages say the token of, when every passage clause with the token speaks
     of other names than the claim's (None when some clause agrees, or none names anyone)."""
     elsewhere: set[str] = set()
@@ -1277,10 +1335,16 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[s
                 continue  # "2 weeks" is not the start of "two to four weeks"
             if not figure:
                 own = said  # a label line's words are the label's ("MLflow: open source")
+            if figure and not own and not inherited and unit.heading and not unit.table:
+                # a figure no name in its sentence owns is its section's, when the claim gives it
+                # to the subject of a sibling section ("Rating: 9.7." under another course)
+                if not any(_agree(owners, {h}) for h in headings - {unit.heading}):
+                    return None
+                own = {unit.heading}
             if figure and own:
                 # a figure belongs to the whole name ("course.careers (Zero to Hireable)"), and to
                 # the sentence's label as much as to the names in its clause
-                if _agree(owners, own) or (unit.subject and _agree(owners, {unit.subject})):
+                if _agree(owners, own) or (unit.topic and _agree(owners, {unit.topic})):
                     return None
             elif figure and inherited:
                 # from a name before its clause: only a sibling name clashes (same source, other work)

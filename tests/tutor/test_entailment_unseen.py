@@ -55,3 +55,39 @@ def test_a_comparison_is_read_the_same_whichever_way_round_and_in_whichever_word
     assert not supported(
         "On tabular benchmarks, gradient boosting usually trails neural networks [1].", BENCHMARKS
     )
+
+
+COURSES = (
+    "Production ML Systems (Coursera)\n\n"
+    "One of the few courses on serving, monitoring and distribution shift. Rating: 9.7.\n\n"
+    "ML Regression (Coursera)\n\n"
+    "Goes deeper on ridge, lasso and feature selection. Rating: 9.6."
+)
+ROLES = (
+    "| | ML engineer | AI engineer |\n|---|---|---|\n"
+    "| Usual tools | PyTorch, MLflow, Spark | LangChain, vector databases |\n"
+    "| Maths | more | less |\n\n(AI Learning Hub's comparison.)"
+)
+
+
+def test_what_a_section_says_belongs_to_its_heading():
+    assert supported("Production ML Systems covers serving, monitoring and distribution shift [1].", COURSES)
+    assert supported("ML Regression goes deeper on ridge, lasso and feature selection [1].", COURSES)
+    assert supported("ML Regression is rated 9.6 [1].", COURSES)
+    assert not supported(
+        "ML Regression is the course on serving, monitoring and distribution shift [1].", COURSES
+    )
+    assert not supported(
+        "Production ML Systems goes deeper on ridge, lasso and feature selection [1].", COURSES
+    )
+    assert not supported("ML Regression goes deeper on ridge and lasso and is rated 9.7 [1].", COURSES)
+
+
+def test_a_cell_belongs_to_its_column_even_when_a_longer_name_shares_a_word_with_the_other():
+    said_by = "In AI Learning Hub's comparison, LangChain and vector databases are the usual tools of"
+    assert supported(f"{said_by} an AI engineer [1].", ROLES)
+    assert not supported(f"{said_by} an ML engineer [1].", ROLES)
+    assert supported("An ML engineer usually works with PyTorch, MLflow and Spark [1].", ROLES)
+    assert not supported("An AI engineer usually works with PyTorch, MLflow and Spark [1].", ROLES)
+    assert supported("An ML engineer needs more maths than an AI engineer [1].", ROLES)
+    assert not supported("An AI engineer needs more maths than an ML engineer [1].", ROLES)
