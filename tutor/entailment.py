@@ -183,8 +183,19 @@ SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m"
 ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
     adds add together overall lasts last lasting spans span spanning difference multiply
-    multiplied divide divided quadruple triple tripled"""
+    multiplied divide divided quadruple triple tripled remaining"""
 )
+# Fractions written out: "three-fifths", "two thirds", "a quarter of".
+FRACTIONS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+    "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+SPLIT = re.compile(r"\b(\d{1,2})\s?/\s?(\d{1,2})\b")  # "60/40": two shares of a whole
+# Hours in each unit of time, to read "480 minutes" as "8 hours" (months and weeks roughly).
+HOURS = {
+    "second": 1 / 3600, "minute": 1 / 60, "hour": 1, "day": 24, "week": 168, "fortnight": 336,
+    "month": 730, "year": 8760, "decade": 87600,
+}  # fmt: skip
 
 
 @cache
@@ -265,6 +276,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
     """Words, numbers and clause boundaries of one sentence, with clause numbers and negation.
     In a claim, "and" before a new name opens a clause too ("X for A and Y for B")."""
     text = MARKDOWN.sub("", text).translate(DASHES)
+    text = SPLIT.sub(lambda m: f"{m[1]}% / {m[2]}%" if int(m[1]) + int(m[2]) == 100 else m[0], text)
     tokens: list[Token] = []
     first = True
     for match in TOKEN.finditer(text):
@@ -306,6 +318,11 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             continue
         lower = raw.lower()
         parts = lower.split("-")
+        if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in FRACTIONS:  # "three-fifths"
+            value = NUMBER_WORDS[parts[0]] / FRACTIONS[parts[1]]
+            tokens.append(Token(raw, lower, "num", value, lower, anchor=True))
+            first = False
+            continue
         if len(parts) > 1 and any(p in NUMBER_WORDS and p not in SOFT_NUMBERS for p in parts):
             # "six-to-twelve-month": the figures inside a compound word count as figures
             for part in parts:
@@ -344,12 +361,31 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             and nxt.text[:1].isupper()
         ):
             opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
+    tokens = _fractions(tokens)
     _mark_clauses(tokens, claim)
     _mark_negation(tokens)
     _mark_units(tokens)
     for i, token in enumerate(tokens):
         token.position = i
     return tokens
+
+
+def _fractions(tokens: list[Token]) -> list[Token]:
+    """ "two thirds", "three quarters", "a third of": one figure, a share of a whole."""
+    out: list[Token] = []
+    for i, t in enumerate(tokens):
+        prev = out[-1] if out else None
+        of = i + 1 < len(tokens) and tokens[i + 1].lower == "of"
+        if t.kind == "word" and t.lower in FRACTIONS and t.lower != "half" and prev is not None:
+            n = prev.value if prev.kind == "num" and prev.value and prev.value <= 10 else None
+            if n is None and prev.lower in ("a", "an", "one") and of:
+                n = 1.0
+            if n is not None and (t.lower.endswith("s") or of):
+                text = f"{prev.text} {t.text}"
+                out[-1] = Token(text, text.lower(), "num", n / FRACTIONS[t.lower], text.lower(), anchor=True)
+                continue
+        out.append(t)
+    return out
 
 
 def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
@@ -485,6 +521,7 @@ class Unit:
     lowers: set[str] = field(default_factory=set)
     degrees: set[str] = field(default_factory=set)  # words as a comparison reads them (see degree)
     heading: frozenset[str] = frozenset()  # the heading of the section the sentence is in
+    counts: frozenset[int] = frozenset()  # how many rows its passage's tables, items its lists have
 
     @property
     def topic(self) -> frozenset[str]:
@@ -595,7 +632,26 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
         label, header = facts[fact]
         subject = frozenset(t.stem for t in content(tokenize(f"{label} {header}")))
         units.append(Unit(fact, tokens, table=True, subject=subject))
+    counts = frozenset(_counts(passage))
+    for unit in units:
+        unit.counts = counts
     return tuple(u for u in units if any(t.kind != "punct" for t in u.tokens))
+
+
+def _counts(passage: str) -> set[int]:
+    """The number of rows of each table (header and rule left out) and of items of each list."""
+    out: set[int] = set()
+    run, kind = 0, ""
+    for line in [*passage.splitlines(), ""]:
+        stripped = line.strip()
+        now = "row" if stripped.startswith("|") else "item" if LIST_ITEM.match(line) else ""
+        if now and now == kind:
+            run += 1
+            continue
+        if kind:
+            out.add(run - 2 if kind == "row" else run)  # a table's header and rule are no rows
+        run, kind = (1 if now else 0), now
+    return {n for n in out if n >= 2}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -665,6 +721,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
     figures = [(t, u) for u in evidence.units for t in u.tokens if t.kind == "num" and t.value is not None]
     values = [t.value for t, _ in figures]
     cue = any(t.lower in ARITHMETIC_CUES for t in claim)
+    counts = set().union(*(u.counts for u in evidence.units))
     for token in claim:
         if token.kind != "num" or not token.anchor:
             continue
@@ -676,6 +733,10 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
         if not same:
             if cue and _derivable(token.value, _operands(claim, values)):
                 continue
+            if _converted(token, [t for t, _ in figures]):
+                continue  # "480 minutes" for "8 hours"
+            if not token.unit and token.value in counts:
+                continue  # "the table lists three tools": the passage has three rows
             return f"number {token.text} is not in the cited passages"
         if token.unit and token.unit not in ("k", "m"):  # thousands and millions are figures
             units_there = {t.unit for t, _ in same}
@@ -691,6 +752,22 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
     return ""
+
+
+def _converted(token: Token, figures: Sequence[Token]) -> bool:
+    """The same length of time in another unit ("480 minutes", "8 hours"; "half a year" is the
+    6 months within a tenth, as months and weeks do not divide exactly)."""
+    if token.unit not in HOURS or token.period or token.value is None:
+        return False
+    hours = token.value * HOURS[token.unit]
+    return any(
+        f.unit in HOURS
+        and f.unit != token.unit
+        and not f.period
+        and f.value is not None
+        and math.isclose(f.value * HOURS[f.unit], hours, rel_tol=0.1)
+        for f in figures
+    )
 
 
 def _equal(a: Token, b: Token) -> bool:
@@ -931,6 +1008,7 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             if top and not any(negates(u) for u in top):
                 first = next(w for w in words if w.stem in top[0].stems)
                 return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
+        negated = any(t.in_scope for t in clause)  # the clause has a negation of its own ...
         for t in content(clause):
             if t.anchor or t.in_scope:
                 continue
@@ -941,6 +1019,11 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             clause_stems = {w.stem for w in content(clause)}
             holding = [c for c in _clauses(unit.tokens) if any(o.stem == t.stem for o in c)]
             best = max(holding, key=lambda c: len(clause_stems & {o.stem for o in c}), default=[])
+            # ... which may cover the word in another order ("doesn't give them directly" for "does
+            # not directly give them") when the passage clause negates a word of the claim's scope too
+            scope = {w.stem for w in clause if w.in_scope}
+            if negated and any(o.in_scope and o.stem in scope for o in best):
+                continue
             if best and all(o.negated for o in best if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
@@ -1402,8 +1485,12 @@ def _similarity(
     vocab: set[str],
     embed: Embed | None,
 ) -> Verdict:
-    words = [t for t in content(claim) if t.kind == "word"]
-    found = [t for t in words if t.stem in vocab]
+    # figures count as found (the checks above found each of them); light words and reporting
+    # verbs ("takes", "reckons") count for nothing either way
+    words = [
+        t for t in content(claim) if t.kind == "num" or (t.lower not in LIGHT and t.lower not in REPORTING)
+    ]
+    found = [t for t in words if t.kind == "num" or t.stem in vocab]
     if not words or len(found) / len(words) >= OVERLAP_FLOOR:
         return Verdict(True)
     if embed is not None:

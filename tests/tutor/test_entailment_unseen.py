@@ -91,3 +91,31 @@ def test_a_cell_belongs_to_its_column_even_when_a_longer_name_shares_a_word_with
     assert not supported("An AI engineer usually works with PyTorch, MLflow and Spark [1].", ROLES)
     assert supported("An ML engineer needs more maths than an AI engineer [1].", ROLES)
     assert not supported("An AI engineer needs more maths than an ML engineer [1].", ROLES)
+
+
+def test_figures_in_other_units_fractions_and_counts():
+    videos = "The two video series cover what you need in about 8 hours in total."
+    assert supported("The two video series take roughly 480 minutes altogether [1].", videos)
+    assert not supported("The two video series take roughly 8 days altogether [1].", videos)
+    split = "Edirae suggests splitting effort about 60/40 between building models and deploying them."
+    assert supported(
+        "Edirae suggests putting roughly three-fifths of the effort into building models and "
+        "two-fifths into deploying them [1].",
+        split,
+    )
+    assert supported("Edirae suggests putting about 60% of the effort into building models [1].", split)
+    assert not supported(
+        "Edirae suggests putting roughly two-thirds of the effort into building models [1].", split
+    )
+    budget = "About 25% of the budget goes to compute."
+    assert supported("About a quarter of the budget goes to compute [1].", budget)
+    assert not supported("About a third of the budget goes to compute [1].", budget)
+    tools = "| Tool | Kind |\n|---|---|\n| MLflow | tracking |\n| DVC | versions |\n| Evidently | drift |\n"
+    assert supported("The three tools are MLflow, DVC and Evidently [1].", tools)
+    assert not supported("The four tools are MLflow, DVC and Evidently [1].", tools)
+
+
+def test_a_negation_may_cover_the_same_words_in_another_order():
+    passage = "SVMs do not directly provide probability estimates; these come from a costly cross-validation."
+    assert supported("SVMs don't give probability estimates directly [1].", passage)
+    assert not supported("SVMs provide probability estimates directly [1].", passage)
