@@ -738,6 +738,18 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if not token.unit and token.value in counts:
                 continue  # "the table lists three tools": the passage has three rows
             return f"number {token.text} is not in the cited passages"
+        counted = _counted(claim, token)
+        if counted and not token.unit:
+            theirs = {_counted(u.tokens, t) for t, u in same}
+            claim_stems = {t.stem for t in claim}
+            if (
+                "" not in theirs
+                and counted not in theirs
+                and not theirs & claim_stems
+                and not any(counted in u.stems for _, u in same)
+            ):
+                there = sorted(theirs)[0]
+                return f"{token.text} counts '{there}' in the cited passages, not '{counted}'"
         if token.unit and token.unit not in ("k", "m"):  # thousands and millions are figures
             units_there = {t.unit for t, _ in same}
             if (
@@ -751,6 +763,23 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if token.period and token.period not in periods and periods - {""}:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
+    return ""
+
+
+def _counted(tokens: Sequence[Token], figure: Token) -> str:
+    """The stem of what a figure counts: the word after it ("10,000 samples"), or X in "the number
+    of X ... than 10,000"; empty when neither."""
+    i = figure.position
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is not None and nxt.kind == "word":
+        if nxt.lower in STOPWORDS or nxt.lower in LIGHT or _unit_of(nxt.lower):
+            return ""
+        return nxt.stem
+    for j in range(i - 1, 0, -1):
+        if tokens[j].clause != figure.clause or i - j > 8:
+            break
+        if tokens[j - 1].lower == "number" and tokens[j].lower == "of" and j + 1 < i:
+            return tokens[j + 1].stem
     return ""
 
 

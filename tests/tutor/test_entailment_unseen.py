@@ -119,3 +119,15 @@ def test_a_negation_may_cover_the_same_words_in_another_order():
     passage = "SVMs do not directly provide probability estimates; these come from a costly cross-validation."
     assert supported("SVMs don't give probability estimates directly [1].", passage)
     assert not supported("SVMs provide probability estimates directly [1].", passage)
+
+
+def test_a_figure_counts_what_the_passage_says_it_counts():
+    passage = "Early stopping is switched on by default when the number of samples is larger than 10,000."
+    assert supported("Early stopping is on by default once there are more than 10,000 samples [1].", passage)
+    assert not supported(
+        "Early stopping is on by default once there are more than 10,000 features [1].", passage
+    )
+    assert not supported(
+        "Early stopping is switched on by default when the number of features is larger than 10,000 [1].",
+        passage,
+    )
