@@ -126,12 +126,39 @@ ascending:descending horizontal:vertical train:inference training:inference batc
 synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
 freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
 deeper:shallower deep:shallow heavier:lighter heavy:light older:newer old:new oldest:newest
+rapid:slow dense:sparse ahead:behind
 """.split()  # noqa: SIM905
 ANTONYMS: dict[str, set[str]] = {}
 for _pair in _ANTONYM_PAIRS:
     _a, _b = _pair.split(":")
     ANTONYMS.setdefault(_a, set()).add(_b)
     ANTONYMS.setdefault(_b, set()).add(_a)
+
+# Forms of those words that mean the same for a comparison: "slower" and "more slowly" are "slow",
+# "denser" is "dense" ("sparser" is its opposite), "easiest" is "easy".
+ADVERBS = {"slowly": "slow", "quickly": "quick", "rapidly": "rapid", "easily": "easy", "cheaply": "cheap"}
+
+
+@cache
+def degree(word: str) -> str:
+    """The word a comparative or superlative is formed from, when that word has an antonym:
+    "denser" -> "dense", "bigger" -> "big", "easier" -> "easy", "more slowly" (slowly) -> "slow"."""
+    if word in ADVERBS:
+        return ADVERBS[word]
+    for suffix, ending in (("ier", "y"), ("iest", "y"), ("er", ""), ("est", ""), ("r", ""), ("st", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)] + ending
+            if base in ANTONYMS:
+                return base
+            if base[-1:] == base[-2:-1] and base[:-1] in ANTONYMS:  # bigger, hotter
+                return base[:-1]
+    return word
+
+
+def opposite(a: str, b: str) -> bool:
+    """Whether two words say opposite things (either as they are or by the word they come from)."""
+    return any(y in ANTONYMS.get(x, ()) for x in (a, degree(a)) for y in (b, degree(b)))
+
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -156,8 +183,19 @@ SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m"
 ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
     adds add together overall lasts last lasting spans span spanning difference multiply
-    multiplied divide divided quadruple triple tripled"""
+    multiplied divide divided quadruple triple tripled remaining"""
 )
+# Fractions written out: "three-fifths", "two thirds", "a quarter of".
+FRACTIONS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+    "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+SPLIT = re.compile(r"\b(\d{1,2})\s?/\s?(\d{1,2})\b")  # "60/40": two shares of a whole
+# Hours in each unit of time, to read "480 minutes" as "8 hours" (months and weeks roughly).
+HOURS = {
+    "second": 1 / 3600, "minute": 1 / 60, "hour": 1, "day": 24, "week": 168, "fortnight": 336,
+    "month": 730, "year": 8760, "decade": 87600,
+}  # fmt: skip
 
 
 @cache
@@ -238,6 +276,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
     """Words, numbers and clause boundaries of one sentence, with clause numbers and negation.
     In a claim, "and" before a new name opens a clause too ("X for A and Y for B")."""
     text = MARKDOWN.sub("", text).translate(DASHES)
+    text = SPLIT.sub(lambda m: f"{m[1]}% / {m[2]}%" if int(m[1]) + int(m[2]) == 100 else m[0], text)
     tokens: list[Token] = []
     first = True
     for match in TOKEN.finditer(text):
@@ -279,6 +318,11 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             continue
         lower = raw.lower()
         parts = lower.split("-")
+        if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in FRACTIONS:  # "three-fifths"
+            value = NUMBER_WORDS[parts[0]] / FRACTIONS[parts[1]]
+            tokens.append(Token(raw, lower, "num", value, lower, anchor=True))
+            first = False
+            continue
         if len(parts) > 1 and any(p in NUMBER_WORDS and p not in SOFT_NUMBERS for p in parts):
             # "six-to-twelve-month": the figures inside a compound word count as figures
             for part in parts:
@@ -317,12 +361,31 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             and nxt.text[:1].isupper()
         ):
             opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
+    tokens = _fractions(tokens)
     _mark_clauses(tokens, claim)
     _mark_negation(tokens)
     _mark_units(tokens)
     for i, token in enumerate(tokens):
         token.position = i
     return tokens
+
+
+def _fractions(tokens: list[Token]) -> list[Token]:
+    """ "two thirds", "three quarters", "a third of": one figure, a share of a whole."""
+    out: list[Token] = []
+    for i, t in enumerate(tokens):
+        prev = out[-1] if out else None
+        of = i + 1 < len(tokens) and tokens[i + 1].lower == "of"
+        if t.kind == "word" and t.lower in FRACTIONS and t.lower != "half" and prev is not None:
+            n = prev.value if prev.kind == "num" and prev.value and prev.value <= 10 else None
+            if n is None and prev.lower in ("a", "an", "one") and of:
+                n = 1.0
+            if n is not None and (t.lower.endswith("s") or of):
+                text = f"{prev.text} {t.text}"
+                out[-1] = Token(text, text.lower(), "num", n / FRACTIONS[t.lower], text.lower(), anchor=True)
+                continue
+        out.append(t)
+    return out
 
 
 def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
@@ -456,10 +519,19 @@ class Unit:
     subject: frozenset[str] = frozenset()  # what the sentence is about: its label or opening name
     stems: set[str] = field(default_factory=set)
     lowers: set[str] = field(default_factory=set)
+    degrees: set[str] = field(default_factory=set)  # words as a comparison reads them (see degree)
+    heading: frozenset[str] = frozenset()  # the heading of the section the sentence is in
+    counts: frozenset[int] = frozenset()  # how many rows its passage's tables, items its lists have
+
+    @property
+    def topic(self) -> frozenset[str]:
+        """What the sentence is about: its own subject, else its section's heading."""
+        return self.subject or self.heading
 
     def __post_init__(self) -> None:
         self.stems = {t.stem for t in self.tokens if t.kind != "punct"}
         self.lowers = {t.lower for t in self.tokens if t.kind != "punct"}
+        self.degrees = self.lowers | {degree(w) for w in self.lowers}
         if not self.subject:
             self.subject = _subject_of(self.tokens)
 
@@ -522,14 +594,37 @@ def passage_units(passages: Sequence[str]) -> list[Unit]:
     return [unit for passage in passages for unit in read_passage(passage)]
 
 
+HEADING_WORDS = 8
+
+
+def _is_heading(line: str) -> bool:
+    """A section heading: Markdown's, or a short capitalised line that does not end a sentence
+    ("Production Machine Learning Systems (Coursera)"); what follows it is about what it names."""
+    text = line.strip()
+    if text.startswith("#"):
+        return True
+    return (
+        0 < len(text.split()) <= HEADING_WORDS
+        and text[:1].isupper()
+        and not text.endswith((".", "!", "?", ":", ";", ",", "|"))
+        and not LIST_ITEM.match(text)
+    )
+
+
 @lru_cache(maxsize=1024)
 def read_passage(passage: str) -> tuple[Unit, ...]:
     """One passage read once: an answer cites the same passages sentence after sentence."""
     units = []
     facts, read = table_facts(passage)
+    heading: frozenset[str] = frozenset()
     for sentence in passage_lines(passage):
-        if sentence not in read:
-            units.append(Unit(sentence, tokenize(sentence)))
+        if sentence in read:
+            continue
+        unit = Unit(sentence, tokenize(sentence))
+        unit.heading = heading  # a heading line belongs to the section above it
+        if _is_heading(sentence) and not any(t.kind == "num" for t in unit.tokens):
+            heading = frozenset(t.stem for t in content(unit.tokens) if t.kind == "word")
+        units.append(unit)
     for fact in facts:
         tokens = tokenize(fact)
         for t in tokens:
@@ -537,7 +632,26 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
         label, header = facts[fact]
         subject = frozenset(t.stem for t in content(tokenize(f"{label} {header}")))
         units.append(Unit(fact, tokens, table=True, subject=subject))
+    counts = frozenset(_counts(passage))
+    for unit in units:
+        unit.counts = counts
     return tuple(u for u in units if any(t.kind != "punct" for t in u.tokens))
+
+
+def _counts(passage: str) -> set[int]:
+    """The number of rows of each table (header and rule left out) and of items of each list."""
+    out: set[int] = set()
+    run, kind = 0, ""
+    for line in [*passage.splitlines(), ""]:
+        stripped = line.strip()
+        now = "row" if stripped.startswith("|") else "item" if LIST_ITEM.match(line) else ""
+        if now and now == kind:
+            run += 1
+            continue
+        if kind:
+            out.add(run - 2 if kind == "row" else run)  # a table's header and rule are no rows
+        run, kind = (1 if now else 0), now
+    return {n for n in out if n >= 2}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,6 +721,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
     figures = [(t, u) for u in evidence.units for t in u.tokens if t.kind == "num" and t.value is not None]
     values = [t.value for t, _ in figures]
     cue = any(t.lower in ARITHMETIC_CUES for t in claim)
+    counts = set().union(*(u.counts for u in evidence.units))
     for token in claim:
         if token.kind != "num" or not token.anchor:
             continue
@@ -618,7 +733,23 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
         if not same:
             if cue and _derivable(token.value, _operands(claim, values)):
                 continue
+            if _converted(token, [t for t, _ in figures]):
+                continue  # "480 minutes" for "8 hours"
+            if not token.unit and token.value in counts:
+                continue  # "the table lists three tools": the passage has three rows
             return f"number {token.text} is not in the cited passages"
+        counted = _counted(claim, token)
+        if counted and not token.unit:
+            theirs = {_counted(u.tokens, t) for t, u in same}
+            claim_stems = {t.stem for t in claim}
+            if (
+                "" not in theirs
+                and counted not in theirs
+                and not theirs & claim_stems
+                and not any(counted in u.stems for _, u in same)
+            ):
+                there = sorted(theirs)[0]
+                return f"{token.text} counts '{there}' in the cited passages, not '{counted}'"
         if token.unit and token.unit not in ("k", "m"):  # thousands and millions are figures
             units_there = {t.unit for t, _ in same}
             if (
@@ -633,6 +764,39 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
     return ""
+
+
+def _counted(tokens: Sequence[Token], figure: Token) -> str:
+    """The stem of what a figure counts: the word after it ("10,000 samples"), or X in "the number
+    of X ... than 10,000"; empty when neither."""
+    i = figure.position
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is not None and nxt.kind == "word":
+        if nxt.lower in STOPWORDS or nxt.lower in LIGHT or _unit_of(nxt.lower):
+            return ""
+        return nxt.stem
+    for j in range(i - 1, 0, -1):
+        if tokens[j].clause != figure.clause or i - j > 8:
+            break
+        if tokens[j - 1].lower == "number" and tokens[j].lower == "of" and j + 1 < i:
+            return tokens[j + 1].stem
+    return ""
+
+
+def _converted(token: Token, figures: Sequence[Token]) -> bool:
+    """The same length of time in another unit ("480 minutes", "8 hours"; "half a year" is the
+    6 months within a tenth, as months and weeks do not divide exactly)."""
+    if token.unit not in HOURS or token.period or token.value is None:
+        return False
+    hours = token.value * HOURS[token.unit]
+    return any(
+        f.unit in HOURS
+        and f.unit != token.unit
+        and not f.period
+        and f.value is not None
+        and math.isclose(f.value * HOURS[f.unit], hours, rel_tol=0.1)
+        for f in figures
+    )
 
 
 def _equal(a: Token, b: Token) -> bool:
@@ -675,10 +839,10 @@ def _transplant(claim: list[Token], evidence: Evidence) -> str:
     "For text data, start with a pretrained EfficientNet" where "Image data: ... start with a
     pretrained EfficientNet" and "Text data: ... use sentence-transformers"."""
     stems = {t.stem for t in content(claim)}
-    subjects = set().union(*(u.subject for u in evidence.units))
+    subjects = set().union(*(u.topic for u in evidence.units))
     words = {t.stem for t in content(claim) if t.lower not in REPORTING} - subjects  # what is said
     scored = sorted(evidence.units, key=lambda u: -len(words & u.stems))
-    if not scored or not scored[0].subject or len(words & scored[0].stems) < 3:
+    if not scored or not scored[0].topic or len(words & scored[0].stems) < 3:
         return ""
     best = scored[0]
     margin = len(words & best.stems)
@@ -687,18 +851,44 @@ def _transplant(claim: list[Token], evidence: Evidence) -> str:
     for t in content(claim):
         said[t.clause] = said.get(t.clause, 0) + (t.stem in words & best.stems)
         size[t.clause] = size.get(t.clause, 0) + 1
+    # clauses that only list names go on the clause before them ("works with PyTorch, MLflow and Spark")
+    lists = {c for c in size if all(t.anchor for t in content(claim) if t.clause == c)}
     for other in scored[1:]:
-        mine, theirs = best.subject - other.subject, other.subject - best.subject
+        mine, theirs = best.topic - other.topic, other.topic - best.topic
         named = theirs and theirs <= stems and not theirs & best.stems  # the claim names the other
         if not (
-            mine and not mine & stems and named and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
+            mine
+            and not mine & _mentioned(claim, best.topic | other.topic)
+            and named
+            and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
         ):
             continue
         # ... as the subject of what it says: in the same clause, or fronted just before it ("For X, ...")
         where = {t.clause for t in claim if t.stem in theirs}
-        if any(said.get(c, 0) >= 2 or (size[c] <= 3 and said.get(c + 1, 0) >= 2) for c in where):
+        if any(
+            _said(said, lists, c) >= 2 or (size[c] <= 3 and _said(said, lists, c + 1) >= 2) for c in where
+        ):
             return f"the cited passage says this of something else than the claim: {best.text[:120]}"
     return ""
+
+
+def _said(said: dict[int, int], lists: set[int], clause: int) -> int:
+    """The words of a clause (and of the lists of names that run on from it) the sentence has."""
+    total = said.get(clause, 0)
+    while clause + 1 in lists:
+        clause += 1
+        total += said.get(clause, 0)
+    return total
+
+
+def _mentioned(claim: list[Token], topics: frozenset[str]) -> set[str]:
+    """The claim's stems, less those of names that are mostly something else ("AI" in "AI Learning
+    Hub" does not name the "AI engineer" column)."""
+    out = {t.stem for t in content(claim)}
+    for _first, _last, names in _name_groups(claim):
+        if len(names - topics) >= 2:
+            out -= names
+    return out
 
 
 def _figures(claim: list[Token], evidence: Evidence) -> str:
@@ -847,6 +1037,7 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             if top and not any(negates(u) for u in top):
                 first = next(w for w in words if w.stem in top[0].stems)
                 return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
+        negated = any(t.in_scope for t in clause)  # the clause has a negation of its own ...
         for t in content(clause):
             if t.anchor or t.in_scope:
                 continue
@@ -857,6 +1048,11 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             clause_stems = {w.stem for w in content(clause)}
             holding = [c for c in _clauses(unit.tokens) if any(o.stem == t.stem for o in c)]
             best = max(holding, key=lambda c: len(clause_stems & {o.stem for o in c}), default=[])
+            # ... which may cover the word in another order ("doesn't give them directly" for "does
+            # not directly give them") when the passage clause negates a word of the claim's scope too
+            scope = {w.stem for w in clause if w.in_scope}
+            if negated and any(o.in_scope and o.stem in scope for o in best):
+                continue
             if best and all(o.negated for o in best if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
@@ -870,7 +1066,8 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
     "faster"), that sentence chosen among those naming the names before the word."""
     for clause in _clauses(claim):
         for t in clause:
-            opposites = ANTONYMS.get(t.lower)
+            forms = {t.lower, degree(t.lower)}
+            opposites = set().union(*(ANTONYMS.get(w, set()) for w in forms)) - forms
             if not opposites:
                 continue
             scored = _scored(clause, evidence.units, claim)
@@ -881,23 +1078,22 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             relevant = [
                 u
                 for score, u in scored
-                if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | {t.lower}) & u.lowers
+                if score >= ANTONYM_ALIGNMENT * scored[0][0] and (opposites | forms) & u.degrees
             ]
             # a comparison is carried by the passage sentence comparing the same two sides
             relevant = [
-                u for u in _comparing(clause, evidence.units) if (opposites | {t.lower}) & u.lowers
+                u for u in _comparing(clause, evidence.units) if (opposites | forms) & u.degrees
             ] + relevant
             subject = {s.stem for s in clause[: clause.index(t)] if s.anchor and s.kind == "word"}
             relevant = [u for u in relevant if subject <= u.stems] or relevant  # naming the subject
             if not relevant:
                 continue
             unit = relevant[0]
-            there = {u.lower for u in unit.tokens}
-            if any(t.lower in u.lowers for u in relevant) or _turned_around(clause, unit, opposites):
+            if any(forms & u.degrees for u in relevant) or _turned_around(clause, unit, opposites):
                 continue
-            found = opposites & there
+            found = sorted(o.text for o in unit.tokens if {o.lower, degree(o.lower)} & opposites)
             if found:
-                return f"the cited passage says '{sorted(found)[0]}', not '{t.text}': {unit.text[:120]}"
+                return f"the cited passage says '{found[0]}', not '{t.text}': {unit.text[:120]}"
     return _prefix_negation(claim, evidence.units)
 
 
@@ -925,43 +1121,162 @@ def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
 
 
 SUPERIORITY = frozenset(["than", "beats", "beat", "outperforms", "outperform", "outperformed", "over"])
+INFERIORITY = frozenset(["trails", "trail", "trailed", "underperforms", "underperform", "underperformed"])
 SIDE_WORDS = 6  # content words either side of "than" that make up the two sides
 RELATIONS = _words(
     """replace replaces replaced replacing supersede supersedes superseded precede precedes
     preceded exceed exceeds exceeded surpass surpasses surpassed"""
 )  # "A replaced B" is not "B replaced A"
+QUANTITY = frozenset(["more", "less", "fewer"])
+
+
+@dataclass
+class Comparison:
+    """One comparison ("A trains faster than B", "A needs less memory than B", "A outperforms B")
+    or ordered relation ("A replaced B"): its two sides (stems, names weighing double), what is
+    compared (the word, as `degree` reads it) and whether "more"/"less" turns that word round."""
+
+    before: dict[str, int]
+    after: dict[str, int]
+    relation: str  # "than" for a comparison, else the relation's stem
+    word: str
+    sign: int = 1  # -1 for "less X"
+
+    def agreement(self, other: Comparison) -> int:
+        """+1 when `other` says the same, -1 when it says the opposite, 0 when it cannot tell:
+        the sides matched straight or crossed, the words the same or opposites."""
+        if other.relation != self.relation:
+            return 0
+        straight = _weigh(self.before, other.before) + _weigh(self.after, other.after)
+        crossed = _weigh(self.before, other.after) + _weigh(self.after, other.before)
+        if not other.after:  # one side said ("and B scales better"): is it ours or the other?
+            ours, theirs = _weigh(self.before, other.before), _weigh(self.after, other.before)
+            if max(ours, theirs) < 2 or ours == theirs:
+                return 0
+            orientation = 1 if ours > theirs else -1
+        elif (
+            crossed >= 2
+            and crossed > straight
+            and _weigh(self.before, other.after)
+            and _weigh(self.after, other.before)
+        ):
+            orientation = -1
+        elif straight >= 2 and straight > crossed:
+            orientation = 1
+        else:
+            return 0
+        if degree(self.word) == degree(other.word):
+            words = 1
+        elif opposite(self.word, other.word):
+            words = -1
+        else:
+            return 0
+        return orientation * words * self.sign * other.sign
+
+    def sides(self) -> tuple[set[str], set[str]]:
+        return set(self.before), set(self.after)
+
+
+def _comparative(word: str) -> bool:
+    """A word that compares: "faster", "cheaper", "more slowly" (slowly), "better", "worse"."""
+    if word in ("better", "worse", "best", "worst", "ahead", "behind"):
+        return True
+    base = degree(word)
+    return base in ANTONYMS and (base != word or word in ADVERBS or word.endswith(("er", "est")))
+
+
+def _weigh(a: dict[str, int], b: dict[str, int]) -> int:
+    return sum(max(a[k], b[k]) for k in a.keys() & b.keys())
+
+
+def _comparison_in(tokens: Sequence[Token]) -> Comparison | None:
+    """The comparison or ordered relation in one clause, if any. The words between the compared
+    word and "than" ("needs *more memory* than") are what is compared, not a side; a passive
+    ("replaced by", "outperformed by") is turned around."""
+    tokens = [t for t in tokens if not t.aside]  # an aside in parentheses is no side of it
+    for i, t in enumerate(tokens):
+        if not (0 < i < len(tokens) - 1):
+            continue
+        if t.lower in SUPERIORITY or t.lower in INFERIORITY:
+            relation = "than"
+        elif t.lower in RELATIONS:
+            relation = t.stem
+        else:
+            continue
+        reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
+        at = i  # where the compared word is
+        word, sign = t.lower if relation == "than" else t.stem, 1
+        if t.lower in INFERIORITY:
+            word = "worse"
+        elif t.lower != "than" and relation == "than":
+            word = "better"
+        else:
+            for j in range(i - 1, max(i - 5, -1), -1):
+                w = tokens[j]
+                if _comparative(w.lower) and w.lower not in QUANTITY:
+                    at, word = j, w.lower
+                    if j > 0 and tokens[j - 1].lower in ("more", "less"):
+                        at, sign = j - 1, 1 if tokens[j - 1].lower == "more" else -1
+                    break
+                if w.lower in QUANTITY:  # "needs more memory than": the quantity is compared
+                    nxt = tokens[j + 1] if j + 1 < i else None
+                    if nxt is not None and degree(nxt.lower) in ANTONYMS:
+                        at, word, sign = j, nxt.lower, 1 if w.lower == "more" else -1
+                    else:
+                        at, word = j, w.lower
+                    break
+        weights = {}
+        for s in tokens:
+            if s.kind != "punct" and s.stem:
+                weights[s.stem] = 2 if s.anchor else 1
+        before = {s.stem: weights[s.stem] for s in content(tokens[:at])[-reach:] if s.stem}
+        after = {s.stem: weights[s.stem] for s in content(tokens[i + 1 :])[:reach] if s.stem}
+        if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
+            before, after = after, before
+        return Comparison(before, after, relation, word, sign)
+    return None
+
+
+def _bare_comparison(tokens: Sequence[Token], ours: Comparison) -> Comparison | None:
+    """A passage clause that says one side is X without "than" ("and LinearSVC scales better"),
+    X being the claim's compared word or its opposite: a comparison with the other side unsaid."""
+    if ours.relation != "than":
+        return None
+    for i, t in enumerate(tokens):
+        if not _comparative(t.lower) and t.lower not in QUANTITY:
+            continue
+        word, sign, at = t.lower, 1, i
+        if t.lower in QUANTITY and i + 1 < len(tokens) and _comparative(tokens[i + 1].lower):
+            continue  # "more expensive": the next word is the compared one
+        if i > 0 and tokens[i - 1].lower in ("more", "less"):
+            sign, at = (1 if tokens[i - 1].lower == "more" else -1), i - 1
+        if degree(word) != degree(ours.word) and not opposite(word, ours.word):
+            continue
+        subject = {s.stem: 2 if s.anchor else 1 for s in content(tokens[:at])[-SIDE_WORDS:] if s.stem}
+        if _weigh(subject, ours.after) >= 2 or _weigh(subject, ours.before) >= 2:
+            return Comparison(subject, {}, "than", word, sign)
+    return None
 
 
 def _sides(tokens: Sequence[Token]) -> tuple[set[str], set[str], str, str] | None:
-    """(stems before, stems after, relation, comparative word) around a comparison ("than",
-    "beats") or an ordered relation ("replaced") in one clause; a passive ("replaced by") is
-    turned around."""
-    tokens = [t for t in tokens if not t.aside]  # an aside in parentheses is no side of it
-    for i, t in enumerate(tokens):
-        if 0 < i < len(tokens) - 1 and (t.lower in SUPERIORITY or t.lower in RELATIONS):
-            relation = "than" if t.lower in SUPERIORITY else t.stem
-            reach = SIDE_WORDS if relation == "than" else 2  # a relation's arguments sit next to it
-            before = {s.stem for s in content(tokens[:i])[-reach:] if s.stem}
-            after = {s.stem for s in content(tokens[i + 1 :])[:reach] if s.stem}
-            if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
-                before, after = after, before
-            comparative = next((s.lower for s in reversed(tokens[:i]) if s.lower in ANTONYMS), t.lower)
-            return before, after, relation, comparative
-    return None
+    comparison = _comparison_in(tokens)
+    if comparison is None:
+        return None
+    return *comparison.sides(), comparison.relation, comparison.word
 
 
 def _comparing(clause: list[Token], units: list[Unit]) -> list[Unit]:
     """The passage sentences that compare the same two sides as the clause (either way round)."""
-    sides = _sides(clause)
-    if sides is None:
+    ours = _comparison_in(clause)
+    if ours is None:
         return []
     out = []
     for unit in units:
         for passage_clause in _clauses(unit.tokens):
-            other = _sides(passage_clause)
-            if other is not None and other[2] == sides[2]:
-                straight = len(sides[0] & other[0]) + len(sides[1] & other[1])
-                crossed = len(sides[0] & other[1]) + len(sides[1] & other[0])
+            other = _comparison_in(passage_clause)
+            if other is not None and other.relation == ours.relation:
+                straight = _weigh(ours.before, other.before) + _weigh(ours.after, other.after)
+                crossed = _weigh(ours.before, other.after) + _weigh(ours.after, other.before)
                 if max(straight, crossed) >= 2:
                     out.append(unit)
                     break
@@ -969,50 +1284,49 @@ def _comparing(clause: list[Token], units: list[Unit]) -> list[Unit]:
 
 
 def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool:
-    """The clause compares the passage's two sides the other way round ("A is faster than B" for
-    "B is slower than A", or for "B is slower"): with the word flipped too, it says the same."""
-    sides = _sides(clause)
-    if sides is None:
+    """The clause says what the passage sentence says, in other words: the comparison turned
+    around ("A is faster than B" for "B is slower than A", or for "B is slower"), or "less X"
+    for the opposite of X."""
+    ours = _comparison_in(clause)
+    if ours is None:
         return False
-    before, after = sides[0], sides[1]
     for passage_clause in _clauses(unit.tokens):
-        other = _sides(passage_clause)
-        if other is not None and other[2] == sides[2]:
-            straight = len(before & other[0]) + len(after & other[1])
-            crossed = len(before & other[1]) + len(after & other[0])
-            if crossed > straight:
+        other = _comparison_in(passage_clause)
+        if other is not None and other.relation == ours.relation:
+            if ours.agreement(other) == 1:
                 return True
         elif other is None:  # no "than" there: what comes before the opposite word is its subject
-            at = next((i for i, t in enumerate(passage_clause) if t.lower in opposites), None)
+            at = next(
+                (i for i, t in enumerate(passage_clause) if {t.lower, degree(t.lower)} & opposites), None
+            )
             if at is not None:
                 subject = {t.stem for t in content(passage_clause[:at])[-SIDE_WORDS:]}
-                if len(after & subject) > len(before & subject):
+                if _weigh(ours.after, dict.fromkeys(subject, 1)) > _weigh(
+                    ours.before, dict.fromkeys(subject, 1)
+                ):
                     return True
     return False
 
 
 def _comparison(claim: list[Token], evidence: Evidence) -> str:
-    """A comparison or ordered relation whose sides the passage has the other way round."""
+    """A comparison or ordered relation that the passage makes the other way round (sides
+    swapped, or the compared word turned into its opposite), and no passage sentence makes as
+    the claim does."""
     for clause in _clauses(claim):
-        sides = _sides(clause)
-        if sides is None:
+        ours = _comparison_in(clause)
+        if ours is None:
             continue
-        before, after, relation, comparative = sides
         against, agrees = None, False
         for unit in evidence.units:
             for passage_clause in _clauses(unit.tokens):
-                other = _sides(passage_clause)
-                if other is None or other[2] != relation:
+                other = _comparison_in(passage_clause) or _bare_comparison(passage_clause, ours)
+                if other is None:
                     continue
-                p_before, p_after, _, p_comparative = other
-                straight = len(before & p_before) + len(after & p_after)
-                crossed = len(before & p_after) + len(after & p_before)
-                both_flipped = comparative in ANTONYMS.get(p_comparative, set())  # the same claim again
-                swapped = crossed >= 2 and crossed > straight and after & p_before and before & p_after
-                if swapped and not both_flipped:
+                verdict = ours.agreement(other)
+                if verdict < 0:
                     against = against or unit
-                elif straight >= 2 and straight > crossed and not both_flipped:
-                    agrees = True  # another sentence makes the same comparison this way round
+                elif verdict > 0:
+                    agrees = True
         if against is not None and not agrees:
             return f"the comparison runs the other way in the cited passage: {against.text[:120]}"
     return ""
@@ -1094,6 +1408,7 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
         for u in evidence.units
     ]
     crossed: list[tuple[Token, set[str], set[str]]] = []  # word, claim's names, passages' names
+    headings = frozenset(u.heading for u in evidence.units if u.heading)
     for token, owners in zip(claim, _owners(claim), strict=True):
         if token.kind == "punct" or token.lower in STOPWORDS or token.lower in HEDGES:
             continue
@@ -1102,7 +1417,7 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
         owners = {o for o in owners if o <= names_there}
         if not owners:
             continue
-        found = _misbound(token, owners, unit_owners)
+        found = _misbound(token, owners, unit_owners, headings)
         if found is None:
             continue
         elsewhere, unit = found
@@ -1118,7 +1433,9 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
-def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[set[str], Unit] | None:
+def _misbound(
+    token: Token, owners: set[frozenset[str]], unit_owners, headings: frozenset[frozenset[str]] = frozenset()
+) -> tuple[set[str], Unit] | None:
     """The names the passages say the token of, when every passage clause with the token speaks
     of other names than the claim's (None when some clause agrees, or none names anyone)."""
     elsewhere: set[str] = set()
@@ -1130,10 +1447,16 @@ def _misbound(token: Token, owners: set[frozenset[str]], unit_owners) -> tuple[s
                 continue  # "2 weeks" is not the start of "two to four weeks"
             if not figure:
                 own = said  # a label line's words are the label's ("MLflow: open source")
+            if figure and not own and not inherited and unit.heading and not unit.table:
+                # a figure no name in its sentence owns is its section's, when the claim gives it
+                # to the subject of a sibling section ("Rating: 9.7." under another course)
+                if not any(_agree(owners, {h}) for h in headings - {unit.heading}):
+                    return None
+                own = {unit.heading}
             if figure and own:
                 # a figure belongs to the whole name ("course.careers (Zero to Hireable)"), and to
                 # the sentence's label as much as to the names in its clause
-                if _agree(owners, own) or (unit.subject and _agree(owners, {unit.subject})):
+                if _agree(owners, own) or (unit.topic and _agree(owners, {unit.topic})):
                     return None
             elif figure and inherited:
                 # from a name before its clause: only a sibling name clashes (same source, other work)
@@ -1191,8 +1514,12 @@ def _similarity(
     vocab: set[str],
     embed: Embed | None,
 ) -> Verdict:
-    words = [t for t in content(claim) if t.kind == "word"]
-    found = [t for t in words if t.stem in vocab]
+    # figures count as found (the checks above found each of them); light words and reporting
+    # verbs ("takes", "reckons") count for nothing either way
+    words = [
+        t for t in content(claim) if t.kind == "num" or (t.lower not in LIGHT and t.lower not in REPORTING)
+    ]
+    found = [t for t in words if t.kind == "num" or t.stem in vocab]
     if not words or len(found) / len(words) >= OVERLAP_FLOOR:
         return Verdict(True)
     if embed is not None:
