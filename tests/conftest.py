@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +156,56 @@ def wait_for(url: str, seconds: float = 60, proc=None) -> None:
                 raise RuntimeError(f"{proc.args} exited with {proc.returncode}: {detail}") from None
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {seconds:g} s")
+
+
+@dataclass
+class Served:
+    """A `tutor serve` process of a test: where it listens and the environment it runs with."""
+
+    url: str
+    port: int
+    proc: subprocess.Popen
+    env: dict[str, str]
+
+
+@contextmanager
+def served_tutor(
+    root: Path, corpus: Path, env: dict[str, str | None] | None = None, *args: str, ready_s: float = 180
+) -> Iterator[Served]:
+    """`tutor serve` in a fresh process on a free port, offline, answering from `corpus` with its
+    data under `root`; `env` adds to the test's environment (None removes a variable) and `args` to
+    the command. Yields once /readyz answers (the test fails with the server's stderr if it does not)
+    and stops the server after."""
+    port = free_port()
+    full = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(root / "data"),
+        "TUTOR_CORPUS_DIR": str(corpus),
+        "TUTOR_PROVIDER": "offline",
+    }
+    for name, value in (env or {}).items():
+        if value is None:
+            full.pop(name, None)
+        else:
+            full[name] = value
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--port", str(port), *args],
+        cwd=root,
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/readyz", ready_s, proc)
+    except (RuntimeError, TimeoutError) as exc:
+        proc.kill()
+        pytest.fail(f"tutor serve did not become ready: {exc}")
+    try:
+        yield Served(url, port, proc, full)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture

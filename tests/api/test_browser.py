@@ -7,13 +7,11 @@ corpus. Skipped where /usr/bin/chromium is missing, unless TUTOR_BROWSER_TESTS=r
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_for, write
+from tests.conftest import served_tutor, write
 from tests.tutor.test_chain import DOCS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,29 +36,8 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve")
     for name, text in DOCS.items():
         write(root / "docs" / name, text)
-    port = free_port()
-    env = {
-        **os.environ,
-        "TUTOR_DATA_DIR": str(root / "data"),
-        "TUTOR_CORPUS_DIR": str(root / "docs"),
-        "TUTOR_PROVIDER": "offline",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/readyz", 180, proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"tutor serve did not become ready: {exc}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_tutor(root, root / "docs") as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,10 @@ the chat about the learner's own path. Skipped without Chromium unless TUTOR_BRO
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tests.api.test_browser import CHROMIUM, FLAGS  # skips this module too where Chromium is missing
-from tests.conftest import free_port, wait_for
+from tests.conftest import served_tutor
 from tests.learner.roadmaps import write_roadmap
 
 
@@ -19,29 +15,8 @@ from tests.learner.roadmaps import write_roadmap
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve-path")
     roadmap = write_roadmap(root / "roadmap")
-    port = free_port()
-    env = {
-        **os.environ,
-        "TUTOR_DATA_DIR": str(root / "data"),
-        "TUTOR_CORPUS_DIR": str(roadmap),
-        "TUTOR_PROVIDER": "offline",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/readyz", 180, proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"tutor serve did not become ready: {exc}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_tutor(root, roadmap) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")

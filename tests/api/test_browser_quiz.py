@@ -6,14 +6,13 @@ Chromium unless TUTOR_BROWSER_TESTS=required."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from tests.api.test_browser import CHROMIUM, FLAGS  # skips this module too where Chromium is missing
-from tests.conftest import free_port, wait_for, write
+from tests.conftest import served_tutor, write
 from tests.tutor.test_quiz_generation import ROADMAP
 
 
@@ -22,29 +21,8 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve-quiz")
     for name, text in ROADMAP.items():
         write(root / "docs" / name, text)
-    port = free_port()
-    env = {
-        **os.environ,
-        "TUTOR_DATA_DIR": str(root / "data"),
-        "TUTOR_CORPUS_DIR": str(root / "docs"),
-        "TUTOR_PROVIDER": "offline",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/readyz", 180, proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"tutor serve did not become ready: {exc}")
-    yield url, root, env
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_tutor(root, root / "docs") as served:
+        yield served.url, root, served.env
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,14 @@ port with a 2 s request read timeout and a rate limit of 3 a minute.
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_for, write
+from tests.conftest import served_tutor, write
 from tests.tutor.test_chain import DOCS
 
 READ_TIMEOUT = 2.0
@@ -28,31 +25,13 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve")
     for name, text in DOCS.items():
         write(root / "docs" / name, text)
-    port = free_port()
     env = {
-        **os.environ,
-        "TUTOR_DATA_DIR": str(root / "data"),
-        "TUTOR_CORPUS_DIR": str(root / "docs"),
-        "TUTOR_PROVIDER": "offline",
         "TUTOR_REQUEST_READ_TIMEOUT": str(READ_TIMEOUT),
         "TUTOR_RATE_LIMIT": "3",
+        "FORWARDED_ALLOW_IPS": None,
     }
-    env.pop("FORWARDED_ALLOW_IPS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/readyz", 180, proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"tutor serve did not become ready: {exc}")
-    yield proc, port
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_tutor(root, root / "docs", env) as served:
+        yield served.proc, served.port
 
 
 def rss_mb(pid: int) -> float:

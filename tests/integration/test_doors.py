@@ -6,7 +6,6 @@ streamable HTTP client against its /mcp with a bearer key, and the mcp SDK's std
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from openai import OpenAI
 
-from tests.conftest import free_port, wait_for, write
+from tests.conftest import served_tutor, write
 from tests.tutor.test_chain import DOCS
 
 KEY, LIMITED_KEY = "k-main", "k-limited"
@@ -42,29 +41,9 @@ def corpus(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, onnx_cache):
     root = tmp_path_factory.mktemp("doors")
-    port = free_port()
-    env = {
-        **os.environ,
-        **corpus(root),
-        "TUTOR_API_KEYS": f"{KEY},{LIMITED_KEY}",
-        "TUTOR_RATE_LIMIT": str(RATE_LIMIT),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/readyz", 180, proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"tutor serve did not become ready: {exc}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    env = {**corpus(root), "TUTOR_API_KEYS": f"{KEY},{LIMITED_KEY}", "TUTOR_RATE_LIMIT": str(RATE_LIMIT)}
+    with served_tutor(root, root / "docs", env) as served:
+        yield served.url
 
 
 def sdk(server: str, key: str = KEY) -> OpenAI:

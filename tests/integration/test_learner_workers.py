@@ -4,15 +4,12 @@ lands (SQLite in WAL mode, BEGIN IMMEDIATE, upserts), and the history holds each
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import urllib.request
 
 import pytest
 
-from tests.conftest import free_port, wait_for
+from tests.conftest import served_tutor
 from tests.learner.roadmaps import generated_topics, write_roadmap
 
 CYCLE = ("pending", "learning", "done", "skipped")
@@ -22,30 +19,8 @@ CYCLE = ("pending", "learning", "done", "skipped")
 def four_workers(tmp_path_factory):
     root = tmp_path_factory.mktemp("workers")
     roadmap = write_roadmap(root / "roadmap", generated_topics(120))
-    port = free_port()
-    env = {
-        **os.environ,
-        "TUTOR_DATA_DIR": str(root / "data"),
-        "TUTOR_CORPUS_DIR": str(roadmap),
-        "TUTOR_PROVIDER": "offline",
-        "TUTOR_RATE_LIMIT": "0",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "serve", "--port", str(port), "--workers", "4"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/readyz", 300, proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"tutor serve did not become ready: {exc}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with served_tutor(root, roadmap, {"TUTOR_RATE_LIMIT": "0"}, "--workers", "4", ready_s=300) as served:
+        yield served.url
 
 
 def call(url: str, method: str = "GET", body: dict | None = None) -> dict:
