@@ -98,6 +98,23 @@ def _insert(connection, table):
     return insert(table)
 
 
+def _keep_answer(connection, learner_id, quiz_id: str | None, item_id: str, answer, result: Grade, at):
+    """One answer as given (a quiz's, or a review's with no quiz) and its grade."""
+    connection.execute(
+        AnswerRow.__table__.insert().values(
+            learner_id=learner_id,
+            quiz_id=quiz_id,
+            item_id=item_id,
+            answer=str(answer)[:2000] if isinstance(answer, str) else "",
+            graded=result.graded,
+            correct=result.correct,
+            chosen=result.chosen,
+            reason=result.reason or None,
+            answered_at=at,
+        )
+    )
+
+
 def _grade_of(row) -> Grade:
     return Grade(bool(row.correct), bool(row.graded), "", row.reason or "", row.chosen)
 
@@ -315,19 +332,7 @@ class QuizRecords:
                 result = AnswerResult(item, grade(item, first.answer), already_answered=True)
             else:
                 result = AnswerResult(item, grade(item, answer))
-                connection.execute(
-                    answers.insert().values(
-                        learner_id=learner_id,
-                        quiz_id=quiz_id,
-                        item_id=item_id,
-                        answer=str(answer)[:2000] if isinstance(answer, str) else "",
-                        graded=result.grade.graded,
-                        correct=result.grade.correct,
-                        chosen=result.grade.chosen,
-                        reason=result.grade.reason or None,
-                        answered_at=moment,
-                    )
-                )
+                _keep_answer(connection, learner_id, quiz_id, item_id, answer, result.grade, moment)
             if result.grade.graded and not result.already_answered:
                 result.next_review = self._schedule(connection, learner_id, item, result.grade, moment)
             total = connection.execute(
@@ -401,7 +406,7 @@ class QuizRecords:
 
         name = check_name(name)
         moment = utc(now)
-        cards, answers = ReviewCardRow.__table__, AnswerRow.__table__
+        cards = ReviewCardRow.__table__
         with self.db.write() as connection:
             learner_id = self._learner(connection, name, owner, create=False)
             stored = connection.execute(
@@ -411,18 +416,6 @@ class QuizRecords:
                 raise NotFoundError(f"No review card for item {item_id!r}.")
             item = QuizItem.from_dict(json.loads(stored))
             result = AnswerResult(item, grade(item, answer))
-            connection.execute(
-                answers.insert().values(
-                    learner_id=learner_id,
-                    quiz_id=None,
-                    item_id=item_id,
-                    answer=str(answer)[:2000] if isinstance(answer, str) else "",
-                    graded=result.grade.graded,
-                    correct=result.grade.correct,
-                    chosen=result.grade.chosen,
-                    reason=result.grade.reason or None,
-                    answered_at=moment,
-                )
-            )
+            _keep_answer(connection, learner_id, None, item_id, answer, result.grade, moment)
             result.next_review = self._schedule(connection, learner_id, item, result.grade, moment)
         return result
