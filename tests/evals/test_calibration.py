@@ -115,6 +115,17 @@ def test_calibrate_command_prints_tables_and_exits_1_below_the_gate(tmp_path, mo
     )
     result = runner.invoke(cli.app, [*args, "--calibration-set", str(bad)])
     assert result.exit_code == 1 and "misses its calibration minimums" in result.output
+    # --split dev shows dev only (tuning on dev shows no test figure); the gate still reads test
+    two = write(
+        tmp_path / "two.jsonl",
+        labelled(tmp_path).read_text()
+        + labelled(tmp_path, split="dev").read_text().replace('"id": "', '"id": "d'),
+    )
+    result = runner.invoke(cli.app, [*args, "--calibration-set", str(two), "--split", "dev"])
+    assert result.exit_code == 0 and "dev split" in result.output, result.output
+    assert "test split (" not in result.output and "all split (" not in result.output
+    result = runner.invoke(cli.app, [*args, "--calibration-set", str(bad), "--split", "dev"])
+    assert result.exit_code == 1 and "misses its calibration minimums" in result.output
     untagged = labelled(tmp_path, split=None)  # no test split: the gate reads all pairs
     result = runner.invoke(cli.app, [*args, "--calibration-set", str(untagged)])
     assert result.exit_code == 0 and "(all split)" in result.output

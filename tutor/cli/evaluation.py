@@ -13,9 +13,11 @@ from tutor.cli.common import DataDir, Model, Provider, RichProgress, err, out
 from tutor.errors import TutorError
 
 
-def print_calibration(result) -> None:
-    """Each judge's accuracy, unsupported recall and supported precision, per split and category;
-    then the offline judge against the [calibration] minimums (exit 1 when one is missed)."""
+def print_calibration(result, split: str = "all") -> None:
+    """Each judge's accuracy, unsupported recall and supported precision, per category, for
+    `split` (every split for "all": so that tuning on dev shows no test figure); then the offline
+    judge against the [calibration] minimums (exit 1 when one is missed; only pass or fail is
+    printed for a split not shown)."""
     from rich.table import Table
 
     from evals.run import Tally
@@ -26,7 +28,8 @@ def print_calibration(result) -> None:
     for name, by_split in result.tallies.items():
         pairs = by_split.get("all", {}).get("all", Tally()).pairs
         categories = [*sorted({c for tallies in by_split.values() for c in tallies} - {"all"}), "all"]
-        for part in [s for s in ("dev", "test", "all") if s in by_split]:
+        shown_splits = ("dev", "test", "all") if split == "all" else (split,)
+        for part in [s for s in shown_splits if s in by_split] or ["all"]:  # an untagged set: all
             title = f"Judge {name}, {part} split ({pairs} labelled pairs in {result.path.name})"
             table = Table(title=title)
             for column in ("category", "n", "accuracy", "unsupported recall", "supported precision"):
@@ -221,7 +224,8 @@ def eval_(
         print_calibration(
             calibrate(
                 settings, judge=judge, path=calibration_set, thresholds=thresholds, replies=judge_replies
-            )
+            ),
+            split,
         )
         return
     for target in (report_json, report_md):
