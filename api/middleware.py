@@ -52,6 +52,40 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+UNCHECKED_PATHS = ("/healthz", "/readyz")  # probes carry no data; orchestrators address them by pod IP
+
+
+def host_name(host: str) -> str:
+    """A Host header's name without its port: "localhost:8000" → "localhost", "[::1]:80" → "[::1]"."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class LoopbackHosts:
+    """For a server without API keys: a 421 for any request whose Host is not a loopback name (or
+    one of `extra`). A web page cannot then reach the keyless local server, its learners or the
+    owner's LLM key through a name of its own that resolves to 127.0.0.1 (DNS rebinding)."""
+
+    def __init__(self, app, extra: list[str]):
+        self.app = app
+        self.allowed = {*LOOPBACK_NAMES, *(host_name(h) for h in extra)}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] not in UNCHECKED_PATHS:
+            host = host_name(dict(scope["headers"]).get(b"host", b"").decode("latin-1"))
+            if host not in self.allowed:
+                detail = (
+                    "Invalid Host header: a server without TUTOR_API_KEYS answers only requests "
+                    "addressed to 127.0.0.1, localhost or [::1]; set TUTOR_ALLOWED_HOSTS to accept "
+                    "other names, or set API keys."
+                )
+                return await JSONResponse({"detail": detail}, 421)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 def add_access_log(app: FastAPI) -> None:
     @app.middleware("http")
     async def access_log_line(request: Request, call_next):

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     )
     admin_key: SecretStr | None = Field(None, description="Key for POST /v1/ingest (disabled when unset).")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none by default).")
+    allowed_hosts: str = Field(
+        "",
+        description="Without API keys the server answers only requests addressed to 127.0.0.1, localhost "
+        "or [::1] (DNS-rebinding protection); comma-separated host names to accept as well, or * for any.",
+    )
     rate_limit: int = Field(
         60, ge=0, description="Requests per minute per API key (or client address without keys); 0 = off."
     )

@@ -3,8 +3,9 @@ and rate limit as /v1.
 
 Stateless (every request stands alone, answered as JSON), so any worker of `tutor serve --workers N`
 can answer any request. Each app starts its own MCP server in its lifespan. Without API keys, /mcp
-answers only requests addressed to a loopback name (the SDK's DNS-rebinding protection: a web page
-cannot reach a local, keyless server through a name of its own); with keys, the key is the gate."""
+answers only requests addressed to a loopback name, like every route (api.middleware.LoopbackHosts:
+a web page cannot reach a local, keyless server through a name of its own); with keys, the key is
+the gate."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from starlette.routing import Route
 from api.deps import guard
 
 PATH = "/mcp"
-LOOPBACK_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*"]
-LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
 
 
 @asynccontextmanager
@@ -33,11 +32,9 @@ async def lifespan(app: FastAPI):
     service = app.state.service
     # The worker's one Learners (one engine), shared with /v1/learners; get_learners reads only the app.
     server = build_mcp_server(service.tutor, lambda: get_learners(SimpleNamespace(app=app), service))
-    security = TransportSecuritySettings(
-        enable_dns_rebinding_protection=not service.api_keys,
-        allowed_hosts=LOOPBACK_HOSTS,
-        allowed_origins=LOOPBACK_ORIGINS,
-    )
+    # The app checks the Host of every request (TUTOR_ALLOWED_HOSTS included); the SDK's own check,
+    # with a list of its own, would refuse the names the operator allowed.
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     server.streamable_http_app(
         streamable_http_path=PATH, stateless_http=True, json_response=True, transport_security=security
     )

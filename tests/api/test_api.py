@@ -32,7 +32,10 @@ def tutor(settings, store, tmp_path, monkeypatch):
 
 def client_for(tutor, **settings) -> TestClient:
     secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor))
+    return TestClient(
+        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
+        base_url="http://localhost",
+    )
 
 
 @pytest.fixture

@@ -29,7 +29,10 @@ def tutor(settings, store, tmp_path, monkeypatch):
 
 def client_for(tutor, **settings) -> TestClient:
     secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor))
+    return TestClient(
+        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
+        base_url="http://localhost",
+    )
 
 
 @pytest.fixture
@@ -134,6 +137,31 @@ def ask(client, question: str, learner: str | None = "ada", **extra):
     if learner:
         body["learner"] = learner
     return client.post("/v1/chat", json=body)
+
+
+def test_a_keyless_server_answers_only_requests_addressed_to_a_loopback_name(tutor):
+    """DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 must not read or
+    change the local learner's record, nor spend the server's LLM key."""
+    rebound = {"host": "evil.example:8000"}
+    with client_for(tutor) as c:
+        before = c.get("/v1/learners/me/progress").json()
+        for method, path, body in [
+            ("GET", "/v1/learners", None),
+            ("PUT", "/v1/learners/me/progress/python", {"status": "skipped"}),
+            ("DELETE", "/v1/learners/me", None),
+            ("POST", "/v1/chat", {"messages": [{"role": "user", "content": "What is SQL?"}]}),
+        ]:
+            response = c.request(method, path, json=body, headers=rebound)
+            assert response.status_code == 421 and "TUTOR_ALLOWED_HOSTS" in response.json()["detail"]
+        assert c.get("/v1/learners/me/progress").json() == before  # nothing changed
+        assert c.get("/healthz", headers=rebound).status_code == 200  # probes carry no data
+        for host in ("127.0.0.1:8000", "localhost", "[::1]:8000"):
+            assert c.get("/v1/learners", headers={"host": host}).status_code == 200
+    with client_for(tutor, allowed_hosts="tutor.lan") as c:
+        assert c.get("/v1/learners", headers={"host": "tutor.lan:8000"}).status_code == 200
+        assert c.get("/v1/learners", headers=rebound).status_code == 421
+    with client_for(tutor, api_keys="k") as c:  # with keys, the key is the gate
+        assert c.get("/v1/learners", headers={**rebound, "authorization": "Bearer k"}).status_code == 200
 
 
 def test_chat_answers_a_path_question_from_the_learners_record(client):

@@ -196,7 +196,10 @@ HEADERS = {"accept": "application/json, text/event-stream", "content-type": "app
 
 def app_client(tutor, **settings) -> TestClient:
     secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor))
+    return TestClient(
+        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
+        base_url="http://localhost",
+    )
 
 
 def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):

@@ -38,11 +38,14 @@ def tutor(settings, store, tmp_path, monkeypatch):
 
 def app_client(tutor, **settings) -> TestClient:
     secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor))
+    return TestClient(
+        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
+        base_url="http://localhost",
+    )
 
 
 def sdk(http: TestClient, key: str = "no-key-needed") -> OpenAI:
-    return OpenAI(base_url="http://testserver/v1", api_key=key, http_client=http, max_retries=0)
+    return OpenAI(base_url="http://localhost/v1", api_key=key, http_client=http, max_retries=0)
 
 
 @pytest.fixture

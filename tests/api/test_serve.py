@@ -74,7 +74,7 @@ def read_response(s: socket.socket) -> bytes:
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> int:
     with connect(port) as s:
-        lines = [f"GET {path} HTTP/1.1", "Host: x", "Connection: close"]
+        lines = [f"GET {path} HTTP/1.1", "Host: localhost", "Connection: close"]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         return status_of(s.recv(65536))
@@ -102,7 +102,7 @@ def test_a_huge_request_header_is_refused_not_buffered(served):
     proc, port = served
     before = rss_mb(proc.pid)
     with connect(port) as s:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ")
         sent, block = 0, b"a" * 65536
         try:
             while sent < 64 << 20:
@@ -127,7 +127,7 @@ def test_a_slowloris_client_is_disconnected_at_the_read_timeout(served):
     _, port = served
     holders = [connect(port) for _ in range(20)]
     for s in holders:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
     results: list[float | None] = [None] * len(holders)
 
     def hold(i: int) -> None:
@@ -148,7 +148,7 @@ def test_a_slow_request_body_is_cut_off_at_the_read_timeout(served):
     _, port = served
     with connect(port) as s:
         s.sendall(
-            b"POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             b"Content-Length: 5000\r\n\r\n"
         )
         seconds = closed_after(s, b" ", READ_TIMEOUT + 8)
@@ -160,7 +160,7 @@ def test_a_kept_alive_connection_still_serves_its_next_request_after_the_read_ti
     _, port = served
     with connect(port) as s:
         for _ in range(2):
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             assert status_of(read_response(s)) == 200
             time.sleep(READ_TIMEOUT + 1)
 
