@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from tests.conftest import FakeEmbedder
 from tests.learner.roadmaps import write_roadmap
 from tutor import cli
-from tutor.learner import InvalidLearnerInput, UnknownTopic
+from tutor.config import Settings
+from tutor.learner import InvalidLearnerInput, Learners, UnknownTopic
 from tutor.store import Store
 
 runner = CliRunner()
@@ -105,3 +106,19 @@ def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):
     assert (
         report["orphans"] == [] and {t["id"]: t["status"] for t in report["topics"]}["sql-basics"] == "done"
     )
+    # Moves that would lose a record are refused, and leave every record as it was: again (the
+    # old id now names sql-basics by prefix: onto itself), from a topic still in the roadmap (onto
+    # one with a record of its own, or not).
+    invoke("progress", "basics", "--status", "learning")
+    for args, says in [
+        (("sql", "--move-to", "sql-basics"), "same topic"),
+        (("basics", "--move-to", "sql-basics"), "still a topic of the roadmap"),
+        (("basics", "--move-to", "data"), "still a topic of the roadmap"),
+    ]:
+        result = invoke("progress", *args)  # main() prints the error and exits 1
+        assert isinstance(result.exception, InvalidLearnerInput) and says in str(result.exception)
+    statuses = {t["id"]: t["status"] for t in json.loads(invoke("progress", "--json").output)["topics"]}
+    assert statuses["sql-basics"] == "done" and statuses["basics"] == "learning"
+    history = Learners.from_settings(Settings(_env_file=None)).repository.history("me")
+    moves = [(e["topic"], e["status"]) for e in reversed(history)]  # oldest first
+    assert moves == [("sql", "done"), ("sql-basics", "done"), ("basics", "learning")]

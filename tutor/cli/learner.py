@@ -157,11 +157,7 @@ def progress(
     learners, name = open_learners(data_dir, learner)
     if topic is not None:
         if move_to is not None:
-            old = learners.topic_id(name, topic)
-            new = learners.topic_id(name, move_to)
-            if new not in learners.graph.topics:
-                raise TutorError(f"{move_to!r} is not a topic of the roadmap.")
-            learners.repository.move_progress(name, old, new, title=learners.graph.topics[new].title)
+            old, new = learners.move_record(name, topic, move_to)
             err.print(f"Moved {name}'s record from {old} to {new}.")
         elif status is None:
             raise TutorError(

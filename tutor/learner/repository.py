@@ -311,11 +311,13 @@ class LearnerRepository:
         self, name: str, old: str, new: str, *, owner: str = "", title: str | None = None
     ) -> None:
         """Carry a record over to a topic's new id (after a rename in the corpus): the progress and
-        the known mark move, the history stays as it happened."""
+        the known mark move; the history keeps what happened under the old id and gains the move,
+        an event of the new id with the record's status. Callers check the ids (Learners.move_record)."""
         from sqlalchemy import delete, select, update
 
         name = check_name(name)
         progress, known = ProgressRow.__table__, KnownTopicRow.__table__
+        events = ProgressEventRow.__table__
         with self.db.write() as connection:
             learner_id = self._learner_id(connection, name, owner, create=False)
             if learner_id is None:
@@ -336,6 +338,15 @@ class LearnerRepository:
                     update(progress)
                     .where(progress.c.learner_id == learner_id, progress.c.topic_id == old)
                     .values(topic_id=new, title=title or old_row.title)
+                )
+                connection.execute(
+                    events.insert().values(
+                        learner_id=learner_id,
+                        topic_id=new,
+                        status=old_row.status,
+                        source=old_row.source,
+                        at=now(),
+                    )
                 )
             if was_known is not None:
                 connection.execute(

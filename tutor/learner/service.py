@@ -140,6 +140,32 @@ class Learners:
         state = self.state(name, owner, missing_ok=True)
         return resolve_topic(self.graph, text, extra=tuple(state.progress) + state.profile.known)
 
+    def move_record(self, name: str, old: str, new: str, owner: str = "") -> tuple[str, str]:
+        """Carry the record of a topic that left the roadmap (renamed or removed in the corpus) over
+        to a roadmap topic; `old` and `new` may be titles or prefixes. Returns the two ids. A move
+        from a topic still in the roadmap, onto itself, or onto a topic that has a record of its
+        own is refused: it would lose a record."""
+        old, new = self.topic_id(name, old, owner), self.topic_id(name, new, owner)
+        graph = self.graph
+        if new not in graph.topics:
+            raise not_a_topic(graph, new)
+        if old == new:
+            raise InvalidLearnerInput(f"{old!r} is the same topic: there is nothing to move.")
+        if old in graph.topics:
+            raise InvalidLearnerInput(
+                f"{old!r} is still a topic of the roadmap: only a record whose topic was renamed or "
+                "removed can be moved. Set statuses with --status instead."
+            )
+        state = self.state(name, owner, missing_ok=True)
+        if new in state.progress:
+            raise InvalidLearnerInput(
+                f"{new!r} already has a record ({state.progress[new].status.value}): moving {old!r} "
+                f"onto it would overwrite it. Set {new!r} with --status, then clear {old!r} with "
+                "--status pending."
+            )
+        self.repository.move_progress(name, old, new, owner=owner, title=graph.topics[new].title)
+        return old, new
+
     def set_status(
         self,
         name: str,
