@@ -122,3 +122,12 @@ def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):
     history = Learners.from_settings(Settings(_env_file=None)).repository.history("me")
     moves = [(e["topic"], e["status"]) for e in reversed(history)]  # oldest first
     assert moves == [("sql", "done"), ("sql-basics", "done"), ("basics", "learning")]
+
+
+def test_an_empty_learner_option_is_an_error_and_an_empty_variable_means_me(monkeypatch):
+    invoke("profile", "--hours", "6")
+    result = invoke("profile", "--learner", "", "--hours", "5")
+    assert isinstance(result.exception, InvalidLearnerInput)
+    monkeypatch.setenv("TUTOR_LEARNER", "")
+    shown = invoke("profile")
+    assert shown.exit_code == 0 and "hours per week: 6" in shown.output  # me, unchanged

@@ -471,3 +471,22 @@ def test_an_answer_left_ungraded_in_the_terminal_shows_nothing_of_the_key(cli_en
     assert result.exit_code == 0, result.output
     assert "Not graded (E is not one of the options): it does not count." in result.output
     assert "SQLZoo interactive" not in result.output and "0 of 0 right, 1 not graded" in result.output
+
+
+def test_a_quiz_below_the_mark_says_it_did_not_undo_a_topic_marked_done(cli_env):
+    from tutor.config import Settings
+    from tutor.learner import LearnerRepository
+
+    runner = CliRunner()
+    assert runner.invoke(cli.app, ["progress", "sql", "--status", "done", "--learner", "bo"]).exit_code == 0
+    keyed = runner.invoke(cli.app, ["quiz", "sql", "--n", "3", "--json", "--with-answers"])
+    items = json.loads(keyed.stdout[keyed.stdout.index("{") :])["items"]
+    wrong = "".join(
+        next((o["text"] for o in i["options"] if o["text"] != i["answer"]), "Excel") + "\n" for i in items
+    )
+    result = runner.invoke(cli.app, ["quiz", "sql", "--n", "3", "--learner", "bo"], input=wrong)
+    assert result.exit_code == 0 and "0 of 3 right" in result.output, result.output
+    assert "Recorded for" not in result.output
+    assert "Not recorded: SQL for training data keeps" in result.output
+    progress = LearnerRepository.from_settings(Settings()).state("bo").progress["sql"]
+    assert (progress.status.value, progress.source.value) == ("done", "self")

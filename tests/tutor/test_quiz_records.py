@@ -110,6 +110,7 @@ def test_a_finished_quiz_marks_the_topic_tested(records):
     assert last.quiz == {"quiz_id": quiz_id, "topic": "sql", "total": 3, "graded": 3, "correct": 3} | {
         "done": True,
         "status": "done",
+        "recorded": True,
     }
     progress = LearnerRepository(records.db).state("ada").progress["sql"]
     assert (progress.status, progress.source, progress.title) == (

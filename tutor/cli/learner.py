@@ -36,11 +36,21 @@ STATUS_STYLE = {
 }
 
 
+def learner_name(learner: str | None, settings) -> str:
+    """The learner a command is for: `--learner` as given (an empty one is an error), else
+    $TUTOR_LEARNER, else `me` (an empty variable, say `TUTOR_LEARNER=` in .env, means unset)."""
+    from tutor.learner import check_name
+
+    if learner is not None:
+        return check_name(learner)
+    return check_name(settings.learner.strip() or "me")
+
+
 def open_learners(data_dir: Path | None, learner: str | None) -> tuple[Learners, str]:
-    from tutor.learner import Learners, check_name
+    from tutor.learner import Learners
 
     settings = load_settings(data_dir)
-    return Learners.from_settings(settings), check_name(learner or settings.learner)
+    return Learners.from_settings(settings), learner_name(learner, settings)
 
 
 AskLearner = Annotated[
@@ -57,11 +67,11 @@ AskLearner = Annotated[
 def with_learner(tutor, learner: str | None):
     """The Tutor for a learner (named, else $TUTOR_LEARNER, else `me`): questions about their own
     path come from their progress (the database is opened only then), all others from the documents."""
-    from tutor.learner import Learners, check_name
+    from tutor.learner import Learners
     from tutor.learner.guide import LearnerTutor
 
     settings = tutor.settings
-    return LearnerTutor(tutor, Learners.from_settings(settings), check_name(learner or settings.learner))
+    return LearnerTutor(tutor, Learners.from_settings(settings), learner_name(learner, settings))
 
 
 def parse_date(text: str | None, option: str = "--start") -> date | None:

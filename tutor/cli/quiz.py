@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from tutor.cli.common import AsJson, DataDir, Model, Provider, build_tutor, err, load_settings, out
-from tutor.cli.learner import LearnerName
+from tutor.cli.learner import LearnerName, learner_name
 
 Count = Annotated[int, typer.Option("--n", "-n", min=1, max=20, help="How many questions.")]
 WithAnswers = Annotated[
@@ -88,7 +88,7 @@ def quiz(
 ) -> None:
     """Quiz yourself on one topic: questions from its passages, graded as you answer; the result
     marks the topic (source quiz) and every answered item comes back for review when it is due."""
-    from tutor.learner import check_name
+
     from tutor.quiz import QuizMaker
     from tutor.quiz.records import QuizRecords
 
@@ -114,7 +114,7 @@ def quiz(
             ]
         out.print_json(json.dumps(data))
         return
-    name = check_name(learner or tutor.settings.learner)
+    name = learner_name(learner, tutor.settings)
     records = QuizRecords.from_settings(tutor.settings)
     made = maker.make(topic, n, answerer=tutor.answerer, exclude=records.hidden(name))
     for warning in made.warnings:
@@ -130,9 +130,15 @@ def quiz(
     ungraded = f", {asked - graded} not graded" if graded < asked else ""
     out.print(f"\n[bold]{right} of {graded} right[/]{ungraded}.", highlight=False)
     last = results[-1].quiz if results else {}
-    if last.get("done") and last.get("status"):
+    if last.get("done") and last.get("status") and last.get("recorded"):
         out.print(
             f"Recorded for {name}: {made.title} — {last['status']} (tested by this quiz).", highlight=False
+        )
+    elif last.get("done") and last.get("status"):
+        out.print(
+            f"Not recorded: {made.title} keeps the status {name} gave it; a quiz below the mark never "
+            "undoes done or skipped.",
+            highlight=False,
         )
     reviews = [r.next_review for r in results if r.next_review]
     if reviews:
@@ -146,11 +152,11 @@ def review(
 ) -> None:
     """Review the quiz items that are due, spaced by FSRS: right answers come back later, wrong ones
     sooner."""
-    from tutor.learner import UnknownLearner, check_name
+    from tutor.learner import UnknownLearner
     from tutor.quiz.records import QuizRecords
 
     settings = load_settings(data_dir)
-    name = check_name(learner or settings.learner)
+    name = learner_name(learner, settings)
     records = QuizRecords.from_settings(settings)
     try:
         due = records.due(name, limit=n)

@@ -259,7 +259,8 @@ class QuizRecords:
     def _record_progress(
         self, connection, learner_id: int, topic: str, title: str | None, status: str, moment
     ):
-        """The quiz's verdict on the topic, in the learner's progress (source quiz) and its history."""
+        """The quiz's verdict on the topic, in the learner's progress (source quiz) and its history;
+        False when the topic keeps its status (done or skipped, and the verdict is learning)."""
         from sqlalchemy import select
 
         progress, events = ProgressRow.__table__, ProgressEventRow.__table__
@@ -342,14 +343,16 @@ class QuizRecords:
                 select(answers.c.correct).where(answers.c.quiz_id == quiz_id, answers.c.graded.is_(True))
             ).all()
             right = sum(bool(g.correct) for g in graded)
-            status = quiz.status
+            status, recorded = quiz.status, False
             if quiz.finished_at is None and total and len(graded) == total:
                 status = quiz_mastery(right, len(graded))
                 connection.execute(
                     quizzes.update().where(quizzes.c.id == quiz_id).values(finished_at=moment, status=status)
                 )
                 if status:
-                    self._record_progress(connection, learner_id, quiz.topic_id, quiz.title, status, moment)
+                    recorded = self._record_progress(
+                        connection, learner_id, quiz.topic_id, quiz.title, status, moment
+                    )
             result.quiz = {
                 "quiz_id": quiz_id,
                 "topic": quiz.topic_id,
@@ -358,6 +361,9 @@ class QuizRecords:
                 "correct": right,
                 "done": bool(total) and len(graded) == total,
                 "status": status,
+                # whether this answer's quiz changed the learner's progress (a quiz below the mark
+                # never undoes a topic marked done or skipped)
+                "recorded": recorded,
             }
         return result
 
