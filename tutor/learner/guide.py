@@ -41,9 +41,10 @@ class Intent(StrEnum):
 _ = re.IGNORECASE
 # A question that tells its own facts is about the roadmap, whatever the record says.
 STATES_FACTS = re.compile(
-    r"\b(i (already |just |now )?(know|knew|learned|learnt|understand|can|have (learned|learnt|done|finished|"
-    r"completed|studied))|i've (learned|learnt|done|finished|completed|studied)|i'm (good|fluent|comfortable)"
-    r"|if i|suppose i|say i)\b",
+    r"\b(i (already |just |now )?(know|knew|learned|learnt|understand|can|finished|completed|did|studied|"
+    r"covered|mastered|have (already |just )?(learned|learnt|done|finished|completed|studied|covered))"
+    r"|i've (already |just )?(learned|learnt|done|finished|completed|studied|covered)"
+    r"|i'm (already )?(good|fluent|comfortable|done with|through with)|if i|suppose i|say i)\b",
     _,
 )
 PATTERNS: list[tuple[Intent, re.Pattern]] = [
@@ -55,6 +56,8 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
             r"\bhow (long|much|many)\b[^?.!]*\b(left|remain|remaining|to go)\b"
             r"|\bwhen (will|would|can|could|do|shall|am) i\b[^?.!]*"
             r"\b(finish|finished|done|complete|ready|through)\b"
+            # ... but "when will I finish the SQLZoo tutorial?" asks about one resource
+            r"(?!\s+(the|a|an|this|that)\s+(?!(whole\s+|entire\s+)?(roadmap|plan|path|curriculum|program)\b))"
             r"|\bhow long (will|would|is) (it|this|the rest|the roadmap|my plan)\b[^?.!]*\b(take me|for me)\b"
             r"|\b(am i|i'm) on (track|schedule)\b|\bmy (finish|end) date\b",
             _,
@@ -85,6 +88,9 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
         Intent.PLAN,
         re.compile(
             r"\bmy (study )?(plan|schedule|timeline|roadmap)\b"
+            # ... but "my plan for learning transformers" asks how to learn one topic
+            r"(?!\s+(for|to)\s+(learn|study|master|cover|understand|get)\w*\s+"
+            r"(?!(the\s+)?(roadmap|everything|it|all|ml|machine learning)\b)\w)"
             r"|\b(make|give|build|show|plan) me (a|my) (study )?(plan|schedule)\b",
             _,
         ),
