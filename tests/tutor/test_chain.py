@@ -186,3 +186,16 @@ def test_neutralised_markers_read_the_same_but_cite_nothing():
     text = neutralise_citations("Footnotes [3] and [1, 2] stay readable; x[0] too.")
     assert text == "Footnotes ［3］ and ［1, 2］ stay readable; x［0］ too."
     assert citations_in(text) == []
+
+
+def test_offline_cites_each_sentence_of_a_bold_lead_in_list_item(settings, store, tmp_path):
+    write(
+        tmp_path / "docs" / "plans.md",
+        "# Plans\n\n## Totals\n\n- **Your starting point moves the total.** A beginner needs about "
+        "12 to 18 months of study before a first role.\n",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder))
+    answer = tutor.ask("How many months does a beginner need before a first role?")
+    assert "moves the total [1]." in answer.answer and "12 to 18 months" in answer.answer
+    assert answer.grounding.uncited == [] and answer.grounding.score == 1.0

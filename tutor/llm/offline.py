@@ -222,7 +222,10 @@ class OfflineAnswerer(Answerer):
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         selected = self.select(question, passages)
         for index, (n, _, text) in enumerate(selected):
-            sentence = text if text[-1] in ".!?" else text + "."
-            body, end = sentence[:-1], sentence[-1]
             prefix = "" if index == 0 else "\n\n" if selected[index - 1][0] != n else " "
-            yield f"{prefix}{body} [{n}]{end}"
+            # Markup gone, a quoted unit may hold two sentences ("**Lead-in.** Detail"): each gets
+            # its citation, split as the grounding report splits them.
+            for part, sentence in enumerate(split_sentences(text) or [text]):
+                sentence = sentence if sentence[-1] in ".!?" else sentence + "."
+                body, end = sentence[:-1], sentence[-1]
+                yield f"{prefix if part == 0 else ' '}{body} [{n}]{end}"
