@@ -321,11 +321,13 @@ def refusal_tradeoff(
     settings: Settings, *, split: str = "dev", progress: EvalProgress | None = None
 ) -> tuple[list[RefusalPoint], dict[str, str]]:
     """How many questions each relevance floor would refuse, per shipped suite: the evidence for
-    TUTOR_RELEVANCE_FLOOR. Returns the points and the suites skipped (with the reason)."""
+    TUTOR_RELEVANCE_FLOOR. A question naming something no document contains is refused at every
+    floor, as the offline answerer refuses it. Returns the points and the suites skipped (with the
+    reason)."""
     from tutor.chain import Tutor
 
     progress = progress or EvalProgress()
-    similarities: dict[str, list[tuple[bool, float]]] = {}
+    similarities: dict[str, list[tuple[bool, float, bool]]] = {}
     skipped: dict[str, str] = {}
     for suite in SUITES.values():
         try:
@@ -339,14 +341,14 @@ def refusal_tradeoff(
         pairs = []
         for item in items:
             context = tutor.gather(item.question, [t.model_dump() for t in item.history])
-            pairs.append((item.answerable, context.best_similarity))
+            pairs.append((item.answerable, context.best_similarity, bool(tutor.unknown_names(context))))
             progress.advance("retrieve")
         similarities[suite.name] = pairs
     similarities["all"] = [pair for pairs in similarities.values() for pair in pairs]
 
-    def share(pairs: list[tuple[bool, float]], answerable: bool, floor: float) -> float:
-        chosen = [s for a, s in pairs if a == answerable]
-        return sum(s < floor for s in chosen) / len(chosen) if chosen else 0.0
+    def share(pairs: list[tuple[bool, float, bool]], answerable: bool, floor: float) -> float:
+        chosen = [(s, unknown) for a, s, unknown in pairs if a == answerable]
+        return sum(s < floor or unknown for s, unknown in chosen) / len(chosen) if chosen else 0.0
 
     points = [
         RefusalPoint(

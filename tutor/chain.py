@@ -67,17 +67,19 @@ class Tutor:
         vectors = self.store.embeddings([h.chunk.id for h in candidates])
         return maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
 
-    def _not_covered(self, question: str) -> str:
+    def _not_covered(self, question: str, unknown: Sequence[str] = ()) -> str:
         # The keyword index holds every chunk's metadata in memory: no trip to the store.
+        if unknown:
+            named = " or ".join(f"“{neutralise_citations(n)}”" for n in unknown)
+            why = f"no document mentions {named}"
+        else:
+            why = f"nothing relevant was found for “{neutralise_citations(question.strip())}”"
         titles = sorted({str(m.get("title", "")) for m in self.store.keyword_index.metas} - {""})[:8]
         # Titles are document text, shown to every user: a "[1]" in one must not read as a citation.
         topics = (
             neutralise_citations("; ".join(titles)) if titles else "nothing yet: ingest some documents first"
         )
-        return (
-            f"{NOT_COVERED} (nothing relevant was found for “{neutralise_citations(question.strip())}”). "
-            f"I can help with what they do cover, for example: {topics}."
-        )
+        return f"{NOT_COVERED} ({why}). I can help with what they do cover, for example: {topics}."
 
     def gather(
         self,
@@ -121,6 +123,13 @@ class Tutor:
         """Whether the passages are relevant enough to answer from (else tutor declines)."""
         return bool(context.passages) and context.best_similarity >= self.settings.relevance_floor
 
+    def unknown_names(self, context: Context) -> list[str]:
+        """Names in the question that no document contains, for an answerer that cannot notice
+        them itself (the offline one): "SHAP" asked of a guide that never mentions SHAP."""
+        if self.answerer.reads_passages:
+            return []
+        return self.store.keyword_index.unknown_names(context.query)
+
     def stream(
         self,
         question: str,
@@ -133,8 +142,9 @@ class Tutor:
         condense → retrieve → answer → ground."""
         timer = StageTimer()
         context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
-        if not self.covers(context):
-            text = self._not_covered(question)
+        unknown = self.unknown_names(context) if context.passages else []
+        if unknown or not self.covers(context):
+            text = self._not_covered(question, unknown)
             yield text
             yield Answer(text, [], [], Grounding(), True, "none", timer.done(), context.query)
             return

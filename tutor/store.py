@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,6 +34,30 @@ log = logging.getLogger("tutor")
 WRITE_BATCH = 1000
 KEYWORD_RECHECK_SECONDS = 2.0  # how often a long-lived process looks for changes by others
 STOPWORDS = "en"
+# A word as a learner writes a name: letters and digits, joined by inner dots or hyphens
+# ("Shapiro-Wilk", "Lightning.ai", "3Blue1Brown"); apostrophes end it ("AWS's").
+WORD = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
+COUNTED = re.compile(r"\d+[a-z]{1,2}")  # "90th", "10k", "2x": a number with its unit, not a name
+SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
+
+
+def names_in(question: str) -> list[str]:
+    """The words of `question` written as names: acronyms and mixed case (SHAP, MLflow), words with
+    digits (3Blue1Brown, not "90th"), capitalised words of four letters or more inside a sentence (Colab)."""
+    names = []
+    for match in WORD.finditer(question):
+        word = match.group()
+        capitals = sum(c.isupper() for c in word)
+        has_letter = any(c.isalpha() for c in word)
+        inside = not SENTENCE_END.search(question[: match.start()])
+        if (
+            capitals >= 2
+            or (capitals == 1 and not word[0].isupper())
+            or (has_letter and any(c.isdigit() for c in word) and not COUNTED.fullmatch(word))
+            or (capitals == 1 and inside and len(word) >= 4)
+        ):
+            names.append(word)
+    return names
 
 
 @dataclass
@@ -200,18 +225,26 @@ class KeywordIndex:
                 out.append(neighbour)
         return out or [chunk]
 
-    def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
+    def _tokens(self, text: str) -> list[str]:
         import bm25s
 
+        return bm25s.tokenize(
+            [text], stopwords=STOPWORDS, stemmer=self._stemmer(), show_progress=False, return_ids=False
+        )[0]
+
+    def unknown_names(self, question: str) -> list[str]:
+        """The names in `question` (see `names_in`) that no chunk contains, in order, once each: a
+        question about one of them cannot be answered from these documents."""
         if self.retriever is None:
             return []
-        tokens = bm25s.tokenize(
-            [query],
-            stopwords=STOPWORDS,
-            stemmer=self._stemmer(),
-            show_progress=False,
-            return_ids=False,
-        )[0]
+        vocabulary = self.retriever.vocab_dict
+        unknown = [n for n in names_in(question) if any(t not in vocabulary for t in self._tokens(n))]
+        return list(dict.fromkeys(unknown))
+
+    def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
+        if self.retriever is None:
+            return []
+        tokens = self._tokens(query)
         if not tokens:
             return []
         scores = self.retriever.get_scores(tokens)

@@ -11,6 +11,7 @@ from tutor.grounding import citations_in, ground, neutralise_citations, split_se
 from tutor.llm.base import Answerer, rule_based_condense
 from tutor.llm.offline import OfflineAnswerer
 from tutor.prompts import SYSTEM_PROMPT, format_sources
+from tutor.store import names_in
 
 DOCS = {
     "time.md": "# Time plans\n\n## Daily\n\nTheCodeForge's plan takes 2 hours a day for 6 months, "
@@ -98,6 +99,32 @@ def test_nothing_relevant_means_a_plain_refusal_without_calling_the_model(settin
     answer = tutor.ask("What is the capital of France?")
     assert answer.refused and answer.answer.startswith(NOT_COVERED) and fake.calls == []
     assert "SQL" in answer.answer  # suggests what it can help with
+
+
+def test_names_in_a_question_are_acronyms_mixed_case_digits_and_capitals_inside_a_sentence():
+    assert names_in("Is there a SHAP explainer? Does MLflow log it?") == ["SHAP", "MLflow"]
+    assert names_in("how long are the 3blue1brown videos on Lightning.ai's site?") == [
+        "3blue1brown",
+        "Lightning.ai",
+    ]
+    assert names_in("Does scikit-learn have a Shapiro-Wilk test?") == ["Shapiro-Wilk"]
+    # ordinary capitals (a sentence's first word, "I", short words) are not names
+    assert names_in("What should I do? Learn first. Then my Mac, the 90th percentile, 10k rows") == []
+
+
+def test_offline_declines_a_question_naming_what_no_document_mentions(settings, corpus_store):
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    answer = tutor.ask("How long does the SQLZoo tutorial take with MLflow and TensorFlow?")
+    assert answer.refused and answer.answer.startswith(NOT_COVERED) and not answer.citations
+    assert "no document mentions “MLflow” or “TensorFlow”" in answer.answer
+    known = tutor.ask("How long does the SQLZoo tutorial take for pandas users?")  # every name is known
+    assert not known.refused and "4 to 6 hours" in known.answer
+
+
+def test_a_model_that_reads_the_passages_decides_itself_about_unknown_names(settings, corpus_store):
+    fake = FakeAnswerer("The sources do not mention MLflow; do the SQLZoo tutorial [1].")
+    answer = make_tutor(settings, corpus_store, fake).ask("Should I learn MLflow or SQL first?")
+    assert fake.calls and not answer.refused and answer.citations
 
 
 def test_follow_up_is_condensed_with_the_history_before_retrieval(settings, corpus_store):

@@ -33,6 +33,9 @@ class Answerer:
     key_env_var: str | None = None  # the API key it needs, if any
     key_setting: str | None = None  # the Settings field holding that key
     chosen_by_auto = False  # TUTOR_PROVIDER=auto picks it when its key is configured
+    # A model that reads the passages says itself that they never name what was asked; for one
+    # that only picks sentences (offline), tutor declines such a question before answering.
+    reads_passages = True
 
     @classmethod
     def from_settings(cls, settings, *, embedder, model: str | None = None) -> Answerer:

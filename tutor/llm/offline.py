@@ -171,6 +171,7 @@ def asked_for(question: str):
 
 class OfflineAnswerer(Answerer):
     name = "offline"
+    reads_passages = False
 
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
