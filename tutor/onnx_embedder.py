@@ -9,7 +9,7 @@ not match its record, or that ONNX Runtime cannot load, is rebuilt. If the expor
 embedder falls back to sentence-transformers with a warning.
 
 The model is exported with transformers' eager attention rather than its default (sdpa): the same
-vectors (cosine ≥ 0.999999), in about 12% less time on a CPU (benchmarks/onnx_fusion.py).
+vectors (cosine ≥ 0.999999) in 0.85× the time on a CPU (benchmarks/onnx_export.py).
 """
 
 from __future__ import annotations

@@ -88,7 +88,6 @@ def quiz(
 ) -> None:
     """Quiz yourself on one topic: questions from its passages, graded as you answer; the result
     marks the topic (source quiz) and every answered item comes back for review when it is due."""
-
     from tutor.quiz import QuizMaker
     from tutor.quiz.records import QuizRecords
 
