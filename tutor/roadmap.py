@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,12 +31,15 @@ class Resource(BaseModel):
         return url
 
 
+TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # a document's source (a path, a URL) never matches
+
+
 class TopicMeta(BaseModel):
     """The front matter every corpus file carries."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    id: str = Field(pattern=TOPIC_ID.pattern)
     title: str = Field(min_length=1)
     phase: str = Field(min_length=1)
     order: int = Field(ge=0)

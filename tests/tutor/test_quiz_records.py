@@ -101,6 +101,16 @@ def test_a_grader_that_raises_leaves_the_item_open(records, monkeypatch):
     assert records.answer("ada", quiz_id, it.id, "SQLZoo", now=NOW).grade.correct
 
 
+def test_a_quiz_on_a_document_that_is_no_roadmap_topic_records_no_progress(records):
+    items = [item(1), item(2)]
+    made = Quiz("notes/intro.md", "My notes", items, "offline")  # no front-matter id: its source
+    quiz_id = records.create("ada", made, now=NOW)
+    records.answer("ada", quiz_id, items[0].id, "SQLZoo", now=NOW)
+    last = records.answer("ada", quiz_id, items[1].id, "SQLZoo", now=NOW)
+    assert last.quiz["done"] and last.quiz["status"] and last.quiz["recorded"] is False
+    assert LearnerRepository(records.db).state("ada").progress == {}
+
+
 def test_a_finished_quiz_marks_the_topic_tested(records):
     items = [item(1), item(2), item(3)]
     quiz_id = records.create("ada", quiz(*items), now=NOW)

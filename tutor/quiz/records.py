@@ -32,6 +32,7 @@ from tutor.quiz.items import QuizItem
 from tutor.quiz.maker import Quiz
 from tutor.quiz.models import AnswerRow, QuizItemRow, QuizRow, ReviewCardRow
 from tutor.quiz.review import due_at, quiz_mastery, review, utc
+from tutor.roadmap import TOPIC_ID
 
 DUE_LIMIT = 50
 KEEP = frozenset({Status.DONE.value, Status.SKIPPED.value})  # what a failed quiz does not undo
@@ -349,7 +350,7 @@ class QuizRecords:
                 connection.execute(
                     quizzes.update().where(quizzes.c.id == quiz_id).values(finished_at=moment, status=status)
                 )
-                if status:
+                if status and TOPIC_ID.match(quiz.topic_id):  # a roadmap topic, not just a document
                     recorded = self._record_progress(
                         connection, learner_id, quiz.topic_id, quiz.title, status, moment
                     )
