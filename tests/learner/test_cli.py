@@ -131,3 +131,14 @@ def test_an_empty_learner_option_is_an_error_and_an_empty_variable_means_me(monk
     monkeypatch.setenv("TUTOR_LEARNER", "")
     shown = invoke("profile")
     assert shown.exit_code == 0 and "hours per week: 6" in shown.output  # me, unchanged
+
+
+def test_saying_learning_of_a_known_topic_takes_it_off_the_known_list():
+    invoke("profile", "--know", "basics")
+    assert invoke("progress", "basics", "--status", "learning").exit_code == 0
+    learners = Learners.from_settings(Settings(_env_file=None))
+    state = learners.state("me")
+    assert "basics" not in state.profile.known and state.progress["basics"].status.value == "learning"
+    invoke("profile", "--know", "basics")  # and done keeps it known
+    assert invoke("progress", "basics", "--status", "done").exit_code == 0
+    assert "basics" in learners.state("me").profile.known

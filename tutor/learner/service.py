@@ -177,7 +177,9 @@ class Learners:
         exact: bool = True,
     ) -> TopicProgress:
         """Record a status for a roadmap topic (or for one of the learner's orphaned records, to
-        update or clear it). `exact=False` accepts a title or a unique prefix, as the CLI does."""
+        update or clear it). `exact=False` accepts a title or a unique prefix, as the CLI does.
+        Learning or pending, said of a topic the profile lists as known, takes it off that list:
+        the newer word wins, so no view calls it known while another shows it in progress."""
         graph = self.graph
         if exact:
             if topic not in graph.topics:
@@ -187,7 +189,11 @@ class Learners:
         else:
             topic = self.topic_id(name, topic, owner)
         title = graph.topics[topic].title if topic in graph.topics else None
-        return self.repository.set_progress(name, topic, status, owner=owner, source=source, title=title)
+        entry = self.repository.set_progress(name, topic, status, owner=owner, source=source, title=title)
+        if entry.status in (Status.LEARNING, Status.PENDING):
+            if topic in self.state(name, owner, missing_ok=True).profile.known:
+                self.repository.save_profile(name, owner, remove_known=[topic])
+        return entry
 
     def save_profile(
         self,
