@@ -190,9 +190,9 @@ class Learners:
             topic = self.topic_id(name, topic, owner)
         title = graph.topics[topic].title if topic in graph.topics else None
         entry = self.repository.set_progress(name, topic, status, owner=owner, source=source, title=title)
-        if entry.status in (Status.LEARNING, Status.PENDING):
-            if topic in self.state(name, owner, missing_ok=True).profile.known:
-                self.repository.save_profile(name, owner, remove_known=[topic])
+        known = self.state(name, owner, missing_ok=True).profile.known
+        if entry.status in (Status.LEARNING, Status.PENDING) and topic in known:
+            self.repository.save_profile(name, owner, remove_known=[topic])
         return entry
 
     def save_profile(
