@@ -180,6 +180,20 @@ def test_answered_items_are_hidden_until_due_then_reviewed(records):
         records.review("ada", "ffffffffffffffff", "a", now=later)
 
 
+def test_a_repeated_review_within_a_minute_is_graded_but_not_counted(records):
+    it = item(2, "number")
+    quiz_id = records.create("ada", quiz(it), now=NOW)
+    records.answer("ada", quiz_id, it.id, "5", now=NOW)  # wrong: the card comes back soon
+    at_once = records.review("ada", it.id, "4", now=NOW + timedelta(seconds=5))  # right after it
+    assert at_once.already_answered and at_once.grade.correct
+    first = records.review("ada", it.id, "4", now=NOW + timedelta(seconds=70))  # early, allowed
+    assert first.grade.correct and not first.already_answered
+    double = records.review("ada", it.id, "4", now=NOW + timedelta(seconds=71))  # a double click
+    assert double.already_answered and double.grade.correct and double.next_review == first.next_review
+    later = records.review("ada", it.id, "4", now=NOW + timedelta(seconds=140))  # a real early review
+    assert not later.already_answered and later.next_review != first.next_review
+
+
 def test_learners_and_quizzes_belong_to_their_owner(records):
     it = item(1)
     quiz_id = records.create("ada", quiz(it), owner="key-a", now=NOW)

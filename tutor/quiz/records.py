@@ -35,6 +35,7 @@ from tutor.quiz.review import due_at, quiz_mastery, review, utc
 from tutor.roadmap import TOPIC_ID
 
 DUE_LIMIT = 50
+REPEAT_SECONDS = 60  # a second answer to a card not due within this is a repeat, not a review
 KEEP = frozenset({Status.DONE.value, Status.SKIPPED.value})  # what a failed quiz does not undo
 
 
@@ -408,7 +409,9 @@ class QuizRecords:
     def review(
         self, name: str, item_id: str, answer: object, *, owner: str = "", now: datetime | None = None
     ) -> AnswerResult:
-        """An answer to a card (due or not: reviewing early is allowed, FSRS accounts for it)."""
+        """An answer to a card (due or not: reviewing early is allowed, FSRS accounts for it). An
+        answer to a card that is not due, within REPEAT_SECONDS of its last answer (a double click,
+        a retried request), is graded but not counted: `already_answered`, the card unchanged."""
         from sqlalchemy import select
 
         name = check_name(name)
@@ -416,12 +419,18 @@ class QuizRecords:
         cards = ReviewCardRow.__table__
         with self.db.write() as connection:
             learner_id = self._learner(connection, name, owner, create=False)
-            stored = connection.execute(
-                select(cards.c.item).where(cards.c.learner_id == learner_id, cards.c.item_id == item_id)
-            ).scalar()
-            if stored is None:
+            card = connection.execute(
+                select(cards.c.item, cards.c.due, cards.c.updated_at).where(
+                    cards.c.learner_id == learner_id, cards.c.item_id == item_id
+                )
+            ).first()
+            if card is None:
                 raise NotFoundError(f"No review card for item {item_id!r}.")
-            item = QuizItem.from_dict(json.loads(stored))
+            item = QuizItem.from_dict(json.loads(card.item))
+            if utc(card.due) > moment and (moment - utc(card.updated_at)).total_seconds() < REPEAT_SECONDS:
+                result = AnswerResult(item, grade(item, answer), already_answered=True)
+                result.next_review = utc(card.due)
+                return result
             result = AnswerResult(item, grade(item, answer))
             _keep_answer(connection, learner_id, None, item_id, answer, result.grade, moment)
             result.next_review = self._schedule(connection, learner_id, item, result.grade, moment)
