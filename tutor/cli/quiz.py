@@ -129,14 +129,12 @@ def quiz(
     ungraded = f", {asked - graded} not graded" if graded < asked else ""
     out.print(f"\n[bold]{right} of {graded} right[/]{ungraded}.", highlight=False)
     last = results[-1].quiz if results else {}
-    if last.get("done") and last.get("status") and last.get("recorded"):
+    if last.get("done") and last.get("status"):
         out.print(
-            f"Recorded for {name}: {made.title} — {last['status']} (tested by this quiz).", highlight=False
-        )
-    elif last.get("done") and last.get("status"):
-        out.print(
-            f"Not recorded: {made.title} keeps the status {name} gave it; a quiz below the mark never "
-            "undoes done or skipped.",
+            f"Recorded for {name}: {made.title} — {last['status']} (tested by this quiz)."
+            if last.get("recorded")
+            else f"Not recorded: {made.title} keeps the status {name} gave it; a quiz below the mark "
+            "never undoes done or skipped.",
             highlight=False,
         )
     reviews = [r.next_review for r in results if r.next_review]

@@ -145,8 +145,9 @@ class Learners:
         to a roadmap topic; `old` and `new` may be titles or prefixes. Returns the two ids. A move
         from a topic still in the roadmap, onto itself, or onto a topic that has a record of its
         own is refused: it would lose a record."""
-        old, new = self.topic_id(name, old, owner), self.topic_id(name, new, owner)
-        graph = self.graph
+        graph, state = self.graph, self.state(name, owner, missing_ok=True)
+        records = tuple(state.progress) + state.profile.known  # read once: old may be one of them
+        old, new = (resolve_topic(graph, text, extra=records) for text in (old, new))
         if new not in graph.topics:
             raise not_a_topic(graph, new)
         if old == new:
@@ -156,7 +157,6 @@ class Learners:
                 f"{old!r} is still a topic of the roadmap: only a record whose topic was renamed or "
                 "removed can be moved. Set statuses with --status instead."
             )
-        state = self.state(name, owner, missing_ok=True)
         if new in state.progress:
             raise InvalidLearnerInput(
                 f"{new!r} already has a record ({state.progress[new].status.value}): moving {old!r} "
@@ -190,8 +190,9 @@ class Learners:
             topic = self.topic_id(name, topic, owner)
         title = graph.topics[topic].title if topic in graph.topics else None
         entry = self.repository.set_progress(name, topic, status, owner=owner, source=source, title=title)
-        known = self.state(name, owner, missing_ok=True).profile.known
-        if entry.status in (Status.LEARNING, Status.PENDING) and topic in known:
+        # the state is read only when the known list can change
+        learning = entry.status in (Status.LEARNING, Status.PENDING)
+        if learning and topic in self.state(name, owner, missing_ok=True).profile.known:
             self.repository.save_profile(name, owner, remove_known=[topic])
         return entry
 
