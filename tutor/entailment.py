@@ -65,15 +65,6 @@ NEGATION_PHRASES = (
     ("fails", "to"),
     ("failed", "to"),
 )
-# Words that turn a clause negative without a "not": a clause with one of them may say the same
-# thing as a negated one ("avoids the need" for "you don't need"; "switch it off" for "no X").
-SOFT_NEGATIONS = _words(
-    """avoid avoids avoided avoiding off skip skips skipped skipping independent independently
-    regardless unnecessary needless optional instead except backfire backfires"""
-)
-SOFT_STARTS = _words(
-    "avoid avoids avoided avoiding independent independently regardless unnecessary needless"
-)
 NEGATION_SCOPE = 3  # content words after a negation that it may cover (the first is its head)
 CLAUSE_WORDS = _words(
     """while whereas but although though however since because so which when where unless until
@@ -372,7 +363,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
     tokens = _fractions(tokens)
     _mark_clauses(tokens, claim)
-    _mark_negation(tokens, soft=not claim)
+    _mark_negation(tokens)
     _mark_units(tokens)
     for i, token in enumerate(tokens):
         token.position = i
@@ -417,13 +408,9 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
         token.clause = clause
 
 
-def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
-    """Negations and the words they cover; with `soft`, also words that deny without a "not"
-    (in passages: "avoids the need for", "independent of"; a claim using one is compared leniently
-    instead, see `_negation`)."""
+def _mark_negation(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
         starts = token.lower in NEGATIONS or token.lower.endswith("n't") or token.lower == "zero"  # "zero X"
-        starts = starts or (soft and token.lower in SOFT_STARTS)
         if not starts and i + 1 < len(tokens):
             starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
         if not starts:
@@ -630,18 +617,10 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
     units = []
     facts, read = table_facts(passage)
     heading: frozenset[str] = frozenset()
-    denied = False  # after a negated lead-in ("This roadmap is not designed for:"), its list items
     for sentence in passage_lines(passage):
         if sentence in read:
             continue
         unit = Unit(sentence, tokenize(sentence))
-        item = bool(LIST_ITEM.match(sentence))
-        if denied and item and content(unit.tokens):
-            for t in content(unit.tokens):
-                t.in_scope = True
-            content(unit.tokens)[0].negated = True
-        elif not item:
-            denied = sentence.rstrip().endswith(":") and any(t.negated for t in unit.tokens)
         unit.heading = heading  # a heading line belongs to the section above it
         if _is_heading(sentence) and not any(t.kind == "num" for t in unit.tokens):
             heading = frozenset(t.stem for t in content(unit.tokens) if t.kind == "word")
@@ -1036,9 +1015,7 @@ def _scored(
 
 def _negation(claim: list[Token], evidence: Evidence) -> str:
     """A word the claim negates that the passage sentences carrying the clause affirm, or the
-    reverse (clauses that only set a condition, "if ...", "when ...", assert nothing; neither do
-    questions in the passages)."""
-    asserted = [u for u in evidence.units if not u.text.rstrip().endswith("?")]
+    reverse (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
     for clause in _clauses(claim):
         if clause[0].lower in CONDITIONALS:
             continue
@@ -1047,60 +1024,38 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             if t.in_scope and not t.anchor:
                 head = next(i for i in range(t.position, -1, -1) if claim[i].negated)
                 scopes.setdefault(head, []).append(t)
-        clause_stems = {w.stem for w in content(clause)}
         for words in scopes.values():
             # the passage sentence carrying the clause, among those with a word of the negated part
             # (any of those that match the clause about as well may be the one: benefit of the doubt)
             stems = {w.stem for w in words}
-            scored = _scored(clause, [u for u in asserted if stems & u.stems])
+            scored = _scored(clause, [u for u in evidence.units if stems & u.stems])
             top = [u for score, u in scored if score >= 0.5 * scored[0][0]] if scored else []
 
-            def negates(unit: Unit, stems: set[str] = stems, clause_stems: set[str] = clause_stems) -> bool:
-                # the negated word itself, or a negation in a clause about the same things ("tree
-                # models do not need it" for "trees do without scaling"), or a soft negation
-                if any(o.in_scope for o in unit.tokens if o.stem in stems):
-                    return True
-                return any(
-                    _soft_negative(c) or (any(o.negated for o in c) and _shared(c, clause_stems) >= 2)
-                    for c in _clauses(unit.tokens)
-                )
+            def negates(unit: Unit, stems: set[str] = stems) -> bool:
+                return any(o.in_scope for o in unit.tokens if o.stem in stems)
 
             if top and not any(negates(u) for u in top):
                 first = next(w for w in words if w.stem in top[0].stems)
                 return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
         negated = any(t.in_scope for t in clause)  # the clause has a negation of its own ...
-        if _soft_negative(clause):
-            continue  # "switching regularization off" says what "no regularization" does
         for t in content(clause):
             if t.anchor or t.in_scope:
                 continue
-            scored = _scored(clause, [u for u in asserted if t.stem in u.stems], claim)
+            scored = _scored(clause, [u for u in evidence.units if t.stem in u.stems], claim)
             if not scored:
                 continue
             unit = scored[0][1]
+            clause_stems = {w.stem for w in content(clause)}
             holding = [c for c in _clauses(unit.tokens) if any(o.stem == t.stem for o in c)]
-            # the passage clauses that carry the claim about half as well as the best one or better:
-            # the passage negates the word only if it does so in all of them ("instead of a random
-            # subset" for one setting and "using a random subset" for the one the claim speaks of)
-            sentence_stems = {w.stem for w in content(claim)}
-            best = max((_shared(c, sentence_stems) for c in holding), default=0)
-            carrying = [c for c in holding if _shared(c, sentence_stems) >= max(1, best / 2)]
+            best = max(holding, key=lambda c: len(clause_stems & {o.stem for o in c}), default=[])
             # ... which may cover the word in another order ("doesn't give them directly" for "does
             # not directly give them") when the passage clause negates a word of the claim's scope too
             scope = {w.stem for w in clause if w.in_scope}
-            if negated and any(o.in_scope and o.stem in scope for c in carrying for o in c):
+            if negated and any(o.in_scope and o.stem in scope for o in best):
                 continue
-            if carrying and all(o.negated for c in carrying for o in c if o.stem == t.stem):
+            if best and all(o.negated for o in best if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
-
-
-def _shared(clause: Sequence[Token], stems: set[str]) -> int:
-    return len(stems & {o.stem for o in content(clause)})
-
-
-def _soft_negative(clause: Sequence[Token]) -> bool:
-    return any(t.lower in SOFT_NEGATIONS for t in clause)
 
 
 ANTONYM_ALIGNMENT = 0.75
