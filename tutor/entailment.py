@@ -645,6 +645,8 @@ def _counts(passage: str) -> set[int]:
     for line in [*passage.splitlines(), ""]:
         stripped = line.strip()
         now = "row" if stripped.startswith("|") else "item" if LIST_ITEM.match(line) else ""
+        if kind == "item" and not now and stripped and line[:1].isspace():
+            continue  # an item's wrapped line, indented under it
         if now and now == kind:
             run += 1
             continue
@@ -801,7 +803,7 @@ def _converted(token: Token, figures: Sequence[Token]) -> bool:
 
 def _equal(a: Token, b: Token) -> bool:
     """The same figure, a share written either way included ("half" and "50%")."""
-    if close(a.value, b.value):
+    if close(a.value, b.value) or close(_grouped(a), _grouped(b)):
         return True
     percent, other = (a, b) if a.unit == "%" else (b, a)
     return (
@@ -810,6 +812,16 @@ def _equal(a: Token, b: Token) -> bool:
         and 0 < other.value < 1
         and close(percent.value / 100, other.value)
     )
+
+
+THOUSANDS_DOT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+def _grouped(token: Token) -> float | None:
+    """A figure whose digits are grouped by dots ("> 10.000 samples") read as a whole number."""
+    if THOUSANDS_DOT.fullmatch(token.text):
+        return float(token.text.replace(".", ""))
+    return token.value
 
 
 def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
@@ -1433,6 +1445,88 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+ARTICLES = frozenset(["and", "or", "the", "a", "an"])
+PREPOSITIONS = _words("among for in with on at by from of to as after before during across within")
+LEAD_WORDS = 2  # content words that open a clause: what it speaks of ("ML engineers focus on ...")
+
+
+def _opening(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """The words a clause opens with, in order, when it opens with its subject ("while data
+    scientists ..."; not "you can wrap ...", "for linear models ...")."""
+    words = [t for t in tokens if t.kind != "punct" and t.lower not in CLAUSE_WORDS | ARTICLES]
+    if not words or words[0] not in content(words[:1]) or words[0].lower in PREPOSITIONS:
+        return ()
+    return tuple(t.stem for t in content(words)[:LEAD_WORDS])
+
+
+def _lead(tokens: Sequence[Token]) -> frozenset[str]:
+    return frozenset(_opening(tokens))
+
+
+def _segments(evidence: Evidence, named: set[str]) -> list[tuple[frozenset[str], set[str]]]:
+    """(what it speaks of, its stems) for each clause of the passages, and for each whole sentence
+    or table cell whose label or opening name the claim also names ("- Data scientist: analysis,
+    experiments ...")."""
+    out = []
+    for unit in evidence.units:
+        if unit.subject & named:
+            out.append((unit.subject, unit.stems))
+        elif LIST_ITEM.match(unit.text):  # "- Ridge, L2 penalty": the item is one statement
+            out.append((_lead(unit.tokens), unit.stems))
+        if not unit.table:
+            out += [(_lead(c), {t.stem for t in content(c)}) for c in _clauses(unit.tokens)]
+    return out
+
+
+def _statements(claim: list[Token]) -> list[tuple[tuple[str, ...], list[Token]]]:
+    """(subject, tokens) of the claim's statements: a new one opens at "while", "whereas", "but",
+    ";" ...; other clauses join the one before ("Among linear models, Ridge uses an L1 penalty, and
+    gives sparse models"), whose subject is the first their clauses open with."""
+    out: list[tuple[tuple[str, ...], list[Token]]] = []
+    for clause in _clauses(claim):
+        lead = _opening(clause) if len(content(clause)) > 1 else ()  # "Roughly, ..." opens
+        if out and clause[0].lower not in CLAUSE_WORDS:
+            out[-1] = (out[-1][0] or lead, out[-1][1] + clause)
+        else:
+            out.append((lead, clause))
+    return out
+
+
+def _crossed(claim: list[Token], evidence: Evidence) -> str:
+    """Two clauses of the claim whose subjects trade places with the passages': what the claim says
+    of A the passages say of B, and what it says of B they say of A ("ML engineers focus on
+    building models, while data scientists deploy them" where the passage has it the other way)."""
+    statements = [(lead, c) for lead, c in _statements(claim) if lead and len(content(c)) >= 3]
+    if len(statements) < 2:
+        return ""
+    heads = [lead[0] for lead, _ in statements]  # "data" of "data scientists", "ridg" of "Ridge uses"
+    clauses = [c for _, c in statements]
+    named = {w for lead, _ in statements for w in lead}
+    segments = _segments(evidence, named)
+    best = []
+    for clause, head in zip(clauses, heads, strict=True):
+        body = {t.stem for t in content(clause)} - named
+        # ties go to the segment about something the claim names, then to the earlier one
+        scored = sorted(
+            ((len(body & stems), bool(lead_ & named), -i) for i, (lead_, stems) in enumerate(segments)),
+            reverse=True,
+        )
+        scored = [(n, -i) for n, _, i in scored]
+        own = max((n for n, i in scored if head in segments[i][0]), default=0)
+        top, i = scored[0] if scored else (0, -1)
+        best.append(i if top >= 2 and top > own else -1)
+    for a in range(len(clauses)):
+        for b in range(len(clauses)):
+            i, j = best[a], best[b]
+            if a == b or i < 0 or j < 0 or i == j:
+                continue
+            (lead_i, _), (lead_j, _) = segments[i], segments[j]
+            mine, theirs = heads[a], heads[b]
+            if mine != theirs and mine in lead_j - lead_i and theirs in lead_i - lead_j:
+                return "the claim gives what the cited passages say of one subject to another, and back"
+    return ""
+
+
 def _misbound(
     token: Token, owners: set[frozenset[str]], unit_owners, headings: frozenset[frozenset[str]] = frozenset()
 ) -> tuple[set[str], Unit] | None:
@@ -1540,6 +1634,7 @@ CHECKS = (
     _comparison,
     _figures,
     _bindings,
+    _crossed,
     _transplant,
     _novelty,
 )

@@ -52,6 +52,37 @@ def test_negation_and_antonyms_are_compared_with_the_carrying_sentence():
     assert supported("Using the loss is faster than using a scorer [1].", passage)
 
 
+def test_two_subjects_trading_what_the_passage_says_of_each_are_caught():
+    passage = (
+        "In short: testers write the acceptance checks and sign off releases; developers fix the "
+        "failing builds and review each other's code."
+    )
+    assert supported(
+        "Testers write the acceptance checks, while developers fix the failing builds [1].", passage
+    )
+    assert not supported(
+        "Developers write the acceptance checks and sign off releases, "
+        "while testers fix the failing builds [1].",
+        passage,
+    )
+    items = "Storage options:\n\n- `Disk`, slow but cheap\n- `Memory`, fast but costly (small caches)"
+    assert supported("Memory is fast but costly, whereas Disk is slow but cheap [1].", items)
+    assert not supported(
+        "Among the options, Disk is fast but costly, whereas Memory is slow but cheap [1].", items
+    )
+
+
+def test_a_list_counts_its_items_across_wrapped_lines_and_grouped_digits_are_one_figure():
+    wrapped = (
+        "You need three things:\n\n- **A laptop**: any recent one will do; a GPU is\n  not required.\n"
+        "- **Time**: a few hours a week.\n- **Patience**, mostly for the\n  first month."
+    )
+    assert supported("The list has 3 items: a laptop, time and patience [1].", wrapped)
+    grouped = "The streaming reader suits files with a large number of rows (> 50.000)."
+    assert supported("The streaming reader suits files with more than 50,000 rows [1].", grouped)
+    assert not supported("The streaming reader suits files with more than 5,000 rows [1].", grouped)
+
+
 def test_a_comparison_with_its_sides_swapped_is_caught_unless_the_word_flips_too():
     passage = "Employers say portfolio projects matter more than certificates."
     assert not supported("Certificates matter more than portfolio projects [1].", passage)
