@@ -1527,6 +1527,38 @@ def _crossed(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+SPEAKER_OPENING = 4  # words of a sentence within which a name opens it
+SPEAKER_MARGIN = 2  # words by which the sentence the claim matches must beat any with the claim's name
+
+
+def _speaker(claim: list[Token], evidence: Evidence) -> str:
+    """A claim that opens with one name ("NuSVC does not accept ...", "TheCodeForge warns ...")
+    whose content the passages give to a sentence opening with another name the claim does not
+    mention ("LinearSVC does not accept ..."), while the sentences with the claim's name match it
+    clearly worse."""
+    groups = _name_groups(claim)
+    words = content(claim)
+    if not groups or not words or words[0] is not claim[groups[0][0]]:
+        return ""
+    names = groups[0][2]
+    stems = {t.stem for t in words}
+    rest = stems - names - {t.stem for t in words if t.lower in REPORTING}
+    scored = sorted(((len(rest & u.stems), k) for k, u in enumerate(evidence.units)), reverse=True)
+    if not scored or scored[0][0] < 3:
+        return ""
+    best = evidence.units[scored[0][1]]
+    early = [t for t in best.tokens if t.kind != "punct"][:SPEAKER_OPENING]  # "Note that LinearSVC ..."
+    opening = _subject_of(best.tokens) or frozenset(t.stem for t in early if t.anchor and t.kind == "word")
+    if not opening or opening & stems or names & best.stems:
+        return ""
+    if not any(names <= u.stems for u in evidence.units):
+        return ""  # the name is not in the passages: another check's business
+    mine = max((n for n, k in scored if names <= evidence.units[k].stems), default=0)
+    if scored[0][0] - mine >= SPEAKER_MARGIN:
+        return f"the cited passage says this of another name than the claim's: {best.text[:120]}"
+    return ""
+
+
 def _misbound(
     token: Token, owners: set[frozenset[str]], unit_owners, headings: frozenset[frozenset[str]] = frozenset()
 ) -> tuple[set[str], Unit] | None:
@@ -1635,6 +1667,7 @@ CHECKS = (
     _figures,
     _bindings,
     _crossed,
+    _speaker,
     _transplant,
     _novelty,
 )

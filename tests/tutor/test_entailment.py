@@ -72,6 +72,15 @@ def test_two_subjects_trading_what_the_passage_says_of_each_are_caught():
     )
 
 
+def test_a_claim_opening_with_one_name_is_not_what_the_passages_say_of_another():
+    passage = (
+        "`QuickSort` and `MergeSort` both sort in place on arrays. Note that `MergeSort` needs "
+        "extra memory for its buffer, as it copies each half before merging."
+    )
+    assert supported("MergeSort needs extra memory for its buffer, as it copies each half [1].", passage)
+    assert not supported("QuickSort needs extra memory for its buffer, as it copies each half [1].", passage)
+
+
 def test_a_list_counts_its_items_across_wrapped_lines_and_grouped_digits_are_one_figure():
     wrapped = (
         "You need three things:\n\n- **A laptop**: any recent one will do; a GPU is\n  not required.\n"
