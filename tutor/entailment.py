@@ -183,7 +183,7 @@ SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m"
 ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
     adds add together overall lasts last lasting spans span spanning difference multiply
-    multiplied divide divided quadruple triple tripled remaining"""
+    multiplied divide divided quadruple triple tripled remaining remain remains leaves leaving left"""
 )
 # Fractions written out: "three-fifths", "two thirds", "a quarter of".
 FRACTIONS = {
@@ -417,7 +417,12 @@ def _mark_negation(tokens: list[Token]) -> None:
             continue
         covered = 0
         for later in tokens[i + 1 :]:
-            if later.clause != token.clause or covered >= NEGATION_SCOPE or later.anchor:
+            if (
+                later.clause != token.clause
+                or covered >= NEGATION_SCOPE
+                or later.anchor
+                or later.aside != token.aside
+            ):
                 break  # a name ends it: "don't use cross_val_predict to ..." negates the use
             if later.kind in ("word", "num") and later.lower not in STOPWORDS and later.lower not in HEDGES:
                 later.negated = later.negated or covered == 0
@@ -768,6 +773,25 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+def _spans(claim: list[Token], evidence: Evidence) -> str:
+    """A span of time without a figure ("the first few months") that the passages give in another
+    unit after the same word ("the first few weeks"), and never in the claim's."""
+    for before, token in itertools.pairwise(claim):
+        unit = TIME_UNITS.get(token.lower)
+        if not unit or before.kind != "word" or before.lower in STOPWORDS or before.lower in ARTICLES:
+            continue
+        theirs = {
+            TIME_UNITS.get(b.lower)
+            for u in evidence.units
+            for a, b in itertools.pairwise(u.tokens)
+            if a.lower == before.lower and b.lower in TIME_UNITS
+        }
+        if theirs and unit not in theirs:
+            there = ", ".join(sorted(theirs))
+            return f"'{before.text} {token.text}' is '{before.text} {there}s' in the cited passages"
+    return ""
+
+
 def _counted(tokens: Sequence[Token], figure: Token) -> str:
     """The stem of what a figure counts: the word after it ("10,000 samples"), or X in "the number
     of X ... than 10,000"; empty when neither."""
@@ -835,6 +859,8 @@ def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
             and (not t.anchor or any(close(t.value, v) for v in values))
         ):
             out.append(t.value)
+            if t.unit == "%" and 0 < t.value < 100:  # 40% of a whole, and the 60% it leaves
+                out += [t.value / 100, 1 - t.value / 100]
     return out
 
 
@@ -1065,7 +1091,7 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             scope = {w.stem for w in clause if w.in_scope}
             if negated and any(o.in_scope and o.stem in scope for o in best):
                 continue
-            if best and all(o.negated for o in best if o.stem == t.stem):
+            if best and all(o.in_scope for o in best if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
 
@@ -1659,6 +1685,7 @@ def _similarity(
 # In order: the cheap, certain vetoes first.
 CHECKS = (
     _numbers,
+    _spans,
     _names,
     _subject,
     _negation,

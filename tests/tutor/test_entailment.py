@@ -81,6 +81,25 @@ def test_a_claim_opening_with_one_name_is_not_what_the_passages_say_of_another()
     assert not supported("QuickSort needs extra memory for its buffer, as it copies each half [1].", passage)
 
 
+def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
+    tools = "You can write scripts and read files. You do not need to be an expert programmer."
+    assert not supported(
+        "The course expects you to be an expert programmer who can write scripts [1].", tools
+    )
+    assert supported("You don't need to be an expert programmer [1].", tools)
+    aside = "A good default is depth=None (growing every branch instead of a fixed depth) for small datasets."
+    assert supported("For small datasets, depth=None is a good default [1].", aside)
+
+
+def test_a_span_of_time_keeps_its_unit_and_shares_of_a_whole_may_be_worked_out():
+    hard = "Mentors warn that the first few weeks of the course are normally hard."
+    assert supported("The first few weeks of the course are normally hard [1].", hard)
+    assert not supported("The first few months of the course are normally hard [1].", hard)
+    split = "The survey had 200 answers; 25% of them were set aside for checking."
+    assert supported("Setting aside 25% of the 200 answers leaves 150 for the analysis [1].", split)
+    assert not supported("Setting aside 25% of the 200 answers leaves 120 for the analysis [1].", split)
+
+
 def test_a_list_counts_its_items_across_wrapped_lines_and_grouped_digits_are_one_figure():
     wrapped = (
         "You need three things:\n\n- **A laptop**: any recent one will do; a GPU is\n  not required.\n"
