@@ -1051,6 +1051,9 @@ def _scored(
     return sorted(out, key=lambda pair: -pair[0])
 
 
+CARRYING_SHARE = 1 / 3  # of the best sentence's match to a clause, below which a sentence does not carry it
+
+
 def _negation(claim: list[Token], evidence: Evidence) -> str:
     """A word the claim negates that the passage sentences carrying the clause affirm, or the
     reverse (clauses that only set a condition, "if ...", "when ...", assert nothing)."""
@@ -1076,12 +1079,13 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
                 first = next(w for w in words if w.stem in top[0].stems)
                 return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
         negated = any(t.in_scope for t in clause)  # the clause has a negation of its own ...
+        carrying = _scored(clause, evidence.units, claim)
         for t in content(clause):
             if t.anchor or t.in_scope:
                 continue
             scored = _scored(clause, [u for u in evidence.units if t.stem in u.stems], claim)
-            if not scored:
-                continue
+            if not scored or scored[0][0] < CARRYING_SHARE * carrying[0][0]:
+                continue  # the word is negated only in a sentence that does not carry the clause
             unit = scored[0][1]
             clause_stems = {w.stem for w in content(clause)}
             holding = [c for c in _clauses(unit.tokens) if any(o.stem == t.stem for o in c)]

@@ -91,6 +91,16 @@ def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
     assert supported("For small datasets, depth=None is a good default [1].", aside)
 
 
+def test_a_word_negated_only_in_a_sentence_that_does_not_carry_the_claim_does_not_count():
+    passage = (
+        "The bootcamp says this is the stage where analysts turn into engineers who can ship. "
+        "Its list of mistakes includes 'writing notebooks, never shipping them'."
+    )
+    assert supported(
+        "The bootcamp calls shipping the stage where analysts turn into engineers who can ship [1].", passage
+    )
+
+
 def test_a_span_of_time_keeps_its_unit_and_shares_of_a_whole_may_be_worked_out():
     hard = "Mentors warn that the first few weeks of the course are normally hard."
     assert supported("The first few weeks of the course are normally hard [1].", hard)
