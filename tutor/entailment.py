@@ -986,6 +986,26 @@ def _names(claim: list[Token], evidence: Evidence) -> str:
         if "-" in token.lower and all(part in evidence.vocab for part in parts):
             continue  # "Fine-tune" where a sentence opens with "Fine-tune" (read as "fine tune")
         return f"'{token.text}' is not in the cited passages"
+    return _titles(claim, evidence)
+
+
+TITLE_WORDS = 3  # capitalised words in a row that make a title ("Production Machine Learning Systems")
+
+
+def _titles(claim: list[Token], evidence: Evidence) -> str:
+    """A title the claim names (three or more title-case words in a row) must be in the passages
+    as a title, its words in that order, not just each word somewhere."""
+    run: list[Token] = []
+    for token in [*claim, Token("", "", "punct")]:
+        if token.kind == "word" and token.text[:1].isupper() and not token.text.isupper():
+            run.append(token)  # title case: an acronym ("GPU") ends the run
+            continue
+        words = [t for t in run if t.lower not in STOPWORDS]
+        if len(words) >= TITLE_WORDS and all(t.anchor for t in words[1:]):
+            phrase = " ".join(t.lower.removesuffix("'s") for t in words)
+            if phrase not in re.sub(r"'s\b", "", evidence.text):
+                return f"'{' '.join(t.text for t in run)}' is not in the cited passages"
+        run = []
     return ""
 
 

@@ -101,6 +101,17 @@ def test_a_word_negated_only_in_a_sentence_that_does_not_carry_the_claim_does_no
     )
 
 
+def test_a_title_must_be_in_the_passages_in_its_order():
+    passage = (
+        "Data engineers need strong SQL. The Practical Data Pipelines course covers it; see its first unit."
+    )
+    assert supported("The Practical Data Pipelines course covers strong SQL [1].", passage)
+    assert not supported("The Data Pipelines Practical course covers strong SQL [1].", passage)
+    assert not supported(
+        "Data engineers need strong SQL, which the Strong Data Engineers course covers [1].", passage
+    )
+
+
 def test_a_span_of_time_keeps_its_unit_and_shares_of_a_whole_may_be_worked_out():
     hard = "Mentors warn that the first few weeks of the course are normally hard."
     assert supported("The first few weeks of the course are normally hard [1].", hard)
