@@ -65,6 +65,9 @@ NEGATION_PHRASES = (
     ("fails", "to"),
     ("failed", "to"),
 )
+SOFT_NEGATIONS = _words("avoid avoids avoided avoiding independent independently regardless")
+DENIALS = _words("off skip skips skipped skipping without instead except avoid avoids avoiding")
+SOFT_SCOPE = 2  # "avoids using pickle", not "... and only loads"
 NEGATION_SCOPE = 3  # content words after a negation that it may cover (the first is its head)
 CLAUSE_WORDS = _words(
     """while whereas but although though however since because so which when where unless until
@@ -363,7 +366,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
     tokens = _fractions(tokens)
     _mark_clauses(tokens, claim)
-    _mark_negation(tokens)
+    _mark_negation(tokens, soft=not claim)
     _mark_units(tokens)
     for i, token in enumerate(tokens):
         token.position = i
@@ -408,21 +411,20 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
         token.clause = clause
 
 
-def _mark_negation(tokens: list[Token]) -> None:
+def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
+    """Negations and the words they cover; with `soft` (passages), also words that deny without a
+    "not" ("avoids the need for", "independent of the number")."""
     for i, token in enumerate(tokens):
         starts = token.lower in NEGATIONS or token.lower.endswith("n't") or token.lower == "zero"  # "zero X"
+        starts = starts or (soft and token.lower in SOFT_NEGATIONS)
         if not starts and i + 1 < len(tokens):
             starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
         if not starts:
             continue
         covered = 0
+        reach = SOFT_SCOPE if token.lower in SOFT_NEGATIONS else NEGATION_SCOPE
         for later in tokens[i + 1 :]:
-            if (
-                later.clause != token.clause
-                or covered >= NEGATION_SCOPE
-                or later.anchor
-                or later.aside != token.aside
-            ):
+            if later.clause != token.clause or covered >= reach or later.anchor or later.aside != token.aside:
                 break  # a name ends it: "don't use cross_val_predict to ..." negates the use
             if later.kind in ("word", "num") and later.lower not in STOPWORDS and later.lower not in HEDGES:
                 later.negated = later.negated or covered == 0
@@ -622,10 +624,18 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
     units = []
     facts, read = table_facts(passage)
     heading: frozenset[str] = frozenset()
+    denied = False  # after a negated lead-in ("This roadmap is not designed for:"), its list items are
     for sentence in passage_lines(passage):
         if sentence in read:
             continue
         unit = Unit(sentence, tokenize(sentence))
+        if LIST_ITEM.match(sentence):
+            if denied and content(unit.tokens):
+                for t in content(unit.tokens):
+                    t.in_scope = True
+                content(unit.tokens)[0].negated = True
+        else:
+            denied = sentence.rstrip().endswith(":") and any(t.negated for t in unit.tokens)
         unit.heading = heading  # a heading line belongs to the section above it
         if _is_heading(sentence) and not any(t.kind == "num" for t in unit.tokens):
             heading = frozenset(t.stem for t in content(unit.tokens) if t.kind == "word")
@@ -1092,12 +1102,22 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             scored = _scored(clause, [u for u in evidence.units if stems & u.stems])
             top = [u for score, u in scored if score >= 0.5 * scored[0][0]] if scored else []
 
-            def negates(unit: Unit, stems: set[str] = stems) -> bool:
-                return any(o.in_scope for o in unit.tokens if o.stem in stems)
+            def negates(unit: Unit, stems: set[str] = stems, clause: list[Token] = clause) -> bool:
+                # the negated word itself, or a negation in a clause about the same things ("tree
+                # models do not need it" for "tree models can do without scaling")
+                if any(o.in_scope for o in unit.tokens if o.stem in stems):
+                    return True
+                mine = {w.stem for w in content(clause)}
+                return any(
+                    any(o.negated for o in c) and len(mine & {o.stem for o in content(c)}) >= 2
+                    for c in _clauses(unit.tokens)
+                )
 
             if top and not any(negates(u) for u in top):
                 first = next(w for w in words if w.stem in top[0].stems)
                 return f"the claim negates '{first.text}', the cited passage does not: {top[0].text[:120]}"
+        if any(t.lower in DENIALS for t in clause):
+            continue  # "switching regularization off" says what "no regularization" says
         negated = any(t.in_scope for t in clause)  # the clause has a negation of its own ...
         carrying = _scored(clause, evidence.units, claim)
         for t in content(clause):

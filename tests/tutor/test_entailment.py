@@ -132,6 +132,22 @@ def test_a_list_counts_its_items_across_wrapped_lines_and_grouped_digits_are_one
     assert not supported("The streaming reader suits files with more than 5,000 rows [1].", grouped)
 
 
+def test_a_negation_said_another_way_is_the_same_negation():
+    cache = "The tokenizer keeps its own cache, which avoids the need for a second lookup table."
+    assert supported("With its own cache, the tokenizer doesn't need a second lookup table [1].", cache)
+    assert not supported("The tokenizer needs a second lookup table next to its cache [1].", cache)
+    clipping = "Clipping: cap gradients for recurrent networks; convolutional networks do not need it."
+    assert supported("Convolutional networks can do without clipping [1].", clipping)
+    warm = "No warm start amounts to refitting every model from scratch."
+    assert supported("Switching the warm start off amounts to refitting every model from scratch [1].", warm)
+
+
+def test_list_items_under_a_negated_lead_in_are_negated():
+    passage = "This course is not meant for:\n\n- people who want a certificate in a weekend\n- recruiters"
+    assert supported("The course isn't meant for people who want a certificate in a weekend [1].", passage)
+    assert not supported("The course is meant for people who want a certificate in a weekend [1].", passage)
+
+
 def test_a_comparison_with_its_sides_swapped_is_caught_unless_the_word_flips_too():
     passage = "Employers say portfolio projects matter more than certificates."
     assert not supported("Certificates matter more than portfolio projects [1].", passage)
