@@ -32,6 +32,14 @@ def test_help_lists_the_commands():
         assert command in result.output
 
 
+def test_help_shows_no_value_for_a_flag_and_one_for_an_option():
+    result = invoke("quiz", "--help")
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output  # "--json <bool>" reads as if it took a value
+    assert "--json" in result.output
+    assert "<int range>" in result.output  # an option that takes a value still shows its type
+
+
 def test_ingest_search_and_sources(tmp_path):
     write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Why\n\nMost training data lives in SQL databases.")
     write(tmp_path / "docs" / "dl.md", "# Deep learning\n\nLearn PyTorch first.")

@@ -11,10 +11,24 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer.core import TyperOption
 
 from tutor.cli import answers, documents, evaluation, learner, quiz, roadmap, server
 from tutor.cli.common import err
 from tutor.errors import TutorError
+
+
+def _flag_type(display_type_rich):
+    """typer 0.29 lists a type for every option in --help, flags included ("--json <bool>", which
+    reads as if it took a value): a flag shows none."""
+
+    def display(self, ctx):
+        return None if getattr(self, "is_flag", False) else display_type_rich(self, ctx)
+
+    return display
+
+
+TyperOption.display_type_rich = _flag_type(TyperOption.display_type_rich)
 
 app = typer.Typer(
     name="tutor",
