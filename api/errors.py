@@ -4,6 +4,7 @@ paths or echoed input."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,11 @@ def public_detail(exc: TutorError) -> str:
     return str(exc)
 
 
+UNION_MEMBER = re.compile(
+    r"^(?:function-(?:after|before|wrap|plain)|list|dict|tuple|set|nullable|union|json-or-python|tagged-union|default)\[.*\]$|^(?:str|int|float|bool|none|bytes)$"
+)
+
+
 def public_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """Validation errors without the `input` and `ctx` that would echo the request back, with
     locations made printable (a JSON key can be a lone surrogate)."""
@@ -40,14 +46,19 @@ def public_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
             return part
         return str(part).encode("utf-8", "backslashreplace").decode("utf-8")[:64]
 
-    return [
-        {
-            "type": e.get("type", "value_error"),
-            "loc": [printable(p) for p in e.get("loc", ())],
-            "msg": e.get("msg", ""),
-        }
-        for e in errors
-    ]
+    out: dict[tuple, dict[str, Any]] = {}
+    for e in errors:
+        # pydantic names each member of a union it tried in the location ("content",
+        # "function-after[valid_unicode(), str]"): the client sent "content", one field
+        loc = tuple(
+            printable(p) for p in e.get("loc", ()) if not (isinstance(p, str) and UNION_MEMBER.match(p))
+        )
+        msg = e.get("msg", "")
+        if loc in out:  # one field, several members refused it: "a valid string or a valid list"
+            out[loc]["msg"] += " or " + msg.removeprefix("Input should be ")
+            continue
+        out[loc] = {"type": e.get("type", "value_error"), "loc": list(loc), "msg": msg}
+    return list(out.values())
 
 
 def error_status(exc: TutorError) -> int:

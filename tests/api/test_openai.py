@@ -195,6 +195,14 @@ def test_an_unparsable_or_oversized_body_is_an_openai_error_too(http):
     assert "detail" in http.post("/v1/chat", json={"messages": []}).json()
 
 
+def test_a_wrong_type_names_the_field_the_client_sent_not_the_validators_inside(http):
+    body = {"model": "tutor", "messages": [{"role": "user", "content": 5}]}
+    error = http.post("/v1/chat/completions", json=body).json()["error"]
+    assert error["param"] == "messages.0.content"
+    assert error["message"] == "messages.0.content: Input should be a valid string or a valid list"
+    assert "function-after" not in json.dumps(error) and "[" not in error["param"]
+
+
 def test_keys_and_the_rate_limit_are_those_of_v1_chat(tutor):
     with app_client(tutor, api_keys="k-one, k-two", rate_limit=3) as http:
         with pytest.raises(openai.AuthenticationError) as caught:
