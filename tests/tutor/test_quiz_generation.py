@@ -19,7 +19,7 @@ from tutor.errors import NotFoundError, ProviderError
 from tutor.llm.providers import OpenAIAnswerer
 from tutor.quiz import QuizMaker, grade, normalise
 from tutor.quiz.items import plain
-from tutor.quiz.offline import code_kind
+from tutor.quiz.offline import Inventory, code_kind
 from tutor.quiz.validation import problems
 from tutor.store import Store
 
@@ -239,6 +239,13 @@ def test_the_shipped_corpus_yields_valid_distinct_items_for_every_topic(settings
     read_sql = next(i for i in everything if i.answer == "pd.read_sql")
     assert read_sql.kind == "choice"
     assert [code_kind(o.text) for o in read_sql.options] == ["code"] * len(read_sql.options)
+
+
+def test_a_term_the_topic_uses_inside_a_dotted_name_is_no_distractor():
+    sql = normalise("Group rows with `df.groupby('g').agg(...)` first.")
+    inventory = Inventory(texts={"sql": " " + sql + " "})
+    assert inventory.occurs("groupby", "sql") and inventory.occurs("group rows", "sql")
+    assert not inventory.occurs("group", "pandas") and not inventory.occurs("roupby", "sql")
 
 
 def test_paths_and_identifiers_are_kinds_apart():

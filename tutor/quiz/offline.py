@@ -98,7 +98,10 @@ class Inventory:
         return self.size >= 4 and self.df.get(key, 0) > COMMON_SHARE * self.size
 
     def occurs(self, key: str, topic: str) -> bool:
-        return f" {key} " in self.texts.get(topic, "")
+        """Whether the topic uses the term, as a word or as part of a dotted name (`groupby` in
+        `df.groupby`)."""
+        text = self.texts.get(topic, "")
+        return f" {key} " in text or re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
 
     def similarity(self, a: str, b: str) -> float:
         if a not in self.vectors or b not in self.vectors:
