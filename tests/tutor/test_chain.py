@@ -9,7 +9,7 @@ from tests.conftest import write
 from tutor.chain import NOT_COVERED, Tutor
 from tutor.grounding import citations_in, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
-from tutor.llm.offline import OfflineAnswerer
+from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
 
@@ -155,6 +155,25 @@ def test_offline_answerer_states_the_fact_and_cites_its_passage(settings, corpus
     cited = {c.n: c for c in answer.citations}
     assert any("360 hours" in answer.contexts[n - 1].text and c.section == "Daily" for n, c in cited.items())
     assert answer.grounding.score == 1.0 and answer.grounding.invalid_citations == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is there a setting I can raise so the cache holds more?",
+        "How can I make sure two features never meet in one branch?",
+        "Can I add trees to a model I already fitted?",
+        "Which parameter controls the cache?",
+    ],
+)
+def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parameter(question):
+    holds = asked_for(question)
+    assert holds is not None and ASKS_SETTING.search(question)
+    assert holds("Set `cache_size` higher than the default.") and not holds("The cache has a strong impact.")
+
+
+def test_a_question_asking_how_in_general_wants_no_parameter():
+    assert asked_for("How can I avoid overfitting?") is None
 
 
 def test_injected_instructions_stay_data(settings, corpus_store):

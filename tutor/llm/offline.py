@@ -30,6 +30,7 @@ DUPLICATE = 0.9  # cosine above which two sentences say the same thing
 # values pick numbers and names that do not answer.
 WEIGHTS = {"similarity": 0.65, "overlap": 0.3, "asked_for": 0.05}
 HEADING_PENALTY = 0.1  # a line without sentence punctuation reads badly as an answer
+SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
 
 # What a question asks for, and what a sentence must hold to give it.
@@ -40,7 +41,10 @@ ASKS_NUMBER = re.compile(
 )
 ASKS_SETTING = re.compile(
     r"\b(which|what)\b[^?]{0,40}\b(parameter|argument|option|setting|flag|attribute|function|method|"
-    r"class|estimator|value|keyword)s?\b|\bwhat (do|should) i (set|pass|use)\b",
+    r"class|estimator|value|keyword)s?\b|\bwhat (do|should) i (set|pass|use)\b"
+    r"|\bis there (a|an|any) (setting|parameter|option|flag|way)\b"
+    r"|\bhow (can|do|could|would) i (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b"
+    r"|\bcan i (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b",
     re.IGNORECASE,
 )
 ASKS_NAME = re.compile(
@@ -193,13 +197,14 @@ class OfflineAnswerer(Answerer):
         weight = {w: math.log(1 + len(candidates) / (1 + frequency[w])) for w in asked}
         total = sum(weight.values()) or 1.0
         holds = asked_for(question)
+        setting = bool(ASKS_SETTING.search(question)) and not ASKS_NUMBER.search(question)
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
         for (n, _, text, raw), vector, words in zip(candidates, vectors, sentence_stems, strict=True):
             overlap = sum(weight[w] for w in asked & words) / total
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
-                score += WEIGHTS["asked_for"]
+                score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
             if text[-1] not in ".!?":
                 score -= HEADING_PENALTY
             scores.append(score - RANK_PENALTY * rank_of[n])
