@@ -17,7 +17,8 @@ from tutor.types import Grounding, SentenceCheck
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
-MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|`|^#+\s*")
+LINE_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^#+\s*")  # a list bullet or heading marks
+INLINE_CODE = re.compile(r"(`[^`]*`)")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-"})
 STOPWORDS = frozenset(
     [
@@ -146,7 +147,12 @@ def strip_citations(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    return MARKDOWN_NOISE.sub("", text).strip()
+    """Text without Markdown marks: bullets, heading hashes, bold and code ticks; inside `code` only
+    the ticks go (`10**6` is code, not bold)."""
+    parts = INLINE_CODE.split(LINE_MARKUP.sub("", text))
+    return "".join(
+        p[1:-1] if i % 2 else p.replace("**", "").replace("`", "") for i, p in enumerate(parts)
+    ).strip()
 
 
 BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\||#|```)")

@@ -7,7 +7,7 @@ import pytest
 from ingest.pipeline import ingest
 from tests.conftest import write
 from tutor.chain import NOT_COVERED, Tutor
-from tutor.grounding import citations_in, ground, neutralise_citations, split_sentences
+from tutor.grounding import citations_in, clean, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
 from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for
 from tutor.prompts import SYSTEM_PROMPT, format_sources
@@ -170,6 +170,13 @@ def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parame
     holds = asked_for(question)
     assert holds is not None and ASKS_SETTING.search(question)
     assert holds("Set `cache_size` higher than the default.") and not holds("The cache has a strong impact.")
+
+
+def test_markdown_marks_go_but_code_keeps_its_characters():
+    assert clean("- **Start** with `max_iter = np.ceil(10**6 / n)` [1].") == (
+        "Start with max_iter = np.ceil(10**6 / n) [1]."
+    )
+    assert clean("## **Scaling**") == "Scaling"
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():
