@@ -486,6 +486,15 @@ def _unit_of(word: str) -> str:
 # Passages: sentences, with Markdown tables read cell by cell
 
 
+def table_header(line: str) -> list[str]:
+    """A Markdown table's header cells; a saved page may put the empty corner cell last ("| A | B |
+    |" over rows "| label | a | b |"): it goes back first."""
+    header = [c.strip() for c in line.strip().strip("|").split("|")]
+    if header and not header[-1] and header[0]:
+        header = ["", *header[:-1]]
+    return header
+
+
 TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 
 
@@ -499,9 +508,7 @@ def table_facts(text: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
     for i in range(1, len(lines)):
         if not (TABLE_RULE.match(lines[i]) and lines[i].count("|") >= 2 and lines[i - 1].startswith("|")):
             continue
-        header = [c.strip() for c in lines[i - 1].strip("|").split("|")]
-        if header and not header[-1] and header[0]:
-            header = ["", *header[:-1]]  # "| A | B | |": the empty corner cell put last
+        header = table_header(lines[i - 1])
         if any(header):
             read.add(lines[i - 1])
         for line in lines[i + 1 :]:

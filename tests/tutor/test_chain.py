@@ -9,7 +9,7 @@ from tests.conftest import write
 from tutor.chain import NOT_COVERED, Tutor
 from tutor.grounding import citations_in, clean, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
-from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for
+from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for, table_rows
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
 
@@ -177,6 +177,11 @@ def test_markdown_marks_go_but_code_keeps_its_characters():
         "Start with max_iter = np.ceil(10**6 / n) [1]."
     )
     assert clean("## **Scaling**") == "Scaling"
+
+
+def test_a_table_whose_saved_header_put_the_corner_cell_last_is_read_by_its_columns():
+    rows = table_rows("| Kaggle | Colab | |\n|---|---|---|\n| GPU hours | 30 a week | variable |")
+    assert list(rows.values()) == ["GPU hours — Kaggle: 30 a week; Colab: variable."]
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():

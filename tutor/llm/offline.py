@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from tutor.embeddings import Embedder
-from tutor.entailment import stem
+from tutor.entailment import stem, table_header
 from tutor.grounding import clean, content_words, split_sentences
 from tutor.llm.base import Answerer, Message
 from tutor.types import Passage
@@ -75,7 +75,7 @@ def table_rows(text: str) -> dict[str, str]:
         cells = [c.strip() for c in raw.strip("|").split("|")]
         if all(set(c) <= set("-: ") for c in cells):
             if previous is not None:
-                header = [c.strip() for c in previous.strip("|").split("|")]
+                header = table_header(previous)
                 rows.pop(previous, None)
             continue
         previous = raw
