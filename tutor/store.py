@@ -432,6 +432,7 @@ class Store:
         """Nearest chunks by cosine similarity (1 = identical direction)."""
         if n <= 0:
             return []
+        self.keyword_index  # noqa: B018  (follows writes by other processes: see _reopen)
         result = self._call(
             "Searching",
             self.collection.query,
@@ -516,11 +517,35 @@ class Store:
         current = self.published_version() or self.version()
         if self._keyword is not None and current == self._keyword_version:
             return self._keyword
+        if self._keyword is not None:
+            self._reopen()  # another process changed the collection
         loaded = KeywordIndex.load(self.keyword_dir)
         if loaded is not None and loaded[1] == current:
             self._keyword, self._keyword_version = loaded
             return self._keyword
         return self.rebuild_keyword_index()
+
+    def _reopen(self) -> None:
+        """Open Chroma afresh after another process (a CLI ingest, another API worker) changed the
+        collection: a local client keeps its vector index in memory and never sees their writes, so
+        dense search would miss their chunks. A Chroma server sees every write: nothing to do."""
+        if self.settings.chroma_host or self.read_only:
+            return
+        client = self.__dict__.pop("client", None)
+        for name in ("collection", "_versions"):
+            self.__dict__.pop(name, None)
+        if client is None:
+            return
+        try:
+            client.close()  # the last client of this path stops its system: the next one reloads
+        except Exception as exc:  # a client that cannot close is dropped all the same
+            log.warning("Closing the vector store client failed: %s", exc)
+        # Other clients of the same path in this process (another Store) keep the shared system
+        # alive; it is set aside for them, and this store's next client starts a fresh one.
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        systems = getattr(SharedSystemClient, "_identifier_to_system", {})
+        systems.pop(getattr(client, "_identifier", None), None)
 
     def keyword_search(
         self, query: str, n: int, filters: dict[str, Any] | None = None

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from ingest.pipeline import ingest
 from tests.conftest import FakeEmbedder, make_pdf, write
 from tutor.errors import StoreError
 from tutor.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = {
     "intro.md": "---\nid: intro\ntitle: Introduction\n---\n"
@@ -147,6 +153,29 @@ def test_store_built_with_another_model_is_refused(settings, store, docs):
     ingest([str(docs)], store)
     with pytest.raises(StoreError, match="built with embedding model 'fake-hash-64'"):
         Store(settings, FakeEmbedder("another-model")).count()
+
+
+def test_a_long_lived_reader_finds_by_meaning_what_another_process_ingested(
+    settings, embedder, docs, monkeypatch
+):
+    """A real second process (a CLI ingest beside `tutor serve`): the reader's Chroma client kept
+    its vector index in memory, so dense search missed the new chunks until it reopened."""
+    import tutor.store
+
+    ingest([str(docs)], Store(settings, embedder))
+    reader = Store(settings, embedder)
+    assert reader.dense_search(embedder.embed_query("PyTorch"), 3)
+    write(docs / "extra.md", "# Extra\n\nKaggle competitions build discipline.")
+    writer = (
+        "from tests.conftest import FakeEmbedder; from ingest.pipeline import ingest; "
+        "from tutor.config import Settings; from tutor.store import Store; "
+        f"settings = Settings(data_dir={str(settings.data_dir)!r}, _env_file=None); "
+        f"ingest([{str(docs)!r}], Store(settings, FakeEmbedder()))"
+    )
+    subprocess.run([sys.executable, "-c", writer], cwd=ROOT, check=True, capture_output=True)
+    monkeypatch.setattr(tutor.store, "KEYWORD_RECHECK_SECONDS", 0.0)
+    hits = reader.dense_search(embedder.embed_query("Kaggle competitions build discipline."), 3)
+    assert hits and hits[0][0].title == "Extra"
 
 
 def test_a_long_lived_reader_sees_writes_by_another_process(settings, embedder, docs, monkeypatch):
