@@ -9,7 +9,7 @@ from tests.conftest import write
 from tutor.chain import NOT_COVERED, Tutor
 from tutor.grounding import citations_in, clean, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
-from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for, table_rows
+from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for, lines_as_paragraphs, table_rows
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
 
@@ -182,6 +182,13 @@ def test_markdown_marks_go_but_code_keeps_its_characters():
 def test_a_table_whose_saved_header_put_the_corner_cell_last_is_read_by_its_columns():
     rows = table_rows("| Kaggle | Colab | |\n|---|---|---|\n| GPU hours | 30 a week | variable |")
     assert list(rows.values()) == ["GPU hours — Kaggle: 30 a week; Colab: variable."]
+
+
+def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
+    text = "- The first course takes about\n  **six hours** in all.\n- The second takes **about\n  8 hours**."
+    assert lines_as_paragraphs(text) == (
+        "- The first course takes about **six hours** in all.\n\n- The second takes **about 8 hours**."
+    )
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():

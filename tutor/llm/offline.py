@@ -108,7 +108,10 @@ def lines_as_paragraphs(text: str) -> str:
     out: list[str] = []
     for raw in lines:
         line = COMMENT_OR_HEADING.sub("", raw).strip()
-        if out and line[:1].islower() and out[-1][-1] not in ".!?:":
+        # a line that runs on: in lower case (markup aside: "**six hours** and ..."), or indented
+        # under a list item, after a line that did not end a sentence
+        runs_on = line.lstrip("*_`")[:1].islower() or (raw[:1].isspace() and not LIST_ITEM.match(raw))
+        if out and runs_on and out[-1][-1] not in ".!?:":
             out[-1] = f"{out[-1]} {line}"
         elif line:
             out.append(line)
