@@ -267,6 +267,15 @@ def load_pdf(data: bytes, *, max_chars: int | None = None) -> tuple[str | None, 
     return title, pages
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text without control characters (tabs and line breaks kept): an escape sequence in a page or
+    a file name would restyle, hide or clear the terminal it is printed in."""
+    return CONTROL.sub("", text)
+
+
 def load_document(
     data: bytes, kind: str, *, doc_id: str, source: str, name: str, max_chars: int | None = None
 ) -> Document:
@@ -275,16 +284,19 @@ def load_document(
     if not data.strip():
         raise IngestError("empty file")
     fallback = Path(name).stem.replace("_", " ").replace("-", " ") or name
+    fallback = printable(fallback)
     if kind == "md":
         title, text, meta = load_markdown(decode_text(data), fallback)
-        return Document(doc_id, source, title, text, kind, meta)
+        meta = {k: printable(v) if isinstance(v, str) else v for k, v in meta.items()}
+        return Document(doc_id, source, printable(title), printable(text), kind, meta)
     if kind == "txt":
         title, text = load_plain_text(decode_text(data), fallback)
-        return Document(doc_id, source, title, text, kind)
+        return Document(doc_id, source, printable(title), printable(text), kind)
     if kind == "html":
         title, text = load_html(data, fallback)
-        return Document(doc_id, source, title, text, kind)
+        return Document(doc_id, source, printable(title), printable(text), kind)
     if kind == "pdf":
         title, pages = load_pdf(data, max_chars=max_chars)
-        return Document(doc_id, source, title or fallback, "\n\n".join(pages), kind, pages=pages)
+        pages = [printable(p) for p in pages]
+        return Document(doc_id, source, printable(title or fallback), "\n\n".join(pages), kind, pages=pages)
     raise IngestError(f"unknown document kind {kind!r}")

@@ -14,10 +14,11 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from ingest.chunking import Chunker
 from ingest.fetch import fetch_url
-from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document
+from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document, printable
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
 from tutor.timing import StageTimer
@@ -74,14 +75,22 @@ class Progress:
     def advance(self, stage: str, amount: int = 1) -> None: ...
 
 
+def without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def display_path(path: Path, *, follow: bool = True) -> str:
     """The path relative to the working directory when under it; `follow=False` names a link
     itself, never where it points."""
     full = path.resolve() if follow else Path(os.path.abspath(path))
     try:
-        return str(full.relative_to(Path.cwd().resolve()))
+        shown = str(full.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(full)
+        shown = str(full)
+    return printable(shown)  # a file name's control characters must not reach a terminal
 
 
 def _globbed(rel: str, include: list[str] | None, exclude: list[str] | None) -> bool:
@@ -135,7 +144,10 @@ def discover(
     targets: dict[str, Target] = {}
     for raw in inputs:
         if raw.startswith(("http://", "https://")):
-            targets.setdefault(raw, Target(raw, raw, url=raw))
+            # the page is named without the user and password its address may carry: a name is
+            # shown to every client (sources, citations), and the page is one document either way
+            named = without_credentials(raw)
+            targets.setdefault(named, Target(named, named, url=raw))
             continue
         if "://" in raw:
             found.failed.append((raw, "unsupported URL scheme (only http:// and https://)"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest
+from ingest.pipeline import discover, ingest
 from tests.conftest import FakeEmbedder, make_pdf, write
 from tutor.errors import StoreError
 from tutor.store import Store
@@ -189,3 +189,27 @@ def test_a_long_lived_reader_sees_writes_by_another_process(settings, embedder, 
     monkeypatch.setattr(tutor.store, "KEYWORD_RECHECK_SECONDS", 0.0)
     assert reader.keyword_search("Kaggle competitions", 3)[0][0].title == "Extra"
     assert reader.published_version() == reader.version()
+
+
+def test_control_characters_in_a_document_or_its_name_never_reach_the_store(store, tmp_path):
+    hostile = tmp_path / "docs" / "g\x1b[31mred\x1b[0m.md"
+    write(
+        hostile,
+        "# Gerbils \x1b]0;PWNED\x07 \x1b[2J\x1b[8mhidden\n\nGerbils live about 3 years in captivity.\n",
+    )
+    report = ingest([str(tmp_path / "docs")], store)
+    assert len(report.added) == 1
+    (doc,) = store.documents().values()
+    chunk = store.keyword_search("gerbils captivity", 1)[0][0]
+    for shown in (doc.source, doc.title, chunk.title, chunk.text):
+        assert not any(ord(c) < 32 and c not in "\n\t" for c in shown), repr(shown)
+    assert chunk.title.startswith("Gerbils") and doc.source.endswith("red[0m.md")  # the text stays, inert
+
+
+def test_a_url_is_named_without_the_user_and_password_it_carries():
+    found = discover(
+        ["https://alice:s3cret@docs.example.org/guide.html", "https://docs.example.org/guide.html"]
+    )
+    (target,) = found.targets
+    assert target.source == target.doc_id == "https://docs.example.org/guide.html"
+    assert target.url == "https://alice:s3cret@docs.example.org/guide.html"  # fetched as given
