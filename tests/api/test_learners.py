@@ -66,7 +66,8 @@ def test_profile_progress_next_and_plan(client):
     assert ics.text.count("BEGIN:VEVENT") == len(plan["weeks"]) and "DTSTART;VALUE=DATE:20260601" in ics.text
     history = client.get("/v1/learners/ada/history").json()["events"]
     assert [(e["topic"], e["status"]) for e in history] == [("sql", "learning"), ("basics", "done")]
-    assert client.get("/v1/learners").json()["learners"][0]["name"] == "ada"
+    (listed,) = client.get("/v1/learners").json()["learners"]
+    assert listed["name"] == "ada" and listed["known"] == client.get("/v1/learners/ada").json()["known"] != []
     assert client.delete("/v1/learners/ada").status_code == 204
     assert client.get("/v1/learners/ada").status_code == 404
 

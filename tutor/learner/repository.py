@@ -135,15 +135,35 @@ class LearnerRepository:
         """The learners of `owner` (None: everyone's, for the admin), by owner and name."""
         from sqlalchemy import select
 
-        table = LearnerRow.__table__
+        table, known = LearnerRow.__table__, KnownTopicRow.__table__
         query = select(table).order_by(table.c.owner, table.c.name)
         if owner is not None:
             query = query.where(table.c.owner == owner)
         with self.db.read() as connection:
             rows = connection.execute(query).all()
+            # every listed learner's known topics in one query, as `state` reads one learner's
+            listed = select(table.c.id).order_by(None)
+            if owner is not None:
+                listed = listed.where(table.c.owner == owner)
+            known_rows = connection.execute(
+                select(known.c.learner_id, known.c.topic_id, known.c.title)
+                .where(known.c.learner_id.in_(listed))
+                .order_by(known.c.topic_id)
+            ).all()
+        topics: dict[int, list] = {}
+        for k in known_rows:
+            topics.setdefault(k.learner_id, []).append(k)
         return [
             Profile(
-                r.name, r.owner, r.goal, r.hours_per_week, r.start_date, (), {}, r.created_at, r.updated_at
+                r.name,
+                r.owner,
+                r.goal,
+                r.hours_per_week,
+                r.start_date,
+                tuple(k.topic_id for k in topics.get(r.id, ())),
+                {k.topic_id: k.title for k in topics.get(r.id, ()) if k.title},
+                r.created_at,
+                r.updated_at,
             )
             for r in rows
         ]
