@@ -129,6 +129,8 @@ def _number(item: QuizItem, answer: str) -> Grade:
         return Grade(False, False, expected, "the answer holds no number")
     if len(set(given)) > 1:
         return Grade(False, False, expected, "the answer holds more than one number")
+    if _NEGATION.search(answer):  # "not 3" names the number it rules out
+        return Grade(False, False, expected, "the answer negates something: a person should read it")
     target, value = targets[0], given[0]
     tolerance = max(item.tolerance, 1e-9 * max(1.0, abs(target)))
     return Grade(math.isclose(value, target, abs_tol=tolerance), True, expected)
