@@ -57,8 +57,24 @@ FilterField = Literal["source", "title", "section", "phase", "topic_id", "order"
 # Chroma keeps integers as signed 64-bit: a larger one in a filter is a 422 here, not a store error.
 FilterInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 FilterValue = Annotated[str, Field(max_length=500), AfterValidator(valid_unicode)] | FilterInt
+NUMBER_FIELDS = ("order", "page")
+
+
+def filter_types(filters: dict[str, object]) -> dict[str, object]:
+    """`order` and `page` are stored as numbers and every other field as text: a value of the other
+    type would match nothing, and the question would read as not covered."""
+    for name, value in filters.items():
+        if (name in NUMBER_FIELDS) != isinstance(value, int):
+            kind = "a number" if name in NUMBER_FIELDS else "text"
+            raise ValueError(
+                f"the filter {name!r} takes {kind} (e.g. {{'order': 5}}, {{'phase': '1. Basics'}})"
+            )
+    return filters
+
+
 Filters = Annotated[
     dict[FilterField, FilterValue],
+    AfterValidator(filter_types),
     Field(
         max_length=7,
         description="Equality on metadata fields, all must match: source, title, section, phase, "

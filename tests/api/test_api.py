@@ -170,6 +170,10 @@ def test_search_and_sources(client):
     filtered = client.post("/v1/search", json={"query": "pandas", "filters": {"source": "docs/time.md"}})
     assert {r["source"] for r in filtered.json()["results"]} == {"docs/time.md"}
     assert client.post("/v1/search", json={"query": " "}).status_code == 422
+    # a filter of the wrong type would match nothing and read as "not covered": a 422 says why
+    for wrong in ({"order": "5"}, {"source": 5}):
+        refused = client.post("/v1/search", json={"query": "pandas", "filters": wrong})
+        assert refused.status_code == 422 and "takes" in refused.json()["detail"][0]["msg"]
     sources = client.get("/v1/sources").json()
     assert {s["source"] for s in sources} == {"docs/sql.md", "docs/time.md", "docs/evil.md"}
 
