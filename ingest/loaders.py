@@ -83,8 +83,13 @@ def load_markdown(text: str, fallback_title: str) -> tuple[str, str, dict[str, A
 
 
 def load_plain_text(text: str, fallback_title: str) -> tuple[str, str]:
-    # The first line that reads like a title: saved web pages start with "Skip to content" etc.
-    lines = (line.strip() for line in text.splitlines())
+    """The title: a heading on the first line, set apart by a blank line ("HARVESTING HONEY"); else
+    the first line that reads like a title (saved web pages start with "Skip to content" etc.)."""
+    from ingest.chunking import is_heading_line
+
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if lines and is_heading_line(lines[0]) and (len(lines) == 1 or not lines[1]):
+        return lines[0], text
     title = next((line for line in lines if len(line.split()) >= 4 and len(line) <= 120), fallback_title)
     return title, text
 

@@ -40,6 +40,15 @@ def test_plain_text_title_skips_navigation_lines():
     assert doc.title == "Machine Learning Roadmap for Busy People"
 
 
+def test_plain_text_title_is_a_heading_set_apart_on_the_first_line():
+    doc = load_document(b"HARVESTING HONEY\n\nHoney is harvested when the frame is capped with wax.\n", "txt",
+                        doc_id="h", source="h.txt", name="h.txt")  # fmt: skip
+    assert doc.title == "HARVESTING HONEY"
+    doc = load_document(b"Skip to content\nGuide to keeping bees at home in a city\n\nText.\n", "txt",
+                        doc_id="b", source="b.txt", name="b.txt")  # fmt: skip
+    assert doc.title == "Guide to keeping bees at home in a city"
+
+
 def test_html_keeps_title_and_main_content_without_scripts_or_navigation():
     html = b"""<html><head><title>Deep Learning Stage</title><script>var secret = 1;</script></head>
     <body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
