@@ -7,6 +7,7 @@ fetched by ingest/fetch.py.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from pathlib import Path
@@ -58,7 +59,13 @@ def kind_for_content_type(content_type: str, url: str) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Strict UTF-8 (a BOM is allowed); binary and undecodable files are refused, not guessed."""
+    """Strict UTF-8 (a BOM is allowed), or UTF-16 with its byte-order mark; binary and undecodable
+    files are refused, not guessed."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"not valid UTF-16 text (bad bytes at offset {exc.start})") from None
     if b"\x00" in data[:8192]:
         raise IngestError("binary file, not text")
     try:

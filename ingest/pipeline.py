@@ -7,6 +7,7 @@ reason and never touches what the store already holds for it.
 
 from __future__ import annotations
 
+import email.message
 import errno
 import fnmatch
 import hashlib
@@ -247,7 +248,8 @@ def _read(target: Target, max_bytes: int, timeout: float, public_only: bool) -> 
         data, content_type = fetch_url(
             target.url, timeout=timeout, max_bytes=max_bytes, public_only=public_only
         )
-        return data, kind_for_content_type(content_type, target.url)
+        kind = kind_for_content_type(content_type, target.url)
+        return (declared_as_utf8(data, content_type) if kind in ("md", "txt") else data), kind
     assert target.path is not None
     kind = kind_for_path(target.path)
     try:
@@ -258,6 +260,23 @@ def _read(target: Target, max_bytes: int, timeout: float, public_only: bool) -> 
         raise IngestError("is a directory") from None
     except OSError as exc:
         raise IngestError(f"cannot read: {exc.strerror or exc}") from None
+
+
+def declared_as_utf8(data: bytes, content_type: str) -> bytes:
+    """A text page in the charset its server declared ("text/plain; charset=iso-8859-1"), as UTF-8."""
+    charset = email.message.Message()
+    charset["content-type"] = content_type
+    name = charset.get_content_charset()
+    if not name or name.replace("-", "").replace("_", "").lower() in ("utf8", "usascii", "ascii"):
+        return data
+    try:
+        return data.decode(name).encode("utf-8")
+    except LookupError:
+        raise IngestError(f"unknown charset {name[:40]!r} declared by the server") from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"not valid {name} text, as its server declared (bad byte at offset {exc.start})"
+        ) from None
 
 
 def _under(doc_id: str, roots: list[Path]) -> bool:

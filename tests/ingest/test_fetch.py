@@ -154,6 +154,15 @@ def test_a_trickling_page_is_cut_off_at_the_total_deadline(site, store, settings
     assert [why for _, why in report.failed] == ["timed out after 1.5 s"]
 
 
+def test_a_text_page_is_read_in_the_charset_its_server_declares(site, store):
+    latin = "# Crème brûlée\n\nThe café serves crème brûlée on Sundays.\n".encode("latin-1")
+    site.pages["/menu.md"] = Page(body=latin, headers={"content-type": "text/markdown; charset=iso-8859-1"})
+    site.pages["/bad.txt"] = Page(body=b"caf\xe9", headers={"content-type": "text/plain; charset=utf-8"})
+    report = ingest([site.url("/menu.md"), site.url("/bad.txt")], store)
+    assert len(report.added) == 1 and "valid UTF-8" in report.failed[0][1]
+    assert "crème brûlée on Sundays" in store.keyword_search("café Sundays", 1)[0][0].text
+
+
 def test_a_page_whose_headers_never_finish_is_cut_off_at_the_deadline():
     with __import__("socket").socket() as listener:
         listener.bind(("127.0.0.1", 0))

@@ -40,6 +40,12 @@ def test_plain_text_title_skips_navigation_lines():
     assert doc.title == "Machine Learning Roadmap for Busy People"
 
 
+def test_utf16_with_its_byte_order_mark_is_text():
+    assert decode_text("Größe\n".encode("utf-16")) == "Größe\n"
+    with pytest.raises(IngestError, match="binary"):
+        decode_text(b"\x00\x01\x02 no mark")
+
+
 def test_plain_text_title_is_a_heading_set_apart_on_the_first_line():
     doc = load_document(b"HARVESTING HONEY\n\nHoney is harvested when the frame is capped with wax.\n", "txt",
                         doc_id="h", source="h.txt", name="h.txt")  # fmt: skip
