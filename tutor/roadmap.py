@@ -56,6 +56,14 @@ class Topic:
     body: str
 
 
+def readable(exc: ValidationError) -> str:
+    """'title: Field required; order: Input should be a valid integer', without pydantic's echo of
+    the input or its links."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'front matter'}: {e['msg']}" for e in exc.errors()
+    )
+
+
 def load_topic(path: Path) -> Topic:
     text = path.read_text(encoding="utf-8")
     try:
@@ -63,7 +71,9 @@ def load_topic(path: Path) -> Topic:
         if raw is None:
             raise ConfigError(f"{path}: no YAML front matter")
         meta = TopicMeta.model_validate(raw)
-    except (FrontMatterError, ValidationError) as exc:
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: invalid front matter: {readable(exc)}") from None
+    except FrontMatterError as exc:
         raise ConfigError(f"{path}: invalid front matter: {exc}") from None
     return Topic(meta, path, body)
 
@@ -103,21 +113,23 @@ def roadmap_problems(topics: list[Topic]) -> list[str]:
     return problems
 
 
-def roadmap_tree(topics: list[Topic], title: str = "Roadmap"):
-    """A rich Tree: phases in order, each topic with its duration and prerequisites."""
+def roadmap_tree(topics, title: str = "Roadmap"):
+    """A rich Tree: phases in order, each topic (anything with id, title, phase, duration and
+    declared prerequisites: the learner graph's nodes) with its duration and prerequisites. Text
+    from the files is escaped: "[a-z]" in a title is not markup."""
+    from rich.markup import escape
     from rich.tree import Tree
 
-    tree = Tree(f"[bold]{title}[/]")
+    tree = Tree(f"[bold]{escape(title)}[/]")
     phases: dict[str, Tree] = {}
     for topic in topics:
-        meta = topic.meta
-        branch = phases.get(meta.phase) or phases.setdefault(
-            meta.phase, tree.add(f"[bold cyan]{meta.phase}[/]")
+        branch = phases.get(topic.phase) or phases.setdefault(
+            topic.phase, tree.add(f"[bold cyan]{escape(topic.phase)}[/]")
         )
-        label = f"{meta.title} [dim]({meta.id})[/]"
-        if meta.duration:
-            label += f" — [green]{meta.duration}[/]"
+        label = f"{escape(topic.title)} [dim]({escape(topic.id)})[/]"
+        if topic.duration:
+            label += f" — [green]{escape(topic.duration)}[/]"
         node = branch.add(label)
-        if meta.prerequisites:
-            node.add("[dim]after: " + ", ".join(meta.prerequisites) + "[/]")
+        if topic.declared:
+            node.add("[dim]after: " + escape(", ".join(topic.declared)) + "[/]")
     return tree

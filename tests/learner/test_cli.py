@@ -142,3 +142,27 @@ def test_saying_learning_of_a_known_topic_takes_it_off_the_known_list():
     invoke("profile", "--know", "basics")  # and done keeps it known
     assert invoke("progress", "basics", "--status", "done").exit_code == 0
     assert "basics" in learners.state("me").profile.known
+
+
+def test_roadmap_next_and_plan_read_a_folder_with_broken_files_alike(tmp_path, monkeypatch):
+    roadmap = tmp_path / "roadmap"
+    (roadmap / "broken.md").write_text(
+        "---\nid: Bad_Id\ntitle: t\nphase: p\norder: 1\nsources: [x]\n---\nbody\n"
+    )
+    (roadmap / "twin.md").write_text((roadmap / "10-basics.md").read_text())
+    shown = invoke("roadmap", "--corpus", str(roadmap))
+    assert shown.exit_code == 0, shown.output  # the tree, and a warning per problem
+    assert "broken.md: invalid front matter: id: String should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$'" in (
+        " ".join(shown.output.split())
+    )
+    assert (
+        "errors.pydantic.dev" not in shown.output and shown.output.count("(basics)") == 1
+    )  # as next reads it
+    assert "the second is left out" in " ".join(shown.output.split())
+    only_broken = tmp_path / "only-broken"
+    only_broken.mkdir()
+    (only_broken / "broken.md").write_text((roadmap / "broken.md").read_text())
+    monkeypatch.setenv("TUTOR_CORPUS_DIR", str(only_broken))
+    for command in ("next", "plan"):  # not "the roadmap is complete"
+        result = invoke(command)
+        assert result.exit_code != 0 and "No valid topic" in str(result.exception), result.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 from typer.core import TyperOption
 
 from tutor.cli import answers, documents, evaluation, learner, quiz, roadmap, server
@@ -63,7 +64,7 @@ def main() -> None:
     try:
         app()
     except TutorError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("Interrupted.")

@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, out
 from tutor.cli.learner import AskLearner, with_learner
@@ -104,6 +105,6 @@ def chat(
             out.print("[dim](answer interrupted)[/]")
             continue
         except TutorError as exc:  # a provider hiccup should not end the session
-            err.print(f"[red]error:[/] {exc}", highlight=False)
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
             continue
         history += [{"role": "user", "content": line}, {"role": "assistant", "content": last.answer}]

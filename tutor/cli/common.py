@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from tutor.errors import TutorError
 from tutor.llm import provider_help
@@ -118,9 +119,9 @@ def print_report(report: IngestReport) -> None:
     )
     err.print(table)
     for source, reason in report.skipped:
-        err.print(f"[yellow]skipped[/] {source}: {reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
     for source, reason in report.failed:
-        err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+        err.print(f"[red]failed[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
 
 
 def ensure_ingested(store: Store) -> None:

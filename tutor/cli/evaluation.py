@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 import tutor.cli.common as common
 from tutor.cli.common import DataDir, Model, Provider, RichProgress, err, out
@@ -61,7 +62,7 @@ def print_refusal_tradeoff(points, skipped, configured: float, split: str) -> No
     from rich.table import Table
 
     for name, reason in skipped.items():
-        err.print(f"[yellow]skipped[/] {name}: {reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {escape(str(name))}: {escape(str(reason))}", highlight=False)
     if not points:
         return
     suites = list(points[0].answerable_refused)
@@ -258,7 +259,9 @@ def eval_(
         if run.skipped:
             if require_documents:
                 raise TutorError(f"The {run.name} suite cannot run: {run.skipped}.")
-            err.print(f"[yellow]skipped[/] {run.name}: {run.skipped}", highlight=False)
+            err.print(
+                f"[yellow]skipped[/] {escape(str(run.name))}: {escape(str(run.skipped))}", highlight=False
+            )
             continue
         print_eval_run(run)
         runs.append(run)

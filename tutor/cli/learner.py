@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from tutor.cli.common import AsJson, DataDir, err, load_settings, out
 from tutor.errors import TutorError
@@ -87,7 +88,7 @@ def parse_date(text: str | None, option: str = "--start") -> date | None:
 
 def warn_problems(problems: list[str]) -> None:
     for problem in problems:
-        err.print(f"[yellow]roadmap:[/] {problem}", highlight=False)
+        err.print(f"[yellow]roadmap:[/] {escape(str(problem))}", highlight=False)
 
 
 def profile(
@@ -141,7 +142,7 @@ def profile(
         )
     else:
         graph = learners.graph
-        out.print(f"[bold]{p.name}[/]", highlight=False)
+        out.print(f"[bold]{escape(str(p.name))}[/]", highlight=False)
         out.print(f"  goal:           {p.goal or '-'}", highlight=False)
         out.print(f"  hours per week: {p.hours_per_week:g}" if p.hours_per_week else "  hours per week: -")
         out.print(f"  start date:     {p.start_date.isoformat() if p.start_date else '-'}")
@@ -228,7 +229,7 @@ def next_(
     if as_json:
         out.print_json(json.dumps(report.to_dict()))
         return
-    out.print(f"[bold]Next for {name}[/]: {report.summary}", highlight=False)
+    out.print(f"[bold]Next for {escape(str(name))}[/]: {escape(str(report.summary))}", highlight=False)
     for item in report.topics:
         flag = "[yellow]▶[/] " if item.status == "learning" else "• "
         out.print(f"{flag}[bold]{item.title}[/] [dim]({item.id}, {item.path})[/]", highlight=False)
@@ -264,7 +265,7 @@ def plan(
         return
     from rich.table import Table
 
-    out.print(f"[bold]Study plan of {name}[/]: {study.summary}", highlight=False)
+    out.print(f"[bold]Study plan of {escape(str(name))}[/]: {escape(str(study.summary))}", highlight=False)
     if study.hours_from == "default":
         out.print(
             f"[dim]No hours per week in the profile: assuming {study.hours_per_week:g} "

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from tutor.cli.common import AsJson, DataDir, Model, Provider, build_tutor, err, load_settings, out
 from tutor.cli.learner import LearnerName, learner_name
@@ -33,15 +34,17 @@ def show_grade(item, grade) -> None:
     """The grade, then the passage that proves the answer; an ungraded answer stays open (it may be
     answered again, in the web page or the API), so it shows nothing of the key."""
     if not grade.graded:
-        out.print(f"[yellow]Not graded[/] ({grade.reason}): it does not count.", highlight=False)
+        out.print(f"[yellow]Not graded[/] ({escape(str(grade.reason))}): it does not count.", highlight=False)
         return
     if grade.correct:
         out.print("[green]Right.[/]")
     else:
-        out.print(f"[red]Not quite.[/] The answer is {grade.expected}.", highlight=False)
-    out.print(f"[dim]{item.source.heading}:[/] “{item.source.quote}”", highlight=False)
+        out.print(f"[red]Not quite.[/] The answer is {escape(str(grade.expected))}.", highlight=False)
+    out.print(
+        f"[dim]{escape(str(item.source.heading))}:[/] “{escape(str(item.source.quote))}”", highlight=False
+    )
     if item.explanation:
-        out.print(f"[dim]{item.explanation}[/]", highlight=False)
+        out.print(f"[dim]{escape(str(item.explanation))}[/]", highlight=False)
 
 
 def when(moment: datetime | None) -> str:
@@ -65,7 +68,7 @@ def ask_items(items, answer: Callable) -> tuple[int, int, list]:
             result = answer(item, text)
             if result.grade.graded or not text.strip() or getattr(result, "already_answered", False):
                 break
-            out.print(f"[yellow]{result.grade.reason}[/]: try again.", highlight=False)
+            out.print(f"[yellow]{escape(str(result.grade.reason))}[/]: try again.", highlight=False)
         assert result is not None
         show_grade(item, result.grade)
         results.append(result)
@@ -117,11 +120,14 @@ def quiz(
     records = QuizRecords.from_settings(tutor.settings)
     made = maker.make(topic, n, answerer=tutor.answerer, exclude=records.hidden(name))
     for warning in made.warnings:
-        err.print(f"[yellow]note:[/] {warning}", highlight=False)
+        err.print(f"[yellow]note:[/] {escape(str(warning))}", highlight=False)
     if not made.items:
         raise typer.Exit(1)
     quiz_id = records.create(name, made)
-    out.print(f"[bold]Quiz for {name}: {made.title}[/] ({len(made.items)} questions)", highlight=False)
+    out.print(
+        f"[bold]Quiz for {escape(str(name))}: {escape(str(made.title))}[/] ({len(made.items)} questions)",
+        highlight=False,
+    )
     right, graded, results = ask_items(
         made.items, lambda item, text: records.answer(name, quiz_id, item.id, text)
     )
@@ -169,7 +175,7 @@ def review(
         )
         out.print(f"Nothing is due for review for {name}.{later}", highlight=False)
         return
-    out.print(f"[bold]{len(due)} item(s) due for review for {name}[/]", highlight=False)
+    out.print(f"[bold]{len(due)} item(s) due for review for {escape(str(name))}[/]", highlight=False)
     right, graded, results = ask_items(
         [item for item, _ in due], lambda item, text: records.review(name, item.id, text)
     )

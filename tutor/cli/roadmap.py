@@ -16,13 +16,18 @@ def roadmap(
         Path | None, typer.Option(help="Corpus folder (default: the shipped corpus or $TUTOR_CORPUS_DIR).")
     ] = None,
 ) -> None:
-    """Print the learning path as a tree: phases in order, topics with durations and prerequisites."""
-    from tutor.roadmap import load_roadmap, roadmap_problems, roadmap_tree
+    """Print the learning path as a tree: phases in order, topics with durations and prerequisites;
+    a warning for each file left out and each problem, as `tutor next` and `tutor plan` read it."""
+    from rich.markup import escape
+
+    from tutor.learner.graph import load_graph
+    from tutor.roadmap import roadmap_tree
 
     folder = corpus or load_settings().corpus_dir
-    topics = load_roadmap(folder)
-    if not topics:
-        raise TutorError(f"No topics with front matter found in {folder}.")
+    graph = load_graph(folder)
+    for problem in graph.problems:
+        err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
+    if not graph.topics:
+        raise TutorError(f"No valid topic with front matter found in {folder}.")
+    topics = list(graph.topics.values())
     out.print(roadmap_tree(topics, title=f"Roadmap: {folder.name}/ ({len(topics)} topics)"))
-    for problem in roadmap_problems(topics):
-        err.print(f"[yellow]warning:[/] {problem}", highlight=False)

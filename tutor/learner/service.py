@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tutor.config import Settings
+from tutor.errors import ConfigError
 from tutor.learner.graph import RoadmapGraph, roadmap_graph
 from tutor.learner.paths import (
     NextTopic,
@@ -104,7 +105,12 @@ class Learners:
 
     @property
     def graph(self) -> RoadmapGraph:
-        return roadmap_graph(self.settings.corpus_dir)
+        graph = roadmap_graph(self.settings.corpus_dir)
+        if not graph.topics and graph.problems:  # every file left out: not "the roadmap is complete"
+            raise ConfigError(
+                f"No valid topic in {self.settings.corpus_dir}: " + "; ".join(graph.problems[:3])
+            )
+        return graph
 
     def state(self, name: str, owner: str = "", *, missing_ok: bool = False) -> LearnerState:
         return self.repository.state(name, owner, missing_ok=missing_ok)
