@@ -134,7 +134,7 @@ def limit_errors(body: ChatRequest, settings: Settings) -> list[dict[str, Any]]:
 
 class ChatResponse(BaseModel):
     answer: str
-    citations: list[Citation]  # n, source, title, section, url, snippet
+    citations: list[Citation]  # n, source, title, section, url, snippet, page (PDF)
     contexts: list[dict[str, Any]]
     grounding: dict[str, Any]
     refused: bool

@@ -172,6 +172,7 @@ class Tutor:
                 by_n[n].chunk.section,
                 by_n[n].chunk.extra.get("url") if isinstance(by_n[n].chunk.extra.get("url"), str) else None,
                 by_n[n].text[:SNIPPET],
+                by_n[n].chunk.page,
             )
             for n in cited
         ]

@@ -122,6 +122,7 @@ class Citation:
     section: str
     url: str | None
     snippet: str
+    page: int | None = None  # the PDF page the cited passage starts on
 
 
 @dataclass

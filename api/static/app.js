@@ -36,7 +36,7 @@ function showPassage(n) {
   if (!c) return;
   passage.replaceChildren();
   const title = document.createElement("h3");
-  title.textContent = `[${c.n}] ${c.section ? `${c.title} › ${c.section}` : c.title}`;
+  title.textContent = `[${c.n}] ${c.section ? `${c.title} › ${c.section}` : c.title}${c.page ? `, page ${c.page}` : ""}`;
   const snippet = document.createElement("p");
   snippet.textContent = c.snippet;
   const link = document.createElement(c.url ? "a" : "span");

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
-from tests.conftest import write
+from tests.conftest import make_pdf, write
 from tutor.chain import NOT_COVERED, Tutor
 from tutor.grounding import citations_in, clean, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
@@ -193,6 +193,20 @@ def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
 
 def test_a_question_asking_how_in_general_wants_no_parameter():
     assert asked_for("How can I avoid overfitting?") is None
+
+
+def test_a_citation_of_a_pdf_names_its_page(settings, store, tmp_path):
+    pages = [
+        "Tortoises eat leafy greens every day of the week.",
+        "Tortoises may eat fruit once a week at most.",
+    ]
+    write(tmp_path / "docs" / "tortoise.pdf", make_pdf(pages))
+    ingest([str(tmp_path / "docs")], store)
+    answer = make_tutor(settings, store, OfflineAnswerer(store.embedder)).ask(
+        "How often can tortoises eat fruit?"
+    )
+    assert answer.citations and {c.page for c in answer.citations} <= {1, 2} and answer.citations[0].page
+    assert answer.to_dict()["citations"][0]["page"] == answer.citations[0].page
 
 
 def test_injected_instructions_stay_data(settings, corpus_store):

@@ -35,7 +35,12 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
         out.print("\n[bold]Sources[/]")
         for c in answer.citations:
             heading = f"{c.title} › {c.section}" if c.section else c.title
-            out.print(f"  [{c.n}] {heading} — [cyan]{c.url or c.source}[/]", highlight=False, markup=True)
+            page = f", page {c.page}" if c.page else ""
+            out.print(
+                f"  \\[{c.n}] {escape(heading)} — [cyan]{escape(c.url or c.source)}[/]{page}",
+                highlight=False,
+                markup=True,
+            )
     if answer.grounding.unsupported:
         err.print(
             f"[yellow]note:[/] {len(answer.grounding.unsupported)} sentence(s) could not be matched to "
