@@ -31,6 +31,8 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
                 buffer += event
                 live.update(Markdown(buffer))
     assert answer is not None
+    if not out.is_terminal:
+        out.print()  # piped, the last line of the answer has no line break of its own
     if answer.citations:
         out.print("\n[bold]Sources[/]")
         for c in answer.citations:
