@@ -20,6 +20,6 @@ PAGE_HEADERS = {
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])  # HEAD: a client checking the page is there
 async def page():
     return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)

@@ -184,6 +184,8 @@ def test_health_readiness_and_the_page(client):
     assert ready["status"] == "ready" and ready["chunks"] > 0
     page = client.get("/")
     assert page.status_code == 200 and '<form id="ask">' in page.text
+    head = client.head("/")
+    assert head.status_code == 200 and head.text == "" and head.headers["X-Frame-Options"] == "DENY"
     assert client.get("/static/app.js").status_code == 200
     schema = client.get("/openapi.json").json()
     assert {"/v1/chat", "/v1/search", "/v1/sources", "/v1/ingest"} <= set(schema["paths"])
