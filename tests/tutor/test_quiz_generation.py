@@ -198,6 +198,19 @@ def test_a_figure_is_asked_as_a_number(roadmap_store):
     assert grade(figure, "three").correct and grade(figure, "3 checks").correct
 
 
+def test_a_footnote_marker_is_no_figure(store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    body = (
+        "## Hives\n\nRegister every hive with the council before the spring inspection [1][2].\n\n"
+        "Inspect each hive every 9 days in the swarming season [3]."
+    )
+    write(tmp_path / "docs" / "bees.md", topic("bees", "Keeping bees", "1. Basics", 1, body))
+    ingest(["docs"], store)
+    items, _ = QuizMaker(store).offline_items("bees")
+    numbers = [i for i in items if i.kind == "number"]
+    assert numbers and {i.answer for i in numbers} == {"9"}  # not 1, 2 or 3 of "[1][2]", "[3]"
+
+
 def test_a_quiz_leaves_out_items_not_due_and_never_gives_one_answer_in_another(roadmap_store):
     maker = QuizMaker(roadmap_store)
     full = maker.make("model-evaluation", 10)

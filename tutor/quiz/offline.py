@@ -42,6 +42,7 @@ ACRONYM = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*(?:[-/][A-Z0-9]+)*s?$")
 FIGURE_WORDS = [w for w in NUMBER_WORDS if w not in {"zero", "one", "once", "twice", "half", "dozen"}]
 FIGURE_WORDS = [w for w in FIGURE_WORDS if w not in {"hundred", "thousand"}]
 NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(FIGURE_WORDS) + r")"
+MARKER = re.compile(r"[\[［]\d+[\]］]")  # a footnote or citation marker: "[2]"
 FIGURE = re.compile(r"(?<![\w.\-–/$£€])(" + NUMBER + r")(?:\s?%)?(?![\w\-–/]|\.\d)", re.IGNORECASE)
 RANGE_AFTER = re.compile(r"^\s*(?:–|-|to|or|and|/)\s*" + NUMBER + r"\b", re.IGNORECASE)
 RANGE_BEFORE = re.compile(r"\b" + NUMBER + r"\s*(?:–|-|to|or|and|/)\s*$", re.IGNORECASE)
@@ -410,6 +411,8 @@ def _figure_item(doc: TopicDoc, chunk, raw: str, quote: str, match: re.Match) ->
         return None  # "mix the two": a word, not a figure to recall
     if RANGE_AFTER.match(quote[match.end(1) :]) or RANGE_BEFORE.search(quote[: match.start(1)]):
         return None  # one end of a range ("4–6 hours", "two to four weeks") is no answer alone
+    if MARKER.fullmatch(quote[max(0, match.start(1) - 1) : match.end(1) + 1]):
+        return None  # a footnote or citation marker ("[2]"), not a figure
     stem_sentence = _blank(quote, match.span(1))
     if len([m for m in FIGURE.finditer(quote) if m.group(1).lower() == number.lower()]) > 1:
         return None
