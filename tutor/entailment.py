@@ -1583,15 +1583,13 @@ def _crossed(claim: list[Token], evidence: Evidence) -> str:
     best = []
     for clause, head in zip(clauses, heads, strict=True):
         body = {t.stem for t in content(clause)} - named
-        # ties go to the segment about something the claim names, then to the earlier one
-        scored = sorted(
-            ((len(body & stems), bool(lead_ & named), -i) for i, (lead_, stems) in enumerate(segments)),
-            reverse=True,
-        )
-        scored = [(n, -i) for n, _, i in scored]
-        own = max((n for n, i in scored if head in segments[i][0]), default=0)
-        top, i = scored[0] if scored else (0, -1)
-        best.append(i if top >= 2 and top > own else -1)
+        shared = [len(body & stems) for _, stems in segments]
+        # the segment saying most of what the clause says; ties go to one about something the
+        # claim names, then to the earlier one
+        ranked = sorted(range(len(segments)), key=lambda i: (-shared[i], not segments[i][0] & named, i))
+        own = max((shared[i] for i, (lead, _) in enumerate(segments) if head in lead), default=0)
+        top = ranked[0] if ranked else -1
+        best.append(top if top >= 0 and shared[top] >= 2 and shared[top] > own else -1)
     for a in range(len(clauses)):
         for b in range(len(clauses)):
             i, j = best[a], best[b]
