@@ -267,6 +267,7 @@ class Store:
         self.keyword_dir = Path(settings.data_dir) / "keyword" / settings.collection
         self._keyword: KeywordIndex | None = None
         self._keyword_version = ""
+        self._opened_at: str | None = None  # the published version when Chroma was opened here
         self._checked = -KEYWORD_RECHECK_SECONDS  # monotonic time of the last version check
         self.read_only = False  # set when the data dir cannot be written: reads only
         self._remove_copy: Callable[[], None] | None = None  # of a read-only store's private copy
@@ -336,6 +337,9 @@ class Store:
             raise StoreError(
                 f"Cannot open collection {self.settings.collection!r} in {self.location}: {exc}"
             ) from exc
+        if self._opened_at is None and not self.settings.chroma_host:
+            # what this client's in-memory vector index holds: a later version is another process's
+            self._opened_at = self.published_version() or ""
         built_with = (collection.metadata or {}).get("embedding_model")
         if built_with != self.embedder.model_id:
             raise StoreError(
@@ -502,6 +506,7 @@ class Store:
             embeddings=[[0.0]],
         )
         self._keyword, self._keyword_version = index, version
+        self._opened_at = version  # this process's own writes are in its vector index
         return index
 
     @property
@@ -517,8 +522,8 @@ class Store:
         current = self.published_version() or self.version()
         if self._keyword is not None and current == self._keyword_version:
             return self._keyword
-        if self._keyword is not None:
-            self._reopen()  # another process changed the collection
+        if self._opened_at is not None and current != self._opened_at:
+            self._reopen()  # another process changed the collection since this one opened it
         loaded = KeywordIndex.load(self.keyword_dir)
         if loaded is not None and loaded[1] == current:
             self._keyword, self._keyword_version = loaded
@@ -534,14 +539,12 @@ class Store:
         client = self.__dict__.pop("client", None)
         for name in ("collection", "_versions"):
             self.__dict__.pop(name, None)
+        self._opened_at = None  # recorded again when the collection is opened afresh
         if client is None:
             return
-        try:
-            client.close()  # the last client of this path stops its system: the next one reloads
-        except Exception as exc:  # a client that cannot close is dropped all the same
-            log.warning("Closing the vector store client failed: %s", exc)
-        # Other clients of the same path in this process (another Store) keep the shared system
-        # alive; it is set aside for them, and this store's next client starts a fresh one.
+        # The shared system of this path is set aside, not stopped: stopping would write its stale
+        # index back over the one the other process just wrote, and requests still in flight keep
+        # it. This store's next client starts a fresh system that reads the files as they are now.
         from chromadb.api.shared_system_client import SharedSystemClient
 
         systems = getattr(SharedSystemClient, "_identifier_to_system", {})

@@ -155,16 +155,21 @@ def test_store_built_with_another_model_is_refused(settings, store, docs):
         Store(settings, FakeEmbedder("another-model")).count()
 
 
+@pytest.mark.parametrize("first_use", ["search", "count"])
 def test_a_long_lived_reader_finds_by_meaning_what_another_process_ingested(
-    settings, embedder, docs, monkeypatch
+    settings, embedder, docs, monkeypatch, first_use
 ):
     """A real second process (a CLI ingest beside `tutor serve`): the reader's Chroma client kept
-    its vector index in memory, so dense search missed the new chunks until it reopened."""
+    its vector index in memory, so dense search missed the new chunks until it reopened; also when
+    the reader had only listed sources (no search, no keyword index yet) before the ingest."""
     import tutor.store
 
     ingest([str(docs)], Store(settings, embedder))
     reader = Store(settings, embedder)
-    assert reader.dense_search(embedder.embed_query("PyTorch"), 3)
+    if first_use == "search":
+        assert reader.dense_search(embedder.embed_query("PyTorch"), 3)
+    else:
+        assert reader.count() > 0
     write(docs / "extra.md", "# Extra\n\nKaggle competitions build discipline.")
     writer = (
         "from tests.conftest import FakeEmbedder; from ingest.pipeline import ingest; "
