@@ -40,6 +40,18 @@ def test_help_shows_no_value_for_a_flag_and_one_for_an_option():
     assert "<int range>" in result.output  # an option that takes a value still shows its type
 
 
+def test_titles_and_names_with_square_brackets_are_shown_as_written(tmp_path):
+    write(
+        tmp_path / "docs" / "br[bold].md",
+        "# Plain [red]title[/red]\n\nWombats dig burrows [a-z0-9] with claws.",
+    )
+    assert invoke("ingest", "docs").exit_code == 0
+    listed = invoke("sources").output
+    assert "br[bold].md" in listed and "Plain [red]title[/red]" in listed
+    found = invoke("search", "wombats burrows").output
+    assert "br[bold].md" in found and "Plain [red]title[/red]" in found and "[a-z0-9]" in found
+
+
 def test_ingest_search_and_sources(tmp_path):
     write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Why\n\nMost training data lives in SQL databases.")
     write(tmp_path / "docs" / "dl.md", "# Deep learning\n\nLearn PyTorch first.")

@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 import tutor.cli.common as common
 from tutor.cli.common import AsJson, DataDir, err, out, print_report, run_ingest
@@ -54,7 +55,7 @@ def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     table.add_column("title")
     table.add_column("chunks", justify="right")
     for doc in docs:
-        table.add_row(doc.source, doc.title, str(len(doc.chunk_ids)))
+        table.add_row(escape(doc.source), escape(doc.title), str(len(doc.chunk_ids)))
     out.print(table)
     out.print(f"{len(docs)} documents, {sum(len(d.chunk_ids) for d in docs)} chunks")
 
@@ -85,8 +86,8 @@ def search(
     for rank, hit in enumerate(hits, start=1):
         similarity = f"{hit.dense_similarity:.2f}" if hit.dense_similarity is not None else "-"
         out.print(
-            f"[bold]{rank}.[/] score {hit.score:.4f}  cos {similarity}  [cyan]{hit.chunk.source}[/]"
-            f"  [dim]{hit.chunk.heading}[/]",
+            f"[bold]{rank}.[/] score {hit.score:.4f}  cos {similarity}  [cyan]{escape(hit.chunk.source)}[/]"
+            f"  [dim]{escape(hit.chunk.heading)}[/]",
             highlight=False,
         )
         out.print(hit.chunk.text, markup=False, highlight=False)

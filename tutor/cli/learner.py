@@ -191,15 +191,15 @@ def progress(
         return
     from rich.table import Table
 
-    table = Table(title=f"Progress of {name}", show_lines=False)
+    table = Table(title=f"Progress of {escape(name)}", show_lines=False)
     for column in ("phase", "topic", "status", "since", "hours"):
         table.add_column(column, justify="right" if column == "hours" else "left")
     for line in report.topics:
         style = STATUS_STYLE.get(line.status, "default")
         since = (line.changed_at or "")[:10]
         table.add_row(
-            line.phase,
-            f"{line.title} [dim]({line.id})[/]",
+            escape(line.phase),
+            f"{escape(line.title)} [dim]({escape(line.id)})[/]",
             f"[{style}]{line.status}[/]",
             since,
             f"{line.hours:g}",
@@ -208,10 +208,10 @@ def progress(
     out.print(report.summary, highlight=False)
     for orphan in report.orphans:
         move = f"`tutor progress {orphan.topic} --move-to {orphan.maybe_now}`"
-        hint = f"; it looks like {orphan.maybe_now}: {move}"
+        hint = escape(f"; it looks like {orphan.maybe_now}: {move}") if orphan.maybe_now else ""
         out.print(
-            f"[yellow]kept:[/] {orphan.title or orphan.topic} ({orphan.topic}) is no longer in the roadmap; "
-            f"your record says {orphan.status}{hint if orphan.maybe_now else ''}.",
+            f"[yellow]kept:[/] {escape(orphan.title or orphan.topic)} ({escape(orphan.topic)}) is no "
+            f"longer in the roadmap; your record says {orphan.status}{hint}.",
             highlight=False,
         )
     warn_problems(report.problems)
@@ -232,8 +232,11 @@ def next_(
     out.print(f"[bold]Next for {escape(str(name))}[/]: {escape(str(report.summary))}", highlight=False)
     for item in report.topics:
         flag = "[yellow]▶[/] " if item.status == "learning" else "• "
-        out.print(f"{flag}[bold]{item.title}[/] [dim]({item.id}, {item.path})[/]", highlight=False)
-        out.print(f"    {item.reason}", highlight=False)
+        out.print(
+            f"{flag}[bold]{escape(item.title)}[/] [dim]({escape(item.id)}, {escape(item.path)})[/]",
+            highlight=False,
+        )
+        out.print(f"    {escape(item.reason)}", highlight=False)
     warn_problems(report.problems)
 
 
@@ -282,10 +285,13 @@ def plan(
                 + ")"
                 for i in week.topics
             )
-            table.add_row(str(week.number), week.start.isoformat(), f"{week.hours:g}", topics)
+            table.add_row(str(week.number), week.start.isoformat(), f"{week.hours:g}", escape(topics))
         out.print(table)
     if study.timelines:
         out.print("\n[bold]Beside the publishers' own timelines[/]")
         for t in study.timelines:
-            out.print(f"  {t.label}: {t.summary}  [dim]({t.path} › {t.section})[/]", highlight=False)
+            out.print(
+                f"  {escape(t.label)}: {escape(t.summary)}  [dim]({escape(t.path)} › {escape(t.section)})[/]",
+                highlight=False,
+            )
     warn_problems(study.problems)
