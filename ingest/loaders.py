@@ -298,12 +298,11 @@ def load_document(
     fallback = Path(name).stem.replace("_", " ").replace("-", " ") or name
     fallback = printable(fallback)
     if kind == "md":
-        title, text, meta = load_markdown(decode_text(data), fallback)
-        meta = {k: printable(v) if isinstance(v, str) else v for k, v in meta.items()}
-        return Document(doc_id, source, printable(title), printable(text), kind, meta)
+        title, text, meta = load_markdown(printable(decode_text(data)), fallback)  # YAML refuses controls
+        return Document(doc_id, source, title, text, kind, meta)
     if kind == "txt":
-        title, text = load_plain_text(decode_text(data), fallback)
-        return Document(doc_id, source, printable(title), printable(text), kind)
+        title, text = load_plain_text(printable(decode_text(data)), fallback)
+        return Document(doc_id, source, title, text, kind)
     if kind == "html":
         title, text = load_html(data, fallback)
         return Document(doc_id, source, printable(title), printable(text), kind)

@@ -202,13 +202,18 @@ def test_control_characters_in_a_document_or_its_name_never_reach_the_store(stor
         hostile,
         "# Gerbils \x1b]0;PWNED\x07 \x1b[2J\x1b[8mhidden\n\nGerbils live about 3 years in captivity.\n",
     )
+    write(
+        tmp_path / "docs" / "fm.md",
+        "---\ntitle: Voles \x1b[2J\n---\nVoles dig shallow tunnels under the grass.\n",
+    )
     report = ingest([str(tmp_path / "docs")], store)
-    assert len(report.added) == 1
-    (doc,) = store.documents().values()
+    assert len(report.added) == 2, report.failed  # front matter with an escape is read, not refused
+    doc = next(d for d in store.documents().values() if Path(d.doc_id).name.startswith("g"))
     chunk = store.keyword_search("gerbils captivity", 1)[0][0]
     for shown in (doc.source, doc.title, chunk.title, chunk.text):
         assert not any(ord(c) < 32 and c not in "\n\t" for c in shown), repr(shown)
     assert chunk.title.startswith("Gerbils") and doc.source.endswith("red[0m.md")  # the text stays, inert
+    assert {d.title for d in store.documents().values()} >= {"Voles [2J"}
 
 
 def test_a_url_is_named_without_the_user_and_password_it_carries():

@@ -163,6 +163,10 @@ def test_roadmap_next_and_plan_read_a_folder_with_broken_files_alike(tmp_path, m
     only_broken.mkdir()
     (only_broken / "broken.md").write_text((roadmap / "broken.md").read_text())
     monkeypatch.setenv("TUTOR_CORPUS_DIR", str(only_broken))
-    for command in ("next", "plan"):  # not "the roadmap is complete"
-        result = invoke(command)
-        assert result.exit_code != 0 and "No valid topic" in str(result.exception), result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (only_broken, empty):
+        monkeypatch.setenv("TUTOR_CORPUS_DIR", str(folder))
+        for command in ("next", "plan"):  # not "the roadmap is complete"
+            result = invoke(command)
+            assert result.exit_code != 0 and "No valid topic" in str(result.exception), result.output

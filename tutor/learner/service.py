@@ -106,10 +106,13 @@ class Learners:
     @property
     def graph(self) -> RoadmapGraph:
         graph = roadmap_graph(self.settings.corpus_dir)
-        if not graph.topics and graph.problems:  # every file left out: not "the roadmap is complete"
-            raise ConfigError(
-                f"No valid topic in {self.settings.corpus_dir}: " + "; ".join(graph.problems[:3])
+        if not graph.topics:  # an empty folder, or every file left out: not "the roadmap is complete"
+            why = (
+                (": " + "; ".join(graph.problems[:3]))
+                if graph.problems
+                else " (no Markdown file with front matter)"
             )
+            raise ConfigError(f"No valid topic in {self.settings.corpus_dir}{why}")
         return graph
 
     def state(self, name: str, owner: str = "", *, missing_ok: bool = False) -> LearnerState:
