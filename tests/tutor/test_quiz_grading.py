@@ -167,7 +167,9 @@ def test_numbers_with_a_tolerance():
     assert not grade(item, "0.7").correct
 
 
-@pytest.mark.parametrize("answer", ["2 or 3", "between 1 and 2", "lots", "not 2", "never 2 hours"])
+@pytest.mark.parametrize(
+    "answer", ["2 or 3", "between 1 and 2", "lots", "not 2", "never 2 hours", "2-3", "at least 2"]
+)
 def test_a_number_answer_that_cannot_be_read_is_ungraded(answer):
     assert not grade(number(), answer).graded
 

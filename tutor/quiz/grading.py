@@ -58,6 +58,9 @@ NUMBER_WORDS = {
     "half": 0.5,
     "dozen": 12,
 }
+_BOUND = re.compile(
+    r"\d\s*[-–—]\s*\d|\b(?:at least|at most|more than|less than|fewer than|up to|no more than)\b", re.I
+)
 _NUMBER = re.compile(
     r"(?<![\w.\-])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.]*\d)|\b(?:"
     + "|".join(NUMBER_WORDS)
@@ -131,6 +134,8 @@ def _number(item: QuizItem, answer: str) -> Grade:
         return Grade(False, False, expected, "the answer holds more than one number")
     if _NEGATION.search(answer):  # "not 3" names the number it rules out
         return Grade(False, False, expected, "the answer negates something: a person should read it")
+    if _BOUND.search(answer):  # "2-3", "at least 2": more than one number, or not one at all
+        return Grade(False, False, expected, "the answer gives a range or a bound, not one number")
     target, value = targets[0], given[0]
     tolerance = max(item.tolerance, 1e-9 * max(1.0, abs(target)))
     return Grade(math.isclose(value, target, abs_tol=tolerance), True, expected)
