@@ -310,8 +310,14 @@ class Store:
             return
         self._remove_copy()
         self._remove_copy = None
-        for name in ("client", "collection", "_versions"):
+        self._forget_client()
+
+    def _forget_client(self):
+        """Drop this store's Chroma client and what was opened through it (the next use opens them
+        again); the client dropped, if any."""
+        for name in ("collection", "_versions"):
             self.__dict__.pop(name, None)
+        return self.__dict__.pop("client", None)
 
     @property
     def location(self) -> str:
@@ -536,13 +542,11 @@ class Store:
         dense search would miss their chunks. A Chroma server sees every write: nothing to do."""
         if self.settings.chroma_host or self.read_only:
             return
-        client = self.__dict__.pop("client", None)
-        for name in ("collection", "_versions"):
-            self.__dict__.pop(name, None)
+        client = self._forget_client()
         self._opened_at = None  # recorded again when the collection is opened afresh
         if client is None:
             return
-        # The shared system of this path is set aside, not stopped: stopping would write its stale
+        # The shared system of this path is set aside, not stopped: stopping it may write its stale
         # index back over the one the other process just wrote, and requests still in flight keep
         # it. This store's next client starts a fresh system that reads the files as they are now.
         from chromadb.api.shared_system_client import SharedSystemClient

@@ -136,15 +136,11 @@ class LearnerRepository:
         from sqlalchemy import select
 
         table, known = LearnerRow.__table__, KnownTopicRow.__table__
-        query = select(table).order_by(table.c.owner, table.c.name)
-        if owner is not None:
-            query = query.where(table.c.owner == owner)
+        owned = [table.c.owner == owner] if owner is not None else []
         with self.db.read() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(select(table).where(*owned).order_by(table.c.owner, table.c.name)).all()
             # every listed learner's known topics in one query, as `state` reads one learner's
-            listed = select(table.c.id).order_by(None)
-            if owner is not None:
-                listed = listed.where(table.c.owner == owner)
+            listed = select(table.c.id).where(*owned)
             known_rows = connection.execute(
                 select(known.c.learner_id, known.c.topic_id, known.c.title)
                 .where(known.c.learner_id.in_(listed))
