@@ -108,6 +108,10 @@ class RoadmapTopic(BaseModel):
 
 class RoadmapResult(BaseModel):
     topics: list[RoadmapTopic] = Field(description="In learning order: by phase, then order.")
+    problems: list[str] = Field(
+        description="Files left out (broken front matter, a duplicate id) and prerequisites ignored, "
+        "each with what was done about it; empty for a sound roadmap."
+    )
 
 
 def document_uri(source: str) -> str:
@@ -294,23 +298,25 @@ def build_mcp_server(tutor: Callable[[], Tutor], learners: Callable[[], Learners
     @tool_errors
     def roadmap() -> RoadmapResult:
         """The learning path: every topic in learning order, with its phase, duration,
-        prerequisites (topic ids) and recommended resources."""
-        from tutor.roadmap import load_roadmap
+        prerequisites (topic ids) and recommended resources. A broken file is left out and named
+        in `problems`, as `tutor roadmap` does, rather than failing the whole roadmap."""
+        from tutor.learner.graph import roadmap_graph
 
-        topics = load_roadmap(tutor().settings.corpus_dir)
+        graph = roadmap_graph(tutor().settings.corpus_dir)
         return RoadmapResult(
             topics=[
                 RoadmapTopic(
-                    id=t.meta.id,
-                    title=t.meta.title,
-                    phase=t.meta.phase,
-                    order=t.meta.order,
-                    duration=t.meta.duration,
-                    prerequisites=t.meta.prerequisites,
-                    resources=[RoadmapResource(**r.model_dump()) for r in t.meta.resources],
+                    id=t.id,
+                    title=t.title,
+                    phase=t.phase,
+                    order=t.order,
+                    duration=t.duration,
+                    prerequisites=list(t.declared),
+                    resources=[RoadmapResource(**r.model_dump()) for r in t.resources],
                 )
-                for t in topics
-            ]
+                for t in graph.topics.values()
+            ],
+            problems=graph.problems,
         )
 
     @server.tool(annotations=READ_ONLY)

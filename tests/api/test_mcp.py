@@ -157,6 +157,32 @@ def test_roadmap_lists_the_topics_in_learning_order(tutor):
     assert any(t["prerequisites"] for t in topics) and any(t["resources"] for t in topics)
 
 
+def test_roadmap_leaves_a_broken_file_out_and_names_it(tutor, tmp_path):
+    """One broken or duplicate file in someone's own roadmap must not hide the others (the tool
+    failed outright before), and the reader is told what was left out, as `tutor roadmap` does."""
+    corpus = tmp_path / "my-roadmap"
+    write(corpus / "a.md", "---\nid: a\ntitle: Python\nphase: 1. Basics\norder: 1\nsources: [s]\n---\nPython first.\n")
+    write(corpus / "b.md", "---\nid: b\ntitle: SQL\nphase: 1. Basics\norder: 2\nprerequisites: [a]\nsources: [s]\n---\nSQL.\n")
+    write(corpus / "broken.md", "---\nid: c\ntitle: [unclosed\n---\nBroken.\n")
+    write(corpus / "again.md", "---\nid: a\ntitle: Python again\nphase: 1. Basics\norder: 3\nsources: [s]\n---\nDup.\n")
+    tutor.settings.corpus_dir = corpus
+
+    async def steps(client):
+        return await client.call_tool("roadmap", {})
+
+    result = session(tutor, steps)
+    assert not result.is_error
+    data = result.structured_content
+    assert [(t["id"], t["title"], t["prerequisites"]) for t in data["topics"]] == [
+        ("a", "Python", []),
+        ("b", "SQL", ["a"]),
+    ]
+    problems = data["problems"]
+    assert len(problems) == 2
+    assert any(p.startswith("broken.md:") and "left out" in p for p in problems)
+    assert any("duplicate id 'a'" in p for p in problems)
+
+
 def test_every_ingested_document_is_a_resource(tutor, tmp_path):
     async def steps(client):
         listed = (await client.list_resources()).resources

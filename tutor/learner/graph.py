@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tutor.errors import ConfigError
 from tutor.learner.durations import estimate_hours
-from tutor.roadmap import Topic, load_topic
+from tutor.roadmap import Resource, Topic, load_topic
 
 RECHECK_SECONDS = 2.0
 PHASE_NUMBER = re.compile(r"^\s*(\d+)")
@@ -46,6 +46,7 @@ class TopicNode:
     prerequisites: tuple[str, ...]  # the ones that count: existing topics, not inside a cycle
     declared: tuple[str, ...]  # as the front matter lists them
     path: str  # the file, relative to the corpus folder
+    resources: tuple[Resource, ...] = field(default=(), compare=False)  # as the front matter lists them
 
     @property
     def sort_key(self) -> tuple:
@@ -240,6 +241,7 @@ def build_graph(corpus: Path, topics: Iterable[Topic], problems: Iterable[str] =
                 ),
                 declared=tuple(meta.prerequisites),
                 path=relative(topic.path),
+                resources=tuple(meta.resources),
             )
         )
         timelines += find_timelines(topic, relative(topic.path))
