@@ -52,6 +52,25 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+class HeadAsGet:
+    """HEAD on any GET route (a monitor or a link checker asking whether a URL is there): answered as
+    GET would be, status and headers, without the body. FastAPI's routes answer GET only (405)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 UNCHECKED_PATHS = ("/healthz", "/readyz")  # probes carry no data; orchestrators address them by pod IP
 

@@ -187,6 +187,12 @@ def test_health_readiness_and_the_page(client):
     head = client.head("/")
     assert head.status_code == 200 and head.text == "" and head.headers["X-Frame-Options"] == "DENY"
     assert client.get("/static/app.js").status_code == 200
+    # HEAD on any GET route answers as GET would, without the body (it was 405 but on "/").
+    for path in ("/healthz", "/readyz", "/v1/sources", "/static/app.js"):
+        got, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (200, b""), path
+        assert head.headers["content-length"] == got.headers["content-length"], path
+    assert client.head("/v1/chat").status_code == 405  # a POST route stays POST
     schema = client.get("/openapi.json").json()
     assert {"/v1/chat", "/v1/search", "/v1/sources", "/v1/ingest"} <= set(schema["paths"])
 
