@@ -85,7 +85,8 @@ def build_context(
 
     Each hit brings the chunks around it that `window` gives (its neighbours in the same section,
     in document order) when the budget allows, else comes alone; chunks of one document that touch
-    or overlap are merged into one passage, so no text is given twice."""
+    or overlap are merged into one passage, so no text is given twice, unless they lie on different
+    pages of a PDF: a passage's citation names one page, so each page's text is its own passage."""
     chosen: dict[str, dict[int, Chunk]] = {}  # doc_id -> position -> chunk
     order: list[str] = []  # documents in the rank order of their first hit
 
@@ -95,7 +96,11 @@ def build_context(
             run: list[Chunk] = []
             for position in sorted(chosen[doc_id]):
                 chunk = chosen[doc_id][position]
-                if run and (position != run[-1].position + 1 or chunk.section != run[-1].section):
+                if run and (
+                    position != run[-1].position + 1
+                    or chunk.section != run[-1].section
+                    or chunk.page != run[-1].page  # a passage is cited by one page
+                ):
                     out.append(run)
                     run = []
                 run.append(chunk)
