@@ -12,6 +12,7 @@ from tutor.llm.base import Answerer, rule_based_condense
 from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for, lines_as_paragraphs, table_rows
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
+from tutor.types import Chunk, Passage
 
 DOCS = {
     "time.md": "# Time plans\n\n## Daily\n\nTheCodeForge's plan takes 2 hours a day for 6 months, "
@@ -170,6 +171,25 @@ def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parame
     holds = asked_for(question)
     assert holds is not None and ASKS_SETTING.search(question)
     assert holds("Set `cache_size` higher than the default.") and not holds("The cache has a strong impact.")
+    # A class name is in nearly every sentence of an API guide: it does not name a setting.
+    assert not holds("For `SVC` and `NuSVR` the kernel cache matters.") and not holds("KernelRidge is fast.")
+
+
+def test_a_question_asking_which_class_wants_a_class_name():
+    holds = asked_for("Which estimator should I use for quantiles?")
+    assert holds is not None and holds("The `QuantileRegressor` fits quantiles.")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refers_to(embedder):
+    text = (
+        "Ridge regression uses cross-validation over a grid of alpha values. "
+        "Alternatively, the estimator LassoLarsIC scores each alpha by an information criterion. "
+        "It is a computationally cheaper alternative to k-fold cross-validation."
+    )
+    passage = Passage(1, Chunk("c", "d", "s.md", "Linear models", "", text, 0), text)
+    chosen = [t for _, _, t in OfflineAnswerer(embedder).select("Is there a cheaper alternative?", [passage])]
+    lean = chosen.index("It is a computationally cheaper alternative to k-fold cross-validation.")
+    assert lean > 0 and "LassoLarsIC" in chosen[lean - 1]
 
 
 def test_markdown_marks_go_but_code_keeps_its_characters():

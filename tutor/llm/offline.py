@@ -55,6 +55,13 @@ ASKS_NAME = re.compile(
 ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
 NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred)\b", re.I)
 IDENTIFIER = re.compile(r"`[^`]+`|\b[a-z]+_[a-z0-9_]+\b|\b[A-Z][a-z]+[A-Z]\w*|\w+\(\)")
+# A question about a setting of something, not about which class or function to use, wants a
+# parameter: a lower-case name in code (`cache_size`, `eps`), a snake_case word, or name=value.
+# Class names (`SVC`, `KernelRidge`) are in nearly every sentence of an API guide: no signal.
+ASKS_CALLABLE = re.compile(
+    r"\b(which|what)\b[^?]{0,40}\b(function|method|class|estimator|model|transformer|tool)s?\b", re.IGNORECASE
+)
+PARAMETER = re.compile(r"`[a-z_][a-z0-9_]*(=[^`]*)?`|\b[a-z]+_[a-z0-9_]+\b|\b[a-z_]+=")
 NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
 CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |return |print\()")
 CODE_CHARS = set("=(){}[];<>#/\\|")
@@ -156,6 +163,11 @@ def candidate_sentences(
     return out
 
 
+# A sentence opening with a pronoun leans on the one before it for what it is about ("It is a
+# computationally cheaper alternative…" after the sentence naming LassoLarsIC).
+LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s+(is|are)\s+(why|how)\b)")
+
+
 ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)\b", re.IGNORECASE)
 
 
@@ -170,7 +182,8 @@ def asked_for(question: str):
     if ASKS_NUMBER.search(question) and not ASKS_METHOD.search(question):
         return lambda raw: bool(NUMBER.search(raw))
     if ASKS_SETTING.search(question):
-        return lambda raw: bool(IDENTIFIER.search(raw))
+        wanted = IDENTIFIER if ASKS_CALLABLE.search(question) else PARAMETER
+        return lambda raw: bool(wanted.search(raw))
     if ASKS_NAME.search(question):
         return lambda raw: bool(NAME.search(raw.strip()))
     return None
@@ -226,7 +239,17 @@ class OfflineAnswerer(Answerer):
             chosen[0],
             sorted(chosen[1:], key=lambda i: (rank_of[candidates[i][0]], candidates[i][1])),
         )
-        return [candidates[i][:3] for i in [best, *rest]]
+        return [candidates[j][:3] for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
+
+    @staticmethod
+    def _referent(candidates: list[tuple[int, int, str, str]], chosen: list[int], i: int) -> list[int]:
+        """The sentence just before candidate `i` in its passage, when `i` opens with a pronoun that
+        leans on it and it is not quoted already: a sentence is not quoted without what it refers to."""
+        n, position, text, _ = candidates[i]
+        if i == 0 or not LEANS_BACK.match(text) or (i - 1) in chosen:
+            return []
+        before = candidates[i - 1]
+        return [i - 1] if before[0] == n and before[1] == position - 1 else []
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         selected = self.select(question, passages)
