@@ -175,6 +175,20 @@ def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parame
     assert not holds("For `SVC` and `NuSVR` the kernel cache matters.") and not holds("KernelRidge is fast.")
 
 
+def test_a_figure_asked_of_something_named_is_not_answered_with_a_figure_of_something_else(embedder):
+    text = (
+        "The AWS Certified Machine Learning Specialty signals cloud competency. "
+        "The whole roadmap takes about 360 hours over six months. "
+        "Kaggle Notebooks give 30 GPU hours a week."
+    )
+    passage = Passage(1, Chunk("c", "d", "s.md", "Certifications", "", text, 0), text)
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("How much is the exam fee for the AWS certification?", [passage]) == []
+    # The same figure asked of what the sentence is about is answered.
+    chosen = answerer.select("How many GPU hours a week does Kaggle give?", [passage])
+    assert any("30 GPU hours" in text for _, _, text in chosen)
+
+
 def test_a_question_asking_which_class_wants_a_class_name():
     holds = asked_for("Which estimator should I use for quantiles?")
     assert holds is not None and holds("The `QuantileRegressor` fits quantiles.")

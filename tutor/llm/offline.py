@@ -21,6 +21,7 @@ from tutor.embeddings import Embedder
 from tutor.entailment import stem, table_header
 from tutor.grounding import clean, content_words, split_sentences
 from tutor.llm.base import Answerer, Message
+from tutor.store import names_in
 from tutor.types import Passage
 
 MAX_SENTENCES = 5
@@ -189,6 +190,24 @@ def asked_for(question: str):
     return None
 
 
+def figure_of_named(
+    question: str, passages: Sequence[Passage], candidates: list[tuple[int, int, str, str]]
+) -> bool:
+    """For a question asking a figure of something it names ("How many GPU hours does Lightning.ai
+    give?"), whether some sentence holds a figure and one of those names (in it or its passage's
+    heading). A figure for something else (the roadmap's 360 hours) does not answer it."""
+    if not ASKS_NUMBER.search(question) or ASKS_METHOD.search(question):
+        return True
+    names = [n.lower() for n in names_in(question)]
+    if not names:
+        return True
+    headings = {p.n: p.chunk.heading.lower() for p in passages}
+    return any(
+        NUMBER.search(raw) and any(name in f"{headings[n]} {raw.lower()}" for name in names)
+        for n, _, _, raw in candidates
+    )
+
+
 class OfflineAnswerer(Answerer):
     name = "offline"
     reads_passages = False
@@ -202,7 +221,7 @@ class OfflineAnswerer(Answerer):
 
     def select(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int, str]]:
         candidates = candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
-        if not candidates:
+        if not candidates or not figure_of_named(question, passages, candidates):
             return []
         query = self.embedder.embed_query(question)
         vectors = self.embedder.embed_cached([c[2] for c in candidates])
