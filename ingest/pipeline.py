@@ -115,6 +115,10 @@ class Discovery:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    # Files still there that --include / --exclude left out this time: not gone, never pruned.
+    filtered: set[str] = field(default_factory=set)
+    # Inputs that no longer exist, (as given, resolved): --prune removes what was ingested from them.
+    missing: list[tuple[str, Path]] = field(default_factory=list)
 
 
 def _file_target(found: Path, real: Path) -> Target | str:
@@ -165,6 +169,7 @@ def discover(
             continue
         if not exists:
             found.failed.append((raw, "no such file or directory"))
+            found.missing.append((raw, base))
             continue
         if not path.is_dir():
             target = _file_target(path, base)
@@ -193,6 +198,8 @@ def discover(
                 if file.suffix.lower() not in KINDS or filename.startswith("."):
                     continue
                 if not _globbed(rel, include, exclude):
+                    if not file.is_symlink():
+                        found.filtered.add(str(file.resolve()))
                     continue
                 try:
                     real = file.resolve()
@@ -363,14 +370,17 @@ def ingest(
 
     if prune:
         # Gone: a document whose own path is under a scanned root and was not found there now (a
-        # file that became a link out of it included). Never where a link points: that file is
-        # not gone, and any file could be named by a link someone put in the folder.
-        present = {t.doc_id for t in targets}
-        gone = [
-            doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, found.roots)
-        ]
+        # file that became a link out of it included), or under an input that no longer exists (a
+        # deleted folder). Never where a link points: that file is not gone, and any file could be
+        # named by a link someone put in the folder. Never a file --include / --exclude left out.
+        present = {t.doc_id for t in targets} | found.filtered
+        roots = found.roots + [base for _, base in found.missing]
+        gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
         store.delete_documents(gone)
         report.pruned = [doc.source for doc in gone]
+        # A deleted folder whose documents were pruned is what --prune was asked to do, not a failure.
+        emptied = {raw for raw, base in found.missing if any(_under(d.doc_id, [base]) for d in gone)}
+        report.failed = [(source, why) for source, why in report.failed if source not in emptied]
 
     with timer("index"):
         if pending or report.pruned:

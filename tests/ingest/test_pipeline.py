@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,33 @@ def test_prune_removes_only_documents_gone_from_the_given_paths(store, docs, tmp
         "Time plans for learners",
     ]
     assert set(store.keyword_index.ids) == {i for d in store.documents().values() for i in d.chunk_ids}
+
+
+def test_prune_with_a_filter_keeps_the_files_the_filter_left_out(store, docs):
+    """`--include '*.md' --prune` ingests the Markdown again; the .txt is still on disk, only left
+    out this time: it is not gone (it was pruned)."""
+    ingest([str(docs)], store)
+    (docs / "intro.md").unlink()
+    report = ingest([str(docs)], store, prune=True, include=["*.md"])
+    assert [p.rsplit("/", 1)[-1] for p in report.pruned] == ["intro.md"]
+    report = ingest([str(docs)], store, prune=True, exclude=["deep/*", "*.txt"])
+    assert report.pruned == [] and report.ok
+    assert sorted(d.title for d in store.documents().values()) == ["Deep learning", "Time plans for learners"]
+
+
+def test_prune_on_a_deleted_folder_removes_what_was_ingested_from_it(store, docs, tmp_path):
+    other = write(tmp_path / "elsewhere" / "keep.md", "# Keep\n\nThis document lives outside the docs folder.")
+    ingest([str(docs), str(other)], store)
+    shutil.rmtree(docs)
+    kept = ingest([str(docs)], store)  # without --prune: a failure, nothing removed
+    assert kept.failed == [(str(docs), "no such file or directory")] and len(store.documents()) == 4
+    report = ingest([str(docs)], store, prune=True)
+    assert len(report.pruned) == 3 and report.failed == [] and report.ok
+    assert [d.title for d in store.documents().values()] == ["Keep"]
+    assert set(store.keyword_index.ids) == set(next(iter(store.documents().values())).chunk_ids)
+    # A path that never held anything is still an error, with or without --prune.
+    again = ingest([str(tmp_path / "never")], store, prune=True)
+    assert again.failed == [(str(tmp_path / "never"), "no such file or directory")]
 
 
 def test_include_and_exclude_globs(store, docs):

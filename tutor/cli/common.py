@@ -118,6 +118,8 @@ def print_report(report: IngestReport) -> None:
         f"{report.seconds:.1f}",
     )
     err.print(table)
+    for source in report.pruned:
+        err.print(f"[yellow]pruned[/] {escape(str(source))}: no longer there", highlight=False)
     for source, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
     for source, reason in report.failed:
