@@ -65,6 +65,21 @@ def test_ingest_search_and_sources(tmp_path):
     assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
 
 
+def test_prune_names_each_document_it_removes_and_a_deleted_folder_is_pruned(tmp_path):
+    write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Why\n\nMost training data lives in SQL databases.")
+    write(tmp_path / "docs" / "dl.md", "# Deep learning\n\nLearn PyTorch first.")
+    assert invoke("ingest", "docs").exit_code == 0
+    (tmp_path / "docs" / "dl.md").unlink()
+    result = invoke("ingest", "docs", "--prune")
+    assert result.exit_code == 0 and "pruned docs/dl.md: no longer there" in result.output
+    (tmp_path / "docs" / "sql.md").unlink()
+    (tmp_path / "docs").rmdir()
+    result = invoke("ingest", "docs", "--prune")
+    assert result.exit_code == 0, result.output
+    assert "pruned docs/sql.md" in result.output and "failed docs" not in result.output
+    assert json.loads(invoke("sources", "--json").output) == []
+
+
 def test_ingest_with_a_failure_exits_1_and_names_the_document(tmp_path):
     write(tmp_path / "ok.md", "# Fine\n\nA perfectly good document about pandas.")
     result = invoke("ingest", "ok.md", "missing.md")
