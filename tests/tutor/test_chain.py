@@ -187,6 +187,8 @@ def test_a_figure_asked_of_something_named_is_not_answered_with_a_figure_of_some
     # The same figure asked of what the sentence is about is answered.
     chosen = answerer.select("How many GPU hours a week does Kaggle give?", [passage])
     assert any("30 GPU hours" in text for _, _, text in chosen)
+    # "when …ing" is a condition, not a question after a date: not declined for want of a figure.
+    assert answerer.select("What does the AWS Specialty signal when hiring?", [passage])
 
 
 def test_a_question_asking_which_class_wants_a_class_name():

@@ -40,6 +40,11 @@ ASKS_NUMBER = re.compile(
     r"|\bwhich (week|month|year|day)s?\b|\bwhen\b|%",
     re.IGNORECASE,
 )
+# A question after a figure itself ("when" is left out: "when fitting X" is a condition, not a date).
+ASKS_FIGURE = re.compile(
+    r"\bhow (many|much|long|often|big|large|fast|old)\b|\bwhat (percentage|share|proportion|fraction)\b",
+    re.IGNORECASE,
+)
 ASKS_SETTING = re.compile(
     r"\b(which|what)\b[^?]{0,40}\b(parameter|argument|option|setting|flag|attribute|function|method|"
     r"class|estimator|value|keyword)s?\b|\bwhat (do|should) i (set|pass|use)\b"
@@ -196,7 +201,7 @@ def figure_of_named(
     """For a question asking a figure of something it names ("How many GPU hours does Lightning.ai
     give?"), whether some sentence holds a figure and one of those names (in it or its passage's
     heading). A figure for something else (the roadmap's 360 hours) does not answer it."""
-    if not ASKS_NUMBER.search(question) or ASKS_METHOD.search(question):
+    if not ASKS_FIGURE.search(question) or ASKS_METHOD.search(question):
         return True
     names = [n.lower() for n in names_in(question)]
     if not names:
