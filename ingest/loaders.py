@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,9 @@ def load_pdf(data: bytes, *, max_chars: int | None = None) -> tuple[str | None, 
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    # pypdf logs what it repairs or gives up on ("invalid pdf header", "EOF marker not found") to
+    # stderr, above the progress bars; the one line that matters is the failure this raises.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     budget = max(PDF_CONTENT_FLOOR, PDF_CONTENT_PER_BYTE * len(data))
     operations = max(PDF_OPERATIONS_FLOOR, PDF_OPERATIONS_PER_BYTE * len(data))
     too_much = (

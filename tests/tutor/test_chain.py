@@ -208,6 +208,20 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refer
     assert lean > 0 and "LassoLarsIC" in chosen[lean - 1]
 
 
+def test_a_bare_call_is_code_not_an_answer(embedder):
+    text = (
+        "Set the kernel to precomputed when you pass a Gram matrix.\n\n"
+        "SVC(kernel='precomputed').\n\n"
+        "The default kernel is not changed by this."
+    )
+    passage = Passage(1, Chunk("c", "d", "s.md", "SVM", "", text, 0), text)
+    quoted = [t for _, _, t in OfflineAnswerer(embedder).select("What is the kernel of SVC?", [passage])]
+    assert quoted and not any(t.startswith("SVC(") for t in quoted)
+    # Asked for code, it is quoted.
+    quoted = [t for _, _, t in OfflineAnswerer(embedder).select("Show the code for an SVC kernel", [passage])]
+    assert any(t.startswith("SVC(") for t in quoted)
+
+
 def test_markdown_marks_go_but_code_keeps_its_characters():
     assert clean("- **Start** with `max_iter = np.ceil(10**6 / n)` [1].") == (
         "Start with max_iter = np.ceil(10**6 / n) [1]."

@@ -71,6 +71,7 @@ PARAMETER = re.compile(r"`[a-z_][a-z0-9_]*(=[^`]*)?`|\b[a-z]+_[a-z0-9_]+\b|\b[a-
 NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
 CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |return |print\()")
 CODE_CHARS = set("=(){}[];<>#/\\|")
+BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
 
 
 def table_rows(text: str) -> dict[str, str]:
@@ -138,7 +139,11 @@ def looks_like_code(text: str) -> bool:
     prose = re.sub(r"`[^`]*`", "x", text)
     symbols = sum(c in CODE_CHARS for c in prose)
     mostly_inline = len(inline.replace(" ", "")) > 0.5 * len(text.replace(" ", ""))
-    return bool(CODE_LINE.match(text)) or symbols > max(3, 0.08 * len(prose)) or mostly_inline
+    return (
+        bool(CODE_LINE.match(text) or BARE_CALL.match(text.strip().strip("`")))
+        or symbols > max(3, 0.08 * len(prose))
+        or mostly_inline
+    )
 
 
 def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
