@@ -161,10 +161,19 @@ def test_roadmap_leaves_a_broken_file_out_and_names_it(tutor, tmp_path):
     """One broken or duplicate file in someone's own roadmap must not hide the others (the tool
     failed outright before), and the reader is told what was left out, as `tutor roadmap` does."""
     corpus = tmp_path / "my-roadmap"
-    write(corpus / "a.md", "---\nid: a\ntitle: Python\nphase: 1. Basics\norder: 1\nsources: [s]\n---\nPython first.\n")
-    write(corpus / "b.md", "---\nid: b\ntitle: SQL\nphase: 1. Basics\norder: 2\nprerequisites: [a]\nsources: [s]\n---\nSQL.\n")
+    write(
+        corpus / "a.md",
+        "---\nid: a\ntitle: Python\nphase: 1. Basics\norder: 1\nsources: [s]\n---\nPython first.\n",
+    )
+    write(
+        corpus / "b.md",
+        "---\nid: b\ntitle: SQL\nphase: 1. Basics\norder: 2\nprerequisites: [a]\nsources: [s]\n---\nSQL.\n",
+    )
     write(corpus / "broken.md", "---\nid: c\ntitle: [unclosed\n---\nBroken.\n")
-    write(corpus / "again.md", "---\nid: a\ntitle: Python again\nphase: 1. Basics\norder: 3\nsources: [s]\n---\nDup.\n")
+    write(
+        corpus / "again.md",
+        "---\nid: a\ntitle: Python again\nphase: 1. Basics\norder: 3\nsources: [s]\n---\nDup.\n",
+    )
     tutor.settings.corpus_dir = corpus
 
     async def steps(client):

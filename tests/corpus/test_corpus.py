@@ -174,3 +174,19 @@ def test_no_run_of_twelve_words_is_shared_with_the_reference_roadmaps():
     }
     found = shared_runs(corpus, seeds)
     assert not found, describe(found)
+
+
+def test_the_pages_meant_for_reading_take_minutes_in_a_plan_not_the_default_study_hours():
+    """The shipped start-here and getting-hired reading pages were given the 8-hour default each,
+    so a plan spent weeks on them; their front matter says how long reading them takes."""
+    from tutor.learner.durations import estimate_hours
+
+    reading = {
+        "who-is-this-for", "time-plans", "how-to-study", "career-paths",
+        "staying-motivated", "common-mistakes", "courses", "faq",
+    }  # fmt: skip
+    by_id = {t.meta.id: t for t in TOPICS}
+    assert reading <= set(by_id)
+    for topic_id in reading:
+        estimate = estimate_hours(by_id[topic_id].meta.duration)
+        assert estimate.from_front_matter and estimate.hours < 1, topic_id

@@ -141,5 +141,11 @@ def test_a_broken_pdf_fails_with_one_reason_and_pypdf_logs_nothing(caplog):
     """pypdf's own complaints ("invalid pdf header", "EOF marker not found") went to stderr above
     the progress bars; the failure's reason is the one line a user needs."""
     with caplog.at_level("WARNING"), pytest.raises(IngestError, match="PDF"):
-        load_document(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8, "pdf", doc_id="x", source="x.pdf", name="x.pdf")
+        load_document(
+            b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8,
+            "pdf",
+            doc_id="x",
+            source="x.pdf",
+            name="x.pdf",
+        )
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []

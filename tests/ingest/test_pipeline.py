@@ -82,7 +82,9 @@ def test_prune_with_a_filter_keeps_the_files_the_filter_left_out(store, docs):
 
 
 def test_prune_on_a_deleted_folder_removes_what_was_ingested_from_it(store, docs, tmp_path):
-    other = write(tmp_path / "elsewhere" / "keep.md", "# Keep\n\nThis document lives outside the docs folder.")
+    other = write(
+        tmp_path / "elsewhere" / "keep.md", "# Keep\n\nThis document lives outside the docs folder."
+    )
     ingest([str(docs), str(other)], store)
     shutil.rmtree(docs)
     kept = ingest([str(docs)], store)  # without --prune: a failure, nothing removed

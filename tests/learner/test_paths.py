@@ -39,6 +39,9 @@ def state(known=(), hours=None, **statuses) -> LearnerState:
         ("6 to 18 months, depending on the plan", DEFAULT_HOURS),  # a whole plan, not one topic
         ("2–6 weeks of Python first, if you are new to programming", DEFAULT_HOURS),  # time for another topic
         ("ongoing", DEFAULT_HOURS),
+        ("about 10 minutes of reading", 10 / 60),
+        ("90 min", 1.5),
+        ("about 10 minutes of reading; 2–6 weeks of Python first", 10 / 60),
         (None, DEFAULT_HOURS),
     ],
 )

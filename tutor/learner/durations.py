@@ -25,7 +25,7 @@ DEFAULT_HOURS = 8.0
 
 NUMBER = r"(\d+(?:\.\d+)?)"
 RANGE_SEP = r"\s*(?:–|—|-|to)\s*"
-UNIT = r"(hours?|hrs?|h|days?|weeks?|wks?|months?)\b"
+UNIT = r"(minutes?|mins?|hours?|hrs?|h|days?|weeks?|wks?|months?)\b"
 # "4–6 hours", "6 to 18 months", "about 2 weeks", "3 h"
 AMOUNT = re.compile(rf"{NUMBER}(?:{RANGE_SEP}{NUMBER})?\s*{UNIT}", re.IGNORECASE)
 # "weeks 15–20", "month 6": a position in someone's schedule
@@ -41,6 +41,8 @@ class Estimate:
 
 def _unit_hours(unit: str) -> float:
     unit = unit.lower()
+    if unit.startswith("mi"):
+        return 1 / 60
     if unit.startswith("h"):
         return 1.0
     if unit.startswith("d"):
@@ -90,13 +92,13 @@ def estimate_hours(duration: str | None) -> Estimate:
         return Estimate(DEFAULT_HOURS, f"“{words}” is a whole plan, not one topic: the default", False)
     if hours <= 0:
         return Estimate(DEFAULT_HOURS, f"“{words}” is no time at all: the default", False)
-    if unit.lower().startswith("h"):
+    if unit.lower().startswith(("h", "mi")):
         return Estimate(hours, f"“{words}” in the front matter", True)
     pace = f"{DAY_HOURS:g} h a day" if unit.lower().startswith("d") else f"{WEEK_HOURS:g} h a week"
     return Estimate(hours, f"“{words}” in the front matter, at {pace}", True)
 
 
 def format_hours(hours: float) -> str:
-    """'6 h', '1.5 h', '48 h': whole hours without decimals."""
-    rounded = round(hours, 1)
+    """'6 h', '1.5 h', '48 h', '686 h': whole hours without decimals, and past ten no tenths."""
+    rounded = round(hours) if hours >= 10 else round(hours, 1)
     return f"{rounded:g} h"
