@@ -208,6 +208,25 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refer
     assert lean > 0 and "LassoLarsIC" in chosen[lean - 1]
 
 
+def test_a_figure_for_this_topic_is_quoted_only_for_a_question_about_that_topic(embedder):
+    """ "Plan about 6 hours for this topic" on the probability page is not an answer about
+    hypothesis testing: quoted there, it gave the learner two durations for one topic."""
+    pages = {
+        "Probability": "Plan about 6 hours for this topic. Do not start hypothesis testing before this topic.",
+        "Hypothesis testing": "This topic takes about 12 hours. Hypothesis testing needs probability first.",
+    }
+    passages = [
+        Passage(n, Chunk(f"c{n}", f"d{n}", f"{title}.md", title, "", text, 0), text)
+        for n, (title, text) in enumerate(pages.items(), start=1)
+    ]
+    answerer = OfflineAnswerer(embedder)
+    quoted = [t for _, _, t in answerer.select("How long does the hypothesis testing topic take?", passages)]
+    assert "This topic takes about 12 hours." in quoted
+    assert not any("this topic" in t.lower() for t in quoted if "12 hours" not in t)
+    quoted = [t for _, _, t in answerer.select("How long should I plan for probability?", passages)]
+    assert "Plan about 6 hours for this topic." in quoted and "This topic takes about 12 hours." not in quoted
+
+
 def test_a_bare_call_is_code_not_an_answer(embedder):
     text = (
         "Set the kernel to precomputed when you pass a Gram matrix.\n\n"

@@ -174,6 +174,12 @@ def candidate_sentences(
     return out
 
 
+# "Plan about 6 hours for this topic": about its own page's topic. Quoted for a question about
+# another topic (its heading shares no word with the question), it gives that topic a wrong figure.
+THIS_TOPIC = re.compile(
+    r"\b(this|these) (topic|course|chapter|module|lesson|unit|section)s?\b", re.IGNORECASE
+)
+
 # A sentence opening with a pronoun leans on the one before it for what it is about ("It is a
 # computationally cheaper alternative…" after the sentence naming LassoLarsIC).
 LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s+(is|are)\s+(why|how)\b)")
@@ -230,12 +236,17 @@ class OfflineAnswerer(Answerer):
         return cls(embedder)
 
     def select(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int, str]]:
-        candidates = candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
+        asked = stems(question)
+        about = {p.n: stems(p.chunk.heading) for p in passages}
+        candidates = [
+            c
+            for c in candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
+            if not THIS_TOPIC.search(c[2]) or about[c[0]] & asked
+        ]
         if not candidates or not figure_of_named(question, passages, candidates):
             return []
         query = self.embedder.embed_query(question)
         vectors = self.embedder.embed_cached([c[2] for c in candidates])
-        asked = stems(question)
         sentence_stems = [stems(c[2]) for c in candidates]
         # Rarer words among the candidates say more about which sentence answers.
         frequency = Counter(w for words in sentence_stems for w in words)
