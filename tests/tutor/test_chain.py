@@ -212,7 +212,7 @@ def test_a_figure_for_this_topic_is_quoted_only_for_a_question_about_that_topic(
     """ "Plan about 6 hours for this topic" on the probability page is not an answer about
     hypothesis testing: quoted there, it gave the learner two durations for one topic."""
     pages = {
-        "Probability": "Plan about 6 hours for this topic. Do not start hypothesis testing before this topic.",
+        "Probability": "Plan about 6 hours for this topic. Finish it before hypothesis testing.",
         "Hypothesis testing": "This topic takes about 12 hours. Hypothesis testing needs probability first.",
     }
     passages = [
