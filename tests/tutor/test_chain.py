@@ -253,6 +253,16 @@ def test_a_table_whose_saved_header_put_the_corner_cell_last_is_read_by_its_colu
     assert list(rows.values()) == ["GPU hours — Kaggle: 30 a week; Colab: variable."]
 
 
+def test_a_table_row_labelled_by_a_figure_keeps_its_column_header():
+    table = "| Margin of error | Sample size (95% confidence) |\n|---|---|\n| 3% | 1068 |"
+    (row,) = table_rows(table).values()
+    assert row == "Margin of error: 3% — Sample size (95% confidence): 1068."
+    _, report = ground(row[:-1] + " [1].", {1: table})
+    assert report.score == 1.0  # the judge reads it as the passage's own table says it
+    named = "| | Kaggle | Colab |\n|---|---|---|\n| GPU hours | 30 a week | variable |"
+    assert list(table_rows(named).values()) == ["GPU hours — Kaggle: 30 a week; Colab: variable."]
+
+
 def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
     text = "- The first course takes about\n  **six hours** in all.\n- The second takes **about\n  8 hours**."
     assert lines_as_paragraphs(text) == (

@@ -96,7 +96,10 @@ def table_rows(text: str) -> dict[str, str]:
         if header is None:
             continue
         parts = [f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False) if c]
-        rows[raw] = f"{cells[0]} — " + "; ".join(parts) + "."
+        # A figure as the row label ("3%") means nothing without its column: "Margin of error: 3%".
+        figure = bool(re.search(r"\d", cells[0])) and len(cells[0].split()) <= 3
+        label = f"{header[0]}: {cells[0]}" if figure and header and header[0] else cells[0]
+        rows[raw] = f"{label} — " + "; ".join(parts) + "."
     return rows
 
 
