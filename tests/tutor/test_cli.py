@@ -80,6 +80,17 @@ def test_prune_names_each_document_it_removes_and_a_deleted_folder_is_pruned(tmp
     assert json.loads(invoke("sources", "--json").output) == []
 
 
+def test_sources_shows_a_long_path_whole(tmp_path):
+    """`search --source` and `quiz` take the source as shown: a path cut to "…/h…" was no use."""
+    deep = tmp_path / "usr" / "share" / "doc" / "python-sklearn-doc" / "html" / "modules" / "svm_guide.md"
+    write(deep, "# Support vector machines\n\nSupport vector machines find a separating margin.")
+    assert invoke("ingest", str(deep)).exit_code == 0
+    shown = invoke("sources").output
+    assert "…" not in shown
+    first_cells = [line.split("│")[1].strip() for line in shown.splitlines() if line.startswith("│")]
+    assert "".join(first_cells) == str(deep.relative_to(tmp_path))
+
+
 def test_ingest_with_a_failure_exits_1_and_names_the_document(tmp_path):
     write(tmp_path / "ok.md", "# Fine\n\nA perfectly good document about pandas.")
     result = invoke("ingest", "ok.md", "missing.md")

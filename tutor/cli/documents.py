@@ -51,7 +51,7 @@ def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     from rich.table import Table
 
     table = Table(show_header=True)
-    table.add_column("source")
+    table.add_column("source", overflow="fold")  # whole, folded: `search --source` and `quiz` take it
     table.add_column("title")
     table.add_column("chunks", justify="right")
     for doc in docs:
