@@ -94,6 +94,18 @@ def test_sentence_splitting_keeps_trailing_citations_and_joins_wrapped_lines():
     assert citations_in("x [1, 2] y [3]") == [1, 2, 3]
 
 
+def test_a_passage_holding_most_of_a_short_questions_words_is_relevant_below_the_floor(
+    settings, corpus_store
+):
+    """A short question has a low cosine even to the passage that answers it; the words it shares
+    with the first passage still count. One shared word of several does not."""
+    fake = FakeAnswerer("Do the SQLZoo tutorial [1].")
+    tutor = Tutor(settings.model_copy(update={"relevance_floor": 0.99}), corpus_store, fake)
+    answer = tutor.ask("pandas users and SQL?")
+    assert not answer.refused and fake.calls
+    assert tutor.ask("Which stocks should I buy with pandas?").refused
+
+
 def test_nothing_relevant_means_a_plain_refusal_without_calling_the_model(settings, corpus_store):
     fake = FakeAnswerer()
     tutor = Tutor(settings.model_copy(update={"relevance_floor": 0.99}), corpus_store, fake)
