@@ -184,6 +184,27 @@ def test_distractors_are_terms_of_the_same_kind_from_sibling_topics(roadmap_stor
     assert others & {"NumPy", "Matplotlib", "Poetry"}  # the sibling topic of the same phase first
 
 
+def test_distractors_come_from_the_same_folder_first(store, tmp_path, monkeypatch):
+    """Notes on one subject ingested beside another subject's pages: the notes' own terms are
+    offered first (a statistics quiz offered scikit-learn's "C-ordered" and "Quinlan")."""
+    monkeypatch.chdir(tmp_path)
+    notes = {
+        "mean.md": "# The mean\n\nThe **arithmetic mean** is what **Gauss** used for errors.",
+        "spread.md": "# Spread\n\n**Fisher** and **Pearson** described variance; **Bessel** corrected it.",
+    }
+    for name, text in notes.items():
+        write(tmp_path / "stats" / name, text)
+    write(
+        tmp_path / "ml" / "trees.md",
+        "# Trees\n\n**Quinlan** wrote ID3; **Breiman** wrote CART; **Hinton** and **LeCun** did not.",
+    )
+    ingest(["stats", "ml"], store)
+    items, _ = QuizMaker(store).offline_items("stats/mean.md")
+    gauss = next(i for i in items if i.answer == "Gauss")
+    others = {o.text for o in gauss.options} - {"Gauss"}
+    assert others == {"Fisher", "Pearson", "Bessel"}
+
+
 def test_offline_generation_is_deterministic(roadmap_store, settings):
     first = QuizMaker(roadmap_store).make("model-evaluation", 5)
     again = QuizMaker(Store(settings, FakeEmbedder())).make("model-evaluation", 5)

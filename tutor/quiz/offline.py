@@ -17,6 +17,8 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePath
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -86,6 +88,7 @@ class Inventory:
     df: dict[str, int] = field(default_factory=dict)  # term key -> documents holding it
     texts: dict[str, str] = field(default_factory=dict)  # topic id -> " normalised text "
     phases: dict[str, str] = field(default_factory=dict)
+    folders: dict[str, str] = field(default_factory=dict)  # topic id -> its file's folder (a URL's site)
     order: list[str] = field(default_factory=list)
     glossary: dict[str, Term] = field(default_factory=dict)  # lower-case terms marked or defined
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
@@ -227,6 +230,14 @@ def sentence_terms(sentence: str, glossary: dict[str, Term] | None = None) -> li
     return list(unique.values())
 
 
+def folder_of(source: str) -> str:
+    """Where a document came from: its file's folder, or a page's site. Documents ingested from one
+    place are one subject's notes; distractors come from there first."""
+    if source.startswith(("http://", "https://")):
+        return urlsplit(source).netloc.lower()
+    return str(PurePath(source).parent)
+
+
 def build_inventory(docs: dict[str, TopicDoc], embed: Embed | None = None) -> Inventory:
     """Every document's terms. A capitalised term the corpus also writes in lower case ("Training
     set" at the head of a list item) is a concept, not a name; lower-case terms any document marks
@@ -237,6 +248,7 @@ def build_inventory(docs: dict[str, TopicDoc], embed: Embed | None = None) -> In
         text = " ".join(plain(_clean_text(c.text)) for c in doc.chunks)
         inventory.texts[topic] = f" {normalise(text)} "
         inventory.phases[topic] = doc.phase
+        inventory.folders[topic] = folder_of(doc.source)
         inventory.order.append(topic)
         per_sentence[topic] = [(s, sentence_terms(s)) for c in doc.chunks for s in sentences(c.text)]
     lower_corpus = " ".join(  # the corpus's prose as written, code left out: is a word also lower case?
@@ -294,9 +306,12 @@ def _variant(a: str, b: str) -> bool:
 
 def distractors(inventory: Inventory, topic: str, answer: Term, seed: str, n: int) -> list[str]:
     """Up to `n` terms of the answer's kind from other topics, none occurring in this topic and
-    none a variant of the answer or of each other: the closest in meaning first (when vectors are
-    known), sibling topics (the same phase) a little ahead, then terms of like form."""
+    none a variant of the answer or of each other: from documents of the same folder first (a
+    statistics note is not offered scikit-learn's "C-ordered" while its own notes have terms), then
+    the closest in meaning (when vectors are known), sibling topics (the same phase) a little
+    ahead, then terms of like form."""
     phase = inventory.phases.get(topic, "")
+    folder = inventory.folders.get(topic)
     scored: dict[str, tuple[tuple, str]] = {}
     for other in inventory.order:
         if other == topic:
@@ -316,7 +331,8 @@ def distractors(inventory: Inventory, topic: str, answer: Term, seed: str, n: in
                 len(term.text) - len(answer.text)
             ) / max(6, len(answer.text))
             rank = -(similarity + (0.1 if sibling else 0.0)) + 0.05 * min(likeness, 4)
-            scored[term.key] = ((round(rank, 4), _stable(seed, term.key)), term.text)
+            elsewhere = inventory.folders.get(other) != folder
+            scored[term.key] = ((elsewhere, round(rank, 4), _stable(seed, term.key)), term.text)
     chosen: list[str] = []
     for _, (_, text) in sorted(scored.items(), key=lambda kv: kv[1][0]):
         key = normalise(text)
