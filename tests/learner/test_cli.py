@@ -87,6 +87,21 @@ def test_ask_with_a_learner_answers_from_the_record_and_roadmap_questions_from_t
     assert plain["answer"] == path["answer"]
 
 
+def test_a_pace_set_in_the_question_is_the_plans_pace():
+    """ "When will I finish if I study 20 hours a week?" was answered at the profile's pace (or
+    sent to the documents as a statement of fact)."""
+    assert invoke("profile", "--hours", "5").exit_code == 0
+    assert invoke("ingest", "roadmap").exit_code == 0
+    asked = json.loads(invoke("ask", "When will I finish if I study 20 hours a week?", "--json").output)
+    assert asked["provider"] == "learner" and "at 20 hours a week" in asked["answer"]
+    daily = json.loads(invoke("ask", "How long will it take me at 2 hours a day?", "--json").output)
+    assert "at 12 hours a week" in daily["answer"]
+    mine = json.loads(invoke("ask", "When will I finish?", "--json").output)
+    assert "at 5 hours a week" in mine["answer"]
+    topic = json.loads(invoke("ask", "how long will it take me to learn SQL?", "--json").output)
+    assert topic["provider"] == "offline"  # one topic: the documents answer
+
+
 def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):
     from tests.conftest import write
     from tests.learner.roadmaps import topic_file

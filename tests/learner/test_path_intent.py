@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.learner.guide import Intent, path_intent
+from tutor.learner.guide import Intent, asked_pace, path_intent
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,9 @@ from tutor.learner.guide import Intent, path_intent
         ("Show me my study plan for this week", Intent.THIS_WEEK),
         ("What's my plan for learning the roadmap?", Intent.PLAN),
         ("How am I doing?", Intent.PROGRESS),
+        ("When will I finish if I study 20 hours a week?", Intent.REMAINING),
+        ("How long will it take me at 2 hours a day?", Intent.REMAINING),
+        ("How long will it take me to finish the roadmap?", Intent.REMAINING),
         # a question that states its own facts, or asks about one resource or topic, is about the roadmap
         ("What should I do next? I already finished SQL and numpy.", None),
         ("I've already covered Python, what should I do next?", None),
@@ -26,7 +29,22 @@ from tutor.learner.guide import Intent, path_intent
         ("When will I finish the SQLZoo tutorial?", None),
         ("What's my plan for learning transformers?", None),
         ("What is gradient boosting?", None),
+        ("how long will it take me to learn pytorch", None),
+        ("If I know SQL, when will I finish?", None),
     ],
 )
 def test_path_intent(question, intent):
     assert path_intent(question) == intent
+
+
+@pytest.mark.parametrize(
+    "question, hours",
+    [
+        ("When will I finish if I study 20 hours a week?", 20),
+        ("When will I be done with the roadmap at 5 hours a week?", 5),
+        ("How long will it take me at 2 hours a day?", 12),  # six study days, as the roadmap counts
+        ("When will I finish?", None),
+    ],
+)
+def test_a_pace_the_question_sets(question, hours):
+    assert asked_pace(question) == hours

@@ -98,13 +98,40 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
 ]
 
 
+# A pace the question sets itself: "at 5 hours a week", "if I study 2 hours a day".
+ASKED_PACE = re.compile(
+    r"\b(?:at|with|on|if i (?:can )?(?:study|do|put in|spend|work|have|give it|manage))\s+(?:about\s+|around\s+)?"
+    r"(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each|every|/)\s*(week|day|wk)\b",
+    _,
+)
+# "how long will it take me to learn PyTorch?" asks about one topic, not the learner's whole path.
+ONE_TOPIC = re.compile(
+    r"\bto (learn|study|master|cover|understand|get through|finish|complete|do)\s+"
+    r"(?!(the\s+)?(whole\s+|entire\s+|rest\s+of\s+the\s+)?(roadmap|plan|path|curriculum|program|"
+    r"everything|it|all|this|ml|machine learning)\b)\w",
+    _,
+)
+
+
+def asked_pace(question: str) -> float | None:
+    """The hours per week a question sets ("at 2 hours a day": 12, six study days as the roadmap
+    counts a week), or None."""
+    match = ASKED_PACE.search(question.replace("’", "'"))
+    if not match:
+        return None
+    hours = float(match.group(1))
+    return hours * 6 if match.group(2).lower() == "day" else hours
+
+
 def path_intent(question: str) -> Intent | None:
     """What a question asks about the learner's own path, or None for a question about the roadmap."""
     text = " ".join(question.replace("’", "'").split())
-    if not text or len(text) > 300 or STATES_FACTS.search(text):
+    if not text or len(text) > 300 or STATES_FACTS.search(ASKED_PACE.sub(" ", text)):
         return None
     for intent, pattern in PATTERNS:
         if pattern.search(text):
+            if intent == Intent.REMAINING and ONE_TOPIC.search(text):
+                return None
             return intent
     return None
 
@@ -282,7 +309,7 @@ class LearnerTutor:
             today = self.today or date.today()
             graph = self.learners.graph
             state = self.learners.state(self.name, self.owner, missing_ok=True)
-            plan = study_plan(graph, state, today=today)
+            plan = study_plan(graph, state, hours_per_week=asked_pace(question), today=today)
             reply = compose(intent, graph, state, plan, today)
         with timer("retrieve"):
             passages, draft = self._cite(reply)
