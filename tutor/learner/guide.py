@@ -100,8 +100,8 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
 
 # A pace the question sets itself: "at 5 hours a week", "if I study 2 hours a day".
 ASKED_PACE = re.compile(
-    r"\b(?:at|with|on|if i (?:can )?(?:study|do|put in|spend|work|have|give it|manage))\s+(?:about\s+|around\s+)?"
-    r"(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each|every|/)\s*(week|day|wk)\b",
+    r"\b(?:at|with|on|if i (?:can )?(?:study|do|put in|spend|work|have|give it|manage))\s+"
+    r"(?:about\s+|around\s+)?(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each|every|/)\s*(week|day|wk)\b",
     _,
 )
 # "how long will it take me to learn PyTorch?" asks about one topic, not the learner's whole path.
