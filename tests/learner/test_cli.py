@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder, write
 from tests.learner.roadmaps import write_roadmap
 from tutor import cli
 from tutor.config import Settings
@@ -100,6 +100,20 @@ def test_a_pace_set_in_the_question_is_the_plans_pace():
     assert "at 5 hours a week" in mine["answer"]
     topic = json.loads(invoke("ask", "how long will it take me to learn SQL?", "--json").output)
     assert topic["provider"] == "offline"  # one topic: the documents answer
+
+
+def test_a_path_answer_names_the_roadmap_it_plans_from_when_none_of_it_is_ingested(tmp_path):
+    write(tmp_path / "notes" / "stats.md", "# Statistics\n\nThe mean is the sum divided by the count.")
+    assert invoke("ingest", "notes").exit_code == 0
+    answer = json.loads(invoke("ask", "What should I do next?", "--json").output)
+    assert answer["provider"] == "learner"
+    assert f"come from the roadmap in {tmp_path / 'roadmap'}" in answer["answer"]
+    assert "TUTOR_CORPUS_DIR" in answer["answer"] and answer["grounding"]["score"] == 1.0
+    assert invoke("ingest", "roadmap").exit_code == 0
+    assert (
+        "TUTOR_CORPUS_DIR"
+        not in json.loads(invoke("ask", "What should I do next?", "--json").output)["answer"]
+    )
 
 
 def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):

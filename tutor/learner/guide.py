@@ -311,6 +311,14 @@ class LearnerTutor:
             state = self.learners.state(self.name, self.owner, missing_ok=True)
             plan = study_plan(graph, state, hours_per_week=asked_pace(question), today=today)
             reply = compose(intent, graph, state, plan, today)
+            if not set(graph.topics) & set(TopicPassages.of(self.tutor).by_topic):
+                # Your own documents ingested, the plan still the shipped roadmap's: say which.
+                reply.lines.append(
+                    Line(
+                        f"These topics come from the roadmap in {graph.corpus}, none of whose files is "
+                        "ingested; set TUTOR_CORPUS_DIR to your own roadmap's folder to plan from it."
+                    )
+                )
         with timer("retrieve"):
             passages, draft = self._cite(reply)
         for sentence in draft:
