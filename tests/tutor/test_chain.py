@@ -239,6 +239,16 @@ def test_a_figure_for_this_topic_is_quoted_only_for_a_question_about_that_topic(
     assert "Plan about 6 hours for this topic." in quoted and "This topic takes about 12 hours." not in quoted
 
 
+def test_a_sentence_with_inline_math_is_prose_not_code(embedder):
+    text = (
+        "In general, the run time cost to construct a balanced binary tree is "
+        "\\(O(n_{samples}n_{features}\\log(n_{samples}))\\) and query time \\(O(\\log(n_{samples}))\\)."
+    )
+    passage = Passage(1, Chunk("c", "d", "tree.html", "Decision Trees", "Complexity", text, 0), text)
+    quoted = OfflineAnswerer(embedder).select("What does it cost to construct a tree?", [passage])
+    assert [t for _, _, t in quoted] == [text]
+
+
 def test_a_bare_call_is_code_not_an_answer(embedder):
     text = (
         "Set the kernel to precomputed when you pass a Gram matrix.\n\n"

@@ -71,6 +71,7 @@ PARAMETER = re.compile(r"`[a-z_][a-z0-9_]*(=[^`]*)?`|\b[a-z]+_[a-z0-9_]+\b|\b[a-
 NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
 CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |return |print\()")
 CODE_CHARS = set("=(){}[];<>#/\\|")
+MATH = re.compile(r"\\\(.*?\\\)")  # "\(O(n \log n)\)", as HTML pages give inline math
 BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
 
 
@@ -139,7 +140,7 @@ def looks_like_code(text: str) -> bool:
     """A code line, a REPL line, or text that is mostly code: symbols, or mostly `inline code`
     (a table row of pandas and SQL snippets). Inline code inside prose is fine."""
     inline = "".join(re.findall(r"`[^`]*`", text))
-    prose = re.sub(r"`[^`]*`", "x", text)
+    prose = MATH.sub("x", re.sub(r"`[^`]*`", "x", text))  # inline math is prose's, as inline code is
     symbols = sum(c in CODE_CHARS for c in prose)
     mostly_inline = len(inline.replace(" ", "")) > 0.5 * len(text.replace(" ", ""))
     return (
