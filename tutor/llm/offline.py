@@ -32,6 +32,7 @@ DUPLICATE = 0.9  # cosine above which two sentences say the same thing
 WEIGHTS = {"similarity": 0.65, "overlap": 0.3, "asked_for": 0.05}
 HEADING_PENALTY = 0.1  # a line without sentence punctuation reads badly as an answer
 SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
+WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
 
 # What a question asks for, and what a sentence must hold to give it.
@@ -273,7 +274,7 @@ class OfflineAnswerer(Answerer):
         for i in np.argsort(scores)[::-1]:
             if len(chosen) >= MAX_SENTENCES or words >= MAX_WORDS:
                 break
-            if chosen and scores[i] < 0.5 * scores[chosen[0]]:
+            if chosen and scores[i] < WEAKEST * scores[chosen[0]]:
                 break  # the rest is much weaker than the best: leave it out
             if any(float(vectors[i] @ vectors[j]) > DUPLICATE for j in chosen):
                 continue
