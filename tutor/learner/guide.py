@@ -315,8 +315,10 @@ class LearnerTutor:
                 # Your own documents ingested, the plan still the shipped roadmap's: say which.
                 reply.lines.append(
                     Line(
-                        f"These topics come from the roadmap in {graph.corpus}, none of whose files is "
-                        "ingested; set TUTOR_CORPUS_DIR to your own roadmap's folder to plan from it."
+                        # the folder's name only: an answer may go to an HTTP client
+                        f"These topics come from the roadmap folder “{graph.corpus.name}”, none of whose "
+                        "files is ingested; set TUTOR_CORPUS_DIR to your own roadmap's folder to plan "
+                        "from it."
                     )
                 )
         with timer("retrieve"):
