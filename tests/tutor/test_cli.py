@@ -132,3 +132,26 @@ def test_help_does_not_load_heavy_modules():
     modules = imported_modules("--help")
     assert "typer" in modules  # the check sees real imports
     assert not modules & {"torch", "sentence_transformers", "transformers", "chromadb"}
+
+
+def test_two_sources_of_one_section_show_their_opening_words(monkeypatch):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from tutor.cli import answers
+    from tutor.types import Answer, Citation, Grounding
+
+    console = Console(file=StringIO(), width=200)
+    monkeypatch.setattr(answers, "out", console)
+    cite = lambda n, snippet: Citation(n, "plans.md", "Time plans", "Compared", None, snippet)  # noqa: E731
+    one, other = (
+        cite(2, "TheCodeForge's plan takes 2 hours a day."),
+        cite(3, "course.careers counts 15 hours."),
+    )
+    sql = Citation(4, "sql.md", "SQL", "", None, "Do SQLZoo.")
+    answers.print_sources(Answer("x", [one, other, sql], [], Grounding(), False, "offline"))
+    shown = console.file.getvalue()
+    assert "[2] Time plans › Compared — plans.md: “TheCodeForge's plan takes 2 hours a day.…”" in shown
+    assert "[3] Time plans › Compared — plans.md: “course.careers counts 15 hours.…”" in shown
+    assert "[4] SQL — sql.md\n" in shown  # one passage of its section: no opening words

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -11,6 +11,29 @@ from rich.markup import escape
 from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, out
 from tutor.cli.learner import AskLearner, with_learner
 from tutor.errors import TutorError
+
+if TYPE_CHECKING:
+    from tutor.types import Answer
+
+
+def print_sources(answer: Answer) -> None:
+    """The numbered sources under an answer; two passages of one section show their opening words."""
+    if not answer.citations:
+        return
+    out.print("\n[bold]Sources[/]")
+    named = [
+        (f"{c.title} › {c.section}" if c.section else c.title, c.url or c.source) for c in answer.citations
+    ]
+    for c, (heading, where) in zip(answer.citations, named, strict=True):
+        page = f", page {c.page}" if c.page else ""
+        opening = (
+            f": “{escape(' '.join(c.snippet.split())[:60])}…”" if named.count((heading, where)) > 1 else ""
+        )
+        out.print(
+            f"  \\[{c.n}] {escape(heading)} — [cyan]{escape(where)}[/]{page}{opening}",
+            highlight=False,
+            markup=True,
+        )
 
 
 def print_answer_stream(tutor, question: str, history, top_k: int | None):
@@ -33,16 +56,7 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
     assert answer is not None
     if not out.is_terminal:
         out.print()  # piped, the last line of the answer has no line break of its own
-    if answer.citations:
-        out.print("\n[bold]Sources[/]")
-        for c in answer.citations:
-            heading = f"{c.title} › {c.section}" if c.section else c.title
-            page = f", page {c.page}" if c.page else ""
-            out.print(
-                f"  \\[{c.n}] {escape(heading)} — [cyan]{escape(c.url or c.source)}[/]{page}",
-                highlight=False,
-                markup=True,
-            )
+    print_sources(answer)
     if answer.grounding.unsupported:
         err.print(
             f"[yellow]note:[/] {len(answer.grounding.unsupported)} sentence(s) could not be matched to "
