@@ -111,6 +111,11 @@ def test_a_path_answer_names_the_roadmap_it_plans_from_when_none_of_it_is_ingest
         "come from the roadmap folder “roadmap”" in answer["answer"] and str(tmp_path) not in answer["answer"]
     )
     assert "TUTOR_CORPUS_DIR" in answer["answer"] and answer["grounding"]["score"] == 1.0
+    # No hours in the profile: the plan's pace is said in its own, cited sentence.
+    left = json.loads(invoke("ask", "How long have I got left?", "--json").output)
+    assert "so the plan assumes" in left["answer"] and left["grounding"]["score"] == 1.0
+    week = json.loads(invoke("ask", "What's on this week?", "--json").output)
+    assert "so the plan assumes" in week["answer"] and week["grounding"]["score"] == 1.0
     assert invoke("ingest", "roadmap").exit_code == 0
     assert (
         "TUTOR_CORPUS_DIR"

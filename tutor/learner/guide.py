@@ -185,7 +185,9 @@ def compose(
         for item in upcoming:
             add(Line("", topic=item.id))
     elif intent in (Intent.REMAINING, Intent.PLAN):
-        add(Line(f"{name}'s plan: {plan.summary}{pace}"))
+        add(Line(f"{name}'s plan: {plan.summary}"))
+        if pace:  # its own line: each sentence carries its own citation
+            add(Line(pace.strip()))
         if intent == Intent.PLAN:
             for week in plan.weeks[:3]:
                 add(Line(_week_line(week)))
@@ -201,7 +203,9 @@ def compose(
         if week is None:
             add(Line(f"{name}'s plan has no such week: {plan.summary}"))
         else:
-            add(Line(_week_line(week) + pace))
+            add(Line(_week_line(week)))
+            if pace:
+                add(Line(pace.strip()))
             for item in week.topics[:3]:
                 add(Line("", topic=item.id))
     elif intent == Intent.PROGRESS:
