@@ -206,3 +206,8 @@ def test_roadmap_next_and_plan_read_a_folder_with_broken_files_alike(tmp_path, m
         for command in ("next", "plan"):  # not "the roadmap is complete"
             result = invoke(command)
             assert result.exit_code != 0 and "No valid topic" in str(result.exception), result.output
+            assert "front matter gives id, title, phase, order and sources" in str(result.exception)
+        # A question about one's own path is answered from the documents, not an error.
+        asked = invoke("ask", "What should I do next?", "--json")
+        assert asked.exit_code == 0, asked.output
+        assert json.loads(asked.stdout)["provider"] != "learner"

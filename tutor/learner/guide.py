@@ -19,6 +19,7 @@ from datetime import date
 from enum import StrEnum
 
 from tutor.chain import Tutor
+from tutor.errors import ConfigError
 from tutor.grounding import split_sentences
 from tutor.learner.durations import format_hours
 from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
@@ -305,13 +306,13 @@ class LearnerTutor:
         filters: dict | None = None,
     ) -> Iterator[str | Answer]:
         intent = path_intent(question)
-        if intent is None:
+        graph = self._graph() if intent is not None else None
+        if intent is None or graph is None:
             yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
             return
         timer = StageTimer()
         with timer("learner"):
             today = self.today or date.today()
-            graph = self.learners.graph
             state = self.learners.state(self.name, self.owner, missing_ok=True)
             plan = study_plan(graph, state, hours_per_week=asked_pace(question), today=today)
             reply = compose(intent, graph, state, plan, today)
@@ -334,6 +335,14 @@ class LearnerTutor:
         answer.provider = "learner"
         answer.timings_ms = timer.done()
         yield answer
+
+    def _graph(self) -> RoadmapGraph | None:
+        """The roadmap to plan from, or None when its folder holds no valid topic: a question about
+        one's path is then answered from the documents, as any other (`tutor next` says why)."""
+        try:
+            return self.learners.graph
+        except ConfigError:
+            return None
 
     def _cite(self, reply: PathReply) -> tuple[list[Passage], list[str]]:
         topics = TopicPassages.of(self.tutor)

@@ -107,12 +107,13 @@ class Learners:
     def graph(self) -> RoadmapGraph:
         graph = roadmap_graph(self.settings.corpus_dir)
         if not graph.topics:  # an empty folder, or every file left out: not "the roadmap is complete"
-            why = (
-                (": " + "; ".join(graph.problems[:3]))
-                if graph.problems
-                else " (no Markdown file with front matter)"
+            why = f": {'; '.join(graph.problems[:3])}" if graph.problems else ""
+            raise ConfigError(
+                f"No valid topic in {self.settings.corpus_dir}{why}. A roadmap topic is a Markdown file "
+                "whose front matter gives id, title, phase, order and sources (the shipped corpus/ "
+                "has examples); set TUTOR_CORPUS_DIR to such a folder. Questions about your documents "
+                "work without one."
             )
-            raise ConfigError(f"No valid topic in {self.settings.corpus_dir}{why}")
         return graph
 
     def state(self, name: str, owner: str = "", *, missing_ok: bool = False) -> LearnerState:
