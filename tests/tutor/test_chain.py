@@ -285,6 +285,18 @@ def test_a_table_row_labelled_by_a_figure_keeps_its_column_header():
     assert list(table_rows(named).values()) == ["GPU hours — Kaggle: 30 a week; Colab: variable."]
 
 
+def test_every_row_of_a_table_can_be_quoted_however_short(embedder):
+    """A short row's pipes and brackets counted as code symbols: rows 1, 3 and 4 were never quoted."""
+    text = (
+        "| Stage | Topic | Duration | Resource |\n|---|---|---|---|\n"
+        "| 1 | Measuring | 1 week (4 hours) | King Arthur |\n"
+        "| 2 | Cookies and cakes | 2 weeks (10 hours) | The Great British Bake Off book by Linda Collister |"
+    )
+    passage = Passage(1, Chunk("c", "d", "r.md", "Roadmap", "", text, 0), text)
+    quoted = [t for _, _, t in OfflineAnswerer(embedder).select("Which resource for stage 1?", [passage])]
+    assert "Stage: 1 — Topic: Measuring; Duration: 1 week (4 hours); Resource: King Arthur." in quoted
+
+
 def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
     text = "- The first course takes about\n  **six hours** in all.\n- The second takes **about\n  8 hours**."
     assert lines_as_paragraphs(text) == (

@@ -170,9 +170,12 @@ def candidate_sentences(
         rows = table_rows(p.text)
         text = p.text if rows else lines_as_paragraphs(p.text)
         for position, sentence in enumerate(split_sentences(text)):
-            text = rows.get(sentence.strip()) or clean(sentence)
+            row = rows.get(sentence.strip())
+            text = row or clean(sentence)
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
-            if text and readable(sentence, text, position, wants_code):
+            # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
+            # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted).
+            if text and readable(row or sentence, text, position, wants_code):
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
