@@ -16,7 +16,7 @@ from tutor.store import Store
 from tutor.timing import StageTimer
 from tutor.types import Answer, Citation, Grounding, Hit, Passage
 
-NOT_COVERED = "The roadmap documents don't cover this"
+NOT_COVERED = "The documents don't cover this"
 DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
 SNIPPET = 240
 # Below the relevance floor, the first passage still counts as relevant when it holds at least this

@@ -142,7 +142,7 @@ async function ask(text) {
   }
   renderAnswer(answer, final ? final.answer : streamed);
   listSources();
-  setStatus(final && final.refused ? "The roadmap documents don't cover that." : "");
+  setStatus(final && final.refused ? "The documents don't cover that." : "");
   history.push({ role: "user", content: text }, { role: "assistant", content: final ? final.answer : streamed });
 }
 
