@@ -206,6 +206,8 @@ def test_a_figure_asked_of_something_named_is_not_answered_with_a_figure_of_some
 def test_a_question_asking_which_class_wants_a_class_name():
     holds = asked_for("Which estimator should I use for quantiles?")
     assert holds is not None and holds("The `QuantileRegressor` fits quantiles.")
+    values = asked_for("What values can that parameter take?")  # a value is code too: `'true'`
+    assert values is not None and values("Pass `'true'`, `'pred'` or `'all'`.")
 
 
 def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refers_to(embedder):
@@ -218,6 +220,13 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refer
     chosen = [t for _, _, t in OfflineAnswerer(embedder).select("Is there a cheaper alternative?", [passage])]
     lean = chosen.index("It is a computationally cheaper alternative to k-fold cross-validation.")
     assert lean > 0 and "LassoLarsIC" in chosen[lean - 1]
+    # A sentence leaning on one that leans back too brings nothing: its referent is further up.
+    chain = [
+        (1, 0, "Saga is a solver.", ""),
+        (1, 1, "This is the solver of choice for sparse data.", ""),
+        (1, 2, "It also supports elastic-net.", ""),
+    ]
+    assert OfflineAnswerer._referent(chain, [2], 2) == [] and OfflineAnswerer._referent(chain, [1], 1) == [0]
 
 
 def test_a_figure_for_this_topic_is_quoted_only_for_a_question_about_that_topic(embedder):
@@ -295,6 +304,14 @@ def test_every_row_of_a_table_can_be_quoted_however_short(embedder):
     passage = Passage(1, Chunk("c", "d", "r.md", "Roadmap", "", text, 0), text)
     quoted = [t for _, _, t in OfflineAnswerer(embedder).select("Which resource for stage 1?", [passage])]
     assert "Stage: 1 — Topic: Measuring; Duration: 1 week (4 hours); Resource: King Arthur." in quoted
+    # An API table (signatures in code, its first row taken for a header) is still code.
+    api = (
+        "| `tree.DecisionTreeClassifier`(*[, criterion, ...]) | A decision tree classifier. |\n"
+        "| --- | --- |\n"
+        "| `tree.DecisionTreeRegressor`(*[, criterion, ...]) | A decision tree regressor. |"
+    )
+    table = Passage(1, Chunk("c", "d", "api.html", "API", "", api, 0), api)
+    assert OfflineAnswerer(embedder).select("Which tree regressor is there?", [table]) == []
 
 
 def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():

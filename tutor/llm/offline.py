@@ -65,8 +65,9 @@ IDENTIFIER = re.compile(r"`[^`]+`|\b[a-z]+_[a-z0-9_]+\b|\b[A-Z][a-z]+[A-Z]\w*|\w
 # A question about a setting of something, not about which class or function to use, wants a
 # parameter: a lower-case name in code (`cache_size`, `eps`), a snake_case word, or name=value.
 # Class names (`SVC`, `KernelRidge`) are in nearly every sentence of an API guide: no signal.
-ASKS_CALLABLE = re.compile(
-    r"\b(which|what)\b[^?]{0,40}\b(function|method|class|estimator|model|transformer|tool)s?\b", re.IGNORECASE
+ASKS_CALLABLE = re.compile(  # ... or a value: `'true'`, `"balanced"` are code, not parameter names
+    r"\b(which|what)\b[^?]{0,40}\b(function|method|class|estimator|model|transformer|tool|value)s?\b",
+    re.IGNORECASE,
 )
 PARAMETER = re.compile(r"`[a-z_][a-z0-9_]*(=[^`]*)?`|\b[a-z]+_[a-z0-9_]+\b|\b[a-z_]+=")
 NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
@@ -175,7 +176,10 @@ def candidate_sentences(
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted).
-            if text and readable(row or sentence, text, position, wants_code):
+            # A row holding `code` (an API table's signature) is still judged by its raw line.
+            if text and readable(
+                sentence if "`" in sentence else row or sentence, text, position, wants_code
+            ):
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
@@ -297,6 +301,8 @@ class OfflineAnswerer(Answerer):
         if i == 0 or not LEANS_BACK.match(text) or (i - 1) in chosen:
             return []
         before = candidates[i - 1]
+        if LEANS_BACK.match(before[2]):
+            return []  # it leans back too: what they refer to is further up, not worth the words
         return [i - 1] if before[0] == n and before[1] == position - 1 else []
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
