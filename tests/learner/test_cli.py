@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -99,7 +101,9 @@ def test_a_pace_set_in_the_question_is_the_plans_pace():
     mine = json.loads(invoke("ask", "When will I finish?", "--json").output)
     assert "at 5 hours a week" in mine["answer"]
     topic = json.loads(invoke("ask", "how long will it take me to learn SQL?", "--json").output)
-    assert topic["provider"] == "offline"  # one topic: the documents answer
+    assert (
+        topic["answer"] == "SQL for training data: 4–6 hours for the basics [1]."
+    )  # one topic, not the plan
 
 
 def test_a_path_answer_names_the_roadmap_it_plans_from_when_none_of_it_is_ingested(tmp_path):
@@ -121,6 +125,31 @@ def test_a_path_answer_names_the_roadmap_it_plans_from_when_none_of_it_is_ingest
         "TUTOR_CORPUS_DIR"
         not in json.loads(invoke("ask", "What should I do next?", "--json").output)["answer"]
     )
+
+
+def test_how_long_one_topic_takes_is_its_front_matter_duration_cited_to_its_file():
+    """ "How long does SQL take?" found the time-plans page (its title matches "how long") and
+    answered with whole-roadmap figures, or declined."""
+    assert invoke("ingest", "roadmap").exit_code == 0
+    answer = json.loads(invoke("ask", "How long does SQL take?", "--json").output)
+    assert answer["answer"] == "SQL for training data: 4–6 hours for the basics [1]."
+    assert answer["grounding"]["score"] == 1.0
+    (cited,) = answer["citations"]
+    assert cited["source"].endswith("12-sql.md") and cited["section"] == "front matter"
+    # No topic named, several named alike, or a topic without a duration: the documents answer.
+    for question in ("How long does the whole roadmap take?", "How long does it take?"):
+        assert json.loads(invoke("ask", question, "--json").output)["provider"] != "learner"
+
+
+def test_the_topic_a_how_long_question_names():
+    from tutor.learner.graph import load_graph
+    from tutor.learner.guide import topic_asked
+
+    graph = load_graph(write_roadmap(Path(tempfile.mkdtemp()) / "roadmap"))
+    assert topic_asked("How long does SQL take?", graph) == "sql"
+    assert topic_asked("how many hours for pandas data work", graph) == "data"
+    assert topic_asked("How long does the roadmap take?", graph) is None
+    assert topic_asked("What is SQL?", graph) is None  # not a question of time
 
 
 def test_a_renamed_topic_is_kept_and_can_be_moved(tmp_path, monkeypatch):

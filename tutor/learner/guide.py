@@ -19,8 +19,9 @@ from datetime import date
 from enum import StrEnum
 
 from tutor.chain import Tutor
+from tutor.entailment import stem
 from tutor.errors import ConfigError
-from tutor.grounding import split_sentences
+from tutor.grounding import content_words, split_sentences
 from tutor.learner.durations import format_hours
 from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
 from tutor.learner.paths import StudyPlan, Week, next_topics, progress_report, study_plan
@@ -112,6 +113,69 @@ ONE_TOPIC = re.compile(
     r"everything|it|all|this|ml|machine learning)\b)\w",
     _,
 )
+
+
+# "How long does SQL take?", "how many hours for linear algebra?": one topic's time.
+ASKS_TOPIC_TIME = re.compile(r"\bhow (long|many hours|much time)\b", _)
+# Words of such a question that name no topic.
+TIME_WORDS = frozenset(
+    {
+        "long",
+        "hours",
+        "hour",
+        "much",
+        "time",
+        "take",
+        "takes",
+        "taking",
+        "learn",
+        "learning",
+        "study",
+        "studying",
+        "topic",
+        "topics",
+        "spend",
+        "need",
+        "needs",
+        "master",
+        "finish",
+        "get",
+        "through",
+        "roughly",
+        "usually",
+        "typically",
+        "roadmap",
+        "plan",
+        "path",
+        "whole",
+        "entire",
+        "course",
+        "everything",
+        "job",
+        "ready",
+        "become",
+        "machine",
+        "ml",
+    }
+)
+
+
+def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
+    """The one topic a "how long does X take?" question names: the topic whose title or id holds
+    at least half of the question's other words, and more of them than any other topic does."""
+    if not ASKS_TOPIC_TIME.search(question):
+        return None
+    words = {stem(w) for w in content_words(question) - TIME_WORDS}
+    if not words:
+        return None
+    scores = []
+    for node in graph.topics.values():
+        named = {stem(w) for w in content_words(f"{node.title} {node.id.replace('-', ' ')}")}
+        scores.append((len(words & named), node.id))
+    scores.sort(reverse=True)
+    best, topic = scores[0] if scores else (0, "")
+    runner_up = scores[1][0] if len(scores) > 1 else 0
+    return topic if best and best > runner_up and best >= len(words) / 2 else None
 
 
 def asked_pace(question: str) -> float | None:
@@ -306,7 +370,14 @@ class LearnerTutor:
         filters: dict | None = None,
     ) -> Iterator[str | Answer]:
         intent = path_intent(question)
-        graph = self._graph() if intent is not None else None
+        graph = self._graph() if intent is not None or ASKS_TOPIC_TIME.search(question) else None
+        if intent is None and graph is not None and not history:
+            topic = topic_asked(question, graph)
+            answer = self._topic_time(graph, topic, question) if topic else None
+            if answer is not None:
+                yield answer.answer
+                yield answer
+                return
         if intent is None or graph is None:
             yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
             return
@@ -335,6 +406,27 @@ class LearnerTutor:
         answer.provider = "learner"
         answer.timings_ms = timer.done()
         yield answer
+
+    def _topic_time(self, graph: RoadmapGraph, topic: str, question: str) -> Answer | None:
+        """The topic's duration as its front matter states it ("How long does SQL take?"), cited to
+        that file. None when the file is not ingested or gives no duration: the documents answer."""
+        node = graph.topics[topic]
+        chunks = TopicPassages.of(self.tutor).by_topic.get(topic)
+        if not node.duration or not chunks:
+            return None
+        timer = StageTimer()
+        with timer("learner"):
+            first = chunks[0]
+            header = Chunk(
+                f"{first.doc_id}:front-matter", first.doc_id, first.source, node.title, "front matter",
+                f"title: {node.title}\nduration: {node.duration}", 0, extra=first.extra,
+            )  # fmt: skip
+            passages = [Passage(1, header, header.text)]
+        with timer("ground"):
+            answer = self.tutor.ground_draft(f"{node.title}: {node.duration} [1].", passages, question)
+        answer.provider = "learner"
+        answer.timings_ms = timer.done()
+        return answer
 
     def _graph(self) -> RoadmapGraph | None:
         """The roadmap to plan from, or None when its folder holds no valid topic: a question about
