@@ -137,8 +137,14 @@ def test_how_long_one_topic_takes_is_its_front_matter_duration_cited_to_its_file
     (cited,) = answer["citations"]
     assert cited["source"].endswith("12-sql.md") and cited["section"] == "front matter"
     # No topic named, several named alike, or a topic without a duration: the documents answer.
-    for question in ("How long does the whole roadmap take?", "How long does it take?"):
-        assert json.loads(invoke("ask", question, "--json").output)["provider"] != "learner"
+    assert json.loads(invoke("ask", "How long does it take?", "--json").output)["provider"] != "learner"
+    # The whole roadmap: the learner's plan beside the publishers' timelines.
+    whole = json.loads(invoke("ask", "How long does the whole roadmap take?", "--json").output)
+    assert (
+        whole["provider"] == "learner"
+        and "TheCodeForge" in whole["answer"]
+        and "360 hours" in whole["answer"]
+    )
 
 
 def test_the_topic_a_how_long_question_names():

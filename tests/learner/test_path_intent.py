@@ -22,6 +22,8 @@ from tutor.learner.guide import Intent, asked_pace, path_intent
         ("When will I finish if I study 20 hours a week?", Intent.REMAINING),
         ("How long will it take me at 2 hours a day?", Intent.REMAINING),
         ("How long will it take me to finish the roadmap?", Intent.REMAINING),
+        ("How long does the roadmap take?", Intent.REMAINING),
+        ("how long does this whole plan take", Intent.REMAINING),
         # a question that states its own facts, or asks about one resource or topic, is about the roadmap
         ("What should I do next? I already finished SQL and numpy.", None),
         ("I've already covered Python, what should I do next?", None),

@@ -61,7 +61,10 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
             # ... but "when will I finish the SQLZoo tutorial?" asks about one resource
             r"(?!\s+(the|a|an|this|that)\s+(?!(whole\s+|entire\s+)?(roadmap|plan|path|curriculum|program)\b))"
             r"|\bhow long (will|would|is) (it|this|the rest|the roadmap|my plan)\b[^?.!]*\b(take me|for me)\b"
-            r"|\b(am i|i'm) on (track|schedule)\b|\bmy (finish|end) date\b",
+            r"|\b(am i|i'm) on (track|schedule)\b|\bmy (finish|end) date\b"
+            # "How long does the roadmap take?": the publishers' timelines beside the learner's plan
+            r"|\bhow long (does|do|will|would|should) (the|this) (whole |entire )?(roadmap|plan|path"
+            r"|curriculum|program) take\b",
             _,
         ),
     ),
