@@ -9,7 +9,14 @@ from tests.conftest import make_pdf, write
 from tutor.chain import NOT_COVERED, Tutor
 from tutor.grounding import citations_in, clean, ground, neutralise_citations, split_sentences
 from tutor.llm.base import Answerer, rule_based_condense
-from tutor.llm.offline import ASKS_SETTING, OfflineAnswerer, asked_for, lines_as_paragraphs, table_rows
+from tutor.llm.offline import (
+    ASKS_SETTING,
+    OfflineAnswerer,
+    asked_for,
+    candidate_sentences,
+    lines_as_paragraphs,
+    table_rows,
+)
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
 from tutor.types import Chunk, Passage
@@ -256,6 +263,14 @@ def test_a_sentence_with_inline_math_is_prose_not_code(embedder):
     passage = Passage(1, Chunk("c", "d", "tree.html", "Decision Trees", "Complexity", text, 0), text)
     quoted = OfflineAnswerer(embedder).select("What does it cost to construct a tree?", [passage])
     assert [t for _, _, t in quoted] == [text]
+
+
+def test_a_definition_lists_term_run_into_its_text_is_left_out():
+    text = "memory : As leaf_size increases, the memory required to store a tree decreases."
+    passage = Passage(1, Chunk("c", "d", "n.html", "Neighbors", "", text, 0), text)
+    assert [c[2] for c in candidate_sentences([passage])] == [
+        "As leaf_size increases, the memory required to store a tree decreases."
+    ]
 
 
 def test_a_bare_call_is_code_not_an_answer(embedder):

@@ -74,6 +74,7 @@ NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
 CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |return |print\()")
 CODE_CHARS = set("=(){}[];<>#/\\|")
 MATH = re.compile(r"\\\(.*?\\\)")  # "\(O(n \log n)\)", as HTML pages give inline math
+DEFINITION_LABEL = re.compile(r"^[a-z_][\w.]* : (?=[A-Z])")  # a definition list's term, run into its text
 BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
 
 
@@ -174,6 +175,7 @@ def candidate_sentences(
             row = rows.get(sentence.strip())
             text = row or clean(sentence)
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
+            text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted).
             # A row holding `code` (an API table's signature) is still judged by its raw line.
