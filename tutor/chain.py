@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tutor.config import Settings
+from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.offline import stems
@@ -156,6 +157,16 @@ class Tutor:
         """Yield answer text as it arrives, then the finished Answer (citations resolved) last:
         condense → retrieve → answer → ground."""
         timer = StageTimer()
+        if not history and not filters:
+            with timer("roadmap"):
+                found = self._topic_time(question)
+            if found is not None:
+                draft, passage = found
+                answer = self._finish(draft, [passage], question)
+                answer.provider, answer.timings_ms = "roadmap", timer.done()
+                yield answer.answer
+                yield answer
+                return
         context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
         unknown = self.unknown_names(context) if context.passages else []
         if unknown or not self.covers(context):
@@ -172,6 +183,20 @@ class Tutor:
             answer = self._finish("".join(parts), context.passages, context.query)
         answer.timings_ms = timer.done()
         yield answer
+
+    def _topic_time(self, question: str) -> tuple[str, Passage] | None:
+        """ "How long does SQL take?" answered from the SQL topic's front matter, when the roadmap
+        folder (`corpus_dir`) has that topic and its file is ingested (tutor/learner/topics.py)."""
+        from tutor.learner.graph import roadmap_graph
+        from tutor.learner.topics import ASKS_TOPIC_TIME, topic_time
+
+        if not ASKS_TOPIC_TIME.search(question):
+            return None
+        try:
+            graph = roadmap_graph(self.settings.corpus_dir)
+        except ConfigError:
+            return None
+        return topic_time(question, graph, self.store.keyword_index)
 
     def _finish(self, draft: str, passages: list[Passage], query: str) -> Answer:
         by_n = {p.n: p for p in passages}

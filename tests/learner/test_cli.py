@@ -149,7 +149,7 @@ def test_how_long_one_topic_takes_is_its_front_matter_duration_cited_to_its_file
 
 def test_the_topic_a_how_long_question_names():
     from tutor.learner.graph import load_graph
-    from tutor.learner.guide import topic_asked
+    from tutor.learner.topics import topic_asked
 
     graph = load_graph(write_roadmap(Path(tempfile.mkdtemp()) / "roadmap"))
     assert topic_asked("How long does SQL take?", graph) == "sql"

@@ -113,6 +113,27 @@ def test_a_passage_holding_most_of_a_short_questions_words_is_relevant_below_the
     assert tutor.ask("Which stocks should I buy with pandas?").refused
 
 
+def test_how_long_a_topic_takes_is_its_front_matter_at_every_door(settings, store, tmp_path):
+    """Tutor itself (the API without a learner, the OpenAI-compatible route, MCP) answers a
+    question of one topic's time from that topic's front matter, without the model."""
+    from tests.learner.roadmaps import write_roadmap
+
+    roadmap = write_roadmap(tmp_path / "roadmap")
+    ingest([str(roadmap)], store)
+    fake = FakeAnswerer()
+    tutor = make_tutor(settings.model_copy(update={"corpus_dir": roadmap}), store, fake)
+    answer = tutor.ask("How long does SQL take?")
+    assert answer.answer == "SQL for training data: 4–6 hours for the basics [1]." and fake.calls == []
+    assert answer.provider == "roadmap" and answer.grounding.score == 1.0 and not answer.refused
+    (cited,) = answer.citations
+    assert cited.source.endswith("12-sql.md") and cited.section == "front matter"
+    # A follow-up, a filtered search, or a roadmap folder that is not there: retrieval answers.
+    elsewhere = make_tutor(
+        settings.model_copy(update={"corpus_dir": tmp_path / "none"}), store, FakeAnswerer("x [1].")
+    )
+    assert elsewhere.ask("How long does SQL take?").provider == "fake"
+
+
 def test_nothing_relevant_means_a_plain_refusal_without_calling_the_model(settings, corpus_store):
     fake = FakeAnswerer()
     tutor = Tutor(settings.model_copy(update={"relevance_floor": 0.99}), corpus_store, fake)

@@ -19,14 +19,13 @@ from datetime import date
 from enum import StrEnum
 
 from tutor.chain import Tutor
-from tutor.entailment import stem
 from tutor.errors import ConfigError
-from tutor.grounding import content_words, split_sentences
 from tutor.learner.durations import format_hours
-from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
+from tutor.learner.graph import RoadmapGraph, Timeline
 from tutor.learner.paths import StudyPlan, Week, next_topics, progress_report, study_plan
 from tutor.learner.service import Learners
 from tutor.learner.state import LearnerState
+from tutor.learner.topics import TopicPassages
 from tutor.timing import StageTimer
 from tutor.types import Answer, Chunk, Passage
 
@@ -116,69 +115,6 @@ ONE_TOPIC = re.compile(
     r"everything|it|all|this|ml|machine learning)\b)\w",
     _,
 )
-
-
-# "How long does SQL take?", "how many hours for linear algebra?": one topic's time.
-ASKS_TOPIC_TIME = re.compile(r"\bhow (long|many hours|much time)\b", _)
-# Words of such a question that name no topic.
-TIME_WORDS = frozenset(
-    {
-        "long",
-        "hours",
-        "hour",
-        "much",
-        "time",
-        "take",
-        "takes",
-        "taking",
-        "learn",
-        "learning",
-        "study",
-        "studying",
-        "topic",
-        "topics",
-        "spend",
-        "need",
-        "needs",
-        "master",
-        "finish",
-        "get",
-        "through",
-        "roughly",
-        "usually",
-        "typically",
-        "roadmap",
-        "plan",
-        "path",
-        "whole",
-        "entire",
-        "course",
-        "everything",
-        "job",
-        "ready",
-        "become",
-        "machine",
-        "ml",
-    }
-)
-
-
-def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
-    """The one topic a "how long does X take?" question names: the topic whose title or id holds
-    at least half of the question's other words, and more of them than any other topic does."""
-    if not ASKS_TOPIC_TIME.search(question):
-        return None
-    words = {stem(w) for w in content_words(question) - TIME_WORDS}
-    if not words:
-        return None
-    scores = []
-    for node in graph.topics.values():
-        named = {stem(w) for w in content_words(f"{node.title} {node.id.replace('-', ' ')}")}
-        scores.append((len(words & named), node.id))
-    scores.sort(reverse=True)
-    best, topic = scores[0] if scores else (0, "")
-    runner_up = scores[1][0] if len(scores) > 1 else 0
-    return topic if best and best > runner_up and best >= len(words) / 2 else None
 
 
 def asked_pace(question: str) -> float | None:
@@ -304,55 +240,6 @@ def record_passage(name: str, lines: list[Line]) -> Chunk:
     return Chunk(source, source, source, f"{RECORD_TITLE}: {name}", "progress and plan", text, 0)
 
 
-def first_sentence(text: str) -> str | None:
-    for sentence in split_sentences(text):
-        words = sentence.split()
-        if len(words) >= 6 and "|" not in sentence and not sentence.lstrip().startswith(("#", "-", "*", ">")):
-            return " ".join(words)
-    return None
-
-
-class TopicPassages:
-    """The store's passages of a topic (by the `topic_id` its chunks carry), from the keyword
-    index's records in memory: no search needed."""
-
-    _cache: tuple[object, TopicPassages] | None = None
-
-    @classmethod
-    def of(cls, tutor: Tutor) -> TopicPassages:
-        """Built once per keyword index (a new ingest brings a new one)."""
-        index = tutor.store.keyword_index
-        cached = cls._cache
-        if cached is None or cached[0] is not index:
-            cached = cls._cache = (index, cls(index))
-        return cached[1]
-
-    def __init__(self, index):
-        self.by_topic: dict[str, list[Chunk]] = {}
-        for chunk_id, text, meta in zip(index.ids, index.texts, index.metas, strict=True):
-            topic = meta.get("topic_id")
-            if isinstance(topic, str):
-                self.by_topic.setdefault(topic, []).append(Chunk.from_record(chunk_id, text, meta))
-        for chunks in self.by_topic.values():
-            chunks.sort(key=lambda c: (c.source, c.position))
-
-    def opening(self, topic: str) -> tuple[Chunk, str] | None:
-        """The topic's first passage that opens with a sentence, and that sentence."""
-        for chunk in self.by_topic.get(topic, []):
-            sentence = first_sentence(chunk.text)
-            if sentence:
-                return chunk, sentence
-        return None
-
-    def holding(self, timeline: Timeline) -> Chunk | None:
-        for chunk in self.by_topic.get(timeline.topic_id, []):
-            for line in chunk.text.splitlines():
-                cells = table_cells(line)
-                if cells and cells[0] == timeline.label:
-                    return chunk
-        return None
-
-
 class LearnerTutor:
     """A Tutor that knows one learner: questions about their own path are answered from their
     state and plan; everything else goes to the Tutor unchanged. Same `stream` and `ask`."""
@@ -373,14 +260,7 @@ class LearnerTutor:
         filters: dict | None = None,
     ) -> Iterator[str | Answer]:
         intent = path_intent(question)
-        graph = self._graph() if intent is not None or ASKS_TOPIC_TIME.search(question) else None
-        if intent is None and graph is not None and not history:
-            topic = topic_asked(question, graph)
-            answer = self._topic_time(graph, topic, question) if topic else None
-            if answer is not None:
-                yield answer.answer
-                yield answer
-                return
+        graph = self._graph() if intent is not None else None
         if intent is None or graph is None:
             yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
             return
@@ -390,7 +270,7 @@ class LearnerTutor:
             state = self.learners.state(self.name, self.owner, missing_ok=True)
             plan = study_plan(graph, state, hours_per_week=asked_pace(question), today=today)
             reply = compose(intent, graph, state, plan, today)
-            if not set(graph.topics) & set(TopicPassages.of(self.tutor).by_topic):
+            if not set(graph.topics) & set(TopicPassages.of(self.tutor.store.keyword_index).by_topic):
                 # Your own documents ingested, the plan still the shipped roadmap's: say which.
                 reply.lines.append(
                     Line(
@@ -410,27 +290,6 @@ class LearnerTutor:
         answer.timings_ms = timer.done()
         yield answer
 
-    def _topic_time(self, graph: RoadmapGraph, topic: str, question: str) -> Answer | None:
-        """The topic's duration as its front matter states it ("How long does SQL take?"), cited to
-        that file. None when the file is not ingested or gives no duration: the documents answer."""
-        node = graph.topics[topic]
-        chunks = TopicPassages.of(self.tutor).by_topic.get(topic)
-        if not node.duration or not chunks:
-            return None
-        timer = StageTimer()
-        with timer("learner"):
-            first = chunks[0]
-            header = Chunk(
-                f"{first.doc_id}:front-matter", first.doc_id, first.source, node.title, "front matter",
-                f"title: {node.title}\nduration: {node.duration}", 0, extra=first.extra,
-            )  # fmt: skip
-            passages = [Passage(1, header, header.text)]
-        with timer("ground"):
-            answer = self.tutor.ground_draft(f"{node.title}: {node.duration} [1].", passages, question)
-        answer.provider = "learner"
-        answer.timings_ms = timer.done()
-        return answer
-
     def _graph(self) -> RoadmapGraph | None:
         """The roadmap to plan from, or None when its folder holds no valid topic: a question about
         one's path is then answered from the documents, as any other (`tutor next` says why)."""
@@ -440,7 +299,7 @@ class LearnerTutor:
             return None
 
     def _cite(self, reply: PathReply) -> tuple[list[Passage], list[str]]:
-        topics = TopicPassages.of(self.tutor)
+        topics = TopicPassages.of(self.tutor.store.keyword_index)
         record = record_passage(self.name, reply.lines)
         passages = [Passage(1, record, record.text)]
         numbers: dict[str, int] = {}

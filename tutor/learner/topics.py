@@ -1,0 +1,144 @@
+"""A roadmap topic's passages in the store, and the answer to "how long does <topic> take?" from
+the topic's own front matter.
+
+Retrieval finds the time-plans page for "How long does SQL take?" (its title matches "how long"),
+never the SQL topic's `duration`, which lives in the front matter and is not embedded. A question of
+time that names one ingested topic of the roadmap is answered with that duration, cited to the
+file's front matter (quoted as the file writes it); any other question is left to retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tutor.entailment import stem
+from tutor.grounding import content_words, split_sentences
+from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
+from tutor.types import Chunk, Passage
+
+_ = re.IGNORECASE
+# "How long does SQL take?", "how many hours for linear algebra?": one topic's time.
+ASKS_TOPIC_TIME = re.compile(r"\bhow (long|many hours|much time)\b", _)
+# Words of such a question that name no topic.
+TIME_WORDS = frozenset(
+    {
+        "long",
+        "hours",
+        "hour",
+        "much",
+        "time",
+        "take",
+        "takes",
+        "taking",
+        "learn",
+        "learning",
+        "study",
+        "studying",
+        "topic",
+        "topics",
+        "spend",
+        "need",
+        "needs",
+        "master",
+        "finish",
+        "get",
+        "through",
+        "roughly",
+        "usually",
+        "typically",
+        "roadmap",
+        "plan",
+        "path",
+        "whole",
+        "entire",
+        "course",
+        "everything",
+        "job",
+        "ready",
+        "become",
+        "machine",
+        "ml",
+    }
+)
+
+
+def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
+    """The one topic a "how long does X take?" question names: the topic whose title or id holds
+    at least half of the question's other words, and more of them than any other topic does."""
+    if not ASKS_TOPIC_TIME.search(question):
+        return None
+    words = {stem(w) for w in content_words(question) - TIME_WORDS}
+    if not words:
+        return None
+    scores = []
+    for node in graph.topics.values():
+        named = {stem(w) for w in content_words(f"{node.title} {node.id.replace('-', ' ')}")}
+        scores.append((len(words & named), node.id))
+    scores.sort(reverse=True)
+    best, topic = scores[0] if scores else (0, "")
+    runner_up = scores[1][0] if len(scores) > 1 else 0
+    return topic if best and best > runner_up and best >= len(words) / 2 else None
+
+
+def first_sentence(text: str) -> str | None:
+    for sentence in split_sentences(text):
+        words = sentence.split()
+        if len(words) >= 6 and "|" not in sentence and not sentence.lstrip().startswith(("#", "-", "*", ">")):
+            return " ".join(words)
+    return None
+
+
+class TopicPassages:
+    """The store's passages of a topic (by the `topic_id` its chunks carry), from the keyword
+    index's records in memory: no search needed."""
+
+    _cache: tuple[object, TopicPassages] | None = None
+
+    @classmethod
+    def of(cls, index) -> TopicPassages:
+        """Built once per keyword index (a new ingest brings a new one)."""
+        cached = cls._cache
+        if cached is None or cached[0] is not index:
+            cached = cls._cache = (index, cls(index))
+        return cached[1]
+
+    def __init__(self, index):
+        self.by_topic: dict[str, list[Chunk]] = {}
+        for chunk_id, text, meta in zip(index.ids, index.texts, index.metas, strict=True):
+            topic = meta.get("topic_id")
+            if isinstance(topic, str):
+                self.by_topic.setdefault(topic, []).append(Chunk.from_record(chunk_id, text, meta))
+        for chunks in self.by_topic.values():
+            chunks.sort(key=lambda c: (c.source, c.position))
+
+    def opening(self, topic: str) -> tuple[Chunk, str] | None:
+        """The topic's first passage that opens with a sentence, and that sentence."""
+        for chunk in self.by_topic.get(topic, []):
+            sentence = first_sentence(chunk.text)
+            if sentence:
+                return chunk, sentence
+        return None
+
+    def holding(self, timeline: Timeline) -> Chunk | None:
+        for chunk in self.by_topic.get(timeline.topic_id, []):
+            for line in chunk.text.splitlines():
+                cells = table_cells(line)
+                if cells and cells[0] == timeline.label:
+                    return chunk
+        return None
+
+
+def topic_time(question: str, graph: RoadmapGraph, index) -> tuple[str, Passage] | None:
+    """The answer to a question of how long one topic takes, and the passage it cites: the topic's
+    front matter (title and duration), from the file as ingested. None when the question names no
+    single topic, or the topic has no duration or is not ingested."""
+    topic = topic_asked(question, graph)
+    node = graph.topics.get(topic) if topic else None
+    chunks = TopicPassages.of(index).by_topic.get(topic) if node and node.duration else None
+    if not node or not chunks:
+        return None
+    first = chunks[0]
+    text = f"title: {node.title}\nduration: {node.duration}"  # the front matter's own lines
+    header = Chunk(f"{first.doc_id}:front-matter", first.doc_id, first.source, node.title, "front matter",
+                   text, 0, extra=first.extra)  # fmt: skip
+    return f"{node.title}: {node.duration} [1].", Passage(1, header, text)
