@@ -9,9 +9,8 @@ from typing import Any
 
 from tutor.config import Settings
 from tutor.errors import ConfigError
-from tutor.grounding import ground, neutralise_citations
+from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
-from tutor.llm.offline import stems
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store
 from tutor.timing import StageTimer

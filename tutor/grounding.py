@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from tutor.entailment import stem
 from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -195,6 +196,11 @@ def normalise(text: str) -> str:
 
 def content_words(text: str) -> set[str]:
     return {w.lower().strip(".'") for w in WORD.findall(text)} - STOPWORDS
+
+
+def stems(text: str) -> set[str]:
+    """Content words reduced to their stems, so "studying" matches "study"."""
+    return {stem(w) for w in content_words(text)}
 
 
 def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = None) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from tutor.entailment import stem
-from tutor.grounding import content_words, split_sentences
+from tutor.grounding import content_words, split_sentences, stems
 from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
 from tutor.types import Chunk, Passage
 
@@ -72,7 +72,7 @@ def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
         return None
     scores = []
     for node in graph.topics.values():
-        named = {stem(w) for w in content_words(f"{node.title} {node.id.replace('-', ' ')}")}
+        named = stems(f"{node.title} {node.id.replace('-', ' ')}")
         scores.append((len(words & named), node.id))
     scores.sort(reverse=True)
     best, topic = scores[0] if scores else (0, "")

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from tutor.embeddings import Embedder
-from tutor.entailment import stem, table_header
-from tutor.grounding import clean, content_words, split_sentences
+from tutor.entailment import table_header
+from tutor.grounding import clean, content_words, split_sentences, stems
 from tutor.llm.base import Answerer, Message
 from tutor.store import names_in
 from tutor.types import Passage
@@ -200,11 +200,6 @@ LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s
 
 
 ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)\b", re.IGNORECASE)
-
-
-def stems(text: str) -> set[str]:
-    """Content words reduced to their stems, so "studying" matches "study"."""
-    return {stem(w) for w in content_words(text)}
 
 
 def asked_for(question: str):
