@@ -58,6 +58,16 @@ def make_tutor(settings, store, answerer, **overrides):
     return Tutor(settings.model_copy(update={"relevance_floor": 0.05, **overrides}), store, answerer)
 
 
+def one_passage(text: str, title: str = "T", source: str = "s.md", section: str = "", n: int = 1) -> Passage:
+    """One retrieved passage holding `text`, as the answerer is given it."""
+    return Passage(n, Chunk(f"c{n}", f"d{n}", source, title, section, text, 0), text)
+
+
+def quotes(embedder, question: str, *passages: Passage) -> list[str]:
+    """The sentences the offline answerer quotes for `question`, in its order."""
+    return [text for _, _, text in OfflineAnswerer(embedder).select(question, list(passages))]
+
+
 def test_answer_with_valid_citations_is_grounded(settings, corpus_store):
     fake = FakeAnswerer("Do the SQLZoo tutorial; 4 to 6 hours covers the basics [1].")
     answer = make_tutor(settings, corpus_store, fake).ask("I know pandas but not SQL")
@@ -221,7 +231,7 @@ def test_a_figure_asked_of_something_named_is_not_answered_with_a_figure_of_some
         "The whole roadmap takes about 360 hours over six months. "
         "Kaggle Notebooks give 30 GPU hours a week."
     )
-    passage = Passage(1, Chunk("c", "d", "s.md", "Certifications", "", text, 0), text)
+    passage = one_passage(text, title="Certifications")
     answerer = OfflineAnswerer(embedder)
     assert answerer.select("How much is the exam fee for the AWS certification?", [passage]) == []
     # The same figure asked of what the sentence is about is answered.
@@ -244,8 +254,8 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refer
         "Alternatively, the estimator LassoLarsIC scores each alpha by an information criterion. "
         "It is a computationally cheaper alternative to k-fold cross-validation."
     )
-    passage = Passage(1, Chunk("c", "d", "s.md", "Linear models", "", text, 0), text)
-    chosen = [t for _, _, t in OfflineAnswerer(embedder).select("Is there a cheaper alternative?", [passage])]
+    passage = one_passage(text, title="Linear models")
+    chosen = quotes(embedder, "Is there a cheaper alternative?", passage)
     lean = chosen.index("It is a computationally cheaper alternative to k-fold cross-validation.")
     assert lean > 0 and "LassoLarsIC" in chosen[lean - 1]
     # A sentence leaning on one that leans back too brings nothing: its referent is further up.
@@ -265,14 +275,13 @@ def test_a_figure_for_this_topic_is_quoted_only_for_a_question_about_that_topic(
         "Hypothesis testing": "This topic takes about 12 hours. Hypothesis testing needs probability first.",
     }
     passages = [
-        Passage(n, Chunk(f"c{n}", f"d{n}", f"{title}.md", title, "", text, 0), text)
+        one_passage(text, title=title, source=f"{title}.md", n=n)
         for n, (title, text) in enumerate(pages.items(), start=1)
     ]
-    answerer = OfflineAnswerer(embedder)
-    quoted = [t for _, _, t in answerer.select("How long does the hypothesis testing topic take?", passages)]
+    quoted = quotes(embedder, "How long does the hypothesis testing topic take?", *passages)
     assert "This topic takes about 12 hours." in quoted
     assert not any("this topic" in t.lower() for t in quoted if "12 hours" not in t)
-    quoted = [t for _, _, t in answerer.select("How long should I plan for probability?", passages)]
+    quoted = quotes(embedder, "How long should I plan for probability?", *passages)
     assert "Plan about 6 hours for this topic." in quoted and "This topic takes about 12 hours." not in quoted
 
 
@@ -281,14 +290,14 @@ def test_a_sentence_with_inline_math_is_prose_not_code(embedder):
         "In general, the run time cost to construct a balanced binary tree is "
         "\\(O(n_{samples}n_{features}\\log(n_{samples}))\\) and query time \\(O(\\log(n_{samples}))\\)."
     )
-    passage = Passage(1, Chunk("c", "d", "tree.html", "Decision Trees", "Complexity", text, 0), text)
+    passage = one_passage(text, title="Decision Trees", source="tree.html", section="Complexity")
     quoted = OfflineAnswerer(embedder).select("What does it cost to construct a tree?", [passage])
     assert [t for _, _, t in quoted] == [text]
 
 
 def test_a_definition_lists_term_run_into_its_text_is_left_out():
     text = "memory : As leaf_size increases, the memory required to store a tree decreases."
-    passage = Passage(1, Chunk("c", "d", "n.html", "Neighbors", "", text, 0), text)
+    passage = one_passage(text, title="Neighbors", source="n.html")
     assert [c[2] for c in candidate_sentences([passage])] == [
         "As leaf_size increases, the memory required to store a tree decreases."
     ]
@@ -300,11 +309,11 @@ def test_a_bare_call_is_code_not_an_answer(embedder):
         "SVC(kernel='precomputed').\n\n"
         "The default kernel is not changed by this."
     )
-    passage = Passage(1, Chunk("c", "d", "s.md", "SVM", "", text, 0), text)
-    quoted = [t for _, _, t in OfflineAnswerer(embedder).select("What is the kernel of SVC?", [passage])]
+    passage = one_passage(text, title="SVM")
+    quoted = quotes(embedder, "What is the kernel of SVC?", passage)
     assert quoted and not any(t.startswith("SVC(") for t in quoted)
     # Asked for code, it is quoted.
-    quoted = [t for _, _, t in OfflineAnswerer(embedder).select("Show the code for an SVC kernel", [passage])]
+    quoted = quotes(embedder, "Show the code for an SVC kernel", passage)
     assert any(t.startswith("SVC(") for t in quoted)
 
 
@@ -337,8 +346,8 @@ def test_every_row_of_a_table_can_be_quoted_however_short(embedder):
         "| 1 | Measuring | 1 week (4 hours) | King Arthur |\n"
         "| 2 | Cookies and cakes | 2 weeks (10 hours) | The Great British Bake Off book by Linda Collister |"
     )
-    passage = Passage(1, Chunk("c", "d", "r.md", "Roadmap", "", text, 0), text)
-    quoted = [t for _, _, t in OfflineAnswerer(embedder).select("Which resource for stage 1?", [passage])]
+    passage = one_passage(text, title="Roadmap", source="r.md")
+    quoted = quotes(embedder, "Which resource for stage 1?", passage)
     assert "Stage: 1 — Topic: Measuring; Duration: 1 week (4 hours); Resource: King Arthur." in quoted
     # An API table (signatures in code, its first row taken for a header) is still code.
     api = (
@@ -346,7 +355,7 @@ def test_every_row_of_a_table_can_be_quoted_however_short(embedder):
         "| --- | --- |\n"
         "| `tree.DecisionTreeRegressor`(*[, criterion, ...]) | A decision tree regressor. |"
     )
-    table = Passage(1, Chunk("c", "d", "api.html", "API", "", api, 0), api)
+    table = one_passage(api, title="API", source="api.html")
     assert OfflineAnswerer(embedder).select("Which tree regressor is there?", [table]) == []
 
 
