@@ -2,6 +2,7 @@
 
     python benchmarks/ingest.py --suite seeds [--runs 3] [--backend onnx|sentence-transformers]
     python benchmarks/ingest.py --suite sklearn --runs 3       # 49 HTML pages of the sklearn guide
+    TUTOR_ONNX_QUANTIZE=true python benchmarks/ingest.py ...   # the int8 model
     python benchmarks/ingest.py PATH [PATH ...]                  # any files or folders
 
 Ingests the documents of an eval suite (evals/suites.py) or the given paths with the configured
@@ -130,7 +131,8 @@ def main() -> None:
         }.items()
     }
     label = args.suite or ", ".join(args.paths)
-    print(f"\n{label}: {len(files)} files, {args.runs} runs, medians, backend {args.backend}\n")
+    backend = args.backend + (" int8" if args.backend == "onnx" and settings.onnx_quantize else "")
+    print(f"\n{label}: {len(files)} files, {args.runs} runs, medians, backend {backend}\n")
     print("| stage of our pipeline | seconds | share |")
     print("|---|---|---|")
     for stage in STAGES:

@@ -351,8 +351,8 @@ class Store:
             raise StoreError(
                 f"The store in {self.location} was built with embedding model {built_with!r}, "
                 f"but the configured model is {self.embedder.model_id!r}. Use the same "
-                "TUTOR_EMBEDDING_MODEL, or point TUTOR_DATA_DIR (or TUTOR_COLLECTION) elsewhere "
-                "and ingest again."
+                "TUTOR_EMBEDDING_MODEL (and TUTOR_ONNX_QUANTIZE), or point TUTOR_DATA_DIR (or "
+                "TUTOR_COLLECTION) elsewhere and ingest again."
             )
         return collection
 
