@@ -361,9 +361,26 @@ def test_every_row_of_a_table_can_be_quoted_however_short(embedder):
 
 def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
     text = "- The first course takes about\n  **six hours** in all.\n- The second takes **about\n  8 hours**."
-    assert lines_as_paragraphs(text) == (
-        "- The first course takes about **six hours** in all.\n\n- The second takes **about 8 hours**."
+    assert split_sentences(lines_as_paragraphs(text)) == [
+        "- The first course takes about **six hours** in all.",
+        "- The second takes **about 8 hours**.",
+    ]
+
+
+def test_a_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_figure_or_a_name(embedder):
+    # Each line was its own paragraph: "The guest network lease lasts only [1]." lost its figure.
+    text = (
+        "Many home routers default to a lease of\n24 hours (86,400 seconds).\n"
+        "The backup router defaults to a lease of 8 hours. The old firmware was written by\n"
+        "Netgear engineers in Taiwan. The guest lease\n"
+        "lasts only\n2 hours,\nor less."
     )
+    quoted = quotes(embedder, "How long is the guest network lease?", one_passage(text))
+    assert "The guest lease lasts only 2 hours, or less." in quoted
+    assert "The old firmware was written by Netgear engineers in Taiwan." in quoted
+    # A saved page's lines that end no sentence but are items of their own stay apart.
+    page = "Commands\nUse free cloud GPU environments for training\nOption 3: Lightning.ai with GPU access"
+    assert lines_as_paragraphs(page).split("\n\n") == page.splitlines()
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():

@@ -111,12 +111,32 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 COMMENT_OR_HEADING = re.compile(r"^\s*#+\s+")
 
 
+# A line ending in a comma or a word no sentence ends with ("a lease of", "written by") runs on
+# into the next line, whatever that begins with ("24 hours", "Netgear engineers").
+CUT_MID_SENTENCE = re.compile(
+    r"(,|\b(a|an|the|of|to|by|for|from|with|in|on|at|as|than|and|or|but|nor|is|are|was|were|be|"
+    r"only|about|into|onto|over|under|per|via|which|whose|its|their|your|our|my|if|when|while|"
+    r"because|after|before|until|between|around|every|each|can|will|should|must|may|might|would|"
+    r"could)\s*)$",
+    re.IGNORECASE,
+)
+
+
+def runs_on(line: str, after: str) -> bool:
+    """Whether `after` continues the sentence that `line` leaves unfinished."""
+    line = line.rstrip()
+    return (
+        bool(line)
+        and line[-1] not in ".!?:"
+        and (after.lstrip("*_`")[:1].islower() or bool(CUT_MID_SENTENCE.search(line)))
+    )
+
+
 def hard_wrapped(lines: list[str]) -> bool:
     """Prose wrapped across lines (Markdown, HTML source): many lines stop mid-sentence and the next
-    goes on in lower case."""
-    breaks = [(a.rstrip(), b.lstrip()) for a, b in itertools.pairwise(lines) if a.strip() and b.strip()]
-    wrapped = sum(a[-1] not in ".!?:" and b[:1].islower() for a, b in breaks)
-    return bool(breaks) and wrapped >= 0.3 * len(breaks)
+    goes on with it."""
+    breaks = [(a, b.strip()) for a, b in itertools.pairwise(lines) if a.strip() and b.strip()]
+    return bool(breaks) and sum(runs_on(a, b) for a, b in breaks) >= 0.3 * len(breaks)
 
 
 def lines_as_paragraphs(text: str) -> str:
@@ -129,10 +149,10 @@ def lines_as_paragraphs(text: str) -> str:
     out: list[str] = []
     for raw in lines:
         line = COMMENT_OR_HEADING.sub("", raw).strip()
-        # a line that runs on: in lower case (markup aside: "**six hours** and ..."), or indented
-        # under a list item, after a line that did not end a sentence
-        runs_on = line.lstrip("*_`")[:1].islower() or (raw[:1].isspace() and not LIST_ITEM.match(raw))
-        if out and runs_on and out[-1][-1] not in ".!?:":
+        # a line that runs on: in lower case (markup aside: "**six hours** and ..."), after a line
+        # cut mid-sentence, or indented under a list item after a line that did not end a sentence
+        indented = raw[:1].isspace() and not LIST_ITEM.match(raw)
+        if out and (runs_on(out[-1], line) or (indented and out[-1][-1] not in ".!?:")):
             out[-1] = f"{out[-1]} {line}"
         elif line:
             out.append(line)
