@@ -372,11 +372,10 @@ def test_a_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_figure_or_a_
     text = (
         "Many home routers default to a lease of\n24 hours (86,400 seconds).\n"
         "The backup router defaults to a lease of 8 hours. The old firmware was written by\n"
-        "Netgear engineers in Taiwan. The guest lease\n"
-        "lasts only\n2 hours,\nor less."
+        "Netgear engineers in Taiwan. The guest lease lasts only\n2 hours,\nSeattle staff say."
     )
     quoted = quotes(embedder, "How long is the guest network lease?", one_passage(text))
-    assert "The guest lease lasts only 2 hours, or less." in quoted
+    assert "The guest lease lasts only 2 hours, Seattle staff say." in quoted
     assert "The old firmware was written by Netgear engineers in Taiwan." in quoted
     # A saved page's lines that end no sentence but are items of their own stay apart.
     page = "Commands\nUse free cloud GPU environments for training\nOption 3: Lightning.ai with GPU access"
