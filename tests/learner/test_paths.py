@@ -102,6 +102,19 @@ def test_plan_sets_the_publishers_timelines_beside_it_with_their_file(roadmap_di
     )
 
 
+def test_a_table_of_lengths_that_are_no_spans_of_time_is_no_timeline(tmp_path):
+    # "Maximum length at that speed" over "100 m": a cable table, shown as "the publishers' timelines"
+    table = (
+        "## Categories\n\n| Category | Maximum length at that speed | Total hours to learn |\n"
+        "|---|---|---|\n| Cat5e | 100 m | |\n| Cat6 | 55 m | 1 hour |"
+    )
+    write(tmp_path / "cables.md", topic_file("cables", "Cables", "1. Home", 1, "2 hours", [], table))
+    timelines = study_plan(load_graph(tmp_path), state(), today=MONDAY).timelines
+    assert [(t.label, t.summary) for t in timelines] == [
+        ("Cat6", "maximum length at that speed: 55 m; total hours to learn: 1 hour")
+    ]
+
+
 def test_shipped_roadmap_timelines_are_the_publishers_rows():
     plan = study_plan(roadmap_graph(SHIPPED_CORPUS_DIR), state(), today=MONDAY)
     labels = [t.label for t in plan.timelines]

@@ -140,6 +140,8 @@ def _one_cycle(members: list[str], graph: dict[str, set[str]]) -> list[str]:
 TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 TIMELINE_COLUMNS = re.compile(r"effort|weekly|total|hours|duration|length", re.IGNORECASE)
+# A timeline row speaks of time: "Maximum length" over "100 m" is a cable's, not a course's.
+TIME_WORD = re.compile(r"\b(\d+\s*h|hours?|hrs?|days?|weeks?|wks?|months?|years?|minutes?|mins?)\b", re.I)
 
 
 def table_cells(line: str) -> list[str]:
@@ -150,7 +152,8 @@ def table_cells(line: str) -> list[str]:
 
 
 def find_timelines(topic: Topic, path: str) -> list[Timeline]:
-    """The rows of tables whose header has a weekly-effort or total column, as timelines."""
+    """The rows of tables whose header has a weekly-effort or total column, as timelines (a row
+    whose such cells name no span of time is not one)."""
     found: list[Timeline] = []
     section = ""
     lines = topic.body.splitlines()
@@ -172,7 +175,7 @@ def find_timelines(topic: Topic, path: str) -> list[Timeline]:
         while i < len(lines) and (row := table_cells(lines[i])):
             if wanted and len(row) == len(header) and row[0]:
                 parts = [f"{header[n].lower()}: {row[n]}" for n in wanted if row[n]]
-                if parts:
+                if parts and any(TIME_WORD.search(row[n]) for n in wanted):
                     found.append(
                         Timeline(row[0], "; ".join(parts), topic.meta.id, topic.meta.title, section, path)
                     )
