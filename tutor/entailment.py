@@ -918,6 +918,12 @@ def _transplant(claim: list[Token], evidence: Evidence) -> str:
             and margin - len(words & other.stems) >= TRANSPLANT_MARGIN
         ):
             continue
+        # ... unless the sentences about the subject the claim names say it too, together: a table
+        # row quoted whole ("Cat5e — speed: 1 Gbps; length: 100 m") against one of another row's
+        # cells that happens to hold the same words ("Cat6 length: 55 m (1 Gbps up to 100 m)")
+        own = set().union(*(u.stems for u in evidence.units if theirs <= u.topic))
+        if words & best.stems <= own:
+            continue
         # ... as the subject of what it says: in the same clause, or fronted just before it ("For X, ...")
         where = {t.clause for t in claim if t.stem in theirs}
         if any(

@@ -144,7 +144,9 @@ def citations_in(text: str) -> list[int]:
 
 
 def strip_citations(text: str) -> str:
-    return re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub("", text)).strip()
+    """The text without its [n] markers, and without the space a marker leaves before a stop
+    ("gateway [1]." → "gateway."); a leading stop stays apart ("usually at .1" is not "at.1")."""
+    return re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", CITATION.sub("", text)).strip()
 
 
 def clean(text: str) -> str:
@@ -227,7 +229,7 @@ def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) ->
             valid = [n for n in citations_in(match.group(0)) if n in passages]
             return "[" + ", ".join(map(str, valid)) + "]" if valid else ""
 
-        answer = re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub(keep_valid, answer))
+        answer = re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", CITATION.sub(keep_valid, answer))
     checks = []
     for text, cited in claims(answer):
         supported, reason = check_sentence(text, [passages[n] for n in cited], embed)

@@ -7,7 +7,14 @@ import pytest
 from ingest.pipeline import ingest
 from tests.conftest import make_pdf, write
 from tutor.chain import NOT_COVERED, Tutor
-from tutor.grounding import citations_in, clean, ground, neutralise_citations, split_sentences
+from tutor.grounding import (
+    citations_in,
+    clean,
+    ground,
+    neutralise_citations,
+    split_sentences,
+    strip_citations,
+)
 from tutor.llm.base import Answerer, rule_based_condense
 from tutor.llm.offline import (
     ASKS_SETTING,
@@ -109,6 +116,17 @@ def test_sentence_splitting_keeps_trailing_citations_and_joins_wrapped_lines():
         "- a list item here [3]",
     ]
     assert citations_in("x [1, 2] y [3]") == [1, 2, 3]
+
+
+def test_a_stop_opening_a_figure_is_not_drawn_to_the_word_before_it():
+    # "usually at .1" was judged as "at.1", a word no passage holds
+    passage = "The router itself is usually at .1, for example 192.168.1.1."
+    assert strip_citations("The router is usually at .1 [2], for example 192.168.1.1 [2].") == (
+        "The router is usually at .1, for example 192.168.1.1."
+    )
+    _, grounding = ground("The router itself is usually at .1, for example 192.168.1.1 [2].", {2: passage})
+    assert grounding.sentences[0].supported, grounding.sentences[0].reason
+    assert ground("It is at .1 [2] [7].", {2: passage})[0] == "It is at .1 [2]."
 
 
 def test_a_passage_holding_most_of_a_short_questions_words_is_relevant_below_the_floor(

@@ -155,3 +155,34 @@ def test_two_sources_of_one_section_show_their_opening_words(monkeypatch):
     assert "[2] Time plans › Compared — plans.md: “TheCodeForge's plan takes 2 hours a day.…”" in shown
     assert "[3] Time plans › Compared — plans.md: “course.careers counts 15 hours.…”" in shown
     assert "[4] SQL — sql.md\n" in shown  # one passage of its section: no opening words
+
+
+def test_the_note_on_unmatched_sentences_names_each_with_its_reason(monkeypatch):
+    # It said "1 sentence(s) could not be matched" without saying which.
+    from io import StringIO
+
+    from rich.console import Console
+
+    from tutor.cli import answers
+    from tutor.types import Answer, Grounding, SentenceCheck
+
+    shown, said = Console(file=StringIO(), width=200), Console(file=StringIO(), width=200)
+    monkeypatch.setattr(answers, "out", shown)
+    monkeypatch.setattr(answers, "err", said)
+    checks = [
+        SentenceCheck("Cat6 runs 55 m at 10 Gbps.", [1], True),
+        SentenceCheck("Cat8 [costs] nothing.", [1], False, "'nothing' is not in the cited passages"),
+    ]
+    answer = Answer(
+        "Cat6 runs 55 m at 10 Gbps [1]. Cat8 costs nothing [1].", [], [], Grounding(checks), False, "x"
+    )
+
+    class OneAnswer:
+        def stream(self, question, history, top_k=None):
+            yield answer
+
+    answers.print_answer_stream(OneAnswer(), "Cat6?", [], None)
+    note = said.file.getvalue()
+    assert "not matched to its cited sources" in note
+    assert "“Cat8 [costs] nothing.” ('nothing' is not in the cited passages)" in note
+    assert "Cat6 runs" not in note

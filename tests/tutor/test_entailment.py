@@ -263,6 +263,20 @@ def test_what_a_passage_says_of_one_subject_is_not_said_of_a_sibling():
     )
 
 
+def test_a_row_quoted_whole_is_its_own_even_when_another_rows_cell_holds_its_words():
+    # Cat6's length cell "55 m (1 Gbps up to 100 m)" holds Cat5e's speed and length: the quoted
+    # Cat5e row was judged as Cat6's, "said of something else"
+    cables = (
+        "| Category | Maximum speed | Maximum length at that speed | Bandwidth |\n|---|---|---|---|\n"
+        "| Cat5e | 1 Gbps | 100 m | 100 MHz |\n| Cat6 | 10 Gbps | 55 m (1 Gbps up to 100 m) | 250 MHz |\n"
+    )
+    row = "Category: Cat5e — Maximum speed: 1 Gbps; Maximum length at that speed: 100 m; "
+    row += "Bandwidth: 100 MHz [1]."
+    assert supported(row, cables), reason(row, cables)
+    cat6 = "Category: Cat5e — Maximum length at that speed: 55 m (1 Gbps up to 100 m) [1]."
+    assert "something else" in reason(cat6, cables)  # Cat6's cell said of Cat5e
+
+
 def test_documentation_passages_wrapped_lines_api_tables_and_code():
     wrapped = "Start with known issues. Please do not contact the\ncontributors directly."
     assert supported("Please do not contact the contributors directly [1].", wrapped)

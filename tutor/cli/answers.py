@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from textwrap import shorten
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -57,12 +58,18 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
     if not out.is_terminal:
         out.print()  # piped, the last line of the answer has no line break of its own
     print_sources(answer)
-    if answer.grounding.unsupported:
+    unmatched = [s for s in answer.grounding.sentences if not s.supported]
+    if unmatched:
         err.print(
-            f"[yellow]note:[/] {len(answer.grounding.unsupported)} sentence(s) could not be matched to "
-            "their cited sources; check them against the Sources.",
+            "[yellow]note:[/] not matched to its cited sources, check against the Sources:"
+            if len(unmatched) == 1
+            else f"[yellow]note:[/] {len(unmatched)} sentences not matched to their cited sources, "
+            "check them against the Sources:",
             highlight=False,
         )
+        for check in unmatched:
+            said = shorten(check.text, 90, placeholder=" …")
+            err.print(f"  “{escape(said)}” [dim]({escape(check.reason)})[/]", highlight=False)
     return answer
 
 
