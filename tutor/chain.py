@@ -14,9 +14,8 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store
 from tutor.timing import StageTimer
-from tutor.types import Answer, Citation, Grounding, Hit, Passage
+from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
-NOT_COVERED = "The documents don't cover this"
 DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
 SNIPPET = 240
 # Below the relevance floor, the first passage still counts as relevant when it holds at least this

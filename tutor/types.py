@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+NOT_COVERED = "The documents don't cover this"  # how a declined answer opens
+
 SECTION_SEPARATOR = " › "
 
 

@@ -200,14 +200,41 @@ def test_follow_up_is_condensed_with_the_history_before_retrieval(settings, corp
     fake = FakeAnswerer("It covers the basics [1].")
     history = [
         {"role": "user", "content": "How do I learn SQL if I know pandas?"},
-        {"role": "assistant", "content": "x"},
+        {"role": "assistant", "content": "Do the SQLZoo tutorial [1]. Then practise."},
     ]
     answer = make_tutor(settings, corpus_store, fake).ask("and how long?", history)
-    assert answer.query == "How do I learn SQL if I know pandas? and how long?"
+    assert answer.query == "How do I learn SQL if I know pandas? Do the SQLZoo tutorial. and how long?"
     assert fake.calls[0]["history"] == history
     assert rule_based_condense("What is data leakage in pipelines today?", history) == (
         "What is data leakage in pipelines today?"
     )
+
+
+def test_a_chain_of_follow_ups_keeps_its_subject_and_the_last_reply_names_one(embedder):
+    # "And how fast is it?" third in a chain was joined to "What year did it come out?" alone: refused
+    history = [
+        {"role": "user", "content": "What IEEE standard is Wi-Fi 5?"},
+        {"role": "assistant", "content": "Wi-Fi 5 is 802.11ac [1]. It came in 2014 [1]."},
+        {"role": "user", "content": "What year did it come out?"},
+        {"role": "assistant", "content": "Wi-Fi 5 came out in 2014 [1]. It runs on 5 GHz."},
+    ]
+    assert rule_based_condense("And how fast is it?", history) == (
+        "What IEEE standard is Wi-Fi 5? What year did it come out? Wi-Fi 5 came out in 2014. "
+        "And how fast is it?"
+    )
+    declined = [*history[:3], {"role": "assistant", "content": f"{NOT_COVERED} (no document mentions x)."}]
+    assert rule_based_condense("How fast?", declined) == (
+        "What IEEE standard is Wi-Fi 5? What year did it come out? How fast?"
+    )
+    # The offline answerer picks its sentences for the follow-up with its subject, not the table's first row
+    table = (
+        "| Name | Year | Speed |\n|---|---|---|\n| Wi-Fi 4 | 2009 | 600 Mbps |\n"
+        "| Wi-Fi 5 | 2014 | 3.5 Gbps |\n| Wi-Fi 6 | 2019 | 9.6 Gbps |"
+    )
+    answer = "".join(
+        OfflineAnswerer(embedder).stream("What year did it come out?", [one_passage(table)], history[:2])
+    )
+    assert answer.startswith("Name: Wi-Fi 5"), answer
 
 
 def test_stream_yields_text_first_and_the_answer_last(settings, corpus_store):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from tutor.types import Passage
+from tutor.grounding import split_sentences, strip_citations
+from tutor.types import NOT_COVERED, Passage
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
 FOLLOW_UP = re.compile(
@@ -15,14 +16,22 @@ FOLLOW_UP = re.compile(
 )
 
 
-def rule_based_condense(question: str, history: Sequence[Message]) -> str:
-    """Offline condensation: a short or referring follow-up is joined to the last user question."""
+FOLLOWED_BACK = 3  # user turns a chain of follow-ups reaches back at most
+
+
+def rule_based_condense(question: str, history: Sequence[Message], *, reply: bool = True) -> str:
+    """Offline condensation: a short or referring follow-up is joined to the last user question,
+    itself condensed first, so that a chain keeps its subject ("What IEEE standard is Wi-Fi 5?",
+    "What year did it come out?", "And how fast is it?")."""
     previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
-    if not previous:
+    if not previous or not (len(question.split()) <= 6 or FOLLOW_UP.search(question)):
         return question
-    if len(question.split()) <= 6 or FOLLOW_UP.search(question):
-        return f"{previous[-1]} {question}"
-    return question
+    earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
+    # "that stage" may be what the last reply named: its first sentence comes along
+    replies = [m["content"] for m in history if m.get("role") == "assistant" and m.get("content", "").strip()]
+    answered = replies and not replies[-1].startswith(NOT_COVERED)
+    named = split_sentences(strip_citations(replies[-1]))[:1] if reply and answered else []
+    return " ".join([rule_based_condense(previous[-1], earlier), *named, question])
 
 
 class Answerer:

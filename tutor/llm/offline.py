@@ -20,7 +20,7 @@ import numpy as np
 from tutor.embeddings import Embedder
 from tutor.entailment import table_header
 from tutor.grounding import clean, content_words, split_sentences, stems
-from tutor.llm.base import Answerer, Message
+from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import names_in
 from tutor.types import Passage
 
@@ -323,7 +323,10 @@ class OfflineAnswerer(Answerer):
         return [i - 1] if before[0] == n and before[1] == position - 1 else []
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
-        selected = self.select(question, passages)
+        # a follow-up's sentences are chosen for it with its subject: "What year did it come out?"
+        # after "What IEEE standard is Wi-Fi 5?" wants Wi-Fi 5's row, not the table's first
+        asked = rule_based_condense(question, history, reply=False) if history else question
+        selected = self.select(asked, passages)
         for index, (n, _, text) in enumerate(selected):
             prefix = "" if index == 0 else "\n\n" if selected[index - 1][0] != n else " "
             # Markup gone, a quoted unit may hold two sentences ("**Lead-in.** Detail"): each gets
