@@ -183,6 +183,14 @@ def test_free_text_by_its_key_terms():
     assert not grade(item, "not stratified folds").graded  # a negation: a person should read it
 
 
+def test_an_address_is_the_same_without_its_scheme():
+    # "192.168.1.1" was marked wrong against the key "http://192.168.1.1"
+    item = text_item(("http://192.168.1.1/",))
+    assert grade(item, "192.168.1.1").correct and grade(item, "http://192.168.1.1").correct
+    assert not grade(item, "192.168.1.2").correct
+    assert grade(text_item(("https://www.kaggle.com",)), "kaggle.com").correct
+
+
 def test_numbers_in_reads_digits_words_and_separators():
     assert numbers_in("1,000 hours, 2.5 days, three weeks") == [1000.0, 2.5, 3.0]
     assert numbers_in("GPT-4 and F1") == []

@@ -148,8 +148,12 @@ def _stem_word(word: str) -> str:
     return word
 
 
+URL_PREFIX = re.compile(r"^\s*(?:https?://)?(?:www\.)?", re.IGNORECASE)
+
+
 def _has_term(answer_words: list[str], term: str) -> bool:
-    words = [_stem_word(w) for w in normalise(term).split()]
+    # an address is the same without its scheme: "192.168.1.1" answers "http://192.168.1.1/"
+    words = [_stem_word(w) for w in normalise(URL_PREFIX.sub("", term).rstrip("/")).split()]
     n = len(words)
     return n > 0 and any(answer_words[i : i + n] == words for i in range(len(answer_words) - n + 1))
 
