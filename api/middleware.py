@@ -3,6 +3,7 @@ request id; never messages, keys or query strings)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -83,17 +84,40 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def local_peer(scope) -> bool:
+    """Whether the request comes from this machine: a loopback address, or a Unix socket."""
+    client = scope.get("client")
+    if not client or not client[0]:
+        return True  # a Unix socket: only this machine's users can connect to it
+    try:
+        address = ipaddress.ip_address(client[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return (mapped or address).is_loopback
+
+
 class LoopbackHosts:
     """For a server without API keys: a 421 for any request whose Host is not a loopback name (or
     one of `extra`). A web page cannot then reach the keyless local server, its learners or the
-    owner's LLM key through a name of its own that resolves to 127.0.0.1 (DNS rebinding)."""
+    owner's LLM key through a name of its own that resolves to 127.0.0.1 (DNS rebinding). Unless
+    `extra` names hosts to serve (the operator chose to serve others without keys), a request from
+    another machine is refused too (403), whatever Host it claims: a keyless server bound to
+    0.0.0.0 is not open to the LAN."""
 
     def __init__(self, app, extra: list[str]):
         self.app = app
         self.allowed = {*LOOPBACK_NAMES, *(host_name(h) for h in extra)}
+        self.serves_others = bool(extra)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"] not in UNCHECKED_PATHS:
+            if not self.serves_others and not local_peer(scope):
+                detail = (
+                    "This server has no TUTOR_API_KEYS and answers only this machine; set API keys, "
+                    "or list the names clients use in TUTOR_ALLOWED_HOSTS to serve others without keys."
+                )
+                return await JSONResponse({"detail": detail}, 403)(scope, receive, send)
             host = host_name(dict(scope["headers"]).get(b"host", b"").decode("latin-1"))
             if host not in self.allowed:
                 detail = (

@@ -35,6 +35,7 @@ def client_for(tutor, **settings) -> TestClient:
     return TestClient(
         create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
         base_url="http://localhost",
+        client=("127.0.0.1", 50000),
     )
 
 

@@ -42,7 +42,9 @@ def client_for(tutor, **settings) -> TestClient:
     """A client that sees a 500 as a response, as an attacker would, instead of an exception."""
     secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
     app = create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor)
-    return TestClient(app, raise_server_exceptions=False, base_url="http://localhost")
+    return TestClient(
+        app, raise_server_exceptions=False, base_url="http://localhost", client=("127.0.0.1", 50000)
+    )
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ def client_for(tutor, **settings) -> TestClient:
     return TestClient(
         create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
         base_url="http://localhost",
+        client=("127.0.0.1", 50000),
     )
 
 
@@ -163,6 +164,28 @@ def test_a_keyless_server_answers_only_requests_addressed_to_a_loopback_name(tut
         assert c.get("/v1/learners", headers=rebound).status_code == 421
     with client_for(tutor, api_keys="k") as c:  # with keys, the key is the gate
         assert c.get("/v1/learners", headers={**rebound, "authorization": "Bearer k"}).status_code == 200
+
+
+def test_a_keyless_server_refuses_other_machines_whatever_host_they_claim(tutor):
+    """Bound to 0.0.0.0 without keys, a LAN client sending "Host: localhost" read and wrote the
+    learners and could spend the server's LLM key."""
+    app = create_app(tutor.settings, tutor)
+    for peer in ("192.0.2.2", "10.0.0.5", "::ffff:192.0.2.2", "2001:db8::1"):
+        with TestClient(app, base_url="http://localhost", client=(peer, 40000)) as lan:
+            for method, path in [("GET", "/v1/sources"), ("PUT", "/v1/learners/me"), ("GET", "/mcp")]:
+                response = lan.request(method, path, json={} if method == "PUT" else None)
+                assert response.status_code == 403 and "TUTOR_API_KEYS" in response.json()["detail"]
+            assert lan.get("/healthz").status_code == 200  # probes carry no data
+    for peer in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        with TestClient(app, base_url="http://localhost", client=(peer, 40000)) as local:
+            assert local.get("/v1/sources").status_code == 200
+    # The operator chose to serve others: names in TUTOR_ALLOWED_HOSTS, or keys
+    served = create_app(tutor.settings.model_copy(update={"allowed_hosts": "tutor.lan"}), tutor)
+    with TestClient(served, base_url="http://tutor.lan", client=("192.0.2.2", 40000)) as lan:
+        assert lan.get("/v1/sources").status_code == 200
+    keyed = create_app(tutor.settings.model_copy(update={"api_keys": SecretStr("k")}), tutor)
+    with TestClient(keyed, base_url="http://tutor.lan", client=("192.0.2.2", 40000)) as lan:
+        assert lan.get("/v1/sources", headers={"authorization": "Bearer k"}).status_code == 200
 
 
 def test_chat_answers_a_path_question_from_the_learners_record(client):

@@ -234,6 +234,7 @@ def app_client(tutor, **settings) -> TestClient:
     return TestClient(
         create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
         base_url="http://localhost",
+        client=("127.0.0.1", 50000),
     )
 
 

@@ -164,7 +164,9 @@ def test_api_answers_503_while_the_server_is_down_and_recovers(chroma, tmp_path,
     ingest(["docs"], store)
     tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), relevance_floor=0.05)
     question = {"messages": [{"role": "user", "content": "I know pandas but not SQL"}]}
-    with TestClient(create_app(tutor.settings, tutor), base_url="http://localhost") as client:
+    with TestClient(
+        create_app(tutor.settings, tutor), base_url="http://localhost", client=("127.0.0.1", 50000)
+    ) as client:
         assert client.post("/v1/chat", json=question).status_code == 200
         chroma.stop()
         assert client.get("/readyz").status_code == 503

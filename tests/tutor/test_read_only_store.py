@@ -39,7 +39,8 @@ out = {"documents": sorted(d.title for d in store.documents().values())}
 out["keyword"] = [c.title for c, _ in store.keyword_search("SQLZoo pandas", 1)]
 tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder))
 question = {"messages": [{"role": "user", "content": "I know pandas but not SQL"}]}
-with TestClient(create_app(settings, tutor), base_url="http://localhost") as client:
+app = create_app(settings, tutor)
+with TestClient(app, base_url="http://localhost", client=("127.0.0.1", 50000)) as client:
     out["sources"] = client.get("/v1/sources").status_code
     search = client.post("/v1/search", json={"query": "SQLZoo pandas"})
     out["search"] = [search.status_code, search.json()["results"][0]["title"]]

@@ -29,6 +29,14 @@ def serve(
     common.ensure_ingested(store)  # once, before the workers start
     store.close()  # the workers open their own
     err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
+    from tutor.config import split_list
+
+    keyless = not split_list(settings.api_keys) and not split_list(settings.allowed_hosts)
+    if keyless and host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            "[yellow]note:[/] without TUTOR_API_KEYS (or TUTOR_ALLOWED_HOSTS) only this machine is "
+            "answered; other machines get 403."
+        )
     from api.server import uvicorn_options
 
     uvicorn.run(
