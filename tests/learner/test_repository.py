@@ -125,6 +125,11 @@ def test_unsupported_database_urls_are_clear_errors(tmp_path):
         Database("mysql://u@localhost/db")
     with pytest.raises(ConfigError, match="in-memory"):
         Database("sqlite://")
+    # a port SQLAlchemy cannot read was a raw ValueError: a traceback in the CLI, a 500 per request
+    for url in ("postgresql+psycopg://u:pw@host:1:1/db", "postgresql+psycopg://u:pw@host:abc/db"):
+        with pytest.raises(ConfigError, match="not a database URL") as caught:
+            Database(url)
+        assert "pw" not in str(caught.value)
 
 
 def spawn(url: str, *args: str) -> subprocess.Popen:

@@ -25,6 +25,9 @@ def serve(
     settings = common.load_settings(data_dir)
     if data_dir is not None:
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
+    from tutor.learner.db import Database
+
+    Database.from_settings(settings)  # a malformed TUTOR_DATABASE_URL stops here, not per request
     store = common.open_store(settings)
     common.ensure_ingested(store)  # once, before the workers start
     store.close()  # the workers open their own

@@ -48,7 +48,7 @@ def create(url_text: str):
 
     try:
         url = make_url(url_text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
             "TUTOR_DATABASE_URL is not a database URL (e.g. postgresql+psycopg://u:p@host/db)."
         ) from None
