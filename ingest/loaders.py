@@ -284,12 +284,22 @@ def load_pdf(data: bytes, *, max_chars: int | None = None) -> tuple[str | None, 
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates: "Safe \u202egnp.exe" shows as "Safe exe.png"
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+LINE_BREAK = re.compile(r"[\t\n\r\x85\u2028\u2029]+")
 
 
 def printable(text: str) -> str:
-    """Text without control characters (tabs and line breaks kept): an escape sequence in a page or
-    a file name would restyle, hide or clear the terminal it is printed in."""
-    return CONTROL.sub("", text)
+    """Text without control characters (tabs and line breaks kept) or bidi overrides: an escape
+    sequence in a page or a file name would restyle, hide or clear the terminal it is printed in,
+    and an override would show a name reversed."""
+    return BIDI.sub("", CONTROL.sub("", text))
+
+
+def one_line(text: str) -> str:
+    """printable(), on one line: a file name or title with a line break forged lines of output
+    ("failed spoof/bad" + "skipped everything.md: ...")."""
+    return printable(LINE_BREAK.sub(" ", text))
 
 
 def load_document(
@@ -300,7 +310,7 @@ def load_document(
     if not data.strip():
         raise IngestError("empty file")
     fallback = Path(name).stem.replace("_", " ").replace("-", " ") or name
-    fallback = printable(fallback)
+    fallback = one_line(fallback)
     if kind == "md":
         title, text, meta = load_markdown(printable(decode_text(data)), fallback)  # YAML refuses controls
         return Document(doc_id, source, title, text, kind, meta)
@@ -309,9 +319,9 @@ def load_document(
         return Document(doc_id, source, title, text, kind)
     if kind == "html":
         title, text = load_html(data, fallback)
-        return Document(doc_id, source, printable(title), printable(text), kind)
+        return Document(doc_id, source, one_line(title), printable(text), kind)
     if kind == "pdf":
         title, pages = load_pdf(data, max_chars=max_chars)
         pages = [printable(p) for p in pages]
-        return Document(doc_id, source, printable(title or fallback), "\n\n".join(pages), kind, pages=pages)
+        return Document(doc_id, source, one_line(title or fallback), "\n\n".join(pages), kind, pages=pages)
     raise IngestError(f"unknown document kind {kind!r}")

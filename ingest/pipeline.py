@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ingest.chunking import Chunker
 from ingest.fetch import fetch_url
-from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document, printable
+from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document, one_line
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
 from tutor.timing import StageTimer
@@ -91,7 +91,7 @@ def display_path(path: Path, *, follow: bool = True) -> str:
         shown = str(full.relative_to(Path.cwd().resolve()))
     except ValueError:
         shown = str(full)
-    return printable(shown)  # a file name's control characters must not reach a terminal
+    return one_line(shown)  # a file name's control characters must not reach a terminal
 
 
 def _globbed(rel: str, include: list[str] | None, exclude: list[str] | None) -> bool:

@@ -246,6 +246,21 @@ def test_control_characters_in_a_document_or_its_name_never_reach_the_store(stor
     assert {d.title for d in store.documents().values()} >= {"Voles [2J"}
 
 
+def test_a_name_or_title_with_a_line_break_or_a_bidi_override_is_shown_on_one_line(store, tmp_path):
+    # "bad\nskipped everything.md" printed a forged "skipped ..." line; "\u202egnp.exe" shows as "exe.png"
+    write(tmp_path / "docs" / "bad\nskipped everything.md", "x")
+    write(tmp_path / "docs" / "new\nline.md", "Voles dig shallow tunnels under the grass.\n")
+    write(
+        tmp_path / "docs" / "fm.md",
+        '---\ntitle: "Safe \u202egnp.exe\u202c title"\n---\nGerbils live 3 years.\n',
+    )
+    report = ingest([str(tmp_path / "docs")], store)
+    ((name, _),) = report.failed
+    assert name.endswith("/bad skipped everything.md") and "\n" not in name
+    shown = {d.source.rsplit("/", 1)[-1]: d.title for d in store.documents().values()}
+    assert shown == {"new line.md": "new line", "fm.md": "Safe gnp.exe title"}
+
+
 def test_a_url_is_named_without_the_user_and_password_it_carries():
     found = discover(
         ["https://alice:s3cret@docs.example.org/guide.html", "https://docs.example.org/guide.html"]
