@@ -32,6 +32,9 @@ HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+RESERVED_V6 = ipaddress.IPv6Network("::/8")
+
+
 def is_public(address: Address) -> bool:
     """True for a globally routable unicast address, looking through the IPv6 forms that embed an
     IPv4 address (mapped, 6to4, NAT64) so ::ffff:127.0.0.1 is as private as 127.0.0.1."""
@@ -42,6 +45,8 @@ def is_public(address: Address) -> bool:
             return is_public(address.sixtofour)
         if address in NAT64:
             return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if address in RESERVED_V6:  # ::127.0.0.1, the deprecated IPv4-compatible form, and all of ::/8
+            return False
     return address.is_global and not address.is_multicast
 
 

@@ -322,7 +322,8 @@ class Store:
     @property
     def location(self) -> str:
         if self.settings.chroma_host:
-            return f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+            host = self.settings.chroma_host.rsplit("@", 1)[-1]  # never a user:password@ it carries
+            return f"Chroma server {host}:{self.settings.chroma_port}"
         return str(Path(self.settings.data_dir) / "chroma")
 
     @cached_property

@@ -204,6 +204,8 @@ def test_a_page_whose_headers_never_finish_is_cut_off_at_the_deadline():
         ("::ffff:169.254.169.254", False),
         ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
         ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated): reached 127.0.0.1 on some stacks
+        ("::8.8.8.8", False),  # ... the whole of ::/8 is reserved
         ("2606:4700::1111", True),
     ],
 )

@@ -11,6 +11,7 @@ import pytest
 
 from ingest.pipeline import discover, ingest
 from tests.conftest import FakeEmbedder, make_pdf, write
+from tutor.config import Settings
 from tutor.errors import StoreError
 from tutor.store import Store
 
@@ -268,3 +269,10 @@ def test_a_url_is_named_without_the_user_and_password_it_carries():
     (target,) = found.targets
     assert target.source == target.doc_id == "https://docs.example.org/guide.html"
     assert target.url == "https://alice:s3cret@docs.example.org/guide.html"  # fetched as given
+
+
+def test_a_chroma_server_is_named_without_the_password_its_host_carries(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path, chroma_host="user:CHROMASECRET@127.0.0.1", chroma_port=1, _env_file=None
+    )
+    assert Store(settings, FakeEmbedder()).location == "Chroma server 127.0.0.1:1"
