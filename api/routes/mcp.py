@@ -69,4 +69,6 @@ class GuardedMCP:
 
 
 router = APIRouter(tags=["mcp"], lifespan=lifespan)
-router.routes.append(Route(PATH, GuardedMCP(), methods=["GET", "POST", "DELETE"], include_in_schema=False))
+# No GET: a stateless server has no session to push messages on, and the SDK would hold an empty
+# event stream open for as long as the client likes (past the read timeout): 405, as the MCP spec allows.
+router.routes.append(Route(PATH, GuardedMCP(), methods=["POST", "DELETE"], include_in_schema=False))

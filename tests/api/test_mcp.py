@@ -259,6 +259,13 @@ def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
 
 
+def test_a_get_opens_no_event_stream_on_the_stateless_mount(tutor):
+    # the SDK held an empty event stream open for GET as long as the client liked
+    with app_client(tutor) as c:
+        response = c.get("/mcp", headers={"accept": "text/event-stream"})
+        assert response.status_code == 405 and "POST" in response.headers["allow"]
+
+
 def test_without_keys_the_http_mount_answers_loopback_names_only(tutor):
     with app_client(tutor) as c:
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "127.0.0.1:8000"}).status_code == 200
