@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Service
 from api.errors import error_status, public_detail, public_errors
-from api.middleware import BodyLimit, HeadAsGet, LoopbackHosts, add_access_log
+from api.middleware import BodyLimit, HeadAsGet, HeadLimit, LoopbackHosts, add_access_log
 from api.openai_compat import OpenAIErrors
 from api.routes import ROUTERS
 from tutor.chain import Tutor
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
         )
     app.add_middleware(HeadAsGet)  # innermost: the access log still records HEAD
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # before the access log
+    app.add_middleware(HeadLimit, limit=settings.max_header_bytes)
     allowed_hosts = split_list(settings.allowed_hosts)
     if not split_list(settings.api_keys) and "*" not in allowed_hosts:
         app.add_middleware(LoopbackHosts, extra=allowed_hosts)

@@ -53,6 +53,24 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+class HeadLimit:
+    """A 431 for a request head (request line and headers) over the limit. uvicorn's h11 bounds a
+    head that arrives in pieces (h11_max_incomplete_event_size), not one that arrives whole in a
+    single read: a 100 KB head sent at once was answered."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+            size += sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+            if size > self.limit:
+                detail = f"The request head is over {self.limit} bytes (TUTOR_MAX_HEADER_BYTES)."
+                return await JSONResponse({"detail": detail}, 431)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 class HeadAsGet:
     """HEAD on any GET route (a monitor or a link checker asking whether a URL is there): answered as
     GET would be, status and headers, without the body. FastAPI's routes answer GET only (405)."""

@@ -122,6 +122,22 @@ def test_a_huge_request_header_is_refused_not_buffered(served):
     assert get(port, "/healthz") == 200
 
 
+def test_a_head_over_the_limit_is_refused_when_it_arrives_whole(served):
+    """h11 bounds a head that arrives in pieces, not one sent in a single write: 100 KB got a 200."""
+    _, port = served
+    for size in (20_000, 100_000):
+        with connect(port) as s:
+            s.sendall(
+                b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-A: "
+                + b"a" * size
+                + b"\r\n\r\n"
+            )
+            s.settimeout(10)
+            reply = s.recv(65536)
+        assert status_of(reply) in (400, 431), reply[:80]
+    assert get(port, "/healthz") == 200
+
+
 def test_a_slowloris_client_is_disconnected_at_the_read_timeout(served):
     """A header line every few seconds held a connection open for as long as the client liked."""
     _, port = served
