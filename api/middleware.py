@@ -163,6 +163,8 @@ def add_access_log(app: FastAPI) -> None:
             response = JSONResponse({"detail": f"Internal error (request {request_id})."}, 500)
         response.headers["x-request-id"] = request_id
         response.headers["x-content-type-options"] = "nosniff"
+        # No page of this server is framed (/docs's "Execute" under another site's clicks)
+        response.headers.setdefault("x-frame-options", "DENY")
         route = request.scope.get("route")
         access_log.info(
             json.dumps(

@@ -170,3 +170,5 @@ def test_the_chat_page_cannot_be_framed_and_runs_only_its_own_script(tutor):  # 
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe" not in csp
     assert page.headers["x-frame-options"] == "DENY"
     assert script.headers["x-content-type-options"] == "nosniff"
+    with client_for(tutor) as c:  # nor the API docs, whose "Execute" another site could frame
+        assert c.get("/docs").headers["x-frame-options"] == "DENY"
