@@ -225,6 +225,9 @@ class IngestResponse(BaseModel):
     updated: list[str]
     unchanged: list[str]
     pruned: list[str]
+    gone: list[str] = Field(
+        default_factory=list, description="No longer there but kept (no `prune`): still searched and cited."
+    )
     failed: list[dict[str, str]]
     skipped: list[dict[str, str]] = Field(
         description="Files found but not taken, with why: links out of the folder, FIFOs, devices."
@@ -239,6 +242,7 @@ class IngestResponse(BaseModel):
             updated=report.updated,
             unchanged=report.unchanged,
             pruned=report.pruned,
+            gone=report.gone,
             failed=[{"source": s, "reason": r} for s, r in report.failed],
             skipped=[{"source": s, "reason": r} for s, r in report.skipped],
             chunks=report.chunks,

@@ -53,6 +53,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # no longer on disk, kept without --prune
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
     chunks: int = 0  # chunks written in this run
@@ -368,14 +369,16 @@ def ingest(
         (report.updated if previous else report.added).append(target.source)
         progress.advance("write")
 
-    if prune:
-        # Gone: a document whose own path is under a scanned root and was not found there now (a
-        # file that became a link out of it included), or under an input that no longer exists (a
-        # deleted folder). Never where a link points: that file is not gone, and any file could be
-        # named by a link someone put in the folder. Never a file --include / --exclude left out.
-        present = {t.doc_id for t in targets} | found.filtered
-        roots = found.roots + [base for _, base in found.missing]
-        gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
+    # Gone: a document whose own path is under a scanned root and was not found there now (a
+    # file that became a link out of it included), or under an input that no longer exists (a
+    # deleted folder). Never where a link points: that file is not gone, and any file could be
+    # named by a link someone put in the folder. Never a file --include / --exclude left out.
+    present = {t.doc_id for t in targets} | found.filtered
+    roots = found.roots + [base for _, base in found.missing]
+    gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
+    if not prune:
+        report.gone = [doc.source for doc in gone]  # still searched and cited: --prune removes them
+    else:
         store.delete_documents(gone)
         report.pruned = [doc.source for doc in gone]
         # A deleted folder whose documents were pruned is what --prune was asked to do, not a failure.

@@ -70,8 +70,12 @@ def test_prune_names_each_document_it_removes_and_a_deleted_folder_is_pruned(tmp
     write(tmp_path / "docs" / "dl.md", "# Deep learning\n\nLearn PyTorch first.")
     assert invoke("ingest", "docs").exit_code == 0
     (tmp_path / "docs" / "dl.md").unlink()
+    result = invoke("ingest", "docs")  # without --prune it is kept, and said so
+    assert result.exit_code == 0 and "gone docs/dl.md: no longer there, still answered from" in result.output
+    assert len(json.loads(invoke("sources", "--json").output)) == 2
     result = invoke("ingest", "docs", "--prune")
     assert result.exit_code == 0 and "pruned docs/dl.md: no longer there" in result.output
+    assert "gone" not in result.output
     (tmp_path / "docs" / "sql.md").unlink()
     (tmp_path / "docs").rmdir()
     result = invoke("ingest", "docs", "--prune")

@@ -120,6 +120,12 @@ def print_report(report: IngestReport) -> None:
     err.print(table)
     for source in report.pruned:
         err.print(f"[yellow]pruned[/] {escape(str(source))}: no longer there", highlight=False)
+    for source in report.gone:
+        err.print(
+            f"[yellow]gone[/] {escape(str(source))}: no longer there, still answered from "
+            "(--prune removes it)",
+            highlight=False,
+        )
     for source, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
     for source, reason in report.failed:
