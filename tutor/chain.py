@@ -12,7 +12,7 @@ from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
-from tutor.store import Store
+from tutor.store import Store, names_in
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
@@ -133,8 +133,11 @@ class Tutor:
             return False
         if context.best_similarity >= self.settings.relevance_floor:
             return True
+        first = context.passages[0].chunk.heading + "\n" + context.passages[0].text
+        if any(re.search(rf"\b{re.escape(name)}\b", first) for name in names_in(context.query)):
+            return True  # "What does DORA stand for?" (cosine 0.18) and the passage that spells it out
         asked = stems(context.query)
-        shared = asked & stems(context.passages[0].chunk.heading + "\n" + context.passages[0].text)
+        shared = asked & stems(first)
         return len(shared) >= WORDS_SHARED and len(shared) >= SHARE_OF_WORDS * len(asked)
 
     def unknown_names(self, context: Context) -> list[str]:

@@ -177,13 +177,20 @@ def blocks(text: str) -> list[str]:
     return out
 
 
+NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of an answer or passage; a trailing lone citation joins the sentence before it."""
     sentences: list[str] = []
     for line in blocks(text):
         if set(line) <= set("|-: ") or line.startswith(("#", "```")):
             continue
-        for part in SENTENCE_END.split(line):
+        marker = NUMBERED.match(line)  # "1. Give ..." is one item, not "1." and "Give ..."
+        parts = SENTENCE_END.split(line[marker.end() :] if marker else line)
+        if marker:
+            parts[0] = marker.group(0) + parts[0]
+        for part in parts:
             part = part.strip()
             if sentences and CITATION.fullmatch(re.sub(r"[\s.]", "", part) or "x"):
                 sentences[-1] = f"{sentences[-1]} {part}"

@@ -237,6 +237,17 @@ def test_a_chain_of_follow_ups_keeps_its_subject_and_the_last_reply_names_one(em
     assert answer.startswith("Name: Wi-Fi 5"), answer
 
 
+def test_a_passage_naming_what_the_question_names_is_relevant_below_the_floor(
+    settings, corpus_store, tmp_path
+):
+    # "What does DORA stand for?" has a cosine of 0.18 to the passage spelling DORA out: refused
+    fake = FakeAnswerer("It is four steps [1].")
+    tutor = Tutor(settings.model_copy(update={"relevance_floor": 0.99}), corpus_store, fake)
+    context = tutor.gather("What does SQLZoo stand for?")
+    assert "SQLZoo" in context.passages[0].text and tutor.covers(context)
+    assert not tutor.covers(tutor.gather("What does Quibbleflux stand for?"))
+
+
 def test_stream_yields_text_first_and_the_answer_last(settings, corpus_store):
     fake = FakeAnswerer("Learn PyTorch first [1].")
     events = list(make_tutor(settings, corpus_store, fake).stream("PyTorch or TensorFlow?"))
@@ -425,6 +436,25 @@ def test_a_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_figure_or_a_
     # A saved page's lines that end no sentence but are items of their own stay apart.
     page = "Commands\nUse free cloud GPU environments for training\nOption 3: Lightning.ai with GPU access"
     assert lines_as_paragraphs(page).split("\n\n") == page.splitlines()
+
+
+def test_a_numbered_list_is_one_item_a_line_and_quoted_whole_when_two_of_its_steps_are_picked(embedder):
+    # "1." was split off as a sentence of its own, and "How do I set up a port forward?" quoted steps 3 and 4
+    assert split_sentences("1. Give the device an address. Then wait.\n2. Log in.") == [
+        "1. Give the device an address.",
+        "Then wait.",
+        "2. Log in.",
+    ]
+    steps = (
+        "To forward a port:\n\n1. Give the target device a fixed address with a DHCP reservation.\n"
+        "2. Log in to the router, usually at the gateway address.\n"
+        "3. Find the page called Port Forwarding, Virtual Server or NAT Rules.\n"
+        "4. Enter the external port, the internal IP address, the internal port and the protocol.\n"
+        "5. Save, then test the forward from outside your network."
+    )
+    quoted = quotes(embedder, "How do I set up a port forward on the router page?", one_passage(steps))
+    first = next(i for i, q in enumerate(quoted) if q.startswith("Give the target device"))
+    assert [q.split()[0] for q in quoted[first : first + 5]] == ["Give", "Log", "Find", "Enter", "Save,"]
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():

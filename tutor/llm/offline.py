@@ -19,7 +19,7 @@ import numpy as np
 
 from tutor.embeddings import Embedder
 from tutor.entailment import table_header
-from tutor.grounding import clean, content_words, split_sentences, stems
+from tutor.grounding import NUMBERED, clean, content_words, split_sentences, stems
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import names_in
 from tutor.types import Passage
@@ -222,6 +222,37 @@ LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s
 ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)\b", re.IGNORECASE)
 
 
+LIST_ITEMS = 8  # items of one list quoted whole at most
+
+
+def whole_lists(order: list[int], candidates: list[tuple[int, int, str, str]]) -> list[int]:
+    """`order` with a numbered list quoted whole, in its order, where two or more of its items were
+    picked: the four steps of DORA, not "Request" and "Acknowledge"; steps 1 to 5, not 3 and 4. (A
+    bulleted list's items stand alone: the rest of one would be padding.)"""
+    runs: dict[int, list[int]] = {}  # candidate -> the items of its list, in order
+    for i, (n, position, _, raw) in enumerate(candidates):
+        if not NUMBERED.match(raw):
+            continue
+        before = i - 1
+        run = (
+            runs.get(before)
+            if before >= 0 and candidates[before][0] == n and candidates[before][1] == position - 1
+            else None
+        )
+        run = run if run is not None else []
+        run.append(i)
+        runs[i] = run
+    out: list[int] = []
+    for i in order:
+        run = runs.get(i)
+        picked = [j for j in order if run is not None and j in run]
+        if run is None or len(picked) < 2 or len(run) > LIST_ITEMS:
+            out.append(i)
+        elif i == picked[0]:
+            out.extend(j for j in run if j not in out)
+    return out
+
+
 def asked_for(question: str):
     """A test of whether a sentence holds what the question asks for, or None when it asks for
     nothing in particular ("how do I decide how many …" asks for a method, not a number)."""
@@ -308,7 +339,8 @@ class OfflineAnswerer(Answerer):
             chosen[0],
             sorted(chosen[1:], key=lambda i: (rank_of[candidates[i][0]], candidates[i][1])),
         )
-        return [candidates[j][:3] for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
+        order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
+        return [candidates[j][:3] for j in whole_lists(order, candidates)]
 
     @staticmethod
     def _referent(candidates: list[tuple[int, int, str, str]], chosen: list[int], i: int) -> list[int]:
