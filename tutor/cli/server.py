@@ -22,26 +22,24 @@ def serve(
 
     import uvicorn
 
+    from api.server import uvicorn_options
+    from tutor.config import split_list
+    from tutor.learner.db import Database
+
     settings = common.load_settings(data_dir)
     if data_dir is not None:
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
-    from tutor.learner.db import Database
-
     Database.from_settings(settings)  # a malformed TUTOR_DATABASE_URL stops here, not per request
     store = common.open_store(settings)
     common.ensure_ingested(store)  # once, before the workers start
     store.close()  # the workers open their own
     err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
-    from tutor.config import split_list
-
     keyless = not split_list(settings.api_keys) and not split_list(settings.allowed_hosts)
     if keyless and host not in ("127.0.0.1", "localhost", "::1"):
         err.print(
             "[yellow]note:[/] without TUTOR_API_KEYS (or TUTOR_ALLOWED_HOSTS) only this machine is "
             "answered; other machines get 403."
         )
-    from api.server import uvicorn_options
-
     uvicorn.run(
         "api.app:create_app",
         factory=True,
