@@ -43,6 +43,12 @@ def state(known=(), hours=None, **statuses) -> LearnerState:
         ("90 min", 1.5),
         ("about 10 minutes of reading; 2–6 weeks of Python first", 10 / 60),
         (None, DEFAULT_HOURS),
+        # a pace kept for a time counts whole (it was its first figure: 1.5 h, 0.5 h), six study days a week
+        ("1-2 hours a day for a week", 9),
+        ("30 minutes a day for 3 weeks", 9),
+        ("5 hours a week for 2 months", 5 * 2 * 52 / 12),
+        ("2 hours a day", 2),  # no time it is kept for: the figure as written
+        ("10 hours a week for 6 months", DEFAULT_HOURS),  # a whole plan
     ],
 )
 def test_hours_from_the_front_matter_duration(text, hours):
@@ -113,6 +119,14 @@ def test_a_table_of_lengths_that_are_no_spans_of_time_is_no_timeline(tmp_path):
     assert [(t.label, t.summary) for t in timelines] == [
         ("Cat6", "maximum length at that speed: 55 m; total hours to learn: 1 hour")
     ]
+
+
+def test_a_duration_with_no_figure_is_a_problem_not_a_quiet_default(tmp_path):
+    write(tmp_path / "solo.md", topic_file("solo", "Solo", "1. Play", 1, "a weekend", [], "Play a solo."))
+    graph = load_graph(tmp_path)
+    assert graph.problems == ["solo.md: duration “a weekend” gives no figure: the default (8 h)"]
+    assert graph.topics["solo"].hours == DEFAULT_HOURS
+    assert not roadmap_graph(SHIPPED_CORPUS_DIR).problems
 
 
 def test_shipped_roadmap_timelines_are_the_publishers_rows():

@@ -8,6 +8,8 @@ you are new to Python", "weeks 15–20 (course.careers)"). The rule, in order:
 2. Hours are hours; a day is 2 hours; a week is `WEEK_HOURS` (the corpus's own yardstick: 2 hours a
    day on six days, 12 hours a week); a month is 52/12 weeks.
 3. "N weeks of X first" is time for something else before this topic, not the topic's own.
+   A pace kept for a time counts whole: "30 minutes a day for 3 weeks" is 0.5 h on each of 18
+   study days (six a week), 9 hours.
 4. A figure longer than `MAX_TOPIC_WEEKS` weeks describes a whole plan, not one topic, and is left
    out, as is a duration with no figure ("ongoing"): the topic gets `DEFAULT_HOURS`.
 """
@@ -30,6 +32,33 @@ UNIT = r"(minutes?|mins?|hours?|hrs?|h|days?|weeks?|wks?|months?)\b"
 AMOUNT = re.compile(rf"{NUMBER}(?:{RANGE_SEP}{NUMBER})?\s*{UNIT}", re.IGNORECASE)
 # "weeks 15–20", "month 6": a position in someone's schedule
 SPAN = re.compile(rf"\b{UNIT}\s+{NUMBER}(?:{RANGE_SEP}{NUMBER})?", re.IGNORECASE)
+
+
+# "1-2 hours a day for a week", "30 minutes a day for 3 weeks", "5 hours a week for 2 months": a pace
+# kept for a time. (A week of study days is six, the corpus's yardstick.)
+RATE = re.compile(
+    rf"{NUMBER}(?:{RANGE_SEP}{NUMBER})?\s*{UNIT}\s+(?:a|per|each|every)\s+(day|week)\s+for\s+"
+    rf"(?:(an?|one)|{NUMBER}(?:{RANGE_SEP}{NUMBER})?)\s*(days?|weeks?|months?)\b",
+    re.IGNORECASE,
+)
+STUDY_DAYS = WEEK_HOURS / DAY_HOURS  # a week's study days
+
+
+def _rate_hours(text: str) -> tuple[float, str] | None:
+    """(hours, the reason) of a pace kept for a time, when it is the first figure of `text`."""
+    match = RATE.search(text)
+    if not match or AMOUNT.search(text[: match.start()]):
+        return None  # another figure comes first: rule 1
+    low, high, unit, per, one, span_low, span_high, span_unit = match.groups()
+    amount = (float(low) + float(high)) / 2 if high else float(low)
+    each = amount * _unit_hours(unit) if unit.lower().startswith(("h", "mi")) else None
+    if each is None:
+        return None  # "2 days a week for a month": not a pace in hours
+    span = 1.0 if one else (float(span_low) + float(span_high)) / 2 if span_high else float(span_low)
+    days = {"d": 1.0, "w": STUDY_DAYS, "m": MONTH_WEEKS * STUDY_DAYS}[span_unit[0].lower()] * span
+    if per.lower() == "day":
+        return each * days, f"“{match.group(0)}” in the front matter, {STUDY_DAYS:g} study days a week"
+    return each * days / STUDY_DAYS, f"“{match.group(0)}” in the front matter"
 
 
 @dataclass(frozen=True)
@@ -81,6 +110,13 @@ def estimate_hours(duration: str | None) -> Estimate:
     """The study hours a topic's `duration` gives it, or the default with the reason why."""
     if not duration or not duration.strip():
         return Estimate(DEFAULT_HOURS, "no duration in the front matter: the default", False)
+    rate = _rate_hours(duration)
+    if rate is not None:
+        hours, reason = rate
+        if hours > MAX_TOPIC_WEEKS * WEEK_HOURS:
+            words = reason.split("”")[0].lstrip("“")
+            return Estimate(DEFAULT_HOURS, f"“{words}” is a whole plan, not one topic: the default", False)
+        return Estimate(hours, reason, True)
     figure = _first_figure(duration)
     if figure is None:
         return Estimate(DEFAULT_HOURS, f"“{duration}” gives no figure: the default", False)
