@@ -24,6 +24,12 @@ from tutor.learner.guide import Intent, asked_pace, path_intent
         ("How long will it take me to finish the roadmap?", Intent.REMAINING),
         ("How long does the roadmap take?", Intent.REMAINING),
         ("how long does this whole plan take", Intent.REMAINING),
+        (
+            "How long will this take at 5 hours a week?",
+            Intent.REMAINING,
+        ),  # was refused as a document question
+        ("how long will it take at 2 hours a day?", Intent.REMAINING),
+        ("How long will it take to boil an egg?", None),
         # a question that states its own facts, or asks about one resource or topic, is about the roadmap
         ("What should I do next? I already finished SQL and numpy.", None),
         ("I've already covered Python, what should I do next?", None),

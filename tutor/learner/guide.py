@@ -60,6 +60,9 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
             # ... but "when will I finish the SQLZoo tutorial?" asks about one resource
             r"(?!\s+(the|a|an|this|that)\s+(?!(whole\s+|entire\s+)?(roadmap|plan|path|curriculum|program)\b))"
             r"|\bhow long (will|would|is) (it|this|the rest|the roadmap|my plan)\b[^?.!]*\b(take me|for me)\b"
+            # "How long will this take at 5 hours a week?": a pace makes it about the learner's path
+            r"|\bhow long (will|would|does|should) (it|this|the rest|the roadmap|my plan) take\b"
+            r"(?=[^?.!]*\b\d+(\.\d+)?\s*(hours?|hrs?|h)\s*(a|per|each|every|/)\s*(week|day|wk)\b)"
             r"|\b(am i|i'm) on (track|schedule)\b|\bmy (finish|end) date\b"
             # "How long does the roadmap take?": the publishers' timelines beside the learner's plan
             r"|\bhow long (does|do|will|would|should) (the|this) (whole |entire )?(roadmap|plan|path"
