@@ -190,8 +190,8 @@ def build_graph(corpus: Path, topics: Iterable[Topic], problems: Iterable[str] =
     for topic in sorted(topics, key=lambda t: str(t.path)):
         if topic.meta.id in chosen:
             problems.append(
-                f"duplicate id {topic.meta.id!r} in {topic.path.name} and "
-                f"{chosen[topic.meta.id].path.name}: the second is left out"
+                f"duplicate id {topic.meta.id!r} in {chosen[topic.meta.id].path.name} and "
+                f"{topic.path.name}: {topic.path.name} is left out"
             )
             continue
         chosen[topic.meta.id] = topic
