@@ -84,6 +84,15 @@ def test_the_option_text_is_as_good_as_its_letter():
     assert not grade(item, "shuffled").correct and grade(item, "shuffled").graded
 
 
+def test_an_options_text_in_the_singular_or_plural_is_that_option():
+    # "fingertip" for the option "fingertips" was "neither an option's letter nor its text"
+    item = choice(options=("fingertips", "palms", "knuckles", "nails"), answer="fingertips")
+    assert grade(item, "fingertip").correct and grade(item, "Fingertip.").correct
+    assert grade(item, "palm").graded and not grade(item, "palm").correct
+    twins = choice(options=("class", "classes", "grouped", "random"), answer="classes")
+    assert grade(twins, "classes").correct and not grade(twins, "class").correct  # exact text first
+
+
 def test_a_letter_and_a_text_naming_different_options_is_not_graded():
     item = choice()
     answer = f"{label_of(item, 'shuffled')}) stratified"

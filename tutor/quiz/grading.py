@@ -117,6 +117,9 @@ def _choice(item: QuizItem, answer: str) -> Grade:
             picked = by_text[normalise(answer)]
     elif normalise(answer) in by_text:
         picked = by_text[normalise(answer)]
+    else:  # an option's text in the singular or plural ("fingertip" for "fingertips"), if only one
+        folded = [o for o in item.options if _folded(o.text) == _folded(answer)]
+        picked = folded[0] if len(folded) == 1 else None
     if picked is None:
         return Grade(False, False, expected, "the answer is neither an option's letter nor its text")
     return Grade(picked.label == correct, True, expected, "", picked.label)
@@ -149,6 +152,10 @@ def _stem_word(word: str) -> str:
 
 
 URL_PREFIX = re.compile(r"^\s*(?:https?://)?(?:www\.)?", re.IGNORECASE)
+
+
+def _folded(text: str) -> list[str]:
+    return [_stem_word(w) for w in normalise(text).split()]
 
 
 def _has_term(answer_words: list[str], term: str) -> bool:
