@@ -111,6 +111,19 @@ def test_a_quiz_on_a_document_that_is_no_roadmap_topic_records_no_progress(recor
     assert LearnerRepository(records.db).state("ada").progress == {}
 
 
+def test_a_quiz_below_the_mark_leaves_a_known_topic_known(records):
+    # it was recorded as learning while the profile still said known: next and plan left it out
+    repository = LearnerRepository(records.db)
+    repository.save_profile("kim", known=["sql"])
+    items = [item(1), item(2)]
+    quiz_id = records.create("kim", quiz(*items), now=NOW)
+    records.answer("kim", quiz_id, items[0].id, "NumPy", now=NOW)
+    last = records.answer("kim", quiz_id, items[1].id, "Poetry", now=NOW)
+    assert last.quiz["done"] and last.quiz["status"] == "learning" and last.quiz["recorded"] is False
+    state = repository.state("kim")
+    assert state.profile.known == ("sql",) and "sql" not in state.progress
+
+
 def test_a_finished_quiz_marks_the_topic_tested(records):
     items = [item(1), item(2), item(3)]
     quiz_id = records.create("ada", quiz(*items), now=NOW)

@@ -140,7 +140,7 @@ def quiz(
             f"Recorded for {name}: {made.title} — {last['status']} (tested by this quiz)."
             if last.get("recorded")
             else f"Not recorded: {made.title} keeps the status {name} gave it; a quiz below the mark "
-            "never undoes done or skipped.",
+            "never undoes done, skipped or known.",
             highlight=False,
         )
     reviews = [r.next_review for r in results if r.next_review]

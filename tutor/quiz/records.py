@@ -25,7 +25,7 @@ from typing import Any
 from tutor.config import Settings
 from tutor.errors import NotFoundError
 from tutor.learner.db import Database
-from tutor.learner.models import LearnerRow, ProgressEventRow, ProgressRow
+from tutor.learner.models import KnownTopicRow, LearnerRow, ProgressEventRow, ProgressRow
 from tutor.learner.state import LearnerDatabaseError, Source, Status, UnknownLearner, check_name
 from tutor.quiz.grading import Grade, grade
 from tutor.quiz.items import QuizItem
@@ -262,7 +262,8 @@ class QuizRecords:
         self, connection, learner_id: int, topic: str, title: str | None, status: str, moment
     ):
         """The quiz's verdict on the topic, in the learner's progress (source quiz) and its history;
-        False when the topic keeps its status (done or skipped, and the verdict is learning)."""
+        False when the topic keeps its status (done, skipped or known, and the verdict is learning:
+        a known topic recorded as learning was both, and next and plan left it out)."""
         from sqlalchemy import select
 
         progress, events = ProgressRow.__table__, ProgressEventRow.__table__
@@ -271,6 +272,12 @@ class QuizRecords:
         ).scalar()
         if status == Status.LEARNING.value and current in KEEP:
             return False
+        known = KnownTopicRow.__table__
+        said_known = connection.execute(
+            select(known.c.topic_id).where(known.c.learner_id == learner_id, known.c.topic_id == topic)
+        ).first()
+        if status == Status.LEARNING.value and said_known:
+            return False  # known, as the profile says: a quiz below the mark does not put it in progress
         values = {"status": status, "source": Source.QUIZ.value, "changed_at": moment}
         statement = _insert(connection, progress).values(
             learner_id=learner_id, topic_id=topic, title=title, **values
