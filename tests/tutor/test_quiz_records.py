@@ -111,6 +111,20 @@ def test_a_quiz_on_a_document_that_is_no_roadmap_topic_records_no_progress(recor
     assert LearnerRepository(records.db).state("ada").progress == {}
 
 
+def test_an_item_answered_in_one_quiz_is_not_answered_again_in_another(records):
+    # two quizzes made before any answer serve the same items: failing one, reading the keys, then
+    # passing the other marked the topic done
+    items = [item(1), item(2)]
+    first = records.create("erin", quiz(*items), now=NOW)
+    second = records.create("erin", quiz(*items), now=NOW)
+    for it in items:
+        records.answer("erin", first, it.id, "NumPy", now=NOW)
+    retake = [records.answer("erin", second, it.id, "SQLZoo", now=NOW) for it in items]
+    assert all(r.already_answered and not r.grade.correct for r in retake)
+    assert not retake[-1].quiz["done"] and not retake[-1].quiz["recorded"]
+    assert LearnerRepository(records.db).state("erin").progress["sql"].status == Status.LEARNING
+
+
 def test_a_quiz_below_the_mark_leaves_a_known_topic_known(records):
     # it was recorded as learning while the profile still said known: next and plan left it out
     repository = LearnerRepository(records.db)

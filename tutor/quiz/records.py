@@ -338,6 +338,16 @@ class QuizRecords:
                     answers.c.quiz_id == quiz_id, answers.c.item_id == item_id, answers.c.graded.is_(True)
                 )
             ).first()
+            if first is None:  # answered in another of the learner's quizzes: the same item, not a retake
+                first = connection.execute(
+                    select(answers)
+                    .join(quizzes, quizzes.c.id == answers.c.quiz_id)
+                    .where(
+                        quizzes.c.learner_id == learner_id,
+                        answers.c.item_id == item_id,
+                        answers.c.graded.is_(True),
+                    )
+                ).first()
             if first is not None:
                 result = AnswerResult(item, grade(item, first.answer), already_answered=True)
             else:
