@@ -44,21 +44,20 @@ RATE = re.compile(
 STUDY_DAYS = WEEK_HOURS / DAY_HOURS  # a week's study days
 
 
-def _rate_hours(text: str) -> tuple[float, str] | None:
-    """(hours, the reason) of a pace kept for a time, when it is the first figure of `text`."""
+def _rate_hours(text: str) -> tuple[float, str, bool] | None:
+    """(hours, the matched words, whether the pace is per day) of a pace kept for a time, when it
+    is the first figure of `text`."""
     match = RATE.search(text)
     if not match or AMOUNT.search(text[: match.start()]):
         return None  # another figure comes first: rule 1
     low, high, unit, per, one, span_low, span_high, span_unit = match.groups()
-    amount = (float(low) + float(high)) / 2 if high else float(low)
-    each = amount * _unit_hours(unit) if unit.lower().startswith(("h", "mi")) else None
-    if each is None:
+    if not unit.lower().startswith(("h", "mi")):
         return None  # "2 days a week for a month": not a pace in hours
+    each = ((float(low) + float(high)) / 2 if high else float(low)) * _unit_hours(unit)
     span = 1.0 if one else (float(span_low) + float(span_high)) / 2 if span_high else float(span_low)
     days = {"d": 1.0, "w": STUDY_DAYS, "m": MONTH_WEEKS * STUDY_DAYS}[span_unit[0].lower()] * span
-    if per.lower() == "day":
-        return each * days, f"“{match.group(0)}” in the front matter, {STUDY_DAYS:g} study days a week"
-    return each * days / STUDY_DAYS, f"“{match.group(0)}” in the front matter"
+    per_day = per.lower() == "day"
+    return (each * days if per_day else each * days / STUDY_DAYS), match.group(0), per_day
 
 
 @dataclass(frozen=True)
@@ -112,11 +111,11 @@ def estimate_hours(duration: str | None) -> Estimate:
         return Estimate(DEFAULT_HOURS, "no duration in the front matter: the default", False)
     rate = _rate_hours(duration)
     if rate is not None:
-        hours, reason = rate
+        hours, words, per_day = rate
         if hours > MAX_TOPIC_WEEKS * WEEK_HOURS:
-            words = reason.split("”")[0].lstrip("“")
             return Estimate(DEFAULT_HOURS, f"“{words}” is a whole plan, not one topic: the default", False)
-        return Estimate(hours, reason, True)
+        days = f", {STUDY_DAYS:g} study days a week" if per_day else ""
+        return Estimate(hours, f"“{words}” in the front matter{days}", True)
     figure = _first_figure(duration)
     if figure is None:
         return Estimate(DEFAULT_HOURS, f"“{duration}” gives no figure: the default", False)

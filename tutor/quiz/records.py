@@ -270,14 +270,14 @@ class QuizRecords:
         current = connection.execute(
             select(progress.c.status).where(progress.c.learner_id == learner_id, progress.c.topic_id == topic)
         ).scalar()
-        if status == Status.LEARNING.value and current in KEEP:
-            return False
-        known = KnownTopicRow.__table__
-        said_known = connection.execute(
-            select(known.c.topic_id).where(known.c.learner_id == learner_id, known.c.topic_id == topic)
-        ).first()
-        if status == Status.LEARNING.value and said_known:
-            return False  # known, as the profile says: a quiz below the mark does not put it in progress
+        if status == Status.LEARNING.value:
+            if current in KEEP:
+                return False
+            known = KnownTopicRow.__table__
+            if connection.execute(
+                select(known.c.topic_id).where(known.c.learner_id == learner_id, known.c.topic_id == topic)
+            ).first():
+                return False  # known, as the profile says: a quiz below the mark does not put it in progress
         values = {"status": status, "source": Source.QUIZ.value, "changed_at": moment}
         statement = _insert(connection, progress).values(
             learner_id=learner_id, topic_id=topic, title=title, **values
