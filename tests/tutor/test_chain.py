@@ -297,6 +297,32 @@ def test_a_figure_asked_of_something_named_is_not_answered_with_a_figure_of_some
     assert answerer.select("What does the AWS Specialty signal when hiring?", [passage])
 
 
+def test_a_label_number_a_name_written_apart_or_a_figure_that_is_not_money_does_not_answer(embedder):
+    text = (
+        "Phase 3: MLOps and Deployment (Month 6+)\n\n"
+        "Option 3: Lightning.ai, a free tier with GPU access.\n\n"
+        "Kaggle Notebooks give 30 GPU hours a week.\n\n"
+        "Cloud platforms such as AWS SageMaker serve one model behind an endpoint in 2 steps.\n\n"
+        "The 3Blue1Brown series covers the calculus you need in a weekend."
+    )
+    answerer = OfflineAnswerer(embedder)
+    passage = one_passage(text, title="Tools")
+    declined = (
+        "How many free hours a month does Lightning.ai give?",  # 3 is the option's number
+        "How long is the MLOps Zoomcamp course?",  # names written together are one thing: Zoomcamp too
+        "How much does it cost per hour to host an endpoint on AWS SageMaker?",  # 2 steps is no price
+    )
+    for question in declined:
+        assert answerer.select(question, [passage]) == [], question
+    # A span of time without a figure answers "how long"; the figure of what is named answers it.
+    assert any(
+        "weekend" in t for _, _, t in answerer.select("How many hours are the 3Blue1Brown videos?", [passage])
+    )
+    assert any(
+        "30 GPU hours" in t for _, _, t in answerer.select("How many GPU hours does Kaggle give?", [passage])
+    )
+
+
 def test_a_question_asking_which_class_wants_a_class_name():
     holds = asked_for("Which estimator should I use for quantiles?")
     assert holds is not None and holds("The `QuantileRegressor` fits quantiles.")

@@ -266,20 +266,52 @@ def asked_for(question: str):
     return None
 
 
+# A figure that counts or measures, or a span of time without one ("in a weekend"): not a label's
+# number ("Option 3", "Phase 2", "Month 6") nor a heading's number run into its first word ("4MLOps").
+QUANTITY = re.compile(
+    r"(?<![\w.])(?<!option )(?<!phase )(?<!step )(?<!part )(?<!stage )(?<!chapter )(?<!section )"
+    r"(?<!level )(?<!version )(?<!lesson )(?<!module )(?<!unit )(?<!month )(?<!week )(?<!day )(?<!#)"
+    r"(\d[\d,.]*(?:k|m|gb|mb|tb|h|hrs?|x|s|ms)?(?![\w])|\d[\d,.]*(?=%)"
+    r"|(two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred)\b)"
+    r"|\b(an?|one|a few|a couple of|several) (minute|hour|day|evening|weekend|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+ASKS_COST = re.compile(r"\b(cost|costs|price|pay|fee|fees|salary|charge|charges|spend)\b", re.IGNORECASE)
+MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b|\bfree\b", re.IGNORECASE)
+
+
+def named_things(question: str) -> list[set[str]]:
+    """The things `question` names, each as the stems of its words: names written next to each other
+    are one thing ("MLOps Zoomcamp", "AWS SageMaker"), others each their own ("Lightning.ai", "GPU")."""
+    things: list[set[str]] = []
+    end = None
+    for name in names_in(question):
+        start = question.find(name, end or 0)
+        if end is not None and start >= end and not question[end:start].strip():
+            things[-1] |= stems(name)
+        else:
+            things.append(stems(name))
+        end = start + len(name)
+    return [t for t in things if t]
+
+
 def figure_of_named(
     question: str, passages: Sequence[Passage], candidates: list[tuple[int, int, str, str]]
 ) -> bool:
     """For a question asking a figure of something it names ("How many GPU hours does Lightning.ai
-    give?"), whether some sentence holds a figure and one of those names (in it or its passage's
-    heading). A figure for something else (the roadmap's 360 hours) does not answer it."""
+    give?"), whether some sentence holds such a figure and one of those things, all its words (in
+    the sentence or its passage's heading). A figure for something else (the roadmap's 360 hours),
+    a label's number ("Option 3: Lightning.ai", "Phase 3: MLOps") and, for a price, any figure that
+    is not money, do not answer it."""
     if not ASKS_FIGURE.search(question) or ASKS_METHOD.search(question):
         return True
-    names = [n.lower() for n in names_in(question)]
-    if not names:
+    things = named_things(question)
+    if not things:
         return True
-    headings = {p.n: p.chunk.heading.lower() for p in passages}
+    figure = MONEY if ASKS_COST.search(question) else QUANTITY
+    headings = {p.n: stems(p.chunk.heading) for p in passages}
     return any(
-        NUMBER.search(raw) and any(name in f"{headings[n]} {raw.lower()}" for name in names)
+        figure.search(raw) and any(thing <= headings[n] | stems(raw) for thing in things)
         for n, _, _, raw in candidates
     )
 
