@@ -22,6 +22,7 @@ from tutor.llm.offline import (
     asked_for,
     candidate_sentences,
     lines_as_paragraphs,
+    looks_like_code,
     table_rows,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
@@ -383,6 +384,16 @@ def test_a_definition_lists_term_run_into_its_text_is_left_out():
     assert [c[2] for c in candidate_sentences([passage])] == [
         "As leaf_size increases, the memory required to store a tree decreases."
     ]
+
+
+def test_names_in_backticks_are_words_of_the_sentence_not_code():
+    # Two class names and a parameter in backticks made the sentence "mostly inline code": never quoted.
+    prose = (
+        "Both `GradientBoostingRegressor` and `GradientBoostingClassifier` support `warm_start=True` "
+        "which allows you to add more estimators to an already fitted model."
+    )
+    assert not looks_like_code(prose)
+    assert looks_like_code("| `df.groupby('a').sum()` | `SELECT a, SUM(b) FROM t GROUP BY a` |")
 
 
 def test_a_bare_call_is_code_not_an_answer(embedder):

@@ -75,6 +75,7 @@ CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |r
 CODE_CHARS = set("=(){}[];<>#/\\|")
 MATH = re.compile(r"\\\(.*?\\\)")  # "\(O(n \log n)\)", as HTML pages give inline math
 DEFINITION_LABEL = re.compile(r"^[a-z_][\w.]* : (?=[A-Z])")  # a definition list's term, run into its text
+BARE_NAME = re.compile(r"[\w.]+")
 BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
 
 
@@ -162,7 +163,8 @@ def lines_as_paragraphs(text: str) -> str:
 def looks_like_code(text: str) -> bool:
     """A code line, a REPL line, or text that is mostly code: symbols, or mostly `inline code`
     (a table row of pandas and SQL snippets). Inline code inside prose is fine."""
-    inline = "".join(re.findall(r"`[^`]*`", text))
+    # A bare name in backticks (`GradientBoostingRegressor`) is a word of the sentence, not code.
+    inline = "".join(c for c in re.findall(r"`[^`]*`", text) if not BARE_NAME.fullmatch(c.strip("`")))
     prose = MATH.sub("x", re.sub(r"`[^`]*`", "x", text))  # inline math is prose's, as inline code is
     symbols = sum(c in CODE_CHARS for c in prose)
     mostly_inline = len(inline.replace(" ", "")) > 0.5 * len(text.replace(" ", ""))
