@@ -258,13 +258,31 @@ class KeywordIndex:
         return hits
 
 
+def keyword_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "keyword" / settings.collection
+
+
+def stored_topic_ids(settings: Settings) -> set[str] | None:
+    """The roadmap topic ids of the chunks in the data dir's saved keyword index, read without
+    opening Chroma (it may lag a write by another process); None when there is no saved index or
+    it holds no chunk."""
+    try:
+        records = json.loads((keyword_dir(settings) / "records.json").read_text(encoding="utf-8"))
+        metas = records["metas"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not metas:
+        return None
+    return {m["topic_id"] for m in metas if isinstance(m, dict) and isinstance(m.get("topic_id"), str)}
+
+
 class Store:
     """Chroma collection + keyword index for one data dir (or one Chroma server)."""
 
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
         self.embedder = embedder
-        self.keyword_dir = Path(settings.data_dir) / "keyword" / settings.collection
+        self.keyword_dir = keyword_dir(settings)
         self._keyword: KeywordIndex | None = None
         self._keyword_version = ""
         self._opened_at: str | None = None  # the published version when Chroma was opened here

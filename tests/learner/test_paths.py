@@ -222,3 +222,25 @@ def test_a_plan_start_out_of_range_is_a_clear_error(roadmap_dir):
 
     with pytest.raises(InvalidLearnerInput, match="between 1970 and 2200"):
         study_plan(load_graph(roadmap_dir), state(), start=date(9999, 12, 1), today=MONDAY)
+
+
+def test_a_store_holding_none_of_the_roadmaps_topics_is_named_as_a_problem(
+    learners, learner_settings, tmp_path
+):
+    # Someone ingests their own roadmap and leaves TUTOR_CORPUS_DIR unset: next and the plan followed
+    # the other roadmap without a word.
+    from ingest.pipeline import ingest
+    from tests.conftest import FakeEmbedder
+    from tutor.store import Store
+
+    assert learners.next("me").problems == []  # no store yet: nothing to compare
+    store = Store(learner_settings, FakeEmbedder())
+    write(
+        tmp_path / "own" / "guitar.md", "# Guitar\n\nPractise the C, G and D chords for 15 minutes a day.\n"
+    )
+    ingest([str(tmp_path / "own")], store)
+    note = [p for p in learners.next("me").problems if "none of the" in p]
+    assert note and "TUTOR_CORPUS_DIR" in note[0] and str(learner_settings.corpus_dir) in note[0]
+    assert note == [p for p in learners.plan("me", hours_per_week=5).problems if "none of the" in p]
+    ingest([str(learner_settings.corpus_dir)], store)  # the roadmap's own topics are in the store now
+    assert not [p for p in learners.next("me").problems if "none of the" in p]

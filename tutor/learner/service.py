@@ -10,7 +10,7 @@ the roadmap graph together, with topic ids checked against the roadmap.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tutor.config import Settings
@@ -114,7 +114,24 @@ class Learners:
                 "has examples); set TUTOR_CORPUS_DIR to such a folder. Questions about your documents "
                 "work without one."
             )
-        return graph
+        return self._beside_the_store(graph)
+
+    def _beside_the_store(self, graph: RoadmapGraph) -> RoadmapGraph:
+        """`graph`, with a problem saying so when the store holds documents but none of its topics:
+        someone who ingested their own roadmap and left TUTOR_CORPUS_DIR unset would otherwise be
+        planned through the shipped one without a word."""
+        from tutor.store import stored_topic_ids
+
+        stored = stored_topic_ids(self.settings)
+        if stored is None or stored & set(graph.topics):
+            return graph
+        note = (
+            f"none of the {len(graph.topics)} topics of {graph.corpus} is in the store at "
+            f"{self.settings.data_dir}: what next and the plan follow that roadmap, not the documents "
+            "you ingested. Set TUTOR_CORPUS_DIR to your roadmap's folder (Markdown topics with front "
+            "matter: see docs/corpus.md), or ingest this one."
+        )
+        return replace(graph, problems=[*graph.problems, note])
 
     def state(self, name: str, owner: str = "", *, missing_ok: bool = False) -> LearnerState:
         return self.repository.state(name, owner, missing_ok=missing_ok)
