@@ -502,9 +502,14 @@ def test_tutor_quiz_keeps_the_learners_answers_and_tutor_review_brings_them_back
     monkeypatch.setattr(
         records_module, "utc", lambda moment=None: real(moment) if moment else real() + timedelta(days=1)
     )
+    # -n leaves two of the three due: said so, not a next review already past
+    one = runner.invoke(cli.app, ["review", "--learner", "ada", "-n", "1"], input=answers)
+    assert one.exit_code == 0, one.output
+    assert "1 item(s) due for review" in one.output
+    assert "2 more due now: run `tutor review` again" in one.output
     due = runner.invoke(cli.app, ["review", "--learner", "ada"], input=answers)
     assert due.exit_code == 0, due.output
-    assert "3 item(s) due for review for ada" in due.output and "3 of 3 right" in due.output
+    assert "2 item(s) due for review for ada" in due.output and "Next review due" in due.output
 
 
 def test_an_answer_left_ungraded_in_the_terminal_shows_nothing_of_the_key(cli_env):

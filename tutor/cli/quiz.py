@@ -156,7 +156,7 @@ def review(
     """Review the quiz items that are due, spaced by FSRS: right answers come back later, wrong ones
     sooner."""
     from tutor.learner import UnknownLearner
-    from tutor.quiz.records import QuizRecords
+    from tutor.quiz.records import DUE_LIMIT, QuizRecords
 
     settings = load_settings(data_dir)
     name = learner_name(learner, settings)
@@ -180,6 +180,10 @@ def review(
         [item for item, _ in due], lambda item, text: records.review(name, item.id, text)
     )
     out.print(f"\n[bold]{right} of {graded} right.[/]", highlight=False)
-    reviews = [r.next_review for r in results if r.next_review]
-    if reviews:
-        out.print(f"[dim]Next reviews from {when(min(reviews))}.[/]")
+    # Cards left out by -n are still due: "next reviews from tomorrow" would hide them.
+    still_due = len(records.due(name, limit=DUE_LIMIT))
+    if still_due:
+        more = f"{still_due}+" if still_due == DUE_LIMIT else str(still_due)
+        out.print(f"[dim]{more} more due now: run `tutor review` again.[/]")
+    elif any(r.next_review for r in results):
+        out.print(f"[dim]Next review due {when(records.upcoming(name)[1])}.[/]")
