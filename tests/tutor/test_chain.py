@@ -427,6 +427,21 @@ def test_retrieval_re_ranks_the_first_hits_by_sentence_unless_turned_off(setting
     assert seen == []
 
 
+def test_a_list_item_is_judged_with_its_lead_in(embedder):
+    # "Which plots should I learn?" quoted the sentences around the list, never its items: an item
+    # read alone ("histograms for the distribution of one feature") shares no word with the question.
+    text = (
+        "Matplotlib is the base plotting library; seaborn sits on top of it for statistical charts. "
+        "Learn the handful of plots that answer most questions about a dataset:\n\n"
+        "- histograms for the distribution of one feature;\n"
+        "- heatmaps of correlations to spot redundant features;\n"
+        "- bar charts of a rate per group.\n\n"
+        "Label the axes, give each chart a title, and save figures to files for a README."
+    )
+    quoted = quotes(embedder, "Which plots should I learn for exploring a dataset?", one_passage(text))
+    assert any(q.startswith("Histograms for the distribution") for q in quoted)
+
+
 def test_names_in_backticks_are_words_of_the_sentence_not_code():
     # Two class names and a parameter in backticks made the sentence "mostly inline code": never quoted.
     prose = (

@@ -210,6 +210,22 @@ def candidate_sentences(
     return out
 
 
+def list_lead_ins(passages: Sequence[Passage]) -> dict[tuple[int, int], str]:
+    """(passage, sentence position) of each list item under a lead-in ("It suits:", "Consider
+    fine-tuning when:") → that lead-in: an item read alone does not say what it is a case of."""
+    leads: dict[tuple[int, int], str] = {}
+    for p in passages:
+        text = p.text if table_rows(p.text) else lines_as_paragraphs(p.text)
+        lead = ""
+        for position, sentence in enumerate(split_sentences(text)):
+            if LIST_ITEM.match(sentence):
+                if lead:
+                    leads[(p.n, position)] = lead
+            else:
+                lead = clean(sentence) if sentence.rstrip().endswith(":") else ""
+    return leads
+
+
 # "Plan about 6 hours for this topic": about its own page's topic. Quoted for a question about
 # another topic (its heading shares no word with the question), it gives that topic a wrong figure.
 THIS_TOPIC = re.compile(
@@ -340,8 +356,11 @@ class OfflineAnswerer(Answerer):
         if not candidates or not figure_of_named(question, passages, candidates):
             return []
         query = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_cached([c[2] for c in candidates])
-        sentence_stems = [stems(c[2]) for c in candidates]
+        # a list item is judged with its lead-in ("It suits: software developers …" for "Who is it for?")
+        leads = list_lead_ins(passages)
+        judged = [f"{leads[(c[0], c[1])]} {c[2]}" if (c[0], c[1]) in leads else c[2] for c in candidates]
+        vectors = self.embedder.embed_cached(judged)
+        sentence_stems = [stems(t) for t in judged]
         # Rarer words among the candidates say more about which sentence answers.
         frequency = Counter(w for words in sentence_stems for w in words)
         weight = {w: math.log(1 + len(candidates) / (1 + frequency[w])) for w in asked}
