@@ -6,12 +6,10 @@ import json
 import logging
 
 import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
-from api.app import create_app
 from api.safety import RateLimiter
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.conftest import write
 from tests.tutor.test_chain import DOCS, FakeAnswerer, make_tutor
 from tutor.errors import ProviderError
@@ -28,15 +26,6 @@ def tutor(settings, store, tmp_path, monkeypatch):
         write(tmp_path / "docs" / name, text)
     ingest(["docs"], store)
     return make_tutor(settings, store, OfflineAnswerer(store.embedder), relevance_floor=0.4)
-
-
-def client_for(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
 
 
 @pytest.fixture

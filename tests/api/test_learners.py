@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.api.test_api import events
 from tests.learner.roadmaps import write_roadmap
 from tutor.chain import Tutor
@@ -25,15 +26,6 @@ def tutor(settings, store, tmp_path, monkeypatch):
     ingest(["roadmap"], store)
     settings = settings.model_copy(update={"corpus_dir": roadmap, "relevance_floor": 0.05})
     return Tutor(settings, store, OfflineAnswerer(store.embedder))
-
-
-def client_for(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
 
 
 @pytest.fixture

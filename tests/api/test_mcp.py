@@ -8,15 +8,13 @@ import json
 
 import anyio
 import pytest
-from fastapi.testclient import TestClient
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from pydantic import SecretStr
 
-from api.app import create_app
 from api.errors import STORE_UNAVAILABLE
 from api.mcp_server import build_mcp_server, document_uri
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.conftest import write
 from tests.tutor.test_chain import DOCS, FakeAnswerer, make_tutor
 from tutor.errors import StoreError
@@ -229,15 +227,6 @@ INIT = {
 HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
-def app_client(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
-
-
 def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
     call = {
         "jsonrpc": "2.0",
@@ -245,7 +234,7 @@ def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
         "method": "tools/call",
         "params": {"name": "ask", "arguments": {"question": "I know pandas but not SQL"}},
     }
-    with app_client(tutor, api_keys="k-one", rate_limit=3) as c:
+    with client_for(tutor, api_keys="k-one", rate_limit=3) as c:
         response = c.post("/mcp", json=INIT, headers=HEADERS)
         assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
         authorised = {**HEADERS, "authorization": "Bearer k-one"}
@@ -261,17 +250,17 @@ def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
 
 def test_a_get_opens_no_event_stream_on_the_stateless_mount(tutor):
     # the SDK held an empty event stream open for GET as long as the client liked
-    with app_client(tutor) as c:
+    with client_for(tutor) as c:
         response = c.get("/mcp", headers={"accept": "text/event-stream"})
         assert response.status_code == 405 and "POST" in response.headers["allow"]
 
 
 def test_without_keys_the_http_mount_answers_loopback_names_only(tutor):
-    with app_client(tutor) as c:
+    with client_for(tutor) as c:
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "127.0.0.1:8000"}).status_code == 200
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "localhost"}).status_code == 200
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "rebound.example"}).status_code == 421
-    with app_client(tutor, api_keys="k") as c:
+    with client_for(tutor, api_keys="k") as c:
         headers = {**HEADERS, "host": "tutor.example", "authorization": "Bearer k"}
         assert c.post("/mcp", json=INIT, headers=headers).status_code == 200
 
@@ -336,7 +325,7 @@ def test_over_http_a_learner_belongs_to_its_key(tutor):
     def headers(key):
         return {**HEADERS, "authorization": f"Bearer {key}", "mcp-protocol-version": "2025-06-18"}
 
-    with app_client(tutor, api_keys="k-one, k-two") as c:
+    with client_for(tutor, api_keys="k-one, k-two") as c:
         made = c.put(
             "/v1/learners/ada", json={"hours_per_week": 5}, headers={"authorization": "Bearer k-one"}
         )

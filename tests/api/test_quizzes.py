@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
-from api.app import create_app
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.conftest import write
 from tests.tutor.test_quiz_generation import ROADMAP
 from tutor.chain import Tutor
@@ -26,15 +24,6 @@ def tutor(settings, store, tmp_path, monkeypatch):
     ingest(["docs"], store)
     settings = settings.model_copy(update={"corpus_dir": tmp_path / "docs"})
     return Tutor(settings, store, OfflineAnswerer(store.embedder))
-
-
-def client_for(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
 
 
 @pytest.fixture
