@@ -25,6 +25,7 @@ V1_RESPONSES = {
     400: {"model": ErrorOut, "description": "The body could not be parsed"},
     401: {"model": ErrorOut, "description": "Missing or wrong API key (when keys are configured)"},
     413: {"model": ErrorOut, "description": "Request body too large"},
+    415: {"model": ErrorOut, "description": "The body was sent without `Content-Type: application/json`"},
     429: {"model": ErrorOut, "description": "Rate limited; see the Retry-After header"},
     503: {"model": ErrorOut, "description": "The store (or provider) is unavailable; try again"},
 }

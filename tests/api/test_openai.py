@@ -182,6 +182,10 @@ def test_an_unparsable_or_oversized_body_is_an_openai_error_too(http):
         "/v1/chat/completions", content=b"x" * 70_000, headers={"content-type": "application/json"}
     )
     assert response.status_code == 413 and response.json()["error"]["code"] == "request_too_large"
+    body = json.dumps({"model": "tutor", "messages": QUESTION}).encode()
+    response = http.post("/v1/chat/completions", content=body)  # no Content-Type
+    assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
+    assert "Content-Type: application/json" in response.json()["error"]["message"]
     # Every other route keeps tutor's own shape.
     assert "detail" in http.post("/v1/chat", json={"messages": []}).json()
 
