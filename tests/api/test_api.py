@@ -210,8 +210,12 @@ def test_health_readiness_and_the_page(client):
 
 def test_api_keys_guard_every_v1_route(tutor):
     with client_for(tutor, api_keys="k-one, k-two") as c:
-        assert c.post("/v1/chat", json=QUESTION).status_code == 401
-        assert c.get("/v1/sources", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        missing = c.post("/v1/chat", json=QUESTION)
+        wrong = c.get("/v1/sources", headers={"Authorization": "Bearer wrong"})
+        for response in (missing, wrong):  # RFC 6750: the challenge names the scheme
+            assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+        admin_only = c.post("/v1/ingest", json={"inputs": ["."]}, headers={"Authorization": "Bearer k-one"})
+        assert admin_only.status_code == 403 and "WWW-Authenticate" not in admin_only.headers
         assert c.get("/v1/sources", headers={"Authorization": "Bearer k-two"}).status_code == 200
         assert c.get("/healthz").status_code == 200  # probes stay open
 

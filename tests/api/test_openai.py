@@ -203,6 +203,7 @@ def test_keys_and_the_rate_limit_are_those_of_v1_chat(tutor):
         with pytest.raises(openai.AuthenticationError) as caught:
             sdk(http, "wrong").chat.completions.create(model="tutor", messages=QUESTION)
         assert caught.value.code == "invalid_api_key" and "Bearer" in caught.value.message
+        assert caught.value.response.headers["WWW-Authenticate"] == "Bearer"
         with pytest.raises(openai.AuthenticationError):
             sdk(http, "wrong").models.list()
         right = sdk(http, "k-two")
