@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ClientDep, ServiceDep, v1_router
 from api.models import ErrorOut, Text, learner_name
 from tutor.learner import Learners
-from tutor.learner.state import MAX_GOAL_CHARS, MAX_HOURS, MIN_HOURS, NAME_RULE
+from tutor.learner.state import MAX_GOAL_CHARS, MAX_HOURS, MIN_HOURS, NAME_RULE, UnknownTopic
 
 router = v1_router("learners")
 _lock = threading.Lock()
@@ -158,7 +159,12 @@ async def put_profile(learner: LearnerPath, body: ProfileIn, learners: LearnersD
         learners.save_profile(learner, caller.owner, **fields)
         return existed, profile_out(learners, learner, caller.owner)
 
-    existed, data = await run_in_threadpool(save)
+    try:
+        existed, data = await run_in_threadpool(save)
+    except UnknownTopic as exc:  # a bad value in the body: a 422 pointing at it, not a 404
+        known = fields.get("known", [])
+        loc = ["body", "known", *([known.index(exc.topic)] if exc.topic in known else [])]
+        raise RequestValidationError([{"type": "value_error", "loc": loc, "msg": exc.public}]) from None
     return JSONResponse(data, status_code=200 if existed else 201)
 
 

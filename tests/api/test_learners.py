@@ -74,7 +74,7 @@ def test_profile_progress_next_and_plan(client):
         ("put", "/v1/learners/ada", {"hours_per_week": "8"}, 422, "valid number"),
         ("put", "/v1/learners/ada", {"start_date": "next monday"}, 422, "date"),
         ("put", "/v1/learners/ada", {"nickname": "x"}, 422, "Extra inputs"),
-        ("put", "/v1/learners/ada", {"known": ["pyton"]}, 404, "Unknown topic 'pyton'"),
+        ("put", "/v1/learners/ada", {"known": ["pyton"]}, 422, "Unknown topic 'pyton'"),
         ("put", "/v1/learners/ada", {"goal": "x" * 501}, 422, "at most 500"),
         (
             "put",
@@ -95,6 +95,20 @@ def test_bad_input_is_a_clear_4xx(client, method, path, body, status, says):
     response = client.request(method.upper(), path, json=body)
     assert response.status_code == status, response.text
     assert says in json.dumps(response.json()["detail"]), response.text
+
+
+def test_an_unknown_known_topic_is_a_422_naming_it_and_the_one_close_topic(client):
+    response = client.put("/v1/learners/ada", json={"known": ["basics", "deploying models"]})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "known", 1]
+    assert error["msg"] == "Unknown topic 'deploying models'. Did you mean deploy?"  # not "models, deploy"
+    (error,) = client.put("/v1/learners/ada", json={"known": ["xyz"]}).json()["detail"]
+    assert error["msg"] == "Unknown topic 'xyz'. No topic of the roadmap has that id or title."
+    assert client.get("/v1/learners/ada").status_code == 404  # nothing was saved
+    # a topic in the path is a resource that is not there: 404, and no command to run either
+    missing = client.put("/v1/learners/ada/progress/xyz", json={"status": "done"})
+    assert missing.status_code == 404 and "tutor roadmap" not in missing.text
 
 
 def key_id(key: str) -> str:
