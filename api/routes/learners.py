@@ -36,7 +36,14 @@ LearnerPath = Annotated[
     str, Path(max_length=200, description=f"The learner's name: {NAME_RULE}."), AfterValidator(learner_name)
 ]
 TopicId = Annotated[Text, Field(min_length=1, max_length=200)]
-TopicPath = Annotated[str, Path(min_length=1, max_length=200, description="A topic id of the roadmap.")]
+TopicPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=200,
+        description="A topic id of the roadmap, or a topic's exact title in any case (URL-encoded).",
+    ),
+]
 Hours = Annotated[float, Field(ge=MIN_HOURS, le=MAX_HOURS)]
 
 
@@ -185,15 +192,20 @@ async def get_progress(
 
 
 @router.put(
-    "/learners/{learner}/progress/{topic}",
+    "/learners/{learner}/progress/{topic:path}",  # a title may hold a '/': "CI/CD for machine learning"
     responses=NOT_FOUND,
     summary="Set a topic's status (creates the learner if needed)",
 )
 async def put_progress(
     learner: LearnerPath, topic: TopicPath, body: ProgressIn, learners: LearnersDep, caller: CallerDep
 ):
-    entry = await run_in_threadpool(learners.set_status, learner, topic, body.status, caller.owner)
-    return entry.to_dict()
+    def record():
+        # the id, or the exact title as the command line reads it; not a prefix, whose meaning
+        # would change as the roadmap grows
+        topic_id = learners.topic_id(learner, topic, caller.owner, prefixes=False)
+        return learners.set_status(learner, topic_id, body.status, caller.owner)
+
+    return (await run_in_threadpool(record)).to_dict()
 
 
 @router.get("/learners/{learner}/history", responses=NOT_FOUND, summary="The latest status changes")

@@ -14,7 +14,8 @@ from api.app import create_app
 from ingest.pipeline import ingest
 from tests.api.clients import client_for
 from tests.api.test_api import events
-from tests.learner.roadmaps import write_roadmap
+from tests.conftest import write
+from tests.learner.roadmaps import topic_file, write_roadmap
 from tutor.chain import Tutor
 from tutor.llm.offline import OfflineAnswerer
 
@@ -109,6 +110,28 @@ def test_an_unknown_known_topic_is_a_422_naming_it_and_the_one_close_topic(clien
     # a topic in the path is a resource that is not there: 404, and no command to run either
     missing = client.put("/v1/learners/ada/progress/xyz", json={"status": "done"})
     assert missing.status_code == 404 and "tutor roadmap" not in missing.text
+
+
+def test_progress_takes_a_topic_id_or_its_exact_title_in_any_case(tutor):
+    roadmap = tutor.settings.corpus_dir
+    write(
+        roadmap / "22-ci.md", topic_file("ci", "CI/CD for models", "2. Models", 3, None, ["deploy"], "Tests.")
+    )
+    with client_for(tutor) as client:
+        for topic, status in [
+            ("sql", "done"),
+            ("Python basics", "done"),
+            ("deploying A MODEL", "learning"),
+            ("CI%2FCD%20for%20models", "learning"),  # a title with a '/', URL-encoded
+        ]:
+            response = client.put(f"/v1/learners/ada/progress/{topic}", json={"status": status})
+            assert response.status_code == 200, (topic, response.text)
+        statuses = {t["id"]: t["status"] for t in client.get("/v1/learners/ada/progress").json()["topics"]}
+        assert statuses["sql"] == statuses["basics"] == "done"
+        assert statuses["deploy"] == statuses["ci"] == "learning"
+        # not a prefix, as the command line takes: which topic it means changes as the roadmap grows
+        partial = client.put("/v1/learners/ada/progress/SQL for", json={"status": "done"})
+        assert partial.status_code == 404 and partial.json()["detail"].endswith("Did you mean sql?")
 
 
 def key_id(key: str) -> str:

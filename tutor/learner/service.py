@@ -106,10 +106,12 @@ def closest_topic(graph: RoadmapGraph, folded: str) -> str | None:
     return ranked[0][0]
 
 
-def resolve_topic(graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = ()) -> str:
-    """A topic id from what a person typed: the id, or a title (any case), or the unique id or title
-    that starts with it; else UnknownTopic naming the one closest topic, if any. `extra` ids (a
-    learner's orphans) count as known ids."""
+def resolve_topic(
+    graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = (), prefixes: bool = True
+) -> str:
+    """A topic id from what a person typed: the id, or a title (any case), or (with `prefixes`, as
+    on the command line) the unique id or title that starts with it; else UnknownTopic naming the
+    one closest topic, if any. `extra` ids (a learner's orphans) count as known ids."""
     wanted = text.strip()
     if wanted in graph.topics or wanted in extra:
         return wanted
@@ -117,7 +119,7 @@ def resolve_topic(graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = ()
     for node in graph.topics.values():
         if node.title.casefold() == folded or node.id == folded:
             return node.id
-    if folded:
+    if prefixes and folded:
         starts = [
             n.id
             for n in graph.topics.values()
@@ -188,10 +190,12 @@ class Learners:
     def progress(self, name: str, owner: str = "", *, missing_ok: bool = True) -> ProgressReport:
         return progress_report(self.graph, self.state(name, owner, missing_ok=missing_ok))
 
-    def topic_id(self, name: str, text: str, owner: str = "") -> str:
-        """`text` as a topic id of the roadmap, or of one of this learner's orphaned records."""
+    def topic_id(self, name: str, text: str, owner: str = "", *, prefixes: bool = True) -> str:
+        """`text` as a topic id of the roadmap, or of one of this learner's orphaned records: an id,
+        a title in any case, or (with `prefixes`) the unique id or title it starts."""
         state = self.state(name, owner, missing_ok=True)
-        return resolve_topic(self.graph, text, extra=tuple(state.progress) + state.profile.known)
+        extra = tuple(state.progress) + state.profile.known
+        return resolve_topic(self.graph, text, extra=extra, prefixes=prefixes)
 
     def move_record(self, name: str, old: str, new: str, owner: str = "") -> tuple[str, str]:
         """Carry the record of a topic that left the roadmap (renamed or removed in the corpus) over
