@@ -4,6 +4,7 @@ tests/integration/test_doors.py drives it over stdio and over HTTP with real pro
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import anyio
@@ -119,6 +120,45 @@ def test_bad_arguments_are_tool_errors_the_client_can_read(tutor, tool, argument
 
     result = session(tutor, steps)
     assert result.is_error and fragment in result.content[0].text
+
+
+MARKER = "<script>echo-me-back</script>"
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "says"),
+    [
+        ("search", {"query": "SQL", "top_k": MARKER * 20}, "top_k: Input should be a valid integer"),
+        ("ask", {"question": [MARKER]}, "question: Input should be a valid string"),
+        (
+            "ask",
+            {"question": "x", "history": [{"role": MARKER, "content": "y"}]},
+            "history.0.role: Input should",
+        ),
+        ("next_topics", {"learner": MARKER * 30}, "learner: String should have at most 200 characters"),
+        (MARKER * 20, {}, "Unknown tool: the tools are ask, search, roadmap, next_topics, study_plan."),
+    ],
+)
+def test_argument_errors_say_what_is_wrong_without_echoing_the_input(tutor, tool, arguments, says):
+    async def steps(client):
+        return await client.call_tool(tool, arguments)
+
+    result = session(tutor, steps)
+    text = result.content[0].text
+    assert result.is_error and says in text, text
+    assert "echo-me-back" not in text and "input_value" not in text and "pydantic.dev" not in text
+
+
+def test_the_server_reports_the_package_version(tutor):
+    version = importlib.metadata.version("tutor")
+    assert version
+
+    async def steps(client):
+        return client.server_info
+
+    assert session(tutor, steps).version == version
+    with client_for(tutor) as c:
+        assert c.post("/mcp", json=INIT, headers=HEADERS).json()["result"]["serverInfo"]["version"] == version
 
 
 def test_a_store_failure_is_a_tool_error_without_server_details(tutor, monkeypatch):
