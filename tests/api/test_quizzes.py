@@ -124,6 +124,32 @@ def test_answered_items_come_back_for_review_when_due(client, monkeypatch):
     assert item["id"] not in {i["id"] for i in client.get("/v1/learners/ada/reviews/due").json()["items"]}
 
 
+def test_no_quiz_without_a_question_and_the_4xx_says_why_over_http(client, tutor):
+    # every question on the topic answered, none due yet: 409, pointing at the review routes
+    for _ in range(10):
+        response = client.post("/v1/learners/ada/quizzes", json={"topic": "sql", "n": 20})
+        if response.status_code != 201:
+            break
+        quiz = response.json()
+        keys = keys_of(client, "ada", quiz["quiz_id"])
+        for item in quiz["items"]:
+            url = f"/v1/learners/ada/quizzes/{quiz['quiz_id']}/answers"
+            client.post(url, json={"item_id": item["id"], "answer": keys[item["id"]].answer})
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert "none is due for review yet" in detail and "GET /v1/learners/ada/reviews/due" in detail
+    assert "`tutor" not in detail  # no command line to run for an HTTP client
+    # a topic whose text yields no checkable question: 422 on the topic, and no quiz nor learner made
+    text = "# Greetings\n\nThis page says hello to every reader who opens it, then says goodbye.\n"
+    write(tutor.settings.corpus_dir / "hello.md", text)
+    ingest(["docs"], tutor.store)
+    response = client.post("/v1/learners/bob/quizzes", json={"topic": "Greetings"})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "topic"] and "yields no question" in error["msg"]
+    assert client.get("/v1/learners/bob").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status"),
     [
