@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Service
-from api.errors import error_status, public_detail, public_errors
+from api.errors import NOT_JSON, error_status, public_detail, public_errors, unread_body
 from api.middleware import BodyLimit, HeadAsGet, HeadLimit, LoopbackHosts, add_access_log
 from api.openai_compat import OpenAIErrors
 from api.routes import ROUTERS
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None, tutor: Tutor | None = None) -> 
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
+        if unread_body(exc.body):
+            return JSONResponse({"detail": NOT_JSON}, 415)
         return JSONResponse({"detail": public_errors(exc.errors())}, 422)
 
     for router in ROUTERS:

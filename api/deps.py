@@ -25,6 +25,7 @@ V1_RESPONSES = {
     400: {"model": ErrorOut, "description": "The body could not be parsed"},
     401: {"model": ErrorOut, "description": "Missing or wrong API key (when keys are configured)"},
     413: {"model": ErrorOut, "description": "Request body too large"},
+    415: {"model": ErrorOut, "description": "The body was sent without `Content-Type: application/json`"},
     429: {"model": ErrorOut, "description": "Rate limited; see the Retry-After header"},
     503: {"model": ErrorOut, "description": "The store (or provider) is unavailable; try again"},
 }
@@ -44,10 +45,18 @@ class Service:
         self.api_keys = split_list(settings.api_keys)
         self.worker_id = uuid.uuid4().hex[:12]  # tells workers apart in /readyz without a process id
 
-    def verify(self, request: Request, given: str, keys: list[str], status: int, message: str) -> str:
-        """The configured key that `given` matches, else `status` with `message`. Failed attempts
-        are limited per address: once they run out, every attempt from it is 429 (a right guess
-        too) until they refill."""
+    def verify(
+        self,
+        request: Request,
+        given: str,
+        keys: list[str],
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """The configured key that `given` matches, else `status` with `message` (and `headers`).
+        Failed attempts are limited per address: once they run out, every attempt from it is 429 (a
+        right guess too) until they refill."""
         address = client_address(request)
         wait = self.auth_failures.peek(address)
         if wait:
@@ -58,7 +67,7 @@ class Service:
             if key_matches(given, key):
                 return key
         self.auth_failures.check(address)
-        raise HTTPException(status, message)
+        raise HTTPException(status, message, headers)
 
     def close(self) -> None:
         """At shutdown: what the store holds goes (uvicorn ends a worker by re-raising SIGTERM,
@@ -114,7 +123,9 @@ def guard(request: Request, service: ServiceDep) -> Client:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         message = "Missing or wrong API key: send `Authorization: Bearer <key>`."
-        key = key_id(service.verify(request, token, service.api_keys, 401, message))
+        # RFC 6750: a 401 names the scheme that would authenticate the request
+        challenge = {"WWW-Authenticate": "Bearer"}
+        key = key_id(service.verify(request, token, service.api_keys, 401, message, challenge))
     client = Client(key or "address:" + address, key, address)
     wait = service.limiter.check(client.id)
     if wait:

@@ -13,6 +13,10 @@ from tutor.learner.state import InvalidLearnerInput, LearnerDatabaseError, Unkno
 
 STORE_UNAVAILABLE = "The document store is unavailable; try again shortly."
 LEARNERS_UNAVAILABLE = "The learner database is unavailable; try again shortly."
+NOT_JSON = (
+    "The request body must be JSON, sent with the header `Content-Type: application/json`; "
+    "this request's Content-Type is missing or not JSON."
+)
 log = logging.getLogger("tutor")
 
 
@@ -29,6 +33,8 @@ def public_detail(exc: TutorError) -> str:
     if isinstance(exc, LearnerDatabaseError):
         log.warning("learner database error: %s", exc)
         return LEARNERS_UNAVAILABLE
+    if isinstance(exc, UnknownTopic):  # the command line's message names a command to run
+        return exc.public
     return str(exc)
 
 
@@ -59,6 +65,15 @@ def public_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
             continue
         out[loc] = {"type": e.get("type", "value_error"), "loc": list(loc), "msg": msg}
     return list(out.values())
+
+
+def unread_body(body: Any) -> bool:
+    """Whether a request failed validation because its body was never read as JSON: the framework
+    reads a body as JSON only when its Content-Type is JSON, never when the header is missing (a web
+    page can send a body without one, or as text/plain, to a local server without a CORS preflight),
+    and hands the raw bytes on otherwise. That is a 415 naming the header, not a 422 saying the
+    body is not an object."""
+    return isinstance(body, bytes | bytearray) and bool(body)
 
 
 def error_status(exc: TutorError) -> int:

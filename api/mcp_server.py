@@ -12,6 +12,7 @@ A learner belongs to whoever the door says calls: over HTTP the verified API key
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import logging
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
@@ -23,9 +24,10 @@ from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from api.errors import public_detail
+import tutor as tutor_package
+from api.errors import public_detail, public_errors
 from tutor.chain import Tutor
 from tutor.errors import TutorError
 from tutor.learner import Learners
@@ -114,6 +116,24 @@ class RoadmapResult(BaseModel):
     )
 
 
+def package_version() -> str:
+    """The installed package's version (what MCP clients read in serverInfo), else the source's."""
+    try:
+        return importlib.metadata.version("tutor")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return tutor_package.__version__
+
+
+def argument_errors(tool: str, exc: ValidationError) -> str:
+    """What was wrong with a tool call's arguments, field by field, without the values sent (the
+    SDK's own message quotes them, a few hundred characters of whatever the caller sent)."""
+    problems = [
+        f"{'.'.join(str(part) for part in e['loc']) or 'arguments'}: {e['msg']}"
+        for e in public_errors(exc.errors())
+    ]
+    return f"Invalid arguments for {tool}: " + "; ".join(problems) + "."
+
+
 def document_uri(source: str) -> str:
     return DOCUMENT_URI + quote(source, safe="")
 
@@ -149,6 +169,19 @@ class TutorMCP(MCPServer):
     def __init__(self, tutor: Callable[[], Tutor], **kwargs: Any):
         self._tutor = tutor
         super().__init__(**kwargs)
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        """The SDK's tool call, with argument errors and unknown tools told without echoing what the
+        caller sent."""
+        if self._tool_manager.get_tool(name) is None:
+            tools = ", ".join(t.name for t in self._tool_manager.list_tools())
+            raise ToolError(f"Unknown tool: the tools are {tools}.")
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(argument_errors(name, exc.__cause__)) from exc.__cause__
+            raise
 
     def _documents(self) -> list[dict[str, Any]]:
         docs = self._tutor().store.documents()
@@ -236,7 +269,13 @@ def build_mcp_server(tutor: Callable[[], Tutor], learners: Callable[[], Learners
     # configure their own logging, so that is undone.
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    server = TutorMCP(tutor, name="tutor", title="tutor: a study companion", instructions=INSTRUCTIONS)
+    server = TutorMCP(
+        tutor,
+        name="tutor",
+        title="tutor: a study companion",
+        version=package_version(),
+        instructions=INSTRUCTIONS,
+    )
     root.handlers[:], root.level = handlers, level
 
     @server.tool(annotations=READ_ONLY)

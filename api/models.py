@@ -86,8 +86,15 @@ Filters = Annotated[
 class Message(BaseModel):
     model_config = STRICT
 
-    role: Literal["user", "assistant"]
+    role: Literal["user", "assistant", "system", "developer"] = Field(
+        description="user and assistant messages are the conversation; system and developer messages "
+        "are accepted and ignored, as on /v1/chat/completions: tutor's own rules for answering from "
+        "the documents are never replaced."
+    )
     content: Text
+
+
+TURNS = ("user", "assistant")
 
 
 class ChatRequest(BaseModel):
@@ -97,7 +104,11 @@ class ChatRequest(BaseModel):
         json_schema_extra={"examples": [CHAT_EXAMPLE, {**CHAT_EXAMPLE, "stream": True}]},
     )
 
-    messages: list[Message] = Field(min_length=1, description="The conversation; the last one is asked.")
+    messages: list[Message] = Field(
+        min_length=1,
+        description="The conversation; the last user message is asked, the user and assistant messages "
+        "before it are its history. System and developer messages are ignored.",
+    )
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
     top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve (default: server's).")
     provider: Annotated[Text, Field(max_length=40)] | None = Field(
@@ -110,11 +121,18 @@ class ChatRequest(BaseModel):
         "answered from their progress and plan; other questions as usual.",
     )
 
+    @property
+    def turns(self) -> list[Message]:
+        """The user and assistant messages: system and developer messages are dropped, so nothing a
+        client sends replaces tutor's rules (as on /v1/chat/completions)."""
+        return [m for m in self.messages if m.role in TURNS]
+
     @model_validator(mode="after")
     def conversation(self) -> ChatRequest:
-        if self.messages[-1].role != "user":
+        turns = self.turns
+        if not turns or turns[-1].role != "user":
             raise ValueError("the last message must be the user's question")
-        if not self.messages[-1].content.strip():
+        if not turns[-1].content.strip():
             raise ValueError("the question is empty")
         return self
 

@@ -54,8 +54,9 @@ def sse(event: str, data: Any) -> str:
     openapi_extra={"requestBody": {"content": {"application/json": {"example": CHAT_EXAMPLE}}}},
 )
 async def chat(body: ChatRequest, service: ServiceDep, request: Request, client: ClientDep):
-    """Answer the last user message, with the earlier messages as history. With `learner`, questions
-    about that learner's own path are answered from their progress and plan."""
+    """Answer the last user message, with the earlier user and assistant messages as history
+    (system and developer messages are ignored). With `learner`, questions about that learner's own
+    path are answered from their progress and plan."""
     settings = service.settings
     errors = limit_errors(body, settings)
     if errors:
@@ -65,7 +66,8 @@ async def chat(body: ChatRequest, service: ServiceDep, request: Request, client:
         tutor = await run_in_threadpool(
             learner_tutor, request, service, tutor, body.learner, client.key or ""
         )
-    question, history = body.messages[-1].content, [m.model_dump() for m in body.messages[:-1]]
+    turns = body.turns  # without system and developer messages
+    question, history = turns[-1].content, [m.model_dump() for m in turns[:-1]]
     top_k = body.top_k or settings.top_k
     if not body.stream:
         answer = await run_in_threadpool(

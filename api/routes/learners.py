@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ClientDep, ServiceDep, v1_router
 from api.models import ErrorOut, Text, learner_name
 from tutor.learner import Learners
-from tutor.learner.state import MAX_GOAL_CHARS, MAX_HOURS, MIN_HOURS, NAME_RULE
+from tutor.learner.state import MAX_GOAL_CHARS, MAX_HOURS, MIN_HOURS, NAME_RULE, UnknownTopic
 
 router = v1_router("learners")
 _lock = threading.Lock()
@@ -35,7 +36,14 @@ LearnerPath = Annotated[
     str, Path(max_length=200, description=f"The learner's name: {NAME_RULE}."), AfterValidator(learner_name)
 ]
 TopicId = Annotated[Text, Field(min_length=1, max_length=200)]
-TopicPath = Annotated[str, Path(min_length=1, max_length=200, description="A topic id of the roadmap.")]
+TopicPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=200,
+        description="A topic id of the roadmap, or a topic's exact title in any case (URL-encoded).",
+    ),
+]
 Hours = Annotated[float, Field(ge=MIN_HOURS, le=MAX_HOURS)]
 
 
@@ -158,7 +166,12 @@ async def put_profile(learner: LearnerPath, body: ProfileIn, learners: LearnersD
         learners.save_profile(learner, caller.owner, **fields)
         return existed, profile_out(learners, learner, caller.owner)
 
-    existed, data = await run_in_threadpool(save)
+    try:
+        existed, data = await run_in_threadpool(save)
+    except UnknownTopic as exc:  # a bad value in the body: a 422 pointing at it, not a 404
+        known = fields.get("known", [])
+        loc = ["body", "known", *([known.index(exc.topic)] if exc.topic in known else [])]
+        raise RequestValidationError([{"type": "value_error", "loc": loc, "msg": exc.public}]) from None
     return JSONResponse(data, status_code=200 if existed else 201)
 
 
@@ -179,15 +192,20 @@ async def get_progress(
 
 
 @router.put(
-    "/learners/{learner}/progress/{topic}",
+    "/learners/{learner}/progress/{topic:path}",  # a title may hold a '/': "CI/CD for machine learning"
     responses=NOT_FOUND,
     summary="Set a topic's status (creates the learner if needed)",
 )
 async def put_progress(
     learner: LearnerPath, topic: TopicPath, body: ProgressIn, learners: LearnersDep, caller: CallerDep
 ):
-    entry = await run_in_threadpool(learners.set_status, learner, topic, body.status, caller.owner)
-    return entry.to_dict()
+    def record():
+        # the id, or the exact title as the command line reads it; not a prefix, whose meaning
+        # would change as the roadmap grows
+        topic_id = learners.topic_id(learner, topic, caller.owner, prefixes=False)
+        return learners.set_status(learner, topic_id, body.status, caller.owner)
+
+    return (await run_in_threadpool(record)).to_dict()
 
 
 @router.get("/learners/{learner}/history", responses=NOT_FOUND, summary="The latest status changes")

@@ -58,10 +58,9 @@ class GuardedMCP:
             # The MCP transport reads the same scope: tools find the verified caller in its state.
             request.state.tutor_client = guard(request, app.state.service)
         except HTTPException as exc:
-            headers = dict(exc.headers or {})
-            if exc.status_code == 401:
-                headers["WWW-Authenticate"] = "Bearer"
-            return await JSONResponse({"detail": exc.detail}, exc.status_code, headers)(scope, receive, send)
+            # the guard's headers: Retry-After on a 429, WWW-Authenticate on a 401
+            response = JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
+            return await response(scope, receive, send)
         if handler is None:
             response = JSONResponse({"detail": "The MCP server is not running."}, 503)
             return await response(scope, receive, send)

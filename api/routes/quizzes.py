@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +30,12 @@ QuizIdPath = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-
 ItemId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
 Answer = Annotated[Text, Field(max_length=500)]
 NOT_A_QUIZ = {404: {"model": ErrorOut, "description": "No such learner (for this key), quiz, item or topic"}}
+NOTHING_NEW = (
+    "No new question on this topic right now: every one has been answered and none is due for review "
+    "yet. GET /v1/learners/{learner}/reviews/due lists the items due; answer them with POST "
+    "/v1/learners/{learner}/reviews."
+)
+NO_QUESTION = "this topic yields no question the generator can check against its text"
 
 
 class QuizIn(BaseModel):
@@ -75,7 +82,10 @@ QuizzesDep = Annotated[tuple[QuizMaker, QuizRecords], Depends(get_quizzes)]
 @router.post(
     "/learners/{learner}/quizzes",
     status_code=201,
-    responses=NOT_A_QUIZ,
+    responses={
+        **NOT_A_QUIZ,
+        409: {"model": ErrorOut, "description": "Every question on the topic is answered and none is due"},
+    },
     summary="A quiz on one topic for this learner (items without their keys)",
 )
 async def create_quiz(
@@ -87,6 +97,13 @@ async def create_quiz(
         answerer = service.tutor(body.provider).answerer
         hidden = records.hidden(learner, owner=caller.owner)
         quiz = maker.make(body.topic, body.n, answerer=answerer, exclude=hidden)
+        # No quiz without a question (nor a learner created for one): a client is told why over HTTP
+        if quiz.empty == "not-due":
+            raise HTTPException(409, NOTHING_NEW.format(learner=learner))
+        if quiz.empty:
+            raise RequestValidationError(
+                [{"type": "value_error", "loc": ("body", "topic"), "msg": NO_QUESTION}]
+            )
         quiz_id = records.create(learner, quiz, owner=caller.owner)
         return {"quiz_id": quiz_id, **quiz.public()}
 

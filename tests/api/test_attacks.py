@@ -3,6 +3,7 @@ docs/reliability.md maps them onto the threat model."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -11,12 +12,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
-from api.app import create_app
 from api.safety import RateLimiter
 from ingest.pipeline import ingest
+from tests.api import clients
 from tests.conftest import write
 from tests.sites import PUBLIC, Page
 from tests.tutor.test_chain import DOCS, make_tutor
@@ -27,6 +27,8 @@ from tutor.llm.offline import OfflineAnswerer
 QUESTION = {"messages": [{"role": "user", "content": "I know pandas but not SQL"}]}
 SECRET = "root:x:0:0:root:/root:/bin/bash\n"
 ADMIN = {"X-Admin-Key": "adm"}
+# An attacker sees a 500 as a response, not as an exception.
+client_for = functools.partial(clients.client_for, raise_server_exceptions=False)
 
 
 @pytest.fixture
@@ -36,15 +38,6 @@ def tutor(settings, store, tmp_path, monkeypatch):
         write(tmp_path / "docs" / name, text)
     ingest(["docs"], store)
     return make_tutor(settings, store, OfflineAnswerer(store.embedder), relevance_floor=0.4)
-
-
-def client_for(tutor, **settings) -> TestClient:
-    """A client that sees a 500 as a response, as an attacker would, instead of an exception."""
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    app = create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor)
-    return TestClient(
-        app, raise_server_exceptions=False, base_url="http://localhost", client=("127.0.0.1", 50000)
-    )
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.api.test_api import events
-from tests.learner.roadmaps import write_roadmap
+from tests.conftest import write
+from tests.learner.roadmaps import topic_file, write_roadmap
 from tutor.chain import Tutor
 from tutor.llm.offline import OfflineAnswerer
 
@@ -25,15 +27,6 @@ def tutor(settings, store, tmp_path, monkeypatch):
     ingest(["roadmap"], store)
     settings = settings.model_copy(update={"corpus_dir": roadmap, "relevance_floor": 0.05})
     return Tutor(settings, store, OfflineAnswerer(store.embedder))
-
-
-def client_for(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
 
 
 @pytest.fixture
@@ -82,7 +75,7 @@ def test_profile_progress_next_and_plan(client):
         ("put", "/v1/learners/ada", {"hours_per_week": "8"}, 422, "valid number"),
         ("put", "/v1/learners/ada", {"start_date": "next monday"}, 422, "date"),
         ("put", "/v1/learners/ada", {"nickname": "x"}, 422, "Extra inputs"),
-        ("put", "/v1/learners/ada", {"known": ["pyton"]}, 404, "Unknown topic 'pyton'"),
+        ("put", "/v1/learners/ada", {"known": ["pyton"]}, 422, "Unknown topic 'pyton'"),
         ("put", "/v1/learners/ada", {"goal": "x" * 501}, 422, "at most 500"),
         (
             "put",
@@ -103,6 +96,42 @@ def test_bad_input_is_a_clear_4xx(client, method, path, body, status, says):
     response = client.request(method.upper(), path, json=body)
     assert response.status_code == status, response.text
     assert says in json.dumps(response.json()["detail"]), response.text
+
+
+def test_an_unknown_known_topic_is_a_422_naming_it_and_the_one_close_topic(client):
+    response = client.put("/v1/learners/ada", json={"known": ["basics", "deploying models"]})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "known", 1]
+    assert error["msg"] == "Unknown topic 'deploying models'. Did you mean deploy?"  # not "models, deploy"
+    (error,) = client.put("/v1/learners/ada", json={"known": ["xyz"]}).json()["detail"]
+    assert error["msg"] == "Unknown topic 'xyz'. No topic of the roadmap has that id or title."
+    assert client.get("/v1/learners/ada").status_code == 404  # nothing was saved
+    # a topic in the path is a resource that is not there: 404, and no command to run either
+    missing = client.put("/v1/learners/ada/progress/xyz", json={"status": "done"})
+    assert missing.status_code == 404 and "tutor roadmap" not in missing.text
+
+
+def test_progress_takes_a_topic_id_or_its_exact_title_in_any_case(tutor):
+    roadmap = tutor.settings.corpus_dir
+    write(
+        roadmap / "22-ci.md", topic_file("ci", "CI/CD for models", "2. Models", 3, None, ["deploy"], "Tests.")
+    )
+    with client_for(tutor) as client:
+        for topic, status in [
+            ("sql", "done"),
+            ("Python basics", "done"),
+            ("deploying A MODEL", "learning"),
+            ("CI%2FCD%20for%20models", "learning"),  # a title with a '/', URL-encoded
+        ]:
+            response = client.put(f"/v1/learners/ada/progress/{topic}", json={"status": status})
+            assert response.status_code == 200, (topic, response.text)
+        statuses = {t["id"]: t["status"] for t in client.get("/v1/learners/ada/progress").json()["topics"]}
+        assert statuses["sql"] == statuses["basics"] == "done"
+        assert statuses["deploy"] == statuses["ci"] == "learning"
+        # not a prefix, as the command line takes: which topic it means changes as the roadmap grows
+        partial = client.put("/v1/learners/ada/progress/SQL for", json={"status": "done"})
+        assert partial.status_code == 404 and partial.json()["detail"].endswith("Did you mean sql?")
 
 
 def key_id(key: str) -> str:

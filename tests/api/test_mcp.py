@@ -4,19 +4,18 @@ tests/integration/test_doors.py drives it over stdio and over HTTP with real pro
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import anyio
 import pytest
-from fastapi.testclient import TestClient
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from pydantic import SecretStr
 
-from api.app import create_app
 from api.errors import STORE_UNAVAILABLE
 from api.mcp_server import build_mcp_server, document_uri
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.conftest import write
 from tests.tutor.test_chain import DOCS, FakeAnswerer, make_tutor
 from tutor.errors import StoreError
@@ -121,6 +120,45 @@ def test_bad_arguments_are_tool_errors_the_client_can_read(tutor, tool, argument
 
     result = session(tutor, steps)
     assert result.is_error and fragment in result.content[0].text
+
+
+MARKER = "<script>echo-me-back</script>"
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "says"),
+    [
+        ("search", {"query": "SQL", "top_k": MARKER * 20}, "top_k: Input should be a valid integer"),
+        ("ask", {"question": [MARKER]}, "question: Input should be a valid string"),
+        (
+            "ask",
+            {"question": "x", "history": [{"role": MARKER, "content": "y"}]},
+            "history.0.role: Input should",
+        ),
+        ("next_topics", {"learner": MARKER * 30}, "learner: String should have at most 200 characters"),
+        (MARKER * 20, {}, "Unknown tool: the tools are ask, search, roadmap, next_topics, study_plan."),
+    ],
+)
+def test_argument_errors_say_what_is_wrong_without_echoing_the_input(tutor, tool, arguments, says):
+    async def steps(client):
+        return await client.call_tool(tool, arguments)
+
+    result = session(tutor, steps)
+    text = result.content[0].text
+    assert result.is_error and says in text, text
+    assert "echo-me-back" not in text and "input_value" not in text and "pydantic.dev" not in text
+
+
+def test_the_server_reports_the_package_version(tutor):
+    version = importlib.metadata.version("tutor")
+    assert version
+
+    async def steps(client):
+        return client.server_info
+
+    assert session(tutor, steps).version == version
+    with client_for(tutor) as c:
+        assert c.post("/mcp", json=INIT, headers=HEADERS).json()["result"]["serverInfo"]["version"] == version
 
 
 def test_a_store_failure_is_a_tool_error_without_server_details(tutor, monkeypatch):
@@ -229,15 +267,6 @@ INIT = {
 HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
-def app_client(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
-
-
 def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
     call = {
         "jsonrpc": "2.0",
@@ -245,7 +274,7 @@ def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
         "method": "tools/call",
         "params": {"name": "ask", "arguments": {"question": "I know pandas but not SQL"}},
     }
-    with app_client(tutor, api_keys="k-one", rate_limit=3) as c:
+    with client_for(tutor, api_keys="k-one", rate_limit=3) as c:
         response = c.post("/mcp", json=INIT, headers=HEADERS)
         assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
         authorised = {**HEADERS, "authorization": "Bearer k-one"}
@@ -261,17 +290,17 @@ def test_the_http_mount_is_behind_the_api_keys_and_the_rate_limit(tutor):
 
 def test_a_get_opens_no_event_stream_on_the_stateless_mount(tutor):
     # the SDK held an empty event stream open for GET as long as the client liked
-    with app_client(tutor) as c:
+    with client_for(tutor) as c:
         response = c.get("/mcp", headers={"accept": "text/event-stream"})
         assert response.status_code == 405 and "POST" in response.headers["allow"]
 
 
 def test_without_keys_the_http_mount_answers_loopback_names_only(tutor):
-    with app_client(tutor) as c:
+    with client_for(tutor) as c:
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "127.0.0.1:8000"}).status_code == 200
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "localhost"}).status_code == 200
         assert c.post("/mcp", json=INIT, headers={**HEADERS, "host": "rebound.example"}).status_code == 421
-    with app_client(tutor, api_keys="k") as c:
+    with client_for(tutor, api_keys="k") as c:
         headers = {**HEADERS, "host": "tutor.example", "authorization": "Bearer k"}
         assert c.post("/mcp", json=INIT, headers=headers).status_code == 200
 
@@ -336,7 +365,7 @@ def test_over_http_a_learner_belongs_to_its_key(tutor):
     def headers(key):
         return {**HEADERS, "authorization": f"Bearer {key}", "mcp-protocol-version": "2025-06-18"}
 
-    with app_client(tutor, api_keys="k-one, k-two") as c:
+    with client_for(tutor, api_keys="k-one, k-two") as c:
         made = c.put(
             "/v1/learners/ada", json={"hours_per_week": 5}, headers={"authorization": "Bearer k-one"}
         )

@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
-from api.app import create_app
 from ingest.pipeline import ingest
+from tests.api.clients import client_for
 from tests.conftest import write
 from tests.tutor.test_quiz_generation import ROADMAP
 from tutor.chain import Tutor
@@ -26,15 +24,6 @@ def tutor(settings, store, tmp_path, monkeypatch):
     ingest(["docs"], store)
     settings = settings.model_copy(update={"corpus_dir": tmp_path / "docs"})
     return Tutor(settings, store, OfflineAnswerer(store.embedder))
-
-
-def client_for(tutor, **settings) -> TestClient:
-    secrets = {k: SecretStr(v) for k, v in settings.items() if k in ("api_keys", "admin_key")}
-    return TestClient(
-        create_app(tutor.settings.model_copy(update={**settings, **secrets}), tutor),
-        base_url="http://localhost",
-        client=("127.0.0.1", 50000),
-    )
 
 
 @pytest.fixture
@@ -133,6 +122,32 @@ def test_answered_items_come_back_for_review_when_due(client, monkeypatch):
     )
     assert reviewed.status_code == 200 and reviewed.json()["correct"]
     assert item["id"] not in {i["id"] for i in client.get("/v1/learners/ada/reviews/due").json()["items"]}
+
+
+def test_no_quiz_without_a_question_and_the_4xx_says_why_over_http(client, tutor):
+    # every question on the topic answered, none due yet: 409, pointing at the review routes
+    for _ in range(10):
+        response = client.post("/v1/learners/ada/quizzes", json={"topic": "sql", "n": 20})
+        if response.status_code != 201:
+            break
+        quiz = response.json()
+        keys = keys_of(client, "ada", quiz["quiz_id"])
+        for item in quiz["items"]:
+            url = f"/v1/learners/ada/quizzes/{quiz['quiz_id']}/answers"
+            client.post(url, json={"item_id": item["id"], "answer": keys[item["id"]].answer})
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert "none is due for review yet" in detail and "GET /v1/learners/ada/reviews/due" in detail
+    assert "`tutor" not in detail  # no command line to run for an HTTP client
+    # a topic whose text yields no checkable question: 422 on the topic, and no quiz nor learner made
+    text = "# Greetings\n\nThis page says hello to every reader who opens it, then says goodbye.\n"
+    write(tutor.settings.corpus_dir / "hello.md", text)
+    ingest(["docs"], tutor.store)
+    response = client.post("/v1/learners/bob/quizzes", json={"topic": "Greetings"})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "topic"] and "yields no question" in error["msg"]
+    assert client.get("/v1/learners/bob").status_code == 404
 
 
 @pytest.mark.parametrize(

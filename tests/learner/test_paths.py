@@ -244,3 +244,47 @@ def test_a_store_holding_none_of_the_roadmaps_topics_is_named_as_a_problem(
     assert note == [p for p in learners.plan("me", hours_per_week=5).problems if "none of the" in p]
     ingest([str(learner_settings.corpus_dir)], store)  # the roadmap's own topics are in the store now
     assert not [p for p in learners.next("me").problems if "none of the" in p]
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("sqll", "sql"),  # a typo of an id
+        ("deploying models", "deploy"),  # was "models, deploy": the one closest only
+        ("pandas", "data"),  # a word of one title: "Data with pandas"
+        ("pyton", "basics"),  # a typo of a word of one title: "Python basics"
+        ("xyz", None),
+        ("learning", None),
+    ],
+)
+def test_an_unknown_topic_names_the_one_closest_topic_or_none(roadmap_dir, text, suggestion):
+    from tutor.learner.service import resolve_topic
+    from tutor.learner.state import UnknownTopic
+
+    with pytest.raises(UnknownTopic) as caught:
+        resolve_topic(roadmap_graph(roadmap_dir), text)
+    assert caught.value.topic == text and caught.value.suggestion == suggestion
+    if suggestion:
+        assert str(caught.value).endswith(f"Did you mean {suggestion}?") and "," not in str(caught.value)
+    else:
+        assert "`tutor roadmap`" in str(caught.value)  # the command line's hint
+    assert "tutor roadmap" not in caught.value.public  # the other doors': no command to run
+
+
+def test_the_shipped_roadmap_suggests_no_unrelated_topic():
+    from tutor.learner.service import resolve_topic
+    from tutor.learner.state import UnknownTopic
+
+    graph = roadmap_graph(SHIPPED_CORPUS_DIR)
+    expected = {
+        "boosting": "gradient-boosting",  # was "gradient-boosting, plotting"
+        "leakage": "data-leakage",  # was "data-leakage, linear-algebra"
+        "pandas": "numpy-pandas",  # was "numpy-pandas, time-plans"
+        "motivation": "staying-motivated",  # was "model-evaluation, plotting, staying-motivated"
+        "statistic": "probability-statistics",
+        "maths": None,  # not career-paths for its "paths"
+    }
+    for text, suggestion in expected.items():
+        with pytest.raises(UnknownTopic) as caught:
+            resolve_topic(graph, text)
+        assert caught.value.suggestion == suggestion, text

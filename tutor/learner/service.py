@@ -10,6 +10,7 @@ the roadmap graph together, with topic ids checked against the roadmap.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -59,10 +60,58 @@ class NextReport:
         }
 
 
-def resolve_topic(graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = ()) -> str:
-    """A topic id from what a person typed: the id, or a title (any case), or the unique id or title
-    that starts with it; else UnknownTopic with the closest ids. `extra` ids (a learner's orphans)
-    count as known ids."""
+WORD = re.compile(r"[^\W_]+")
+
+
+def same_word(asked: str, name: str) -> bool:
+    """Whether two words are the same word, give or take an ending or a typo: equal, one a prefix of
+    the other (three letters at least: 'statistic', 'statistics'), the same first six letters
+    ('motivation', 'motivated'), or a letter off in four or more, the first one right ('pyton',
+    'python'; not 'maths', 'paths')."""
+    if asked == name:
+        return True
+    shorter = min(len(asked), len(name))
+    if shorter >= 3 and (name.startswith(asked) or asked.startswith(name)):
+        return True
+    if shorter >= 6 and asked[:6] == name[:6]:
+        return True
+    same_start = asked[0] == name[0]
+    return shorter >= 4 and same_start and difflib.SequenceMatcher(None, asked, name).ratio() >= 0.8
+
+
+def closest_topic(graph: RoadmapGraph, folded: str) -> str | None:
+    """The one topic id that `folded` (a casefolded id or title that is neither) most looks like, or
+    None when no topic is close or several are equally so: the topic whose id or title holds every
+    word asked ('leakage': data-leakage), else the id or title nearest in spelling ('sqll': sql),
+    clearly nearer than the next topic's."""
+    names = [(name, node.id) for node in graph.topics.values() for name in (node.id, node.title.casefold())]
+    asked = WORD.findall(folded)
+    if asked:
+        holding = {
+            topic
+            for name, topic in names
+            if all(any(same_word(a, w) for w in WORD.findall(name)) for a in asked)
+        }
+        if len(holding) == 1:
+            return holding.pop()
+    best: dict[str, float] = {}
+    for name, topic in names:
+        ratio = difflib.SequenceMatcher(None, folded, name).ratio()
+        best[topic] = max(best.get(topic, 0.0), ratio)
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < 0.6:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < 0.05:
+        return None  # two topics about as close: naming one would be a guess
+    return ranked[0][0]
+
+
+def resolve_topic(
+    graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = (), prefixes: bool = True
+) -> str:
+    """A topic id from what a person typed: the id, or a title (any case), or (with `prefixes`, as
+    on the command line) the unique id or title that starts with it; else UnknownTopic naming the
+    one closest topic, if any. `extra` ids (a learner's orphans) count as known ids."""
     wanted = text.strip()
     if wanted in graph.topics or wanted in extra:
         return wanted
@@ -70,19 +119,15 @@ def resolve_topic(graph: RoadmapGraph, text: str, *, extra: tuple[str, ...] = ()
     for node in graph.topics.values():
         if node.title.casefold() == folded or node.id == folded:
             return node.id
-    starts = [
-        n.id
-        for n in graph.topics.values()
-        if n.id.startswith(folded) or n.title.casefold().startswith(folded)
-    ]
-    if folded and len(starts) == 1:
-        return starts[0]
-    titles = {node.title.casefold(): node.id for node in graph.topics.values()}
-    close = difflib.get_close_matches(folded, list(graph.topics), n=3, cutoff=0.5)
-    close += [titles[t] for t in difflib.get_close_matches(folded, list(titles), n=3, cutoff=0.5)]
-    close = list(dict.fromkeys(close))[:3] or starts[:3]
-    hint = f" Did you mean {', '.join(close)}?" if close else " `tutor roadmap` lists the topic ids."
-    raise UnknownTopic(f"Unknown topic {text!r}.{hint}")
+    if prefixes and folded:
+        starts = [
+            n.id
+            for n in graph.topics.values()
+            if n.id.startswith(folded) or n.title.casefold().startswith(folded)
+        ]
+        if len(starts) == 1:
+            return starts[0]
+    raise UnknownTopic(text, closest_topic(graph, folded) if folded else None)
 
 
 def not_a_topic(graph: RoadmapGraph, topic: str) -> UnknownTopic:
@@ -91,7 +136,7 @@ def not_a_topic(graph: RoadmapGraph, topic: str) -> UnknownTopic:
         guess = resolve_topic(graph, topic)
     except UnknownTopic as exc:
         return exc
-    return UnknownTopic(f"Unknown topic {topic!r}. Did you mean {guess}?")
+    return UnknownTopic(topic, guess)
 
 
 class Learners:
@@ -162,10 +207,12 @@ class Learners:
     def progress(self, name: str, owner: str = "", *, missing_ok: bool = True) -> ProgressReport:
         return progress_report(self.graph, self.state(name, owner, missing_ok=missing_ok))
 
-    def topic_id(self, name: str, text: str, owner: str = "") -> str:
-        """`text` as a topic id of the roadmap, or of one of this learner's orphaned records."""
+    def topic_id(self, name: str, text: str, owner: str = "", *, prefixes: bool = True) -> str:
+        """`text` as a topic id of the roadmap, or of one of this learner's orphaned records: an id,
+        a title in any case, or (with `prefixes`) the unique id or title it starts."""
         state = self.state(name, owner, missing_ok=True)
-        return resolve_topic(self.graph, text, extra=tuple(state.progress) + state.profile.known)
+        extra = tuple(state.progress) + state.profile.known
+        return resolve_topic(self.graph, text, extra=extra, prefixes=prefixes)
 
     def move_record(self, name: str, old: str, new: str, owner: str = "") -> tuple[str, str]:
         """Carry the record of a topic that left the roadmap (renamed or removed in the corpus) over

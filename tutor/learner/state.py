@@ -32,7 +32,23 @@ class UnknownLearner(LearnerError):
 
 
 class UnknownTopic(LearnerError):
-    """A topic id that is neither in the roadmap nor in the learner's record."""
+    """A topic id that is neither in the roadmap nor in the learner's record. `topic` is what was
+    asked, `suggestion` the one topic id it most looks like (None when none is close). The message
+    is the command line's; `public` names no command, for the other doors."""
+
+    def __init__(self, topic: str, suggestion: str | None = None):
+        self.topic, self.suggestion = topic, suggestion
+        super().__init__(self._words(topic, "`tutor roadmap` lists the topic ids."))
+
+    def _words(self, topic: str, otherwise: str) -> str:
+        if self.suggestion:
+            return f"Unknown topic {topic!r}. Did you mean {self.suggestion}?"
+        return f"Unknown topic {topic!r}. {otherwise}"
+
+    @property
+    def public(self) -> str:
+        topic = self.topic if len(self.topic) <= 64 else self.topic[:63] + "…"
+        return self._words(topic, "No topic of the roadmap has that id or title.")
 
 
 class LearnerDatabaseError(LearnerError):

@@ -30,6 +30,9 @@ class Quiz:
     generator: str  # "offline", or the provider whose drafts it holds ("anthropic", ...)
     warnings: list[str] = field(default_factory=list)
     drafts: DraftReport | None = None
+    # Why there are no items: "not-due" (every question was answered and none is due for review
+    # yet) or "no-question" (the topic yields none the generator can check); None when there are.
+    empty: str | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -130,6 +133,7 @@ class QuizMaker:
                 generator = "offline"
         pool += offline
         items = choose(pool, n, exclude)
+        empty = None if items else "not-due" if offline else "no-question"
         if not items:
             warnings.append(
                 "No new question on this topic right now: every one has been answered and is not due "
@@ -139,4 +143,4 @@ class QuizMaker:
             )
         elif len(items) < n:
             warnings.append(f"Only {len(items)} question(s) are available on this topic now.")
-        return Quiz(doc.id, doc.title, items, generator, warnings, report)
+        return Quiz(doc.id, doc.title, items, generator, warnings, report, empty)
