@@ -369,6 +369,12 @@ def test_a_provider_failure_falls_back_to_offline_items(roadmap_store):
     quiz = QuizMaker(roadmap_store).make("model-evaluation", 3, answerer=llm)
     assert quiz.generator == "offline" and quiz.items
     assert "rate limiting" in quiz.warnings[0]
+    # What the operator's log may hold (the provider's address, its reply) is not in the warning,
+    # which reaches learners and API clients.
+    inner = "http://10.0.0.7:11434/v1 said: upstream model llama-internal crashed"
+    llm = FakeLLM(ProviderError(inner, public="The language model provider failed; try again."))
+    quiz = QuizMaker(roadmap_store).make("model-evaluation", 3, answerer=llm)
+    assert "provider failed; try again" in quiz.warnings[0] and "10.0.0.7" not in " ".join(quiz.warnings)
 
 
 def test_llm_drafts_through_the_real_openai_sdk(roadmap_store, server):

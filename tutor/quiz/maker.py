@@ -129,7 +129,12 @@ class QuizMaker:
                 if report.dropped or report.errors:
                     log.info("quiz drafts on %s: %s", doc.id, report.to_dict())
             except ProviderError as exc:
-                warnings.append(f"The {generator} provider failed ({exc}); these questions are offline ones.")
+                # the full message is the operator's (it may name the provider's address and quote
+                # its reply); the learner, and an API client, get its public part
+                log.warning("quiz drafting on %s: provider error: %s", doc.id, exc)
+                warnings.append(
+                    f"The {generator} provider failed ({exc.public}); these questions are offline ones."
+                )
                 generator = "offline"
         pool += offline
         items = choose(pool, n, exclude)
