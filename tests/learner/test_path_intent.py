@@ -56,3 +56,15 @@ def test_path_intent(question, intent):
 )
 def test_a_pace_the_question_sets(question, hours):
     assert asked_pace(question) == hours
+
+
+def test_a_topics_opening_sentence_is_no_lead_in():
+    from tutor.learner.topics import first_sentence
+
+    # "… (not the platforms' figures): [4]." was quoted as the courses topic's opening
+    text = (
+        "## Rated courses\n\ncourse.careers publishes ratings from its own learners who completed each "
+        "course (not the platforms' figures):\n\n| Course | Rating |\n|---|---|\n| A | 9.7 |\n\n"
+        "Pick one course and finish it before starting another one."
+    )
+    assert first_sentence(text) == "Pick one course and finish it before starting another one."

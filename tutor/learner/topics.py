@@ -81,9 +81,16 @@ def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
 
 
 def first_sentence(text: str) -> str | None:
+    """The first sentence of `text` that reads as one: six words or more, not a heading, list item,
+    quote or table row, and not a lead-in whose point is in what follows it ("… its figures:")."""
     for sentence in split_sentences(text):
         words = sentence.split()
-        if len(words) >= 6 and "|" not in sentence and not sentence.lstrip().startswith(("#", "-", "*", ">")):
+        if (
+            len(words) >= 6
+            and "|" not in sentence
+            and not sentence.lstrip().startswith(("#", "-", "*", ">"))
+            and not sentence.rstrip().endswith(":")
+        ):
             return " ".join(words)
     return None
 
