@@ -11,6 +11,7 @@ from tutor.config import Settings
 from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
+from tutor.llm.base import FOLLOW_UP
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance, rerank_by_sentence
 from tutor.store import Store, names_in
 from tutor.timing import StageTimer
@@ -161,9 +162,9 @@ class Tutor:
         """Yield answer text as it arrives, then the finished Answer (citations resolved) last:
         condense → retrieve → answer → ground."""
         timer = StageTimer()
-        if not history and not filters:
+        if not filters:
             with timer("roadmap"):
-                found = self._topic_time(question)
+                found = self._topic_time(question, history)
             if found is not None:
                 draft, passage = found
                 answer = self._finish(draft, [passage], question)
@@ -188,11 +189,13 @@ class Tutor:
         answer.timings_ms = timer.done()
         yield answer
 
-    def _topic_time(self, question: str) -> tuple[str, Passage] | None:
+    def _topic_time(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Passage] | None:
         """ "How long does SQL take?" answered from the SQL topic's front matter, when the roadmap
-        folder (`corpus_dir`) has that topic and its file is ingested (tutor/learner/topics.py)."""
+        folder (`corpus_dir`) has that topic and its file is ingested (tutor/learner/topics.py). A
+        follow-up ("how long does that take?") asks it of the topic the last reply opened with
+        ("Next for me: SQL for pulling training data …")."""
         from tutor.learner.graph import roadmap_graph
-        from tutor.learner.topics import ASKS_TOPIC_TIME, topic_time
+        from tutor.learner.topics import ASKS_TOPIC_TIME, topic_opening, topic_time
 
         if not ASKS_TOPIC_TIME.search(question):
             return None
@@ -200,7 +203,14 @@ class Tutor:
             graph = roadmap_graph(self.settings.corpus_dir)
         except ConfigError:
             return None
-        return topic_time(question, graph, self.store.keyword_index)
+        found = topic_time(question, graph, self.store.keyword_index)
+        replies = [m.get("content", "") for m in history if m.get("role") == "assistant"]
+        if found is None and replies and FOLLOW_UP.search(question):
+            topic = topic_opening(replies[-1], graph)
+            if topic is not None:
+                asked = f"How long does {graph.topics[topic].title} take?"
+                found = topic_time(asked, graph, self.store.keyword_index)
+        return found
 
     def _finish(self, draft: str, passages: list[Passage], query: str) -> Answer:
         by_n = {p.n: p for p in passages}

@@ -157,11 +157,24 @@ def test_how_long_a_topic_takes_is_its_front_matter_at_every_door(settings, stor
     assert answer.provider == "roadmap" and answer.grounding.score == 1.0 and not answer.refused
     (cited,) = answer.citations
     assert cited.source.endswith("12-sql.md") and cited.section == "front matter"
-    # A follow-up, a filtered search, or a roadmap folder that is not there: retrieval answers.
+    # A roadmap folder that is not there: retrieval answers.
     elsewhere = make_tutor(
         settings.model_copy(update={"corpus_dir": tmp_path / "none"}), store, FakeAnswerer("x [1].")
     )
     assert elsewhere.ask("How long does SQL take?").provider == "fake"
+    # In a chat: asked again it is answered the same; "how long does that take?" asks it of the topic
+    # the last reply opened with (a learner's "what next" names it first), not of retrieval's pick.
+    chat = [{"role": "user", "content": "What should I learn next?"}]
+    assert tutor.ask("How long does SQL take?", chat).provider == "roadmap"
+    reply = {
+        "role": "assistant",
+        "content": "Next for me: SQL for training data (about 5 h) [1]. Then pandas.",
+    }
+    answer = tutor.ask("And how long does that take?", [*chat, reply])
+    assert answer.answer == "SQL for training data: 4–6 hours for the basics [1]." and fake.calls == []
+    unrelated = {"role": "assistant", "content": "Practise every day [1]."}
+    retrieval = make_tutor(settings.model_copy(update={"corpus_dir": roadmap}), store, FakeAnswerer("x [1]."))
+    assert retrieval.ask("How long does that take?", [*chat, unrelated]).provider == "fake"
 
 
 def test_nothing_relevant_means_a_plain_refusal_without_calling_the_model(settings, corpus_store):

@@ -80,6 +80,16 @@ def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
     return topic if best and best > runner_up and best >= len(words) / 2 else None
 
 
+def topic_opening(reply: str, graph: RoadmapGraph) -> str | None:
+    """The topic whose title comes first in `reply`'s first sentence (a reply naming what to study
+    next, or answering about one topic), if any."""
+    sentences = split_sentences(reply)
+    first = sentences[0].lower() if sentences else ""
+    found = [(first.find(n.title.lower()), -len(n.title), n.id) for n in graph.topics.values()]
+    found = [f for f in found if f[0] >= 0]
+    return min(found)[2] if found else None
+
+
 def first_sentence(text: str) -> str | None:
     """The first sentence of `text` that reads as one: six words or more, not a heading, list item,
     quote or table row, and not a lead-in whose point is in what follows it ("… its figures:")."""
