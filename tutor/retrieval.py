@@ -13,16 +13,12 @@ from tutor.types import Chunk, Hit, Passage
 RRF_K = 60  # the constant from Cormack et al.; dampens the weight of the very top ranks
 
 
-def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[str]], k: int = RRF_K, weights: Sequence[float] | None = None
-) -> dict[str, float]:
-    """Score each id by the sum of weight / (k + rank) over the rankings it appears in (rank from 1;
-    every weight 1 unless `weights` gives one per ranking)."""
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
+    """Score each id by the sum of 1 / (k + rank) over the rankings it appears in (rank from 1)."""
     scores: dict[str, float] = {}
-    for i, ranking in enumerate(rankings):
-        weight = weights[i] if weights else 1.0
+    for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return scores
 
 
@@ -62,22 +58,19 @@ def rerank_by_sentence(hits: list[Hit], embedder, query: str) -> list[Hit]:
     if len(hits) < 2:
         return hits
     q = embedder.embed_query(query)
-    sentences = [
-        [t for t in (clean(s) for s in split_sentences(h.chunk.text)) if len(t.split()) >= 3]
-        or [h.chunk.text]
-        for h in hits
-    ]
-    vectors = embedder.embed_cached([t for group in sentences for t in group])  # one batch for all
-    scores = vectors @ q
-    best, start = {}, 0
-    for h, group in zip(hits, sentences, strict=True):
-        best[h.chunk.id] = float(np.max(scores[start : start + len(group)]))
-        start += len(group)
+    best = {}
+    for h in hits:
+        sentences = [t for t in (clean(s) for s in split_sentences(h.chunk.text)) if len(t.split()) >= 3]
+        vectors = embedder.embed_cached(sentences or [h.chunk.text])
+        best[h.chunk.id] = float(np.max(vectors @ q))
     hybrid = [h.chunk.id for h in hits]
     by_sentence = sorted(hybrid, key=lambda c: -best[c])
-    fused = reciprocal_rank_fusion([hybrid, by_sentence], weights=[HYBRID_WEIGHT, 1.0])
+    scores: dict[str, float] = {}
+    for weight, ranking in ((HYBRID_WEIGHT, hybrid), (1.0, by_sentence)):
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
     for h in hits:
-        h.score = fused[h.chunk.id]
+        h.score = scores[h.chunk.id]
     return sorted(hits, key=lambda h: -h.score)
 
 
