@@ -5,9 +5,7 @@
 1. Warm retrieval (model loaded, store open, shipped corpus ingested): our hybrid search (dense +
    BM25 + reciprocal-rank fusion) vs the naive LangChain `Chroma.similarity_search` (dense only)
    over the same chunks, timed per question over the eval dataset's questions (cycled).
-   Target: our p50 <= 1.5x LangChain's p50. Also timed: the hybrid search with its first 10 hits
-   re-ranked by their best sentence (what `tutor ask` does), the first time a question is asked
-   (its chunks' sentences mostly not yet embedded) and when it comes round again.
+   Target: our p50 <= 1.5x LangChain's p50.
 2. Cold `tutor ask --provider offline` in a fresh process (store already ingested) vs the floor: a
    fresh process that imports sentence-transformers, loads the model and encodes one query.
    Issue 4 target: <= 1.3x the floor; with the ONNX backend (issue 8): <= 0.35x.
@@ -35,7 +33,7 @@ from ingest.pipeline import ingest  # noqa: E402
 from tutor.config import SHIPPED_CORPUS_DIR, Settings  # noqa: E402
 from tutor.embedders import get_embedder  # noqa: E402
 from tutor.embeddings import bundled_model_dir  # noqa: E402
-from tutor.retrieval import hybrid_search, rerank_by_sentence  # noqa: E402
+from tutor.retrieval import hybrid_search  # noqa: E402
 from tutor.store import Store  # noqa: E402
 
 FLOOR = (
@@ -78,20 +76,14 @@ def warm_retrieval(store: Store, asked: list[str]) -> tuple[list[float], list[fl
         hybrid_search(store, q, 5)
         lc.similarity_search(q, k=5)
     ours, naive = [], []
-    reranked: dict[bool, list[float]] = {False: [], True: []}  # by: asked before?
-    seen: set[str] = set()
-    for q in asked:  # interleaved, so all see the same machine noise
+    for q in asked:  # interleaved, so both see the same machine noise
         start = time.perf_counter()
         hybrid_search(store, q, 5)
         ours.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         lc.similarity_search(q, k=5)
         naive.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        rerank_by_sentence(hybrid_search(store, q, 10), store.embedder, q)
-        reranked[q in seen].append((time.perf_counter() - start) * 1000)
-        seen.add(q)
-    return ours, naive, reranked
+    return ours, naive
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
@@ -112,7 +104,7 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp), _env_file=None)
         store = Store(settings, get_embedder(settings))
         ingest([str(SHIPPED_CORPUS_DIR)], store)
-        ours, naive, reranked = warm_retrieval(store, questions(args.questions))
+        ours, naive = warm_retrieval(store, questions(args.questions))
 
         env = {**os.environ, "TUTOR_DATA_DIR": tmp, "TUTOR_PROVIDER": "offline"}
         tutor_cmd = [sys.executable, "-m", "tutor", "ask", QUESTION, "--provider", "offline"]
@@ -137,13 +129,6 @@ def main() -> None:
         f"| our hybrid search (dense + BM25 + RRF), warm | {p50:.1f} ms | {percentile(ours, 0.95):.1f} ms | "
         f"{p50 / lc50:.2f}× | ≤ 1.5× |"
     )
-    for again, label in ((False, "first time asked"), (True, "asked again")):
-        if reranked[again]:
-            r50 = statistics.median(reranked[again])
-            print(
-                f"| hybrid + first 10 re-ranked by best sentence, {label} ({len(reranked[again])}) | "
-                f"{r50:.1f} ms | {percentile(reranked[again], 0.95):.1f} ms | {r50 / lc50:.2f}× | |"
-            )
     print(f"| floor: import sentence-transformers, load, encode 1 | {floor50:.2f} s | | 1.00 | baseline |")
     print(
         f"| cold `tutor ask --provider offline` | {cold50:.2f} s | | {cold50 / floor50:.2f}× | "
