@@ -75,7 +75,8 @@ def main() -> None:
     rows: dict[str, list[dict[str, float]]] = {"tutor": [], "naive dense": [], "naive RRF": []}
     latency: dict[str, list[float]] = {name: [] for name in rows}
     for item in items:
-        query = tutor.gather(item.question, [t.model_dump() for t in item.history]).query
+        history = [t.model_dump() for t in item.history]
+        query = tutor.answerer.condense(item.question, history) if history else item.question  # as gather
         start = time.perf_counter()
         context = tutor.gather(query)
         latency["tutor"].append(time.perf_counter() - start)

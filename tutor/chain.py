@@ -12,7 +12,7 @@ from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP
-from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance, rerank_by_sentence
+from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
@@ -67,14 +67,11 @@ class Tutor:
         self, query: str, top_k: int | None = None, filters: dict[str, Any] | None = None
     ) -> list[Hit]:
         k = top_k or self.settings.top_k
-        depth = max(k, self.settings.sentence_rerank, 3 * k if self.settings.mmr else 0)
-        hits = hybrid_search(self.store, query, depth, filters=filters)
-        if self.settings.sentence_rerank:
-            hits = rerank_by_sentence(hits, self.store.embedder, query)
         if not self.settings.mmr:
-            return hits[:k]
-        vectors = self.store.embeddings([h.chunk.id for h in hits])
-        return maximal_marginal_relevance(hits, vectors, k, self.settings.mmr_lambda)
+            return hybrid_search(self.store, query, k, filters=filters)
+        candidates = hybrid_search(self.store, query, 3 * k, filters=filters)
+        vectors = self.store.embeddings([h.chunk.id for h in candidates])
+        return maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
 
     def _not_covered(self, question: str, unknown: Sequence[str] = ()) -> str:
         # The keyword index holds every chunk's metadata in memory: no trip to the store.

@@ -77,9 +77,6 @@ class Settings(BaseSettings):
     context_window: int = Field(
         1, ge=0, le=3, description="Neighbouring chunks (same section) each hit brings into the context."
     )
-    sentence_rerank: int = Field(
-        10, ge=0, le=50, description="Re-rank this many hybrid hits by their best sentence (0 = off)."
-    )
     mmr: bool = Field(False, description="Re-rank with maximal marginal relevance to avoid near-duplicates.")
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR: 1 = relevance only, 0 = diversity only.")
 

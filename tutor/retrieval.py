@@ -46,34 +46,6 @@ def hybrid_search(
     return sorted(hits.values(), key=lambda h: -h.score)[:top_k]
 
 
-HYBRID_WEIGHT = 2.0  # the hybrid rank against the best-sentence rank, when the two are fused
-
-
-def rerank_by_sentence(hits: list[Hit], embedder, query: str) -> list[Hit]:
-    """`hits` re-ranked by RRF over their hybrid rank (weighted HYBRID_WEIGHT) and the rank of their
-    best sentence's cosine to the query: a chunk is embedded whole, heading and all, so within a page
-    the chunk with the one sentence that answers can rank under its neighbours."""
-    from tutor.grounding import clean, split_sentences
-
-    if len(hits) < 2:
-        return hits
-    q = embedder.embed_query(query)
-    best = {}
-    for h in hits:
-        sentences = [t for t in (clean(s) for s in split_sentences(h.chunk.text)) if len(t.split()) >= 3]
-        vectors = embedder.embed_cached(sentences or [h.chunk.text])
-        best[h.chunk.id] = float(np.max(vectors @ q))
-    hybrid = [h.chunk.id for h in hits]
-    by_sentence = sorted(hybrid, key=lambda c: -best[c])
-    scores: dict[str, float] = {}
-    for weight, ranking in ((HYBRID_WEIGHT, hybrid), (1.0, by_sentence)):
-        for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
-    for h in hits:
-        h.score = scores[h.chunk.id]
-    return sorted(hits, key=lambda h: -h.score)
-
-
 def maximal_marginal_relevance(
     hits: list[Hit], vectors: dict[str, np.ndarray], k: int, lam: float
 ) -> list[Hit]:

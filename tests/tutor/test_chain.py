@@ -26,9 +26,8 @@ from tutor.llm.offline import (
     table_rows,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
-from tutor.retrieval import rerank_by_sentence
 from tutor.store import names_in
-from tutor.types import Chunk, Hit, Passage
+from tutor.types import Chunk, Passage
 
 DOCS = {
     "time.md": "# Time plans\n\n## Daily\n\nTheCodeForge's plan takes 2 hours a day for 6 months, "
@@ -398,46 +397,6 @@ def test_a_definition_lists_term_run_into_its_text_is_left_out():
     assert [c[2] for c in candidate_sentences([passage])] == [
         "As leaf_size increases, the memory required to store a tree decreases."
     ]
-
-
-def test_a_chunk_whose_one_sentence_answers_climbs_over_chunks_that_only_share_its_page(embedder):
-    # Every chunk of a page is embedded with the page's heading: the one whose single sentence answers
-    # can rank under its neighbours. Its best sentence's rank lifts it; the hybrid rank weighs double.
-    texts = [
-        "Histogram binning makes fitting fast on large data. Bins hold feature values.",
-        "Boosting can be fitted in stages. Warm start lets you add more trees to a fitted model.",
-        "Gradient boosting fits trees in stages. Each stage fits the residual errors.",
-        "Boosting models are slow to interpret. Several tools summarise a model.",
-        "Gradient boosting supports several losses. The default loss is squared error.",
-    ]
-    hits = [Hit(Chunk(f"c{i}", "d", "gb.html", "GB", "", t, i), 1 / (i + 1)) for i, t in enumerate(texts)]
-    question = "How do I add more trees to a fitted model?"
-    reranked = rerank_by_sentence(hits, embedder, question)
-    assert [h.chunk.id for h in reranked][:2] == ["c1", "c0"]
-    assert [h.score for h in reranked] == sorted((h.score for h in reranked), reverse=True)
-    # The last of ten does not jump to the top on its best sentence alone.
-    filler = [
-        Hit(Chunk(f"n{i}", "d", "s.md", "T", "", f"Filler number {i} on other things.", i), 1)
-        for i in range(9)
-    ]
-    last = Hit(Chunk("n9", "d", "s.md", "T", "", texts[1], 9), 1)
-    assert rerank_by_sentence([*filler, last], embedder, question)[0].chunk.id != "n9"
-
-
-def test_retrieval_re_ranks_the_first_hits_by_sentence_unless_turned_off(settings, corpus_store, monkeypatch):
-    import tutor.chain
-
-    seen = []
-    real = tutor.chain.rerank_by_sentence
-    monkeypatch.setattr(
-        tutor.chain, "rerank_by_sentence", lambda hits, *a: seen.append(len(hits)) or real(hits, *a)
-    )
-    fake = FakeAnswerer("unused")
-    hits = make_tutor(settings, corpus_store, fake).retrieve("How long does SQL take?", 2)
-    assert seen and len(hits) == 2
-    seen.clear()
-    make_tutor(settings, corpus_store, fake, sentence_rerank=0).retrieve("How long does SQL take?", 2)
-    assert seen == []
 
 
 def test_a_list_item_is_judged_with_its_lead_in(embedder):
