@@ -555,6 +555,27 @@ PASSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
+# A line ending in a comma or a word no sentence ends with ("a lease of", "written by") runs on
+# into the next line, whatever that begins with ("24 hours", "Netgear engineers").
+CUT_MID_SENTENCE = re.compile(
+    r"(,|\b(a|an|the|of|to|by|for|from|with|in|on|at|as|than|and|or|but|nor|is|are|was|were|be|"
+    r"only|about|into|onto|over|under|per|via|which|whose|its|their|your|our|my|if|when|while|"
+    r"because|after|before|until|between|around|every|each|can|will|should|must|may|might|would|"
+    r"could)\s*)$",
+    re.IGNORECASE,
+)
+
+
+def runs_on(line: str, after: str) -> bool:
+    """Whether `after` continues the sentence that `line` leaves unfinished."""
+    line = line.rstrip()
+    return (
+        bool(line)
+        and line[-1] not in ".!?:"
+        and (after.lstrip("*_`")[:1].islower() or bool(CUT_MID_SENTENCE.search(line)))
+    )
+
+
 def passage_lines(text: str) -> list[str]:
     """Sentences of a passage for checking: wrapped lines joined (a long line, or one that runs on
     in lower case), but a short line (a list item, a heading, a table row, a line of a page without
@@ -567,9 +588,16 @@ def passage_lines(text: str) -> list[str]:
             wrapped, after_blank = False, True
             continue
         ends = (".", "!", "?", ":", "|")
-        runs_on = blocks and not after_blank and stripped[:1].islower() and not blocks[-1].endswith(ends)
+        # a line left unfinished runs on: into lower case, after "… the implementation of", or into
+        # `code` (an HTML page's source lines break before inline code)
+        cut = (
+            blocks
+            and not after_blank
+            and not blocks[-1].endswith(ends)
+            and (runs_on(blocks[-1], stripped) or stripped.startswith("`"))
+        )
         after_blank = False
-        if (wrapped or runs_on) and not LIST_ITEM.match(line) and not stripped.startswith("|"):
+        if (wrapped or cut) and not LIST_ITEM.match(line) and not stripped.startswith("|"):
             blocks[-1] = f"{blocks[-1]} {stripped}"
         else:
             blocks.append(stripped)

@@ -291,3 +291,29 @@ def test_documentation_passages_wrapped_lines_api_tables_and_code():
     assert supported("With regard to prediction time, SVR is faster than KernelRidge [1].", both)
     code = ">>> rng = np.random.RandomState(0)\n>>> cv = KFold(n_splits=2, shuffle=True, random_state=rng)"
     assert supported(">>> rng = np.random.RandomState(0) >>> cv = KFold(n_splits=2, shuffle=True) [1].", code)
+
+
+def test_a_passage_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_name():
+    # An HTML page's source lines broke before each backticked name: the verbatim quote was judged
+    # "said of something else" against the half sentence "Finally, many parts of the implementation of".
+    passage = (
+        "values, but it only happens once at the very beginning of the boosting process.\n\n"
+        "Finally, many parts of the implementation of\n`HistGradientBoostingClassifier` and\n"
+        "`HistGradientBoostingRegressor` are parallelized."
+    )
+    claim = (
+        "Finally, many parts of the implementation of HistGradientBoostingClassifier and "
+        "HistGradientBoostingRegressor are parallelized [1]."
+    )
+    assert check_sentence(claim, [passage]) == (True, "")
+    passage = (
+        "Note\nClassification with more than 2 classes requires the induction\nof `n_classes` regression "
+        "trees at each iteration,\nthus, the total number of induced trees equals\n"
+        "`n_classes * n_estimators`. For datasets with a large number\nof classes we strongly recommend "
+        "to use\n`HistGradientBoostingClassifier` as an alternative to\n`GradientBoostingClassifier` ."
+    )
+    claim = (
+        "For datasets with a large number of classes we strongly recommend to use "
+        "HistGradientBoostingClassifier as an alternative to GradientBoostingClassifier [1]."
+    )
+    assert check_sentence(claim, [passage]) == (True, "")

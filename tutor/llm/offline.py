@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from tutor.embeddings import Embedder
-from tutor.entailment import table_header
+from tutor.entailment import runs_on, table_header
 from tutor.grounding import NUMBERED, clean, content_words, split_sentences, stems
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import names_in
@@ -110,27 +110,6 @@ def table_rows(text: str) -> dict[str, str]:
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 COMMENT_OR_HEADING = re.compile(r"^\s*#+\s+")
-
-
-# A line ending in a comma or a word no sentence ends with ("a lease of", "written by") runs on
-# into the next line, whatever that begins with ("24 hours", "Netgear engineers").
-CUT_MID_SENTENCE = re.compile(
-    r"(,|\b(a|an|the|of|to|by|for|from|with|in|on|at|as|than|and|or|but|nor|is|are|was|were|be|"
-    r"only|about|into|onto|over|under|per|via|which|whose|its|their|your|our|my|if|when|while|"
-    r"because|after|before|until|between|around|every|each|can|will|should|must|may|might|would|"
-    r"could)\s*)$",
-    re.IGNORECASE,
-)
-
-
-def runs_on(line: str, after: str) -> bool:
-    """Whether `after` continues the sentence that `line` leaves unfinished."""
-    line = line.rstrip()
-    return (
-        bool(line)
-        and line[-1] not in ".!?:"
-        and (after.lstrip("*_`")[:1].islower() or bool(CUT_MID_SENTENCE.search(line)))
-    )
 
 
 def hard_wrapped(lines: list[str]) -> bool:
