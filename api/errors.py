@@ -33,7 +33,7 @@ def public_detail(exc: TutorError) -> str:
     if isinstance(exc, LearnerDatabaseError):
         log.warning("learner database error: %s", exc)
         return LEARNERS_UNAVAILABLE
-    if isinstance(exc, UnknownTopic):  # the command line's message names a command to run
+    if isinstance(exc, UnknownTopic | NotFoundError):  # the command line's message names a command
         return exc.public
     return str(exc)
 

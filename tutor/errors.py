@@ -33,7 +33,12 @@ class StoreError(TutorError):
 
 
 class NotFoundError(TutorError):
-    """Something named by the user (a topic, a quiz, an item) does not exist."""
+    """Something named by the user (a topic, a quiz, an item) does not exist. The message may send a
+    command-line user to a command; `public` is what the other doors (HTTP, MCP) show instead."""
+
+    def __init__(self, message: str, *, public: str | None = None):
+        super().__init__(message)
+        self.public = public or message
 
 
 class IngestError(TutorError):

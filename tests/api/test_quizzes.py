@@ -175,6 +175,12 @@ def test_what_a_user_can_get_wrong_is_a_4xx(client, path, body, status):
     assert "detail" in response.json()
 
 
+def test_an_unknown_quiz_topic_names_the_topics_and_no_command(client):
+    detail = client.post("/v1/learners/ada/quizzes", json={"topic": "zebras" * 30}).json()["detail"]
+    assert detail.startswith("No topic or document 'zebraszebras") and "…" in detail and "sql" in detail
+    assert "tutor roadmap" not in detail and len(detail) < 400
+
+
 def test_reviews_of_an_unknown_learner_are_404(client):
     assert client.get("/v1/learners/nobody/reviews/due").status_code == 404
 

@@ -60,4 +60,8 @@ def find_topic(docs: dict[str, TopicDoc], name: str) -> TopicDoc:
             return doc
     known = ", ".join(list(docs)[:12]) or "none: ingest some documents first"
     more = f" and {len(docs) - 12} more" if len(docs) > 12 else ""
-    raise NotFoundError(f"No topic or document {name!r}. Topics: {known}{more} (see `tutor roadmap`).")
+    asked = name if len(name) <= 64 else name[:63] + "…"
+    raise NotFoundError(
+        f"No topic or document {name!r}. Topics: {known}{more} (see `tutor roadmap`).",
+        public=f"No topic or document {asked!r}. Topics: {known}{more}.",
+    )
