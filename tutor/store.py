@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -262,18 +262,29 @@ def keyword_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "keyword" / settings.collection
 
 
-def stored_topic_ids(settings: Settings) -> set[str] | None:
+def stored_topic_ids(settings: Settings) -> frozenset[str] | None:
     """The roadmap topic ids of the chunks in the data dir's saved keyword index, read without
     opening Chroma (it may lag a write by another process); None when there is no saved index or
-    it holds no chunk."""
+    it holds no chunk. Read again only when the file changes."""
+    path = keyword_dir(settings) / "records.json"
     try:
-        records = json.loads((keyword_dir(settings) / "records.json").read_text(encoding="utf-8"))
-        metas = records["metas"]
+        stat = path.stat()
+    except OSError:
+        return None
+    return _topic_ids(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _topic_ids(path: Path, mtime_ns: int, size: int) -> frozenset[str] | None:
+    try:
+        metas = json.loads(path.read_text(encoding="utf-8"))["metas"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not metas:
         return None
-    return {m["topic_id"] for m in metas if isinstance(m, dict) and isinstance(m.get("topic_id"), str)}
+    return frozenset(
+        m["topic_id"] for m in metas if isinstance(m, dict) and isinstance(m.get("topic_id"), str)
+    )
 
 
 class Store:
