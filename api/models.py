@@ -250,6 +250,10 @@ class IngestResponse(BaseModel):
     skipped: list[dict[str, str]] = Field(
         description="Files found but not taken, with why: links out of the folder, FIFOs, devices."
     )
+    unsupported: dict[str, int] = Field(
+        default_factory=dict,
+        description="Files of the folders walked that no loader reads, counted by suffix ({'.rst': 36}).",
+    )
     chunks: int
     seconds: float
 
@@ -263,6 +267,7 @@ class IngestResponse(BaseModel):
             gone=report.gone,
             failed=[{"source": s, "reason": r} for s, r in report.failed],
             skipped=[{"source": s, "reason": r} for s, r in report.skipped],
+            unsupported=report.unsupported,
             chunks=report.chunks,
             seconds=round(report.seconds, 3),
         )

@@ -13,6 +13,7 @@ import fnmatch
 import hashlib
 import os
 import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -56,6 +57,8 @@ class IngestReport:
     gone: list[str] = field(default_factory=list)  # no longer on disk, kept without --prune
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
+    # files of a folder walk of a type no loader reads, by suffix (".rst": 36): counted, not listed
+    unsupported: dict[str, int] = field(default_factory=dict)
     chunks: int = 0  # chunks written in this run
     seconds: float = 0.0
     stages_ms: dict[str, float] = field(default_factory=dict)  # read, extract, chunk, embed, write, index
@@ -120,6 +123,7 @@ class Discovery:
     filtered: set[str] = field(default_factory=set)
     # Inputs that no longer exist, (as given, resolved): --prune removes what was ingested from them.
     missing: list[tuple[str, Path]] = field(default_factory=list)
+    unsupported: Counter[str] = field(default_factory=Counter)  # suffix -> files left out for it
 
 
 def _file_target(found: Path, real: Path) -> Target | str:
@@ -196,7 +200,11 @@ def discover(
             for filename in sorted(filenames):
                 file = Path(dirpath) / filename
                 rel = file.relative_to(path).as_posix()
-                if file.suffix.lower() not in KINDS or filename.startswith("."):
+                if filename.startswith("."):
+                    continue
+                if file.suffix.lower() not in KINDS:
+                    if _globbed(rel, include, exclude):
+                        found.unsupported[file.suffix.lower() or "(none)"] += 1
                     continue
                 if not _globbed(rel, include, exclude):
                     if not file.is_symlink():
@@ -319,6 +327,7 @@ def ingest(
 
     found = discover(inputs, include, exclude, within=within)
     targets, report.failed, report.skipped = found.targets, found.failed, found.skipped
+    report.unsupported = dict(found.unsupported.most_common())
     stored = store.documents()
 
     pending: list[tuple[Target, list[Chunk], str, StoredDocument | None]] = []

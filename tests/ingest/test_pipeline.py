@@ -104,6 +104,13 @@ def test_include_and_exclude_globs(store, docs):
     assert [s.rsplit("/", 1)[-1] for s in report.added] == ["intro.md"]
 
 
+def test_files_of_a_type_no_loader_reads_are_counted_by_suffix(store, tmp_path):
+    for name in ("a.md", "b.rst", "c.rst", "d.md.gz", "Makefile"):
+        write(tmp_path / "mixed" / name, "# A\n\nSome text about pip.")
+    report = ingest([str(tmp_path / "mixed")], store)
+    assert len(report.added) == 1 and report.unsupported == {".rst": 2, ".gz": 1, "(none)": 1}
+
+
 def test_bad_inputs_fail_one_by_one_and_the_rest_ingest(store, docs, tmp_path):
     bad = tmp_path / "bad"
     write(bad / "empty.md", "")

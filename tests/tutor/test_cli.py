@@ -65,6 +65,20 @@ def test_ingest_search_and_sources(tmp_path):
     assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
 
 
+def test_a_folder_walk_says_how_many_files_it_left_out_for_their_type(tmp_path):
+    # Debian's pip docs: 12 .md ingested, 36 .rst and 27 .md.gz passed over without a word
+    write(tmp_path / "docs" / "intro.md", "# Intro\n\nPip installs packages from the index.")
+    for name in ("a.rst", "b.rst", "c.md.gz", ".hidden.rst"):
+        write(tmp_path / "docs" / name, "Title\n=====\n\nText.")
+    result = invoke("ingest", "docs")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "left out 3 file(s) of types tutor does not read: .rst (2), .gz (1)" in said
+    assert "It reads .htm, .html, .markdown, .md, .pdf, .text, .txt" in said
+    # what --include leaves out was asked for: not counted
+    assert "left out" not in invoke("ingest", "docs", "--include", "*.md").output
+
+
 def test_prune_names_each_document_it_removes_and_a_deleted_folder_is_pruned(tmp_path):
     write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Why\n\nMost training data lives in SQL databases.")
     write(tmp_path / "docs" / "dl.md", "# Deep learning\n\nLearn PyTorch first.")

@@ -128,6 +128,16 @@ def print_report(report: IngestReport) -> None:
         )
     for source, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
+    if report.unsupported:
+        from ingest.loaders import KINDS
+
+        count = sum(report.unsupported.values())
+        types = ", ".join(f"{suffix} ({n})" for suffix, n in list(report.unsupported.items())[:8])
+        err.print(
+            f"[yellow]left out[/] {count} file(s) of types tutor does not read: {escape(types)}. "
+            f"It reads {', '.join(sorted(KINDS))}; convert the others (or rename plain text to .txt).",
+            highlight=False,
+        )
     for source, reason in report.failed:
         err.print(f"[red]failed[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
 
