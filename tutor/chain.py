@@ -19,6 +19,7 @@ from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
 DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
 SNIPPET = 240
+ECHOED = 200  # characters of a question repeated in a refusal
 # Below the relevance floor, the first passage still counts as relevant when it holds at least this
 # many of the question's content words, and this share of them: on the `dev` splits no question
 # the documents do not answer comes near (at most 1 word of 4 shared).
@@ -79,7 +80,9 @@ class Tutor:
             named = " or ".join(f"“{neutralise_citations(n)}”" for n in unknown)
             why = f"no document mentions {named}"
         else:
-            why = f"nothing relevant was found for “{neutralise_citations(question.strip())}”"
+            asked = " ".join(question.split())
+            asked = asked if len(asked) <= ECHOED else asked[: ECHOED - 1] + "…"  # not a long one whole
+            why = f"nothing relevant was found for “{neutralise_citations(asked)}”"
         titles = sorted({str(m.get("title", "")) for m in self.store.keyword_index.metas} - {""})[:8]
         # Titles are document text, shown to every user: a "[1]" in one must not read as a citation.
         topics = (

@@ -182,6 +182,9 @@ def test_nothing_relevant_means_a_plain_refusal_without_calling_the_model(settin
     answer = tutor.ask("What is the capital of France?")
     assert answer.refused and answer.answer.startswith(NOT_COVERED) and fake.calls == []
     assert "SQL" in answer.answer  # suggests what it can help with
+    # a long question is not repeated whole (a 120 KB one made 121 KB of refusal)
+    long = tutor.ask("what about " + "the weather " * 400 + "today?")
+    assert long.refused and len(long.answer) < 700 and "weat…”" in long.answer
 
 
 def test_names_in_a_question_are_acronyms_mixed_case_digits_and_capitals_inside_a_sentence():

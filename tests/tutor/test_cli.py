@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import FakeEmbedder, write
 from tutor import cli
+from tutor.errors import TutorError
 from tutor.store import Store
 
 runner = CliRunner()
@@ -63,6 +64,12 @@ def test_ingest_search_and_sources(tmp_path):
     assert hits[0]["chunk"]["heading"] == "SQL › Why"
     sources = json.loads(invoke("sources", "--json").output)
     assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
+
+
+def test_a_question_over_the_apis_length_limit_is_refused_at_once():
+    result = invoke("ask", "why " * 1500)  # the TutorError is one line, exit code 1, in tutor's main
+    assert isinstance(result.exception, TutorError)
+    assert "6,000 characters; the limit is 4,000 (TUTOR_MAX_MESSAGE_CHARS)" in str(result.exception)
 
 
 def test_a_folder_walk_says_how_many_files_it_left_out_for_their_type(tmp_path):

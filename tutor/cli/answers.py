@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, out
+from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, load_settings, out
 from tutor.cli.learner import AskLearner, with_learner
 from tutor.errors import TutorError
 
@@ -73,6 +73,15 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
     return answer
 
 
+def too_long(question: str, limit: int) -> None:
+    """A question over the HTTP API's limit is refused here too (a 120 KB one took a minute)."""
+    if len(question) > limit:
+        raise TutorError(
+            f"The question is {len(question):,} characters; the limit is {limit:,} "
+            "(TUTOR_MAX_MESSAGE_CHARS). Ask about one thing at a time."
+        )
+
+
 def ask(
     question: Annotated[str, typer.Argument(help="Your question about the roadmap.")],
     provider: Provider = None,
@@ -85,6 +94,7 @@ def ask(
     """Answer a question from the roadmap documents, citing every claim."""
     if not question.strip():
         raise TutorError('The question is empty: ask something, e.g. tutor ask "How long does it take?"')
+    too_long(question, load_settings(data_dir).max_message_chars)
     tutor = with_learner(build_tutor(data_dir, provider, model), learner)
     if as_json:
         out.print_json(json.dumps(tutor.ask(question, top_k=top_k).to_dict()))
@@ -128,6 +138,7 @@ def chat(
             out.print("[dim]Commands: /sources, /clear, /quit[/]")
             continue
         try:
+            too_long(line, tutor.settings.max_message_chars)
             last = print_answer_stream(tutor, line, history, top_k)
         except KeyboardInterrupt:
             out.print("[dim](answer interrupted)[/]")
