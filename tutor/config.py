@@ -108,7 +108,9 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(65_536, ge=1024, description="Larger request bodies get 413.")
     max_messages: int = Field(40, ge=1, description="Most messages in one /v1/chat request.")
-    max_message_chars: int = Field(4000, ge=1, description="Longest message in /v1/chat, and question in the CLI.")
+    max_message_chars: int = Field(
+        4000, ge=1, description="Longest message in /v1/chat, and question in the CLI."
+    )
     ingest_roots: str = Field(
         "", description="Comma-separated folders POST /v1/ingest may read from (none by default)."
     )
