@@ -66,6 +66,15 @@ def test_ingest_search_and_sources(tmp_path):
     assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
 
 
+def test_a_data_dir_that_does_not_exist_is_an_error_not_a_new_store(tmp_path):
+    # a mistyped --data-dir built a store of the shipped roadmap there and answered from it
+    for args in (("ask", "What is pip?"), ("search", "pip")):
+        result = invoke(*args, "--data-dir", "stroe")
+        assert isinstance(result.exception, TutorError), result.output
+        assert "No store at stroe: that folder does not exist" in str(result.exception)
+    assert not (tmp_path / "stroe").exists()
+
+
 def test_a_question_over_the_apis_length_limit_is_refused_at_once():
     result = invoke("ask", "why " * 1500)  # the TutorError is one line, exit code 1, in tutor's main
     assert isinstance(result.exception, TutorError)

@@ -159,6 +159,12 @@ def ensure_ingested(store: Store) -> None:
 def build_tutor(data_dir: Path | None, provider: str | None, model: str | None):
     from tutor.chain import Tutor
 
+    if data_dir is not None and not data_dir.expanduser().exists():
+        # a mistyped --data-dir would get a new store of the shipped roadmap, answered from silently
+        raise TutorError(
+            f"No store at {data_dir}: that folder does not exist. Check the path, or ingest into it "
+            f"first: tutor ingest PATH --data-dir {data_dir}"
+        )
     settings = load_settings(data_dir)
     tutor = Tutor.from_settings(settings, provider=provider, model=model, store=open_store(settings))
     ensure_ingested(tutor.store)
