@@ -204,7 +204,8 @@ def discover(
                     continue
                 if file.suffix.lower() not in KINDS:
                     if _globbed(rel, include, exclude):
-                        found.unsupported[file.suffix.lower() or "(none)"] += 1
+                        # shown to the user: one line, and short (a file name may hold anything)
+                        found.unsupported[one_line(file.suffix.lower())[:16] or "(none)"] += 1
                     continue
                 if not _globbed(rel, include, exclude):
                     if not file.is_symlink():

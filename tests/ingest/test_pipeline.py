@@ -109,6 +109,8 @@ def test_files_of_a_type_no_loader_reads_are_counted_by_suffix(store, tmp_path):
         write(tmp_path / "mixed" / name, "# A\n\nSome text about pip.")
     report = ingest([str(tmp_path / "mixed")], store)
     assert len(report.added) == 1 and report.unsupported == {".rst": 2, ".gz": 1, "(none)": 1}
+    write(tmp_path / "odd" / "x.r\nskipped everything", "text")  # a name cannot forge a line
+    assert ingest([str(tmp_path / "odd")], store).unsupported == {".r skipped every": 1}
 
 
 def test_bad_inputs_fail_one_by_one_and_the_rest_ingest(store, docs, tmp_path):
