@@ -83,8 +83,73 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return meta or {}, body
 
 
+# MyST, the Markdown of Sphinx sites (pip's and many projects' docs): roles, directive fences and
+# reference targets. Read as plain Markdown they leak into answers ("Many projects use
+# {file}`requirements.txt`", a toctree's page list quoted as a sentence).
+MYST_ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`\n]+)`")
+MYST_TARGET = re.compile(r"^\([\w.:-]+\)=[ \t]*$")
+MYST_FENCE = re.compile(r"^[ \t]*(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*(.*)$")
+PLAIN_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:(\s.*)?$")
+MYST_DROPPED = frozenset({"toctree", "contents", "include", "literalinclude", "raw", "only", "eval-rst"})
+MYST_LABELLED = frozenset({"tab", "tab-item", "dropdown", "admonition", "card"})  # the argument is a title
+CROSS_REFERENCE = frozenset({"ref", "doc", "any", "term", "numref", "std:ref"})
+
+
+def _myst_role(match: re.Match) -> str:
+    role, text = match.group(1), match.group(2)
+    if role in CROSS_REFERENCE:
+        shown = re.sub(r"\s*<[^>]*>\s*$", "", text).strip()  # "its title <target>": the title
+        return shown or text
+    return f"`{text}`"
+
+
+def myst_to_markdown(body: str) -> str:
+    """`body` with MyST's syntax read as what it shows: a role as its text (a cross-reference as
+    its title, anything else as code), a directive fence as its content (a tab's or dropdown's
+    title as a bold line; navigation such as a toctree left out), reference targets dropped.
+    Markdown without MyST comes back unchanged."""
+    if "{" not in body and ")=" not in body:
+        return body
+    out: list[str] = []
+    fences: list[tuple[str, bool | None]] = []  # (fence, shown? None: a code block) open around a line
+    options = False
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if fences and stripped == fences[-1][0]:  # the innermost block closes
+            fence, shown = fences.pop()
+            if shown is None:
+                out.append(line)  # a code block's own fence
+            continue
+        hidden = any(shown is False for _, shown in fences)
+        in_code = any(shown is None for _, shown in fences)
+        directive = None if in_code else MYST_FENCE.match(line)
+        if directive:
+            fence, name, argument = directive.groups()
+            fences.append((fence, name not in MYST_DROPPED))
+            if name in MYST_LABELLED and argument.strip() and not hidden:
+                out.append(f"**{argument.strip()}**\n")
+            options = True
+            continue
+        if options and MYST_OPTION.match(line):
+            continue  # ":maxdepth: 1" under a directive's opening
+        options = False
+        plain = PLAIN_FENCE.match(line)
+        if plain and not in_code:
+            fences.append((plain.group(1), None))
+        if hidden:
+            continue
+        if not in_code and not plain:
+            if MYST_TARGET.match(line):
+                continue
+            line = MYST_ROLE.sub(_myst_role, line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def load_markdown(text: str, fallback_title: str) -> tuple[str, str, dict[str, Any]]:
     meta, body = _split_front_matter(text)
+    body = myst_to_markdown(body)
     heading = FIRST_HEADING.search(body)
     title = str(meta.get("title") or (heading.group(1) if heading else fallback_title))
     return title, body, meta

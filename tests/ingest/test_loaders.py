@@ -7,8 +7,9 @@ import pytest
 import respx
 
 from ingest.fetch import fetch_url
-from ingest.loaders import decode_text, kind_for_content_type, kind_for_path, load_document
+from ingest.loaders import decode_text, kind_for_content_type, kind_for_path, load_document, myst_to_markdown
 from tests.conftest import make_pdf
+from tutor.config import SHIPPED_CORPUS_DIR
 from tutor.errors import IngestError
 
 
@@ -149,3 +150,49 @@ def test_a_broken_pdf_fails_with_one_reason_and_pypdf_logs_nothing(caplog):
             name="x.pdf",
         )
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
+
+
+def test_myst_roles_directives_and_targets_read_as_what_they_show():
+    # pip's docs (MyST): "{file}`requirements.txt`" and a toctree's page list were quoted as written
+    body = "\n".join(
+        [
+            "(wheel-caching)=",
+            "# Caching",
+            "```{versionadded} 6.0",
+            "```",
+            "Many projects use {file}`requirements.txt`; see {ref}`the guide <user-guide>` or {doc}`cli`.",
+            "```{toctree}",
+            ":maxdepth: 1",
+            "getting-started",
+            "cli/index",
+            "```",
+            "::::{tab} Linux",
+            "```",
+            "~/.cache/pip",
+            "```",
+            "Uses {envvar}`XDG_CACHE_HOME`.",
+            "::::",
+            "```python",
+            "x = {ref}`kept in code`",
+            "```",
+        ]
+    )
+    assert myst_to_markdown(body).split("\n") == [
+        "# Caching",
+        "Many projects use `requirements.txt`; see the guide or cli.",
+        "**Linux**",
+        "",
+        "```",
+        "~/.cache/pip",
+        "```",
+        "Uses `XDG_CACHE_HOME`.",
+        "```python",
+        "x = {ref}`kept in code`",
+        "```",
+    ]
+
+
+def test_markdown_without_myst_is_read_unchanged():
+    for path in SHIPPED_CORPUS_DIR.glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        assert myst_to_markdown(text) == text, path.name
