@@ -11,6 +11,7 @@ import codecs
 import io
 import logging
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,31 @@ CONTENT_TYPES = {
 FIRST_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
+def compressed(path: Path) -> bool:
+    """A gzip-compressed file of a type a loader reads ("caching.md.gz", as Debian ships docs)."""
+    return path.suffix.lower() == ".gz" and Path(path.stem).suffix.lower() in KINDS
+
+
+def readable_suffix(path: Path) -> str | None:
+    """The suffix that picks `path`'s loader (".md" for "caching.md.gz"), None when none reads it."""
+    suffix = Path(path.stem).suffix.lower() if compressed(path) else path.suffix.lower()
+    return suffix if suffix in KINDS else None
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """`data` decompressed, never past `max_bytes` (a small file can inflate to gigabytes)."""
+    inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        out = inflate.decompress(data, max_bytes + 1)
+    except zlib.error:
+        raise IngestError("not a valid gzip file") from None
+    if len(out) > max_bytes:
+        raise IngestError(f"larger than {max_bytes:,} bytes when decompressed")
+    return out
+
+
 def kind_for_path(path: Path) -> str:
-    kind = KINDS.get(path.suffix.lower())
+    kind = KINDS.get(readable_suffix(path) or "")
     if kind is None:
         supported = ", ".join(sorted(KINDS))
         raise IngestError(f"unsupported file type {path.suffix or '(none)'!r} (supported: {supported})")

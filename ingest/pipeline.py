@@ -20,7 +20,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ingest.chunking import Chunker
 from ingest.fetch import fetch_url
-from ingest.loaders import KINDS, kind_for_content_type, kind_for_path, load_document, one_line
+from ingest.loaders import (
+    compressed,
+    gunzip,
+    kind_for_content_type,
+    kind_for_path,
+    load_document,
+    one_line,
+    readable_suffix,
+)
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
 from tutor.timing import StageTimer
@@ -202,7 +210,7 @@ def discover(
                 rel = file.relative_to(path).as_posix()
                 if filename.startswith("."):
                     continue
-                if file.suffix.lower() not in KINDS:
+                if readable_suffix(file) is None:
                     if _globbed(rel, include, exclude):
                         # shown to the user: one line, and short (a file name may hold anything)
                         found.unsupported[one_line(file.suffix.lower())[:16] or "(none)"] += 1
@@ -270,7 +278,8 @@ def _read(target: Target, max_bytes: int, timeout: float, public_only: bool) -> 
     assert target.path is not None
     kind = kind_for_path(target.path)
     try:
-        return _read_file(target, max_bytes), kind
+        data = _read_file(target, max_bytes)
+        return (gunzip(data, max_bytes) if compressed(target.path) else data), kind
     except PermissionError:
         raise IngestError("permission denied") from None
     except IsADirectoryError:

@@ -104,8 +104,30 @@ def test_include_and_exclude_globs(store, docs):
     assert [s.rsplit("/", 1)[-1] for s in report.added] == ["intro.md"]
 
 
+def test_a_gzip_compressed_document_is_read_within_the_size_limit(settings, tmp_path):
+    import gzip
+
+    store = Store(settings.model_copy(update={"max_document_bytes": 10_000}), FakeEmbedder())
+    docs = tmp_path / "gz"
+    write(
+        docs / "caching.md.gz", gzip.compress(b"# Caching\n\nPip keeps its cache in ~/.cache/pip on Linux.")
+    )
+    write(docs / "bomb.md.gz", gzip.compress(b"a" * 50_000))  # 50 KB from a few dozen bytes
+    write(docs / "fake.md.gz", b"not gzip at all")
+    write(docs / "notes.rst.gz", gzip.compress(b"Title\n====="))
+    report = ingest([str(docs)], store)
+    assert [s.rsplit("/", 1)[-1] for s in report.added] == ["caching.md.gz"]
+    reasons = {s.rsplit("/", 1)[-1]: r for s, r in report.failed}
+    assert reasons == {
+        "bomb.md.gz": "larger than 10,000 bytes when decompressed",
+        "fake.md.gz": "not a valid gzip file",
+    }
+    assert report.unsupported == {".gz": 1}
+    assert "~/.cache/pip" in store.keyword_search("pip cache Linux", 1)[0][0].text
+
+
 def test_files_of_a_type_no_loader_reads_are_counted_by_suffix(store, tmp_path):
-    for name in ("a.md", "b.rst", "c.rst", "d.md.gz", "Makefile"):
+    for name in ("a.md", "b.rst", "c.rst", "d.rst.gz", "Makefile"):
         write(tmp_path / "mixed" / name, "# A\n\nSome text about pip.")
     report = ingest([str(tmp_path / "mixed")], store)
     assert len(report.added) == 1 and report.unsupported == {".rst": 2, ".gz": 1, "(none)": 1}

@@ -135,7 +135,8 @@ def print_report(report: IngestReport) -> None:
         types = ", ".join(f"{suffix} ({n})" for suffix, n in list(report.unsupported.items())[:8])
         err.print(
             f"[yellow]left out[/] {count} file(s) of types tutor does not read: {escape(types)}. "
-            f"It reads {', '.join(sorted(KINDS))}; convert the others (or rename plain text to .txt).",
+            f"It reads {', '.join(sorted(KINDS))} (and each gzip-compressed: .md.gz); convert the "
+            "others (or rename plain text to .txt).",
             highlight=False,
         )
     for source, reason in report.failed:
