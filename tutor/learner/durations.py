@@ -65,6 +65,7 @@ class Estimate:
     hours: float
     reason: str  # "“4–6 hours” in the front matter" or why the default applies
     from_front_matter: bool
+    no_figure: bool = False  # a duration whose words give no time ("a weekend"): a roadmap problem
 
 
 def _unit_hours(unit: str) -> float:
@@ -118,7 +119,7 @@ def estimate_hours(duration: str | None) -> Estimate:
         return Estimate(hours, f"“{words}” in the front matter{days}", True)
     figure = _first_figure(duration)
     if figure is None:
-        return Estimate(DEFAULT_HOURS, f"“{duration}” gives no figure: the default", False)
+        return Estimate(DEFAULT_HOURS, f"“{duration}” gives no figure: the default", False, no_figure=True)
     amount, unit, words = figure
     if amount is None:
         return Estimate(DEFAULT_HOURS, f"“{words}” is time for something else first: the default", False)

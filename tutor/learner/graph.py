@@ -228,7 +228,7 @@ def build_graph(corpus: Path, topics: Iterable[Topic], problems: Iterable[str] =
     for topic in chosen.values():
         meta = topic.meta
         estimate = estimate_hours(meta.duration)
-        if meta.duration and "gives no figure" in estimate.reason:  # "a weekend": say so, not a quiet 8 h
+        if estimate.no_figure:  # "a weekend": say so, not a quiet 8 h
             problems.append(f"{topic.path.name}: duration {estimate.reason} ({estimate.hours:g} h)")
         nodes.append(
             TopicNode(
