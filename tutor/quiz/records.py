@@ -333,21 +333,19 @@ class QuizRecords:
             if stored is None:
                 raise NotFoundError(f"No item {item_id!r} in this quiz.")
             item = QuizItem.from_dict(json.loads(stored))
+            # the item's graded answer in this quiz, else in another of the learner's quizzes (the
+            # same item, not a retake)
             first = connection.execute(
-                select(answers).where(
-                    answers.c.quiz_id == quiz_id, answers.c.item_id == item_id, answers.c.graded.is_(True)
+                select(answers)
+                .join(quizzes, quizzes.c.id == answers.c.quiz_id)
+                .where(
+                    quizzes.c.learner_id == learner_id,
+                    answers.c.item_id == item_id,
+                    answers.c.graded.is_(True),
                 )
+                .order_by((answers.c.quiz_id == quiz_id).desc())
+                .limit(1)
             ).first()
-            if first is None:  # answered in another of the learner's quizzes: the same item, not a retake
-                first = connection.execute(
-                    select(answers)
-                    .join(quizzes, quizzes.c.id == answers.c.quiz_id)
-                    .where(
-                        quizzes.c.learner_id == learner_id,
-                        answers.c.item_id == item_id,
-                        answers.c.graded.is_(True),
-                    )
-                ).first()
             if first is not None:
                 result = AnswerResult(item, grade(item, first.answer), already_answered=True)
             else:
