@@ -11,7 +11,7 @@ from tutor.config import Settings
 from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
-from tutor.llm.base import FOLLOW_UP
+from tutor.llm.base import FOLLOW_UP, last_reply
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in
 from tutor.timing import StageTimer
@@ -204,9 +204,8 @@ class Tutor:
         except ConfigError:
             return None
         found = topic_time(question, graph, self.store.keyword_index)
-        replies = [m.get("content", "") for m in history if m.get("role") == "assistant"]
-        if found is None and replies and FOLLOW_UP.search(question):
-            topic = topic_opening(replies[-1], graph)
+        if found is None and history and FOLLOW_UP.search(question):
+            topic = topic_opening(last_reply(history), graph)
             if topic is not None:
                 asked = f"How long does {graph.topics[topic].title} take?"
                 found = topic_time(asked, graph, self.store.keyword_index)

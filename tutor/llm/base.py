@@ -19,6 +19,12 @@ FOLLOW_UP = re.compile(
 FOLLOWED_BACK = 3  # user turns a chain of follow-ups reaches back at most
 
 
+def last_reply(history: Sequence[Message]) -> str:
+    """The last assistant message of `history` that says something, or ""."""
+    replies = [m["content"] for m in history if m.get("role") == "assistant" and m.get("content", "").strip()]
+    return replies[-1] if replies else ""
+
+
 def rule_based_condense(question: str, history: Sequence[Message], *, reply: bool = True) -> str:
     """Offline condensation: a short or referring follow-up is joined to the last user question,
     itself condensed first, so that a chain keeps its subject ("What IEEE standard is Wi-Fi 5?",
@@ -28,9 +34,9 @@ def rule_based_condense(question: str, history: Sequence[Message], *, reply: boo
         return question
     earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
     # "that stage" may be what the last reply named: its first sentence comes along
-    replies = [m["content"] for m in history if m.get("role") == "assistant" and m.get("content", "").strip()]
-    answered = replies and not replies[-1].startswith(NOT_COVERED)
-    named = split_sentences(strip_citations(replies[-1]))[:1] if reply and answered else []
+    last = last_reply(history)
+    answered = last and not last.startswith(NOT_COVERED)
+    named = split_sentences(strip_citations(last))[:1] if reply and answered else []
     return " ".join([rule_based_condense(previous[-1], earlier), *named, question])
 
 
