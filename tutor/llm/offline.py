@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -164,15 +165,22 @@ def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     return wants_code or not (looks_like_code(raw) or looks_like_code(text))
 
 
+@lru_cache(maxsize=256)
+def passage_sentences(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A passage's table rows (raw line → row as quoted) and its sentences, in order: read once for
+    the candidates and their lead-ins (a passage comes back question after question)."""
+    rows = table_rows(text)
+    return rows, tuple(split_sentences(text if rows else lines_as_paragraphs(text)))
+
+
 def candidate_sentences(
     passages: Sequence[Passage], wants_code: bool = False
 ) -> list[tuple[int, int, str, str]]:
     """The sentences of the passages a learner can read as an answer."""
     out = []
     for p in passages:
-        rows = table_rows(p.text)
-        text = p.text if rows else lines_as_paragraphs(p.text)
-        for position, sentence in enumerate(split_sentences(text)):
+        rows, sentences = passage_sentences(p.text)
+        for position, sentence in enumerate(sentences):
             row = rows.get(sentence.strip())
             text = row or clean(sentence)
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
@@ -194,9 +202,8 @@ def list_lead_ins(passages: Sequence[Passage]) -> dict[tuple[int, int], str]:
     fine-tuning when:") → that lead-in: an item read alone does not say what it is a case of."""
     leads: dict[tuple[int, int], str] = {}
     for p in passages:
-        text = p.text if table_rows(p.text) else lines_as_paragraphs(p.text)
         lead = ""
-        for position, sentence in enumerate(split_sentences(text)):
+        for position, sentence in enumerate(passage_sentences(p.text)[1]):
             if LIST_ITEM.match(sentence):
                 if lead:
                     leads[(p.n, position)] = lead
