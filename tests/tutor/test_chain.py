@@ -340,6 +340,31 @@ def test_a_label_number_a_name_written_apart_or_a_figure_that_is_not_money_does_
     )
 
 
+def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_that_answers(embedder):
+    text = (
+        "Scikit-learn is an open source machine learning library.\n\n"
+        "The whole roadmap takes about 360 hours over six months.\n\n"
+        "With SGD or Adam, MLP training supports mini-batch learning.\n\n"
+        "Give Python basics two to four weeks before you start on ML."
+    )
+    answerer = OfflineAnswerer(embedder)
+    passage = one_passage(text, title="Guide")
+    declined = (
+        "In what year was scikit-learn first released?",  # no year anywhere
+        "What's the default mini-batch size for MLP training?",  # nothing said to be done by default
+        "How many hours does fast.ai part 1 take?",  # 360 hours are the roadmap's, not fast.ai's
+    )
+    for question in declined:
+        assert answerer.select(question, [passage]) == [], question
+    # "How long should I spend" asks for time, not money: the weeks answer it.
+    chosen = answerer.select("How long should I spend on Python before ML?", [passage])
+    assert any("two to four weeks" in t for _, _, t in chosen)
+    dated = one_passage("Scikit-learn started in 2007 as a summer project.", title="About")
+    assert answerer.select("In what year did scikit-learn start?", [dated])
+    defaults = one_passage("By default, MLPClassifier uses mini-batches of 200 samples.", title="MLP")
+    assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
+
+
 def test_a_question_asking_which_class_wants_a_class_name():
     holds = asked_for("Which estimator should I use for quantiles?")
     assert holds is not None and holds("The `QuantileRegressor` fits quantiles.")

@@ -280,8 +280,17 @@ QUANTITY = re.compile(
     r"|\b(an?|one|a few|a couple of|several) (minute|hour|day|evening|weekend|week|month|year)s?\b",
     re.IGNORECASE,
 )
-ASKS_COST = re.compile(r"\b(cost|costs|price|pay|fee|fees|salary|charge|charges|spend)\b", re.IGNORECASE)
+ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bwhen (was|were|did)\b", re.IGNORECASE)
+YEAR = re.compile(r"(?<![\w.])(1[89]|20)\d\d(?![\w.])")
+ASKS_DEFAULT = re.compile(r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?defaults?\b", re.IGNORECASE)
+DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
+    r"\b(cost|costs|price|fee|fees|salary|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
+)
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b|\bfree\b", re.IGNORECASE)
+
+
+SITE_NAME = re.compile(r"(?<![\w.])[a-z][a-z0-9-]*\.[a-z]{2,}\b(?!\.\w)")
 
 
 def named_things(question: str) -> list[set[str]]:
@@ -289,7 +298,9 @@ def named_things(question: str) -> list[set[str]]:
     are one thing ("MLOps Zoomcamp", "AWS SageMaker"), others each their own ("Lightning.ai", "GPU")."""
     things: list[set[str]] = []
     end = None
-    for name in names_in(question):
+    found = [(question.find(name), name) for name in names_in(question)]
+    found += [(m.start(), m.group()) for m in SITE_NAME.finditer(question)]  # "fast.ai", "course.careers"
+    for _, name in sorted(set(found)):
         start = question.find(name, end or 0)
         if end is not None and start >= end and not question[end:start].strip():
             things[-1] |= stems(name)
@@ -303,19 +314,29 @@ def figure_of_named(
     question: str, passages: Sequence[Passage], candidates: list[tuple[int, int, str, str]]
 ) -> bool:
     """For a question asking a figure of something it names ("How many GPU hours does Lightning.ai
-    give?"), whether some sentence holds such a figure and one of those things, all its words (in
+    give?"), whether some sentence holds such a figure and the first thing named, all its words (in
     the sentence or its passage's heading). A figure for something else (the roadmap's 360 hours),
     a label's number ("Option 3: Lightning.ai", "Phase 3: MLOps") and, for a price, any figure that
-    is not money, do not answer it."""
-    if not ASKS_FIGURE.search(question) or ASKS_METHOD.search(question):
+    is not money, do not answer it. A question for a year wants a year, and one for a default
+    ("What's the default batch size of MLPClassifier?") a sentence that says what is done by default,
+    with any of the things named."""
+    if ASKS_YEAR.search(question):
+        figure = YEAR
+    elif ASKS_DEFAULT.search(question):
+        figure = DEFAULT
+    elif ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
+        figure = MONEY if ASKS_COST.search(question) else QUANTITY
+    else:
         return True
     things = named_things(question)
-    if not things:
-        return True
-    figure = MONEY if ASKS_COST.search(question) else QUANTITY
+    if not things and figure in (QUANTITY, MONEY):
+        return True  # "How long does it take?": any figure may answer it
+    # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
+    # hours?"); a year or a default may be of any ("What IEEE standard is Wi-Fi 5? What year …?")
+    wanted = things[:1] if figure in (QUANTITY, MONEY) else things or [set()]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
     return any(
-        figure.search(raw) and any(thing <= headings[n] | stems(raw) for thing in things)
+        figure.search(raw) and any(thing <= headings[n] | stems(raw) for thing in wanted)
         for n, _, _, raw in candidates
     )
 
