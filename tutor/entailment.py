@@ -703,9 +703,13 @@ def _counts(passage: str) -> set[int]:
         if kind:
             out.add(run - 2 if kind == "row" else run)  # a table's header and rule are no rows
         run, kind = (1 if now else 0), now
+    for match in ENUMERATION.finditer(passage):  # "A, B and C" or "A, B, and C": three
+        out.add(match.group().count(",") + (1 if match.group(1) else 2))
     return {n for n in out if n >= 2}
 
 
+# Names or short phrases in a row, "A, B, C and D" (the claim may count them: "four roles").
+ENUMERATION = re.compile(r"(?:[^,;:.!?\n]{1,40}, )+[^,;:.!?\n]{1,40}?(,?) (?:and|or) [^,;:.!?\n]{1,40}")
 # ---------------------------------------------------------------------------------------------
 # The judge
 
@@ -787,7 +791,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
                 continue
             if _converted(token, [t for t, _ in figures]):
                 continue  # "480 minutes" for "8 hours"
-            if not token.unit and token.value in counts:
+            if not token.unit and token.value + _others(claim, token) in counts:
                 continue  # "the table lists three tools": the passage has three rows
             return f"number {token.text} is not in the cited passages"
         counted = _counted(claim, token)
@@ -816,6 +820,12 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
     return ""
+
+
+def _others(claim: list[Token], figure: Token) -> int:
+    """1 when a count leaves one out ("the other five" of six rows), else 0."""
+    before = claim[figure.position - 1].lower if figure.position else ""
+    return 1 if before in ("other", "remaining") else 0
 
 
 def _spans(claim: list[Token], evidence: Evidence) -> str:
