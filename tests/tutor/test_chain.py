@@ -365,6 +365,15 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
 
 
+def test_a_sentence_sending_the_learner_elsewhere_is_not_quoted_first(embedder):
+    text = (
+        "See the glossary entry on imputation for missing values. "
+        "Imputation infers the missing values from the known part of the data."
+    )
+    passage = one_passage(text, title="Imputation of missing values")
+    assert quotes(embedder, "What does imputation of missing values do?", passage)[0].startswith("Imputation")
+
+
 def test_a_question_asking_which_class_wants_a_class_name():
     holds = asked_for("Which estimator should I use for quantiles?")
     assert holds is not None and holds("The `QuantileRegressor` fits quantiles.")

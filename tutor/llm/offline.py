@@ -32,6 +32,7 @@ DUPLICATE = 0.9  # cosine above which two sentences say the same thing
 # values pick numbers and names that do not answer.
 WEIGHTS = {"similarity": 0.65, "overlap": 0.3, "asked_for": 0.05}
 HEADING_PENALTY = 0.1  # a line without sentence punctuation reads badly as an answer
+POINTER_PENALTY = 0.1  # "See the glossary entry on imputation." sends the learner elsewhere
 SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
 WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
@@ -59,6 +60,13 @@ ASKS_NAME = re.compile(
     r"\b(which|what)\b[^?]{0,40}\b(tool|course|library|libraries|platform|dataset|framework|book|site|"
     r"website|resource|service|competition|series|model|newsletter|conference|algorithm|package)s?\b",
     re.IGNORECASE,
+)
+POINTER = re.compile(
+    r"(see|refer to|check out|read more|for (more|further|an?) (information|details|examples?|discussion))\b",
+    re.IGNORECASE,
+)
+ASKS_WHERE = re.compile(
+    r"\b(where|read more|learn more|examples?|reference|docs|documentation)\b", re.IGNORECASE
 )
 ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
 NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred)\b", re.I)
@@ -383,6 +391,8 @@ class OfflineAnswerer(Answerer):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
             if text[-1] not in ".!?":
                 score -= HEADING_PENALTY
+            if POINTER.match(text) and not ASKS_WHERE.search(question):
+                score -= POINTER_PENALTY
             scores.append(score - RANK_PENALTY * rank_of[n])
         chosen: list[int] = []
         words = 0
