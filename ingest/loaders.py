@@ -27,6 +27,8 @@ KINDS = {
     ".html": "html",
     ".htm": "html",
     ".pdf": "pdf",
+    ".rst": "rst",
+    ".rest": "rst",
 }
 CONTENT_TYPES = {
     "text/html": "html",
@@ -34,6 +36,8 @@ CONTENT_TYPES = {
     "application/pdf": "pdf",
     "text/markdown": "md",
     "text/x-markdown": "md",
+    "text/x-rst": "rst",
+    "text/prs.fallenstein.rst": "rst",
     "text/plain": "txt",
 }
 FIRST_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -47,6 +51,8 @@ def compressed(path: Path) -> bool:
 def readable_suffix(path: Path) -> str | None:
     """The suffix that picks `path`'s loader (".md" for "caching.md.gz"), None when none reads it."""
     suffix = Path(path.stem).suffix.lower() if compressed(path) else path.suffix.lower()
+    if path.name.lower().endswith(".rst.txt"):
+        return ".rst"  # the copies of its sources a Sphinx site publishes (_sources/svm.rst.txt)
     return suffix if suffix in KINDS else None
 
 
@@ -76,7 +82,7 @@ def kind_for_content_type(content_type: str, url: str) -> str:
         mime in ("text/plain", "application/octet-stream", "")
         and Path(url.split("?")[0]).suffix.lower() in KINDS
     ):
-        return KINDS[Path(url.split("?")[0]).suffix.lower()]  # servers often label .md as text/plain
+        return KINDS[Path(url.split("?")[0]).suffix.lower()]  # servers often label .md, .rst as text/plain
     kind = CONTENT_TYPES.get(mime)
     if kind is None:
         raise IngestError(f"unsupported content type {mime or '(none)'!r}")
@@ -177,6 +183,129 @@ def load_markdown(text: str, fallback_title: str) -> tuple[str, str, dict[str, A
     heading = FIRST_HEADING.search(body)
     title = str(meta.get("title") or (heading.group(1) if heading else fallback_title))
     return title, body, meta
+
+
+# reStructuredText, read with docutils. Sphinx adds roles (:class:`~sklearn.svm.SVC`) and directives
+# (.. autosummary::) that docutils does not know: a role is read as its text (code, or a cross
+# reference's title), a directive as its content, navigation and generated pages left out.
+RST_ROLE = re.compile(r":((?:[a-z]+:)?[a-z][\w-]*):`")
+RST_DIRECTIVE = re.compile(r"^[ \t]*\.\.[ \t]+([a-z][\w:-]*)::", re.MULTILINE)
+# fmt: off
+RST_DROPPED = frozenset({  # navigation, generated pages, what a build reads from elsewhere
+    "toctree", "autosummary", "automodule", "autoclass", "autofunction", "currentmodule", "module",
+    "literalinclude", "include", "raw", "only", "plot", "sectionauthor", "moduleauthor", "index",
+    "rst-class", "highlight", "tabularcolumns", "meta", "default-role", "role", "ifconfig",
+})
+# fmt: on
+RST_CODE = frozenset({"code-block", "sourcecode", "doctest", "testcode", "testoutput", "prompt"})
+RST_VERSION = {
+    "versionadded": "Added in version",
+    "versionchanged": "Changed in version",
+    "deprecated": "Deprecated since version",
+    "versionremoved": "Removed in version",
+}
+
+
+def _rst_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    from docutils import nodes
+
+    role = name.rsplit(":", 1)[-1]
+    if role in CROSS_REFERENCE:  # "its title <target>": the title; a bare label as words
+        titled = re.sub(r"\s*<[^>]*>\s*$", "", text).strip()
+        return [nodes.Text(titled if titled != text.strip() else re.sub(r"[_-]+", " ", text))], []
+    shown = text.strip()
+    if shown.startswith("~"):  # ~sklearn.svm.SVC shows as SVC
+        shown = shown[1:].rsplit(".", 1)[-1]
+    shown = re.sub(r"\s*<[^>]*>\s*$", "", shown).strip() or shown
+    return [nodes.literal(rawtext, shown)], []
+
+
+def _rst_directive(name: str):
+    from docutils import nodes
+    from docutils.parsers.rst import Directive, directives
+
+    class AnyOption(dict):
+        def __missing__(self, key):
+            return directives.unchanged
+
+    class Read(Directive):
+        """A directive docutils lacks, read as what it shows."""
+
+        optional_arguments = 1
+        final_argument_whitespace = True
+        option_spec = AnyOption()
+        has_content = True
+
+        def run(self):
+            if name in RST_DROPPED:
+                return []
+            if name in RST_CODE:
+                return [nodes.literal_block("\n".join(self.content), "\n".join(self.content))]
+            box = nodes.container()
+            if name in RST_VERSION and self.arguments:  # "Added in version 1.2: what changed"
+                version, *said = " ".join(self.arguments).split()
+                box += nodes.paragraph(text=f"{RST_VERSION[name]} {version}: {' '.join(said)}".strip())
+            elif self.arguments:  # a title: ".. dropdown:: Mathematical details"
+                box += nodes.paragraph("", "", nodes.strong(text=self.arguments[0]))
+            self.state.nested_parse(self.content, self.content_offset, box)
+            return [box]
+
+    return Read
+
+
+def rst_to_html(text: str) -> str:
+    """`text`, reStructuredText, as an HTML page: no file or raw HTML it names is read or passed on,
+    and markup errors are read as plain text, not reported."""
+    from docutils import nodes
+    from docutils.core import publish_doctree, publish_from_doctree
+    from docutils.parsers.rst import directives, roles
+    from docutils.writers.html5_polyglot import Writer
+
+    for name in set(RST_ROLE.findall(text)):
+        if roles._roles.get(name) is None and name not in roles._role_registry:
+            roles.register_local_role(name, _rst_role)
+    for name in set(RST_DIRECTIVE.findall(text)):
+        if (
+            name in RST_DROPPED
+            or name in RST_CODE
+            or (name not in directives._directives and name not in directives._directive_registry)
+        ):
+            directives.register_directive(name, _rst_directive(name))
+    settings = {
+        "file_insertion_enabled": False,  # ".. include:: /etc/passwd" reads nothing
+        "raw_enabled": False,
+        "report_level": 5,
+        "halt_level": 5,
+        "warning_stream": False,
+        "input_encoding": "unicode",
+        "output_encoding": "unicode",
+        "embed_stylesheet": False,
+        "stylesheet_path": "",
+        "syntax_highlight": "none",
+        "math_output": "latex",
+    }
+    tree = publish_doctree(text, settings_overrides=settings)
+    for literal in tree.findall(nodes.literal):
+        literal["classes"].append("code")  # written as <code>, read as `code`, like HTML pages' inline code
+    return publish_from_doctree(tree, writer=Writer(), settings_overrides=settings)
+
+
+def load_rst(text: str, fallback_title: str) -> tuple[str, str]:
+    """Title and Markdown of a reStructuredText document (Sphinx's too)."""
+    from lxml import html as lxml_html
+
+    try:
+        page = rst_to_html(text)
+    except Exception as exc:  # docutils raises its own errors on markup it cannot recover from
+        raise IngestError(f"malformed reStructuredText: {exc}") from None
+    root = lxml_html.document_fromstring(page)
+    main = main_content(root)
+    heading = (main if main is not None else root).find(".//h1")
+    body = html_to_markdown(main if main is not None else root)
+    if not body.strip():
+        raise IngestError("no readable text found in the reStructuredText")
+    title = " ".join(heading.text_content().split()) if heading is not None else ""
+    return title or fallback_title, body
 
 
 def load_plain_text(text: str, fallback_title: str) -> tuple[str, str]:
@@ -408,6 +537,9 @@ def load_document(
         return Document(doc_id, source, title, text, kind)
     if kind == "html":
         title, text = load_html(data, fallback)
+        return Document(doc_id, source, one_line(title), printable(text), kind)
+    if kind == "rst":
+        title, text = load_rst(printable(decode_text(data)), fallback)
         return Document(doc_id, source, one_line(title), printable(text), kind)
     if kind == "pdf":
         title, pages = load_pdf(data, max_chars=max_chars)

@@ -274,7 +274,7 @@ def _read(target: Target, max_bytes: int, timeout: float, public_only: bool) -> 
             target.url, timeout=timeout, max_bytes=max_bytes, public_only=public_only
         )
         kind = kind_for_content_type(content_type, target.url)
-        return (declared_as_utf8(data, content_type) if kind in ("md", "txt") else data), kind
+        return (declared_as_utf8(data, content_type) if kind in ("md", "txt", "rst") else data), kind
     assert target.path is not None
     kind = kind_for_path(target.path)
     try:

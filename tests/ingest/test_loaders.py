@@ -99,6 +99,8 @@ def test_utf8_bom_is_accepted():
 
 def test_kinds_by_suffix_and_content_type(tmp_path):
     assert kind_for_path(tmp_path / "a.MD") == "md"
+    assert kind_for_path(tmp_path / "svm.rst") == kind_for_path(tmp_path / "svm.rst.txt") == "rst"
+    assert kind_for_content_type("text/x-rst", "https://x/svm") == "rst"
     with pytest.raises(IngestError, match=r"unsupported file type '\.docx'"):
         kind_for_path(tmp_path / "a.docx")
     assert kind_for_content_type("text/html; charset=utf-8", "https://x/a") == "html"
@@ -190,6 +192,57 @@ def test_myst_roles_directives_and_targets_read_as_what_they_show():
         "x = {ref}`kept in code`",
         "```",
     ]
+
+
+def test_restructuredtext_and_sphinx_markup_read_as_what_they_show(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    source = "\n".join(
+        [
+            ".. _svm:",
+            "",
+            "=======================",
+            "Support Vector Machines",
+            "=======================",
+            "",
+            ".. currentmodule:: sklearn.svm",
+            "",
+            "Use :class:`~sklearn.svm.SVC` with ``kernel='rbf'``; see :ref:`svm_kernels` and",
+            ":ref:`the guide <user_guide>`.",
+            "",
+            "Kernels",
+            "=======",
+            "",
+            ".. versionadded:: 1.2",
+            "   Sparse input is accepted.",
+            "",
+            ".. autosummary::",
+            "",
+            "   svm.SVC",
+            "",
+            ".. code-block:: python",
+            "",
+            "   clf = SVC()",
+            "",
+            f".. include:: {secret}",
+            "",
+            ".. raw:: html",
+            "",
+            "   <script>alert(1)</script>",
+            "",
+            "A |missing| substitution and a :unknownrole:`value` are text.",
+        ]
+    )
+    doc = load(source.encode(), "rst", "svm.rst")
+    assert doc.title == "Support Vector Machines"
+    assert "Use `SVC` with `kernel='rbf'`; see svm kernels and\nthe guide." in doc.text
+    assert "## Kernels" in doc.text and "Added in version 1.2: Sparse input is accepted." in doc.text
+    assert "```\nclf = SVC()\n```" in doc.text and "`value`" in doc.text
+    # What a document names is never read or passed on: no file, no raw HTML, no generated summary.
+    for left_out in ("TOP SECRET", "alert", "svm.SVC", "currentmodule", ".. "):
+        assert left_out not in doc.text
+    with pytest.raises(IngestError, match="no readable text"):
+        load(b".. toctree::\n\n   svm\n", "rst", "index.rst")
 
 
 def test_markdown_without_myst_is_read_unchanged():

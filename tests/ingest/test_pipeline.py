@@ -114,9 +114,10 @@ def test_a_gzip_compressed_document_is_read_within_the_size_limit(settings, tmp_
     )
     write(docs / "bomb.md.gz", gzip.compress(b"a" * 50_000))  # 50 KB from a few dozen bytes
     write(docs / "fake.md.gz", b"not gzip at all")
-    write(docs / "notes.rst.gz", gzip.compress(b"Title\n====="))
+    write(docs / "notes.docx.gz", gzip.compress(b"Title\n====="))
+    write(docs / "svm.rst.gz", gzip.compress(b"SVM\n===\n\nUse :class:`~sklearn.svm.SVC` for small data."))
     report = ingest([str(docs)], store)
-    assert [s.rsplit("/", 1)[-1] for s in report.added] == ["caching.md.gz"]
+    assert sorted(s.rsplit("/", 1)[-1] for s in report.added) == ["caching.md.gz", "svm.rst.gz"]
     reasons = {s.rsplit("/", 1)[-1]: r for s, r in report.failed}
     assert reasons == {
         "bomb.md.gz": "larger than 10,000 bytes when decompressed",
@@ -124,13 +125,14 @@ def test_a_gzip_compressed_document_is_read_within_the_size_limit(settings, tmp_
     }
     assert report.unsupported == {".gz": 1}
     assert "~/.cache/pip" in store.keyword_search("pip cache Linux", 1)[0][0].text
+    assert "Use `SVC` for small data." in store.keyword_search("SVC small data", 1)[0][0].text
 
 
 def test_files_of_a_type_no_loader_reads_are_counted_by_suffix(store, tmp_path):
-    for name in ("a.md", "b.rst", "c.rst", "d.rst.gz", "Makefile"):
+    for name in ("a.md", "b.docx", "c.docx", "d.docx.gz", "Makefile"):
         write(tmp_path / "mixed" / name, "# A\n\nSome text about pip.")
     report = ingest([str(tmp_path / "mixed")], store)
-    assert len(report.added) == 1 and report.unsupported == {".rst": 2, ".gz": 1, "(none)": 1}
+    assert len(report.added) == 1 and report.unsupported == {".docx": 2, ".gz": 1, "(none)": 1}
     write(tmp_path / "odd" / "x.r\nskipped everything", "text")  # a name cannot forge a line
     assert ingest([str(tmp_path / "odd")], store).unsupported == {".r skipped every": 1}
 

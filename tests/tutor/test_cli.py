@@ -82,15 +82,15 @@ def test_a_question_over_the_apis_length_limit_is_refused_at_once():
 
 
 def test_a_folder_walk_says_how_many_files_it_left_out_for_their_type(tmp_path):
-    # Debian's pip docs: 36 .rst files (and .md.gz, now read) were passed over without a word
+    # Debian's pip docs: 36 .rst files (now read, as .md.gz is) were passed over without a word
     write(tmp_path / "docs" / "intro.md", "# Intro\n\nPip installs packages from the index.")
-    for name in ("a.rst", "b.rst", "c.rst.gz", ".hidden.rst"):
+    for name in ("a.docx", "b.docx", "c.docx.gz", ".hidden.docx"):
         write(tmp_path / "docs" / name, "Title\n=====\n\nText.")
     result = invoke("ingest", "docs")
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "left out 3 file(s) of types tutor does not read: .rst (2), .gz (1)" in said
-    assert "It reads .htm, .html, .markdown, .md, .pdf, .text, .txt (and each gzip-compressed" in said
+    assert "left out 3 file(s) of types tutor does not read: .docx (2), .gz (1)" in said
+    assert "It reads .htm, .html, .markdown, .md, .pdf, .rest, .rst, .text, .txt (and each gzip" in said
     # what --include leaves out was asked for: not counted
     assert "left out" not in invoke("ingest", "docs", "--include", "*.md").output
 
