@@ -75,6 +75,20 @@ def test_a_data_dir_that_does_not_exist_is_an_error_not_a_new_store(tmp_path):
     assert not (tmp_path / "stroe").exists()
 
 
+def test_a_chat_session_answers_keeps_going_after_a_bad_line_and_shows_sources(tmp_path):
+    # `tutor chat` crashed on its first question (the learner's Tutor had no settings)
+    write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Why\n\nSQL queries pull training data from databases.")
+    assert invoke("ingest", "docs").exit_code == 0
+    lines = ["Why learn SQL for databases?", "why " * 1500, "/sources", "/clear", "/nope", "/quit"]
+    result = runner.invoke(cli.app, ["chat"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "SQL queries pull training data from databases [1]." in said
+    assert "5,999 characters; the limit is 4,000" in said  # refused, and the session goes on
+    assert "[1] SQL › Why — docs/sql.md" in said and "History cleared." in said
+    assert "Commands: /sources, /clear, /quit" in said
+
+
 def test_a_question_over_the_apis_length_limit_is_refused_at_once():
     result = invoke("ask", "why " * 1500)  # the TutorError is one line, exit code 1, in tutor's main
     assert isinstance(result.exception, TutorError)

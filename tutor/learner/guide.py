@@ -252,7 +252,7 @@ class LearnerTutor:
     ):
         self.tutor, self.learners, self.name, self.owner = tutor, learners, name, owner
         self.today = today
-        self.store = tutor.store  # what callers of a Tutor read besides stream/ask
+        self.store, self.settings = tutor.store, tutor.settings  # what callers read besides stream/ask
 
     def stream(
         self,
