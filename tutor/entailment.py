@@ -208,9 +208,21 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+# British spellings read as American ones, so a paraphrase may spell either way: "penalised" and
+# "penalized", "analyse", "behaviour", "centre".
+SPELLINGS = (
+    (re.compile(r"(?<=\w\w)is(e|ed|es|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=\w\w)ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w\w\w)our(s|ed|ing|able)?$"), r"or\1"),
+    (re.compile(r"(?<=\w\w[^aeiou])tre(s)?$"), r"ter\1"),
+)
+
+
 @cache
 def stem(word: str) -> str:
     word = word.lower().removesuffix("'s").removesuffix("’s").strip(".'")
+    for british, american in SPELLINGS:
+        word = british.sub(american, word)
     return _stemmer().stemWord(word)
 
 
@@ -419,7 +431,7 @@ def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
         starts = starts or (soft and token.lower in SOFT_NEGATIONS)
         if not starts and i + 1 < len(tokens):
             starts = (token.lower, tokens[i + 1].lower) in NEGATION_PHRASES
-        if not starts:
+        if not starts or _praise(tokens, i):
             continue
         covered = 0
         reach = SOFT_SCOPE if token.lower in SOFT_NEGATIONS else NEGATION_SCOPE
@@ -430,6 +442,13 @@ def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
                 later.negated = later.negated or covered == 0
                 later.in_scope = True
                 covered += 1
+
+
+def _praise(tokens: list[Token], i: int) -> bool:
+    """ "Nothing explains X more clearly than Y" says Y is best: no word of it is denied."""
+    return tokens[i].lower in ("nothing", "none", "nobody") and any(
+        t.lower == "than" and t.clause == tokens[i].clause for t in tokens[i + 1 :]
+    )
 
 
 def _mark_units(tokens: list[Token]) -> None:
@@ -670,7 +689,7 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
                     t.in_scope = True
                 content(unit.tokens)[0].negated = True
         else:
-            denied = sentence.rstrip().endswith(":") and any(t.negated for t in unit.tokens)
+            denied = sentence.rstrip().endswith(":") and _denies_list(unit.tokens)
         unit.heading = heading  # a heading line belongs to the section above it
         if _is_heading(sentence) and not any(t.kind == "num" for t in unit.tokens):
             heading = frozenset(t.stem for t in content(unit.tokens) if t.kind == "word")
@@ -686,6 +705,22 @@ def read_passage(passage: str) -> tuple[Unit, ...]:
     for unit in units:
         unit.counts = counts
     return tuple(u for u in units if any(t.kind != "punct" for t in u.tokens))
+
+
+LIST_POINTERS = _words("following these those this them things ones items below")
+
+
+def _denies_list(tokens: list[Token]) -> bool:
+    """Whether a lead-in denies the list after it: "This roadmap is not designed for:", "Things to
+    avoid:"; not "Below are some tips on avoiding data leakage:" (what is avoided is named there)."""
+    for i, t in enumerate(tokens):
+        if t.lower in SOFT_NEGATIONS:
+            after = [o for o in content(tokens[i + 1 :]) if o.kind == "word"]
+            if all(o.lower in LIST_POINTERS for o in after):
+                return True
+        elif t.negated and not any(o.lower in SOFT_NEGATIONS for o in tokens[:i]):
+            return True
+    return False
 
 
 def _counts(passage: str) -> set[int]:
@@ -1186,7 +1221,7 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             scope = {w.stem for w in clause if w.in_scope}
             if negated and any(o.in_scope and o.stem in scope for o in best):
                 continue
-            if best and all(o.in_scope for o in best if o.stem == t.stem):
+            if best and all(o.in_scope for o in unit.tokens if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
     return ""
 

@@ -144,6 +144,31 @@ def test_names_run_together_are_counted_and_the_others_leave_one_out():
     assert not supported("Structuring ML Projects is rated 9.8; the other five sit at 9.7 [1].", courses)
 
 
+def test_a_word_is_denied_only_where_the_passage_denies_it():
+    tips = "Below are some tips on avoiding data leakage:\n\n- Split the data first.\n- Use a pipeline."
+    assert supported("To avoid leakage, split the data first and use a pipeline [1].", tips)
+    avoid = "Things to avoid:\n\n- Tuning on the test set.\n- Scaling before the split."
+    assert not supported("You should tune on the test set [1].", avoid)
+    # the same word denied in one clause and said in another: "instead of a random subset" for
+    # regression, "a random subset" for classification
+    features = (
+        "Good defaults are max_features=None (all features instead of a random subset) for regression, "
+        'and max_features="sqrt" (a random subset of size sqrt(n_features)) for classification.'
+    )
+    assert supported("For classification, each split looks at a random subset of the features [1].", features)
+    praise = "Nothing explains the transformer more clearly than Karpathy's Zero to Hero series."
+    assert supported("Karpathy's Zero to Hero series explains the transformer most clearly [1].", praise)
+
+
+def test_british_and_american_spellings_are_the_same_words():
+    lasso = "L1-penalized models have many coefficients at zero, so they suit feature selection."
+    assert supported("L1-penalised models suit feature selection [1].", lasso)
+    assert supported(
+        "Standardisation changes the optimiser's behaviour [1].",
+        "Standardization changes the optimizer behavior.",
+    )
+
+
 def test_a_negation_said_another_way_is_the_same_negation():
     cache = "The tokenizer keeps its own cache, which avoids the need for a second lookup table."
     assert supported("With its own cache, the tokenizer doesn't need a second lookup table [1].", cache)
