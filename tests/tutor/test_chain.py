@@ -365,6 +365,18 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
 
 
+def test_a_follow_up_asks_for_what_it_asks_not_for_what_the_question_before_it_asked(embedder):
+    text = "LogisticRegression uses the lbfgs solver. The saga solver supports the L1 penalty."
+    history = [
+        {"role": "user", "content": "What's the default solver of LogisticRegression?"},
+        {"role": "assistant", "content": "LogisticRegression uses the lbfgs solver [1]."},
+    ]
+    answer = "".join(
+        OfflineAnswerer(embedder).stream("Does that one support an L1 penalty?", [one_passage(text)], history)
+    )
+    assert "saga solver supports the L1 penalty" in answer  # no sentence says "default": not declined
+
+
 def test_a_sentence_sending_the_learner_elsewhere_is_not_quoted_first(embedder):
     text = (
         "See the glossary entry on imputation for missing values. "

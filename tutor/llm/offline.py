@@ -319,7 +319,10 @@ def named_things(question: str) -> list[set[str]]:
 
 
 def figure_of_named(
-    question: str, passages: Sequence[Passage], candidates: list[tuple[int, int, str, str]]
+    question: str,
+    passages: Sequence[Passage],
+    candidates: list[tuple[int, int, str, str]],
+    latest: str | None = None,
 ) -> bool:
     """For a question asking a figure of something it names ("How many GPU hours does Lightning.ai
     give?"), whether some sentence holds such a figure and the first thing named, all its words (in
@@ -327,13 +330,16 @@ def figure_of_named(
     a label's number ("Option 3: Lightning.ai", "Phase 3: MLOps") and, for a price, any figure that
     is not money, do not answer it. A question for a year wants a year, and one for a default
     ("What's the default batch size of MLPClassifier?") a sentence that says what is done by default,
-    with any of the things named."""
-    if ASKS_YEAR.search(question):
+    with any of the things named. For a follow-up, `question` is condensed with the questions
+    before it and `latest` is the follow-up alone: what is asked for comes from `latest` ("does that
+    default one support L1?" after "What's the default solver?" asks for no default)."""
+    asks = latest or question
+    if ASKS_YEAR.search(asks):
         figure = YEAR
-    elif ASKS_DEFAULT.search(question):
+    elif ASKS_DEFAULT.search(asks):
         figure = DEFAULT
-    elif ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
-        figure = MONEY if ASKS_COST.search(question) else QUANTITY
+    elif ASKS_FIGURE.search(asks) and not ASKS_METHOD.search(asks):
+        figure = MONEY if ASKS_COST.search(asks) else QUANTITY
     else:
         return True
     things = named_things(question)
@@ -360,7 +366,11 @@ class OfflineAnswerer(Answerer):
     def from_settings(cls, settings, *, embedder: Embedder, model: str | None = None) -> OfflineAnswerer:
         return cls(embedder)
 
-    def select(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int, str]]:
+    def select(
+        self, question: str, passages: Sequence[Passage], latest: str | None = None
+    ) -> list[tuple[int, int, str]]:
+        """The sentences to quote for `question` (a follow-up condensed with what it follows; the
+        follow-up alone as `latest`), each as (passage number, position, text)."""
         asked = stems(question)
         about = {p.n: stems(p.chunk.heading) for p in passages}
         candidates = [
@@ -368,7 +378,7 @@ class OfflineAnswerer(Answerer):
             for c in candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
             if not THIS_TOPIC.search(c[2]) or about[c[0]] & asked
         ]
-        if not candidates or not figure_of_named(question, passages, candidates):
+        if not candidates or not figure_of_named(question, passages, candidates, latest):
             return []
         query = self.embedder.embed_query(question)
         # a list item is judged with its lead-in ("It suits: software developers …" for "Who is it for?")
@@ -428,7 +438,7 @@ class OfflineAnswerer(Answerer):
         # a follow-up's sentences are chosen for it with its subject: "What year did it come out?"
         # after "What IEEE standard is Wi-Fi 5?" wants Wi-Fi 5's row, not the table's first
         asked = rule_based_condense(question, history, reply=False) if history else question
-        selected = self.select(asked, passages)
+        selected = self.select(asked, passages, question if history else None)
         for index, (n, _, text) in enumerate(selected):
             prefix = "" if index == 0 else "\n\n" if selected[index - 1][0] != n else " "
             # Markup gone, a quoted unit may hold two sentences ("**Lead-in.** Detail"): each gets
