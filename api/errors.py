@@ -59,7 +59,7 @@ def public_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = tuple(
             printable(p) for p in e.get("loc", ()) if not (isinstance(p, str) and UNION_MEMBER.match(p))
         )
-        msg = e.get("msg", "")
+        msg = e.get("msg", "").removeprefix("Value error, ")  # pydantic's prefix on our own messages
         if loc in out:  # one field, several members refused it: "a valid string or a valid list"
             out[loc]["msg"] += " or " + msg.removeprefix("Input should be ")
             continue

@@ -65,6 +65,8 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
         raise IngestError("not a valid gzip file") from None
     if len(out) > max_bytes:
         raise IngestError(f"larger than {max_bytes:,} bytes when decompressed")
+    if not inflate.eof:
+        raise IngestError("a truncated gzip file (it ends before its compressed data does)")
     return out
 
 
@@ -244,7 +246,8 @@ def _rst_directive(name: str):
             box = nodes.container()
             if name in RST_VERSION and self.arguments:  # "Added in version 1.2: what changed"
                 version, *said = " ".join(self.arguments).split()
-                box += nodes.paragraph(text=f"{RST_VERSION[name]} {version}: {' '.join(said)}".strip())
+                said_nodes, _ = self.state.inline_text(" ".join(said), self.lineno)  # ``code`` too
+                box += nodes.paragraph("", "", nodes.Text(f"{RST_VERSION[name]} {version}: "), *said_nodes)
             elif self.arguments:  # a title: ".. dropdown:: Mathematical details"
                 box += nodes.paragraph("", "", nodes.strong(text=self.arguments[0]))
             self.state.nested_parse(self.content, self.content_offset, box)
@@ -287,7 +290,26 @@ def rst_to_html(text: str) -> str:
     tree = publish_doctree(text, settings_overrides=settings)
     for literal in tree.findall(nodes.literal):
         literal["classes"].append("code")  # written as <code>, read as `code`, like HTML pages' inline code
+    for box in list(tree.findall(lambda n: isinstance(n, (nodes.Admonition, nodes.topic, nodes.sidebar)))):
+        box.replace_self(_unboxed(box))
     return publish_from_doctree(tree, writer=Writer(), settings_overrides=settings)
+
+
+def _unboxed(box):
+    """A note, warning or topic as plain paragraphs opening with its label ("Note: never add meat"):
+    docutils writes them as <aside>, which a page's reader leaves out as chrome."""
+    from docutils import nodes
+
+    title = next((c for c in box.children if isinstance(c, nodes.title)), None)
+    label = (title.astext() if title is not None else box.tagname.capitalize()).rstrip(": ")
+    body = [c for c in box.children if c is not title]
+    out = nodes.container()
+    if body and isinstance(body[0], nodes.paragraph):
+        body[0].insert(0, nodes.Text(f"{label}: "))
+    else:
+        out += nodes.paragraph(text=f"{label}:")
+    out.extend(body)
+    return out
 
 
 def load_rst(text: str, fallback_title: str) -> tuple[str, str]:
@@ -501,6 +523,8 @@ def load_pdf(data: bytes, *, max_chars: int | None = None) -> tuple[str | None, 
     return title, pages
 
 
+# A terminal escape sequence whole ("\x1b[31m", "\x1b]0;title\x07"), then any control character left.
+ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-~]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bidi embeddings, overrides and isolates: "Safe \u202egnp.exe" shows as "Safe exe.png"
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -511,7 +535,7 @@ def printable(text: str) -> str:
     """Text without control characters (tabs and line breaks kept) or bidi overrides: an escape
     sequence in a page or a file name would restyle, hide or clear the terminal it is printed in,
     and an override would show a name reversed."""
-    return BIDI.sub("", CONTROL.sub("", text))
+    return BIDI.sub("", CONTROL.sub("", ESCAPE_SEQUENCE.sub("", text)))
 
 
 def one_line(text: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ingest.chunking import Chunker
+from ingest.chunking import MIN_WORDS, Chunker
 from ingest.fetch import fetch_url
 from ingest.loaders import (
     compressed,
@@ -364,8 +364,11 @@ def ingest(
                     )
                 with timer("chunk"):
                     chunks = chunker.chunk(doc)
-                if not chunks:
-                    raise IngestError("no text left to index after removing boilerplate")
+                if not chunks:  # every block under MIN_WORDS words: "Hi", a page of links
+                    raise IngestError(
+                        f"nothing to index: no passage of {MIN_WORDS} words or more (a title, links or "
+                        "navigation only?)"
+                    )
                 pending.append((target, chunks, doc_hash, previous))
         except IngestError as exc:
             report.failed.append((target.source, str(exc)))

@@ -107,6 +107,7 @@ def test_bad_chat_requests_get_a_clear_4xx(client, body, fragment):
     response = client.post("/v1/chat", json=body)
     assert response.status_code == 422
     assert fragment in json.dumps(response.json()["detail"])
+    assert "Value error" not in json.dumps(response.json())  # pydantic's prefix is not for users
 
 
 def test_system_and_developer_messages_are_accepted_and_ignored_as_on_the_openai_route(

@@ -214,7 +214,17 @@ def test_restructuredtext_and_sphinx_markup_read_as_what_they_show(tmp_path):
             "=======",
             "",
             ".. versionadded:: 1.2",
-            "   Sparse input is accepted.",
+            "   Sparse input is accepted by ``SVC``.",
+            "",
+            ".. note:: Never scale after the split.",
+            "",
+            ".. warning::",
+            "",
+            "   Probabilities come from an internal cross-validation.",
+            "",
+            ".. topic:: References:",
+            "",
+            "   * Platt, 1999.",
             "",
             ".. autosummary::",
             "",
@@ -236,7 +246,11 @@ def test_restructuredtext_and_sphinx_markup_read_as_what_they_show(tmp_path):
     doc = load(source.encode(), "rst", "svm.rst")
     assert doc.title == "Support Vector Machines"
     assert "Use `SVC` with `kernel='rbf'`; see svm kernels and\nthe guide." in doc.text
-    assert "## Kernels" in doc.text and "Added in version 1.2: Sparse input is accepted." in doc.text
+    assert "## Kernels" in doc.text and "Added in version 1.2: Sparse input is accepted by `SVC`." in doc.text
+    # notes, warnings and topics are text, not asides a page's reader leaves out
+    assert "Note: Never scale after the split." in doc.text
+    assert "Warning: Probabilities come from an internal cross-validation." in doc.text
+    assert "References:" in doc.text and "Platt, 1999." in doc.text
     assert "```\nclf = SVC()\n```" in doc.text and "`value`" in doc.text
     # What a document names is never read or passed on: no file, no raw HTML, no generated summary.
     for left_out in ("TOP SECRET", "alert", "svm.SVC", "currentmodule", ".. "):

@@ -86,7 +86,7 @@ def test_a_chat_session_answers_keeps_going_after_a_bad_line_and_shows_sources(t
     assert "SQL queries pull training data from databases [1]." in said
     assert "5,999 characters; the limit is 4,000" in said  # refused, and the session goes on
     assert "[1] SQL › Why — docs/sql.md" in said and "History cleared." in said
-    assert "Commands: /sources, /clear, /quit" in said
+    assert "Unknown command /nope. Commands: /sources, /clear, /quit" in said
 
 
 def test_a_question_over_the_apis_length_limit_is_refused_at_once():

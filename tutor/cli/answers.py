@@ -135,7 +135,8 @@ def chat(
                 out.print(f"  [{p.n}] {p.chunk.heading} — [cyan]{p.chunk.source}[/]", highlight=False)
             continue
         if line.startswith("/"):
-            out.print("[dim]Commands: /sources, /clear, /quit[/]")
+            shown = escape(line.split()[0][:40])
+            out.print(f"[dim]Unknown command {shown}. Commands: /sources, /clear, /quit[/]", highlight=False)
             continue
         try:
             too_long(line, tutor.settings.max_message_chars)

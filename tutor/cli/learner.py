@@ -191,6 +191,8 @@ def progress(
         return
     from rich.table import Table
 
+    from tutor.learner.durations import format_hours
+
     table = Table(title=f"Progress of {escape(name)}", show_lines=False)
     for column in ("phase", "topic", "status", "since", "hours"):
         table.add_column(column, justify="right" if column == "hours" else "left")
@@ -202,7 +204,7 @@ def progress(
             f"{escape(line.title)} [dim]({escape(line.id)})[/]",
             f"[{style}]{line.status}[/]",
             since,
-            f"{line.hours:g}",
+            format_hours(line.hours).removesuffix(" h"),
         )
     out.print(table)
     out.print(report.summary, highlight=False)
