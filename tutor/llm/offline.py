@@ -318,6 +318,9 @@ def named_things(question: str) -> list[set[str]]:
     return [t for t in things if t]
 
 
+FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case name ("course.careers")
+
+
 def figure_of_named(
     question: str,
     passages: Sequence[Passage],
@@ -349,9 +352,10 @@ def figure_of_named(
     # hours?"); a year or a default may be of any ("What IEEE standard is Wi-Fi 5? What year …?")
     wanted = things[:1] if figure in (QUANTITY, MONEY) else things or [set()]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
-    return any(
-        figure.search(raw) and any(thing <= headings[n] | stems(raw) for thing in wanted)
+    return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
+        figure.search(sentence) and any(thing <= headings[n] | stems(sentence) for thing in wanted)
         for n, _, _, raw in candidates
+        for sentence in FULL_STOP.split(raw)
     )
 
 
