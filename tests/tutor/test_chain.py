@@ -357,7 +357,7 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     for question in declined:
         assert answerer.select(question, [passage]) == [], question
     # one list item, two sentences: "free" is said of the courses, not of the AWS exam
-    item = one_passage("- Courses are free to audit. course.careers adds the AWS certification.", title="Certs")
+    item = one_passage("- Courses are free to audit. course.careers adds the AWS exam.", title="Certs")
     assert answerer.select("How much is the AWS exam fee?", [item]) == []
     # "How long should I spend" asks for time, not money: the weeks answer it.
     chosen = answerer.select("How long should I spend on Python before ML?", [passage])
