@@ -164,10 +164,10 @@ class Tutor:
         timer = StageTimer()
         if not filters:
             with timer("roadmap"):
-                found = self._topic_time(question, history)
+                found = self._from_roadmap(question, history)
             if found is not None:
-                draft, passage = found
-                answer = self._finish(draft, [passage], question)
+                draft, passages = found
+                answer = self._finish(draft, passages, question)
                 answer.provider, answer.timings_ms = "roadmap", timer.done()
                 yield answer.answer
                 yield answer
@@ -189,27 +189,42 @@ class Tutor:
         answer.timings_ms = timer.done()
         yield answer
 
-    def _topic_time(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Passage] | None:
-        """ "How long does SQL take?" answered from the SQL topic's front matter, when the roadmap
-        folder (`corpus_dir`) has that topic and its file is ingested (tutor/learner/topics.py). A
-        follow-up ("how long does that take?") asks it of the topic the last reply opened with
-        ("Next for me: SQL for pulling training data …")."""
-        from tutor.learner.graph import roadmap_graph
-        from tutor.learner.topics import ASKS_TOPIC_TIME, topic_opening, topic_time
+    def _from_roadmap(
+        self, question: str, history: Sequence[Message] = ()
+    ) -> tuple[str, list[Passage]] | None:
+        """Questions the roadmap folder (`corpus_dir`) answers from its topics' front matter, when
+        it has the topic and its file is ingested (tutor/learner/topics.py):
 
-        if not ASKS_TOPIC_TIME.search(question):
+        - "How long does SQL take?": the topic's duration. A follow-up ("how long does that take?")
+          asks it of the topic the last reply opened with ("Next for me: SQL for pulling …").
+        - "What comes after SQL?": the topics after it in the roadmap's order, and those that list
+          it as a prerequisite; "and after that?" asks it of the last topic the last reply named."""
+        from tutor.learner.graph import roadmap_graph
+        from tutor.learner.topics import (
+            AFTER_THAT,
+            AFTER_TOPIC,
+            ASKS_TOPIC_TIME,
+            topic_after,
+            topic_opening,
+            topic_time,
+        )
+
+        after = AFTER_TOPIC.search(question) or (history and AFTER_THAT.search(question))
+        if not ASKS_TOPIC_TIME.search(question) and not after:
             return None
         try:
             graph = roadmap_graph(self.settings.corpus_dir)
         except ConfigError:
             return None
-        found = topic_time(question, graph, self.store.keyword_index)
+        index = self.store.keyword_index
+        if after:
+            return topic_after(question, graph, index, last_reply(history) if history else "")
+        found = topic_time(question, graph, index)
         if found is None and history and FOLLOW_UP.search(question):
             topic = topic_opening(last_reply(history), graph)
             if topic is not None:
-                asked = f"How long does {graph.topics[topic].title} take?"
-                found = topic_time(asked, graph, self.store.keyword_index)
-        return found
+                found = topic_time(f"How long does {graph.topics[topic].title} take?", graph, index)
+        return (found[0], [found[1]]) if found else None
 
     def _finish(self, draft: str, passages: list[Passage], query: str) -> Answer:
         by_n = {p.n: p for p in passages}

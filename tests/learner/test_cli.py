@@ -89,6 +89,22 @@ def test_ask_with_a_learner_answers_from_the_record_and_roadmap_questions_from_t
     assert plain["answer"] == path["answer"]
 
 
+def test_in_a_chat_and_after_that_goes_on_along_the_learners_plan():
+    # "and after that?" after "What should I do next?" was answered from unrelated passages
+    invoke("progress", "basics", "--status", "done")
+    assert invoke("ingest", "roadmap").exit_code == 0
+    lines = ["What should I do next?", "and after that?", "and after that?", "/quit"]
+    result = runner.invoke(cli.app, ["chat"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    first, second, third = said.split("you> ")[1:4]
+    assert "Next for me: How long it takes" in first and "Then for me" not in first
+    assert second.startswith("Then for me: ") and "How long it takes" not in second
+    named = [part.split(" (")[0] for part in (second + third).split("Then for me: ")[1:]]
+    assert named and len(named) == len(set(named))  # each topic named once along the chain
+    assert not any(title in first for title in named)
+
+
 def test_a_pace_set_in_the_question_is_the_plans_pace():
     """ "When will I finish if I study 20 hours a week?" was answered at the profile's pace (or
     sent to the documents as a statement of fact)."""

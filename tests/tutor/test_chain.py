@@ -176,6 +176,57 @@ def test_how_long_a_topic_takes_is_its_front_matter_at_every_door(settings, stor
     assert retrieval.ask("How long does that take?", [*chat, unrelated]).provider == "fake"
 
 
+def test_what_comes_after_a_topic_is_the_roadmaps_order_and_a_follow_up_goes_on_from_there(
+    settings, store, tmp_path
+):
+    # "What comes after SQL?" and then "and after that?" quoted the same SQL paragraph twice
+    from tests.learner.roadmaps import write_roadmap
+
+    roadmap = write_roadmap(tmp_path / "roadmap")
+    ingest([str(roadmap)], store)
+    fake = FakeAnswerer("x [1].")
+    tutor = make_tutor(settings.model_copy(update={"corpus_dir": roadmap}), store, fake)
+    answer = tutor.ask("What comes after Python basics in the roadmap?")
+    assert answer.answer == (
+        "After Python basics, the roadmap goes on to Data with pandas, then SQL for training data, "
+        "then First models [1]."
+    )
+    assert answer.provider == "roadmap" and answer.grounding.score == 1.0 and fake.calls == []
+    (cited,) = answer.citations
+    assert (
+        cited.title == "Roadmap order"
+        and "12-sql.md: SQL for training data (phase: 1. Basics" in cited.snippet
+    )
+    history = [
+        {"role": "user", "content": "What comes after Python basics in the roadmap?"},
+        {"role": "assistant", "content": answer.answer},
+    ]
+    later = tutor.ask("and after that?", history)  # after the last topic the reply named
+    assert later.answer == "After First models, the roadmap goes on to Deploying a model [1]."
+    # the topics that list it as a prerequisite, beyond the next ones in order
+    sql = tutor.ask("What should I learn once I've finished SQL for training data?")
+    assert (
+        "Topics that list SQL for training data as a prerequisite:" not in sql.answer
+    )  # First models is next
+    assert sql.answer.startswith("After SQL for training data, the roadmap goes on to First models")
+    # "after" something that is not a topic is a question for retrieval
+    assert tutor.ask("What should I do after training a model?").provider == "fake"
+
+
+def test_the_topics_that_build_on_one_are_named_beside_the_next_ones_in_order(settings, store):
+    from tutor.config import SHIPPED_CORPUS_DIR
+
+    ingest([str(SHIPPED_CORPUS_DIR)], store)
+    tutor = make_tutor(settings.model_copy(update={"corpus_dir": SHIPPED_CORPUS_DIR}), store, FakeAnswerer())
+    answer = tutor.ask("What comes after model evaluation?")
+    assert (
+        "the roadmap goes on to Imbalanced classes, then Data leakage, then Feature engineering"
+        in answer.answer
+    )
+    assert "as a prerequisite: Neural network fundamentals; Interview preparation [1]." in answer.answer
+    assert answer.grounding.score == 1.0
+
+
 def test_nothing_relevant_means_a_plain_refusal_without_calling_the_model(settings, corpus_store):
     fake = FakeAnswerer()
     tutor = Tutor(settings.model_copy(update={"relevance_floor": 0.99}), corpus_store, fake)

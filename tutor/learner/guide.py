@@ -13,7 +13,7 @@ timeline rows), then grounded by `Tutor.ground_draft`: the same citations and gr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -22,10 +22,10 @@ from tutor.chain import Tutor
 from tutor.errors import ConfigError
 from tutor.learner.durations import format_hours
 from tutor.learner.graph import RoadmapGraph, Timeline
-from tutor.learner.paths import StudyPlan, Week, next_topics, progress_report, study_plan
+from tutor.learner.paths import StudyPlan, Week, next_topics, phase_words, progress_report, study_plan
 from tutor.learner.service import Learners
 from tutor.learner.state import LearnerState
-from tutor.learner.topics import TopicPassages
+from tutor.learner.topics import AFTER_THAT, TopicPassages, topics_in
 from tutor.timing import StageTimer
 from tutor.types import Answer, Chunk, Passage
 
@@ -171,9 +171,15 @@ def _week_line(week: Week) -> str:
 
 
 def compose(
-    intent: Intent, graph: RoadmapGraph, state: LearnerState, plan: StudyPlan, today: date
+    intent: Intent,
+    graph: RoadmapGraph,
+    state: LearnerState,
+    plan: StudyPlan,
+    today: date,
+    named: Collection[str] = (),
 ) -> PathReply:
-    """The sentences answering `intent` from the state and the plan, each with what it cites."""
+    """The sentences answering `intent` from the state and the plan, each with what it cites;
+    `named`: topics the last reply named, not named again as next ("and after that?")."""
     name = state.profile.name
     reply = PathReply(intent)
     add = reply.lines.append
@@ -183,7 +189,18 @@ def compose(
         if plan.hours_from != "default"
         else f" No hours per week are set in {name}'s profile, so the plan assumes {plan.hours_per_week:g}."
     )
-    if intent == Intent.NEXT:
+    if intent == Intent.NEXT and named:  # "and after that?": the plan's order after what was named
+        order = dict.fromkeys(item.id for week in plan.weeks for item in week.topics)
+        later = [t for t in order if t not in named][:3]
+        if not later:
+            add(Line(f"{name}'s plan has nothing after those: {plan.summary}"))
+        for topic in later:
+            node = graph.topics[topic]
+            hours = format_hours(node.hours)
+            add(Line(f"Then for {name}: {node.title} (about {hours}; {phase_words(node.phase)})."))
+        for topic in later:
+            add(Line("", topic=topic))
+    elif intent == Intent.NEXT:
         upcoming = next_topics(graph, state, limit=3)
         if not upcoming:
             add(Line(f"{name} has no topic left to study: {report.summary}"))
@@ -262,8 +279,19 @@ class LearnerTutor:
         top_k: int | None = None,
         filters: dict | None = None,
     ) -> Iterator[str | Answer]:
-        intent = path_intent(question)
+        intent, replies = path_intent(question), []
+        if intent is None and history and AFTER_THAT.search(question):
+            # "and after that?" following "What should I do next?" (and any more of them): the plan's
+            # next topics besides those the replies since have named
+            for i in range(len(history) - 1, -1, -1):
+                said = str(history[i].get("content", ""))
+                if history[i].get("role") == "assistant":
+                    replies.append(said)
+                elif not AFTER_THAT.search(said):
+                    intent = Intent.NEXT if path_intent(said) == Intent.NEXT else None
+                    break
         graph = self._graph() if intent is not None else None
+        named = [t for reply in replies for t in topics_in(reply, graph)] if graph is not None else []
         if intent is None or graph is None:
             yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
             return
@@ -272,7 +300,7 @@ class LearnerTutor:
             today = self.today or date.today()
             state = self.learners.state(self.name, self.owner, missing_ok=True)
             plan = study_plan(graph, state, hours_per_week=asked_pace(question), today=today)
-            reply = compose(intent, graph, state, plan, today)
+            reply = compose(intent, graph, state, plan, today, named)
             if not set(graph.topics) & set(TopicPassages.of(self.tutor.store.keyword_index).by_topic):
                 # Your own documents ingested, the plan still the shipped roadmap's: say which.
                 reply.lines.append(

@@ -67,7 +67,13 @@ def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
     at least half of the question's other words, and more of them than any other topic does."""
     if not ASKS_TOPIC_TIME.search(question):
         return None
-    words = {stem(w) for w in content_words(question) - TIME_WORDS}
+    return topic_named(question, graph)
+
+
+def topic_named(text: str, graph: RoadmapGraph, *, whole: bool = False) -> str | None:
+    """The one topic `text` names (see `topic_asked`), or None; with `whole`, a topic whose title or
+    id has every word of `text` ("linear algebra", not "training a model")."""
+    words = {stem(w) for w in content_words(text) - TIME_WORDS}
     if not words:
         return None
     scores = []
@@ -77,7 +83,7 @@ def topic_asked(question: str, graph: RoadmapGraph) -> str | None:
     scores.sort(reverse=True)
     best, topic = scores[0] if scores else (0, "")
     runner_up = scores[1][0] if len(scores) > 1 else 0
-    return topic if best and best > runner_up and best >= len(words) / 2 else None
+    return topic if best and best > runner_up and best >= (len(words) if whole else len(words) / 2) else None
 
 
 def topic_opening(reply: str, graph: RoadmapGraph) -> str | None:
@@ -88,6 +94,71 @@ def topic_opening(reply: str, graph: RoadmapGraph) -> str | None:
     found = [(first.find(n.title.lower()), -len(n.title), n.id) for n in graph.topics.values()]
     found = [f for f in found if f[0] >= 0]
     return min(found)[2] if found else None
+
+
+# "What comes after SQL?", "what should I learn once I've finished linear algebra?"
+AFTER_TOPIC = re.compile(
+    r"\b(what|which|where)\b[^?]*?\b(after|once i(?:'ve| have)? (?:done|finished|learned|learnt|covered|"
+    r"completed))\s+(?P<topic>[^?.!,]+)",
+    _,
+)
+# "and after that?", "then what?": after what the last reply named
+AFTER_THAT = re.compile(
+    r"^\W*(and|ok|okay|so|then)?\W*(what\W*)?(comes\W*)?(after (that|this|those)|then what)\W*$", _
+)
+AFTER_LIMIT = 3  # topics named in one answer
+
+
+def topics_in(reply: str, graph: RoadmapGraph) -> list[str]:
+    """The topics whose titles `reply` names, in the order it names them."""
+    lowered = reply.lower()
+    found = [(lowered.find(n.title.lower()), n.id) for n in graph.topics.values()]
+    return [topic for at, topic in sorted(found) if at >= 0]
+
+
+def topic_after(
+    question: str, graph: RoadmapGraph, index, last_reply: str = ""
+) -> tuple[str, list[Passage]] | None:
+    """The answer to "what comes after SQL?" (or "and after that?" following a reply that named
+    topics), from the roadmap's order: the topics after it, and those that list it as a prerequisite,
+    cited to one passage holding each one's front matter (file, title, phase, order, prerequisites).
+    None when the question is not one of these, names no topic, or its topics are not ingested."""
+    match = AFTER_TOPIC.search(question)
+    if match:
+        topic, named = topic_named(match.group("topic"), graph, whole=True), []
+    elif last_reply and AFTER_THAT.search(question):
+        named = topics_in(last_reply, graph)
+        topic = named[-1] if named else None
+    else:
+        return None
+    if topic is None:
+        return None
+    order = list(graph.topics)
+    later = [t for t in order[order.index(topic) + 1 :] if t not in named][:AFTER_LIMIT]
+    builds_on = [t for t in order if topic in graph.topics[t].prerequisites and t not in later + named]
+    builds_on = builds_on[:AFTER_LIMIT]
+    stored = TopicPassages.of(index).by_topic
+    shown = [t for t in [topic, *later, *builds_on] if stored.get(t)]  # say nothing we cannot cite
+    if topic not in shown or len(shown) == 1:
+        return None
+    title = graph.topics[topic].title
+    draft = []
+    if any(t in shown for t in later):
+        steps = ", then ".join(graph.topics[t].title for t in later if t in shown)
+        draft.append(f"After {title}, the roadmap goes on to {steps} [1].")
+    if any(t in shown for t in builds_on):
+        building = "; ".join(graph.topics[t].title for t in builds_on if t in shown)
+        draft.append(f"Topics that list {title} as a prerequisite: {building} [1].")
+    # one passage: the front matter of each topic named, as the roadmap's files give it
+    lines = []
+    for t in dict.fromkeys(shown):
+        node = graph.topics[t]
+        needs = f"; prerequisites: {', '.join(node.declared)}" if node.declared else ""
+        lines.append(f"{node.path}: {node.title} (phase: {node.phase}; order: {node.order}{needs})")
+    first = stored[topic][0]
+    chunk = Chunk(f"{graph.corpus.name}:roadmap-order", first.doc_id, graph.corpus.name, "Roadmap order",
+                  "the topics' front matter", "\n".join(lines), 0)  # fmt: skip
+    return " ".join(draft), [Passage(1, chunk, chunk.text)]
 
 
 def first_sentence(text: str) -> str | None:
