@@ -63,6 +63,8 @@ def test_learner_from_the_environment(monkeypatch):
 def test_mistakes_are_one_clear_error():
     result = invoke("progress", "sqll", "--status", "done")
     assert isinstance(result.exception, UnknownTopic) and "Did you mean sql?" in str(result.exception)
+    result = invoke("progress", "D", "--status", "done")  # the start of two titles: not "unknown"
+    assert str(result.exception) == "'D' is the start of 2 topics (data, deploy): name one."
     result = invoke("progress", "basics", "--status", "finished")
     assert isinstance(result.exception, InvalidLearnerInput) and "pending, learning, done" in str(
         result.exception
@@ -114,6 +116,7 @@ def test_a_pace_set_in_the_question_is_the_plans_pace():
     assert asked["provider"] == "learner" and "at 20 hours a week" in asked["answer"]
     daily = json.loads(invoke("ask", "How long will it take me at 2 hours a day?", "--json").output)
     assert "at 12 hours a week" in daily["answer"]
+    assert daily["answer"].startswith("Your plan: ")  # the default learner is the person asking, not "me's"
     mine = json.loads(invoke("ask", "When will I finish?", "--json").output)
     assert "at 5 hours a week" in mine["answer"]
     topic = json.loads(invoke("ask", "how long will it take me to learn SQL?", "--json").output)

@@ -181,19 +181,22 @@ def compose(
     """The sentences answering `intent` from the state and the plan, each with what it cites;
     `named`: topics the last reply named, not named again as next ("and after that?")."""
     name = state.profile.name
+    # the default learner, "me", is the person asking: "Your plan", not "me's plan"
+    whose, who = ("Your", "You") if name == "me" else (f"{name}'s", name)
     reply = PathReply(intent)
     add = reply.lines.append
     report = progress_report(graph, state)
+    profile = "your profile" if who == "You" else f"{whose} profile"
     pace = (
         ""
         if plan.hours_from != "default"
-        else f" No hours per week are set in {name}'s profile, so the plan assumes {plan.hours_per_week:g}."
+        else f" No hours per week are set in {profile}, so the plan assumes {plan.hours_per_week:g}."
     )
     if intent == Intent.NEXT and named:  # "and after that?": the plan's order after what was named
         order = dict.fromkeys(item.id for week in plan.weeks for item in week.topics)
         later = [t for t in order if t not in named][:3]
         if not later:
-            add(Line(f"{name}'s plan has nothing after those: {plan.summary}"))
+            add(Line(f"{whose} plan has nothing after those: {plan.summary}"))
         for topic in later:
             node = graph.topics[topic]
             hours = format_hours(node.hours)
@@ -203,13 +206,13 @@ def compose(
     elif intent == Intent.NEXT:
         upcoming = next_topics(graph, state, limit=3)
         if not upcoming:
-            add(Line(f"{name} has no topic left to study: {report.summary}"))
+            add(Line(f"{who} {'have' if who == 'You' else 'has'} no topic left to study: {report.summary}"))
         for item in upcoming:
             add(Line(f"Next for {name}: {item.title} ({item.reason})."))
         for item in upcoming:
             add(Line("", topic=item.id))
     elif intent in (Intent.REMAINING, Intent.PLAN):
-        add(Line(f"{name}'s plan: {plan.summary}"))
+        add(Line(f"{whose} plan: {plan.summary}"))
         if pace:  # its own line: each sentence carries its own citation
             add(Line(pace.strip()))
         if intent == Intent.PLAN:
@@ -217,7 +220,7 @@ def compose(
                 add(Line(_week_line(week)))
         if state.profile.start_date and state.profile.start_date <= today:
             weeks = (today - state.profile.start_date).days // 7
-            add(Line(f"{name} started on {state.profile.start_date.isoformat()}, {weeks} weeks ago."))
+            add(Line(f"{who} started on {state.profile.start_date.isoformat()}, {weeks} weeks ago."))
         for timeline in plan.timelines[:5]:
             add(Line(f"{timeline.label}: {timeline.summary}.", timeline=timeline))
     elif intent in (Intent.THIS_WEEK, Intent.NEXT_WEEK):
@@ -225,7 +228,7 @@ def compose(
         if intent == Intent.NEXT_WEEK and len(plan.weeks) > 1:
             week = plan.weeks[1]
         if week is None:
-            add(Line(f"{name}'s plan has no such week: {plan.summary}"))
+            add(Line(f"{whose} plan has no such week: {plan.summary}"))
         else:
             add(Line(_week_line(week)))
             if pace:
@@ -233,7 +236,7 @@ def compose(
             for item in week.topics[:3]:
                 add(Line("", topic=item.id))
     elif intent == Intent.PROGRESS:
-        add(Line(f"{name}'s progress: {report.summary}"))
+        add(Line(f"{whose} progress: {report.summary}"))
         learning = [t.title for t in report.topics if t.status == "learning"]
         if learning:
             add(Line(f"In progress: {'; '.join(learning)}."))

@@ -127,6 +127,8 @@ def resolve_topic(
         ]
         if len(starts) == 1:
             return starts[0]
+        if starts:
+            raise UnknownTopic(text, starting=tuple(starts))
     raise UnknownTopic(text, closest_topic(graph, folded) if folded else None)
 
 

@@ -36,11 +36,14 @@ class UnknownTopic(LearnerError):
     asked, `suggestion` the one topic id it most looks like (None when none is close). The message
     is the command line's; `public` names no command, for the other doors."""
 
-    def __init__(self, topic: str, suggestion: str | None = None):
-        self.topic, self.suggestion = topic, suggestion
+    def __init__(self, topic: str, suggestion: str | None = None, starting: tuple[str, ...] = ()):
+        self.topic, self.suggestion, self.starting = topic, suggestion, starting
         super().__init__(self._words(topic, "`tutor roadmap` lists the topic ids."))
 
     def _words(self, topic: str, otherwise: str) -> str:
+        if self.starting:  # "Data": the start of several titles
+            shown = ", ".join(self.starting[:5]) + (", …" if len(self.starting) > 5 else "")
+            return f"{topic!r} is the start of {len(self.starting)} topics ({shown}): name one."
         if self.suggestion:
             return f"Unknown topic {topic!r}. Did you mean {self.suggestion}?"
         return f"Unknown topic {topic!r}. {otherwise}"
