@@ -45,6 +45,10 @@ class Context:
         return max((h.dense_similarity for h in self.hits if h.dense_similarity is not None), default=-1.0)
 
 
+# A term written as code: "max-age=3600", "n_jobs", "sklearn.svm", "fit()".
+CODE_TERM = re.compile(r"[A-Za-z][\w.-]*(?:=[\w.-]+|_\w+|\.[A-Za-z]\w+|\(\))")
+
+
 class Tutor:
     def __init__(self, settings: Settings, store: Store, answerer: Answerer):
         self.settings, self.store, self.answerer = settings, store, answerer
@@ -140,6 +144,8 @@ class Tutor:
         first = context.passages[0].chunk.heading + "\n" + context.passages[0].text
         if any(re.search(rf"\b{re.escape(name)}\b", first) for name in names_in(context.query)):
             return True  # "What does DORA stand for?" (cosine 0.18) and the passage that spells it out
+        if any(code in first for code in CODE_TERM.findall(context.query)):
+            return True  # "What does max-age=3600 mean?" and the passage that uses it
         asked = stems(context.query)
         shared = asked & stems(first)
         return len(shared) >= WORDS_SHARED and len(shared) >= SHARE_OF_WORDS * len(asked)

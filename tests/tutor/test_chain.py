@@ -142,6 +142,19 @@ def test_a_passage_holding_most_of_a_short_questions_words_is_relevant_below_the
     assert tutor.ask("Which stocks should I buy with pandas?").refused
 
 
+def test_a_term_written_as_code_in_the_first_passage_makes_it_relevant(settings, store, tmp_path):
+    # "What does max-age=3600 mean?" was declined: too short for the cosine floor, no name in it
+    write(
+        tmp_path / "docs" / "cache.md",
+        "# Caching\n\nWith Cache-Control max-age=3600 a browser keeps it an hour.",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    fake = FakeAnswerer("It keeps it an hour [1].", "x [1].")
+    tutor = Tutor(settings.model_copy(update={"relevance_floor": 0.99}), store, fake)
+    assert not tutor.ask("What does max-age=3600 mean?").refused
+    assert tutor.ask("What does max-age=60 mean?").refused
+
+
 def test_how_long_a_topic_takes_is_its_front_matter_at_every_door(settings, store, tmp_path):
     """Tutor itself (the API without a learner, the OpenAI-compatible route, MCP) answers a
     question of one topic's time from that topic's front matter, without the model."""
