@@ -62,6 +62,11 @@ def test_ingest_search_and_sources(tmp_path):
     hits = json.loads(invoke("search", "SQL databases", "--json", "-k", "1").output)
     assert hits[0]["chunk"]["source"] == "docs/sql.md"
     assert hits[0]["chunk"]["heading"] == "SQL › Why"
+    mistyped = invoke("search", "SQL", "--source", "docs/sq.md")  # not "No passages found."
+    assert isinstance(mistyped.exception, TutorError)
+    assert "No ingested document has --source 'docs/sq.md'; `tutor sources` lists them." in str(
+        mistyped.exception
+    )
     sources = json.loads(invoke("sources", "--json").output)
     assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
 

@@ -78,6 +78,11 @@ def search(
     tutor = common.build_tutor(data_dir, "offline", None)  # retrieval only: no answerer is asked
     filters = {k: v for k, v in (("source", source), ("phase", phase)) if v}
     hits = tutor.retrieve(question, top_k, filters or None)
+    if not hits and filters:  # a mistyped filter matches nothing: say so, not "no passages"
+        known = {str(m.get(k, "")) for m in tutor.store.keyword_index.metas for k in ("source", "phase")}
+        unknown = [f"--{k} {v!r}" for k, v in filters.items() if v not in known]
+        if unknown:
+            raise TutorError(f"No ingested document has {' or '.join(unknown)}; `tutor sources` lists them.")
     if as_json:
         out.print_json(json.dumps([h.to_dict() for h in hits]))
         return
