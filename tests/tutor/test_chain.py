@@ -169,6 +169,13 @@ def test_how_long_a_topic_takes_is_its_front_matter_at_every_door(settings, stor
     assert answer.provider == "roadmap" and answer.grounding.score == 1.0 and not answer.refused
     (cited,) = answer.citations
     assert cited.source.endswith("12-sql.md") and cited.section == "front matter"
+    # A topic with no duration, whose text gives no time either, says so (another topic's "about 8
+    # hours" answered "How long does plotting take?"), with what the plan counts
+    untimed = tutor.ask("How long does First models take?")
+    assert untimed.answer == (
+        "First models: the roadmap gives this topic no duration; tutor's plan counts 8 hours for it [1]."
+    )
+    assert untimed.provider == "roadmap" and untimed.grounding.score == 1.0
     # A roadmap folder that is not there: retrieval answers.
     elsewhere = make_tutor(
         settings.model_copy(update={"corpus_dir": tmp_path / "none"}), store, FakeAnswerer("x [1].")

@@ -218,15 +218,28 @@ class TopicPassages:
 
 def topic_time(question: str, graph: RoadmapGraph, index) -> tuple[str, Passage] | None:
     """The answer to a question of how long one topic takes, and the passage it cites: the topic's
-    front matter (title and duration), from the file as ingested. None when the question names no
-    single topic, or the topic has no duration or is not ingested."""
+    front matter (title and duration), from the file as ingested; for a topic without a duration
+    whose text gives no time either, that it has none and what the plan counts. None when the
+    question names no single topic, the topic is not ingested, or its text may give the time."""
     topic = topic_asked(question, graph)
     node = graph.topics.get(topic) if topic else None
-    chunks = TopicPassages.of(index).by_topic.get(topic) if node and node.duration else None
+    chunks = TopicPassages.of(index).by_topic.get(topic) if node else None
     if not node or not chunks:
         return None
     first = chunks[0]
-    text = f"title: {node.title}\nduration: {node.duration}"  # the front matter's own lines
+    if node.duration:
+        text = f"title: {node.title}\nduration: {node.duration}"  # the front matter's own lines
+        answer = f"{node.title}: {node.duration} [1]."
+    elif any(TIME_FIGURE.search(c.text) for c in chunks):
+        return None  # its text may say it: retrieval finds it
+    else:  # "How long does plotting take?" was answered with another topic's "about 8 hours"
+        plan = f"tutor's plan counts {node.hours:g} hours"
+        text = f"title: {node.title}\n(no duration in the front matter; {plan})"
+        answer = f"{node.title}: the roadmap gives this topic no duration; {plan} for it [1]."
     header = Chunk(f"{first.doc_id}:front-matter", first.doc_id, first.source, node.title, "front matter",
                    text, 0, extra=first.extra)  # fmt: skip
-    return f"{node.title}: {node.duration} [1].", Passage(1, header, text)
+    return answer, Passage(1, header, text)
+
+
+# A length of time in a topic's text ("about 6 hours", "2–3 weeks").
+TIME_FIGURE = re.compile(r"\d\s*(?:[-–]\s*\d+\s*)?(?:hours?|hrs?|h|days?|weeks?|months?)\b", _)
