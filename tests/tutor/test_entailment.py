@@ -160,6 +160,20 @@ def test_a_word_is_denied_only_where_the_passage_denies_it():
     assert supported("Karpathy's Zero to Hero series explains the transformer most clearly [1].", praise)
 
 
+def test_a_list_item_of_two_paragraphs_a_dashed_title_and_a_word_said_both_ways():
+    tips = (
+        "Tips on avoiding leakage:\n\n- Split the data first.\n- Never fit on test data.\n\n"
+        "  Use transform on both subsets instead.\n- Use a pipeline."
+    )
+    assert supported("The guide gives three tips on avoiding leakage [1].", tips)  # not two
+    assert not supported("The guide gives four tips on avoiding leakage [1].", tips)
+    aws = "The AWS Certified Machine Learning — Specialty signals cloud ML platform competency."
+    assert supported("The AWS Machine Learning Specialty signals cloud ML competency [1].", aws)
+    assert not supported("The AWS Data Engineering Specialty signals cloud ML competency [1].", aws)
+    pickle = "Never unpickle untrusted data as it could lead to malicious code being executed upon loading."
+    assert supported("Loading a pickle can run malicious code, so never unpickle untrusted data [1].", pickle)
+
+
 def test_british_and_american_spellings_are_the_same_words():
     lasso = "L1-penalized models have many coefficients at zero, so they suit feature selection."
     assert supported("L1-penalised models suit feature selection [1].", lasso)
