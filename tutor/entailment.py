@@ -186,7 +186,8 @@ SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m"
 ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
     adds add together overall lasts last lasting spans span spanning difference multiply
-    multiplied divide divided quadruple triple tripled remaining remain remains leaves leaving left"""
+    multiplied divide divided quadruple triple tripled remaining remain remains leaves leaving left
+    that's comes amounts works equals making"""
 )
 # Fractions written out: "three-fifths", "two thirds", "a quarter of".
 FRACTIONS = {
@@ -811,8 +812,23 @@ def judge(
     return _similarity(sentence, claim, passages, split_sentences, evidence.vocab, embed)
 
 
+CODE_VALUE = re.compile(r"[a-z_]\w*=(\d+(?:\.\d+)?)")  # "max_depth=3", "leaf_size=30"
+
+
+def _code_values(unit: Unit) -> list[Token]:
+    """The figures a passage sentence sets in code ("max_depth=3"), as figures of its own."""
+    return [
+        Token(m.group(1), m.group(1), "num", float(m.group(1)))
+        for t in unit.tokens
+        if t.kind == "word" and "=" in t.text
+        for m in [CODE_VALUE.fullmatch(t.lower)]
+        if m
+    ]
+
+
 def _numbers(claim: list[Token], evidence: Evidence) -> str:
     figures = [(t, u) for u in evidence.units for t in u.tokens if t.kind == "num" and t.value is not None]
+    figures += [(t, u) for u in evidence.units for t in _code_values(u)]
     values = [t.value for t, _ in figures]
     cue = any(t.lower in ARITHMETIC_CUES for t in claim)
     counts = set().union(*(u.counts for u in evidence.units))
@@ -827,6 +843,8 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
         if not same:
             if cue and _derivable(token.value, _operands(claim, values)):
                 continue
+            if _multiplier(claim, token) and _ratio_of(token.value, claim, figures):
+                continue  # "four times as many layers": 96 and 24 in the sentence about layers
             if _converted(token, [t for t, _ in figures]):
                 continue  # "480 minutes" for "8 hours"
             if not token.unit and token.value + _others(claim, token) in counts:
@@ -871,7 +889,13 @@ def _spans(claim: list[Token], evidence: Evidence) -> str:
     unit after the same word ("the first few weeks"), and never in the claim's."""
     for before, token in itertools.pairwise(claim):
         unit = TIME_UNITS.get(token.lower)
-        if not unit or before.kind != "word" or before.lower in STOPWORDS or before.lower in ARTICLES:
+        if (
+            not unit
+            or before.kind != "word"
+            or before.lower in STOPWORDS
+            or before.lower in ARTICLES
+            or before.lower in TIME_UNITS  # "12 hours weekly" is a rate, not a span
+        ):
             continue
         theirs = {
             TIME_UNITS.get(b.lower)
@@ -1033,7 +1057,11 @@ def _figures(claim: list[Token], evidence: Evidence) -> str:
     words gives other figures in the same unit, and the clause's figures sit in a sentence that
     matches it clearly worse ("6-9 months" for developers, "12-18 months" for beginners)."""
     for clause in _clauses(claim):
-        figures = [t for t in clause if t.kind == "num" and t.anchor and t.value is not None]
+        figures = [
+            t
+            for t in clause
+            if t.kind == "num" and t.anchor and t.value is not None and not _multiplier(claim, t)
+        ]
         words = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
         if not figures or len(words) < 3:
             continue
@@ -1060,6 +1088,24 @@ def _figures(claim: list[Token], evidence: Evidence) -> str:
                 f"{best.text[:120]}"
             )
     return ""
+
+
+def _multiplier(claim: list[Token], figure: Token) -> bool:
+    """ "four times as many", "3x faster": a ratio worked out, not a figure to find."""
+    after = claim[figure.position + 1].lower if figure.position + 1 < len(claim) else ""
+    return after in ("times", "fold", "x") or figure.text.lower().endswith("x")
+
+
+def _ratio_of(value: float, claim: list[Token], figures: Sequence[tuple[Token, Unit]]) -> bool:
+    """Whether two figures of one passage sentence sharing two words with the claim divide to it."""
+    stems = {t.stem for t in content(claim) if t.kind == "word"}
+    by_unit: dict[int, list[float]] = {}
+    for t, u in figures:
+        if len(stems & u.stems) >= 2:
+            by_unit.setdefault(id(u), []).append(t.value)
+    return any(
+        close(b / a, value) for values in by_unit.values() for a, b in itertools.permutations(values, 2) if a
+    )
 
 
 def _derivable(value: float, operands: Sequence[float]) -> bool:

@@ -174,6 +174,17 @@ def test_a_list_item_of_two_paragraphs_a_dashed_title_and_a_word_said_both_ways(
     assert supported("Loading a pickle can run malicious code, so never unpickle untrusted data [1].", pickle)
 
 
+def test_figures_set_in_code_ratios_and_rates_worked_out_from_the_passage():
+    depth = "Use `max_depth=3` as an initial tree depth to get a feel for how the tree is fitting."
+    assert supported("Start with a tree depth of 3 to get a feel for the fit [1].", depth)
+    assert not supported("Start with a tree depth of 5 to get a feel for the fit [1].", depth)
+    assert supported("GPT-4 has four times as many layers as GPT-2 [1].", LAYERS)
+    assert not supported("GPT-4 has three times as many layers as GPT-2 [1].", LAYERS)
+    plan = "The roadmap is designed for 2 hours per day, 6 days per week, about 360 hours over 6 months."
+    assert supported("At 2 hours a day, six days a week, that's 12 hours weekly [1].", plan)
+    assert not supported("At 2 hours a day, six days a week, that's 14 hours weekly [1].", plan)
+
+
 def test_british_and_american_spellings_are_the_same_words():
     lasso = "L1-penalized models have many coefficients at zero, so they suit feature selection."
     assert supported("L1-penalised models suit feature selection [1].", lasso)
