@@ -92,6 +92,17 @@ def prepare_suite(settings: Settings, suite: Suite, progress: EvalProgress):
     if report.failed:
         failed = "; ".join(f"{source}: {reason}" for source, reason in report.failed[:3])
         raise ConfigError(f"The {suite.name} suite's documents did not all ingest: {failed}")
+    # The suite's store holds its documents and nothing else: the same corpus ingested from another
+    # checkout (another path, so other documents) would be retrieved beside them and move the scores.
+    roots = [Path(d).resolve() for d in documents]
+    stray = [
+        doc
+        for doc_id, doc in store.documents().items()
+        if not any(Path(doc_id) == root or root in Path(doc_id).parents for root in roots)
+    ]
+    if stray:
+        store.delete_documents(stray)
+        store.rebuild_keyword_index()
     return store
 
 

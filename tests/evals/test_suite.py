@@ -212,3 +212,24 @@ def test_tutor_eval_command_gates_on_thresholds(tmp_path, monkeypatch):
     bad = write(tmp_path / "bad.toml", "[minimum]\nspeed = 1\n")
     result = runner.invoke(cli.app, [*args, "--thresholds", str(bad)])
     assert result.exit_code != 0 and "unknown metrics speed" in str(result.exception)
+
+
+def test_a_suites_store_holds_its_own_documents_only(settings, tmp_path, monkeypatch):
+    """The same corpus run from a second checkout (another path) was added beside the first in the
+    persistent eval store, and both were retrieved: the roadmap's MRR moved from 0.859 to 0.837."""
+    from evals.run import EvalProgress, prepare_suite
+    from evals.suites import Suite
+
+    monkeypatch.setattr("tutor.embedders.get_embedder", lambda settings: FakeEmbedder())
+    for checkout in ("one", "two"):
+        for name, text in DOCS.items():
+            write(tmp_path / checkout / "corpus" / name, text)
+
+    def suite(checkout: str) -> Suite:
+        return Suite("mini", tmp_path / "d.jsonl", lambda s: [str(tmp_path / checkout / "corpus")], "test")
+
+    first = prepare_suite(settings, suite("one"), EvalProgress())
+    assert {doc.doc_id.split("/corpus/")[0] for doc in first.documents().values()} == {str(tmp_path / "one")}
+    second = prepare_suite(settings, suite("two"), EvalProgress())
+    assert {doc.doc_id.split("/corpus/")[0] for doc in second.documents().values()} == {str(tmp_path / "two")}
+    assert all("/one/" not in chunk.source for chunk, _ in second.keyword_search("SQL", 10))
