@@ -176,6 +176,12 @@ def test_how_long_a_topic_takes_is_its_front_matter_at_every_door(settings, stor
         "First models: the roadmap gives this topic no duration; tutor's plan counts 8 hours for it [1]."
     )
     assert untimed.provider == "roadmap" and untimed.grounding.score == 1.0
+    # ... but a topic whose text gives a time in words ("switching takes about a week") is left to
+    # retrieval, which can quote it
+    from tutor.learner.topics import TIME_FIGURE
+
+    assert all(TIME_FIGURE.search(t) for t in ("takes about a week", "2–3 weeks", "a few days", "6 hours"))
+    assert not TIME_FIGURE.search("First models teach the fit and predict loop.")
     # A roadmap folder that is not there: retrieval answers.
     elsewhere = make_tutor(
         settings.model_copy(update={"corpus_dir": tmp_path / "none"}), store, FakeAnswerer("x [1].")

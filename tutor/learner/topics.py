@@ -241,5 +241,9 @@ def topic_time(question: str, graph: RoadmapGraph, index) -> tuple[str, Passage]
     return answer, Passage(1, header, text)
 
 
-# A length of time in a topic's text ("about 6 hours", "2–3 weeks").
-TIME_FIGURE = re.compile(r"\d\s*(?:[-–]\s*\d+\s*)?(?:hours?|hrs?|h|days?|weeks?|months?)\b", _)
+# A length of time in a topic's text ("about 6 hours", "2–3 weeks", "about a week", "a few days").
+TIME_FIGURE = re.compile(
+    r"(?:\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|few|couple of|several))"
+    r"\s*(?:[-–]\s*\w+\s*)?(?:hours?|hrs?|h|days?|evenings?|weekends?|weeks?|months?)\b",
+    _,
+)
