@@ -433,6 +433,10 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     )
     for question in declined:
         assert answerer.select(question, [passage]) == [], question
+    # a comparison asks of both things: the figure of the second answers it too
+    plans = one_passage("The Edirae roadmap runs 48 weeks.", title="Plans")
+    assert answerer.select("How many weeks is the course.careers path?", [plans]) == []
+    assert answerer.select("How many weeks longer is the course.careers path than the Edirae one?", [plans])
     # one list item, two sentences: "free" is said of the courses, not of the AWS exam
     item = one_passage("- Courses are free to audit. course.careers adds the AWS exam.", title="Certs")
     assert answerer.select("How much is the AWS exam fee?", [item]) == []

@@ -318,6 +318,7 @@ def named_things(question: str) -> list[set[str]]:
     return [t for t in things if t]
 
 
+COMPARES = re.compile(r"\b(or|vs\.?|versus|compared (to|with)|than)\b", re.IGNORECASE)
 FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case name ("course.careers")
 
 
@@ -349,8 +350,10 @@ def figure_of_named(
     if not things and figure in (QUANTITY, MONEY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
-    # hours?"); a year or a default may be of any ("What IEEE standard is Wi-Fi 5? What year …?")
-    wanted = things[:1] if figure in (QUANTITY, MONEY) else things or [set()]
+    # hours?"), unless the question compares things; a year or a default may be of any ("What IEEE
+    # standard is Wi-Fi 5? What year …?")
+    first = figure in (QUANTITY, MONEY) and not COMPARES.search(asks)  # "A or B?" asks of both
+    wanted = things[:1] if first else things or [set()]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure.search(sentence) and any(thing <= headings[n] | stems(sentence) for thing in wanted)
