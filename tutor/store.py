@@ -9,6 +9,7 @@ the two cannot drift apart, whichever process wrote last.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import logging
@@ -58,6 +59,13 @@ def names_in(question: str) -> list[str]:
         ):
             names.append(word)
     return names
+
+
+# Candidates the vector index explores per query. Chroma rebuilds its HNSW graph in each process, and
+# with its default of 100 the same query ranked differently from one `tutor ask` to the next (a
+# passage at cosine 0.54 in the top 30 of one run, absent from the next); exploring at least as
+# many chunks as a store of a few hundred holds makes the search exact there, and surer beyond.
+SEARCH_EF = 512
 
 
 @dataclass
@@ -367,7 +375,7 @@ class Store:
                 self.settings.collection,
                 embedding_function=None,
                 metadata={"embedding_model": self.embedder.model_id},
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
             )
         except Exception as exc:
             raise StoreError(
@@ -384,6 +392,12 @@ class Store:
                 "TUTOR_EMBEDDING_MODEL (and TUTOR_ONNX_QUANTIZE), or point TUTOR_DATA_DIR (or "
                 "TUTOR_COLLECTION) elsewhere and ingest again."
             )
+        hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", SEARCH_EF) < SEARCH_EF and not self.read_only:
+            # a store made before: the same search as a new one (a query-time setting); an older
+            # server may refuse it, and then searches as before
+            with contextlib.suppress(Exception):
+                collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
         return collection
 
     def _call(self, what: str, fn, *args, **kwargs):

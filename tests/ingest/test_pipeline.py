@@ -223,6 +223,18 @@ def test_store_built_with_another_model_is_refused(settings, store, docs):
         Store(settings, FakeEmbedder("another-model")).count()
 
 
+def test_the_vector_index_explores_enough_candidates_also_in_a_store_made_before(settings, store, docs):
+    # with Chroma's default of 100, one question ranked differently from one `tutor ask` to the next
+    from tutor.store import SEARCH_EF
+
+    ingest([str(docs)], store)
+    assert store.collection.configuration_json["hnsw"]["ef_search"] == SEARCH_EF >= 500
+    store.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # as stores were made before
+    reopened = Store(settings, store.embedder)
+    assert reopened.collection.configuration_json["hnsw"]["ef_search"] == SEARCH_EF
+    assert reopened.keyword_search("PyTorch TensorFlow", 1)  # and the store still answers
+
+
 @pytest.mark.parametrize("first_use", ["search", "count"])
 def test_a_long_lived_reader_finds_by_meaning_what_another_process_ingested(
     settings, embedder, docs, monkeypatch, first_use
