@@ -90,10 +90,8 @@ def topic_opening(reply: str, graph: RoadmapGraph) -> str | None:
     """The topic whose title comes first in `reply`'s first sentence (a reply naming what to study
     next, or answering about one topic), if any."""
     sentences = split_sentences(reply)
-    first = sentences[0].lower() if sentences else ""
-    found = [(first.find(n.title.lower()), -len(n.title), n.id) for n in graph.topics.values()]
-    found = [f for f in found if f[0] >= 0]
-    return min(found)[2] if found else None
+    named = topics_in(sentences[0], graph) if sentences else []
+    return named[0] if named else None
 
 
 # "What comes after SQL?", "what should I learn once I've finished linear algebra?"
@@ -109,11 +107,12 @@ AFTER_THAT = re.compile(
 AFTER_LIMIT = 3  # topics named in one answer
 
 
-def topics_in(reply: str, graph: RoadmapGraph) -> list[str]:
-    """The topics whose titles `reply` names, in the order it names them."""
-    lowered = reply.lower()
-    found = [(lowered.find(n.title.lower()), n.id) for n in graph.topics.values()]
-    return [topic for at, topic in sorted(found) if at >= 0]
+def topics_in(text: str, graph: RoadmapGraph) -> list[str]:
+    """The topics whose titles `text` names, in the order it names them (the longer title first
+    where two start at one place)."""
+    lowered = text.lower()
+    found = [(lowered.find(n.title.lower()), -len(n.title), n.id) for n in graph.topics.values()]
+    return [topic for at, _, topic in sorted(found) if at >= 0]
 
 
 def topic_after(

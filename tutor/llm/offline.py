@@ -322,7 +322,7 @@ COMPARES = re.compile(r"\b(or|vs\.?|versus|compared (to|with)|than)\b", re.IGNOR
 FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case name ("course.careers")
 
 
-def figure_of_named(
+def holds_what_is_asked(
     question: str,
     passages: Sequence[Passage],
     candidates: list[tuple[int, int, str, str]],
@@ -385,7 +385,7 @@ class OfflineAnswerer(Answerer):
             for c in candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
             if not THIS_TOPIC.search(c[2]) or about[c[0]] & asked
         ]
-        if not candidates or not figure_of_named(question, passages, candidates, latest):
+        if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
             return []
         query = self.embedder.embed_query(question)
         # a list item is judged with its lead-in ("It suits: software developers …" for "Who is it for?")
