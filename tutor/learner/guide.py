@@ -179,7 +179,7 @@ def compose(
     named: Collection[str] = (),
 ) -> PathReply:
     """The sentences answering `intent` from the state and the plan, each with what it cites;
-    `named`: topics the last reply named, not named again as next ("and after that?")."""
+    `named`: topics the chat's replies have named already, not named again ("and after that?")."""
     name = state.profile.name
     # the default learner, "me", is the person asking: "Your plan", not "me's plan"
     whose, who = ("Your", "You") if name == "me" else (f"{name}'s", name)
@@ -192,7 +192,7 @@ def compose(
         if plan.hours_from != "default"
         else f" No hours per week are set in {profile}, so the plan assumes {plan.hours_per_week:g}."
     )
-    if intent == Intent.NEXT and named:  # "and after that?": the plan's order after what was named
+    if intent == Intent.NEXT and named:  # "and after that?": the plan's next topics besides those
         order = dict.fromkeys(item.id for week in plan.weeks for item in week.topics)
         later = [t for t in order if t not in named][:3]
         if not later:
