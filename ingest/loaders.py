@@ -11,6 +11,7 @@ import codecs
 import io
 import logging
 import re
+import threading
 import zlib
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,7 @@ RST_DROPPED = frozenset({  # navigation, generated pages, what a build reads fro
 })
 # fmt: on
 RST_CODE = frozenset({"code-block", "sourcecode", "doctest", "testcode", "testoutput", "prompt"})
+RST_LOCK = threading.Lock()
 RST_VERSION = {
     "versionadded": "Added in version",
     "versionchanged": "Changed in version",
@@ -264,16 +266,6 @@ def rst_to_html(text: str) -> str:
     from docutils.parsers.rst import directives, roles
     from docutils.writers.html5_polyglot import Writer
 
-    for name in set(RST_ROLE.findall(text)):
-        if roles._roles.get(name) is None and name not in roles._role_registry:
-            roles.register_local_role(name, _rst_role)
-    for name in set(RST_DIRECTIVE.findall(text)):
-        if (
-            name in RST_DROPPED
-            or name in RST_CODE
-            or (name not in directives._directives and name not in directives._directive_registry)
-        ):
-            directives.register_directive(name, _rst_directive(name))
     settings = {
         "file_insertion_enabled": False,  # ".. include:: /etc/passwd" reads nothing
         "raw_enabled": False,
@@ -287,7 +279,32 @@ def rst_to_html(text: str) -> str:
         "syntax_highlight": "none",
         "math_output": "latex",
     }
-    tree = publish_doctree(text, settings_overrides=settings)
+    # docutils keeps roles and directives in module-wide tables: a document's own are registered
+    # for its parse only (one parse at a time), so no document leaves names behind for the next
+    with RST_LOCK:
+        added_roles = [
+            n for n in set(RST_ROLE.findall(text)) if n not in roles._roles and n not in roles._role_registry
+        ]
+        added_directives = [
+            n
+            for n in set(RST_DIRECTIVE.findall(text))
+            if n in RST_DROPPED or n in RST_CODE or n not in directives._directive_registry
+        ]
+        saved = {n: directives._directives.get(n) for n in added_directives}
+        for name in added_roles:
+            roles.register_local_role(name, _rst_role)
+        for name in added_directives:
+            directives.register_directive(name, _rst_directive(name))
+        try:
+            tree = publish_doctree(text, settings_overrides=settings)
+        finally:
+            for name in added_roles:
+                roles._roles.pop(name, None)
+            for name, before in saved.items():
+                if before is None:
+                    directives._directives.pop(name, None)
+                else:
+                    directives._directives[name] = before
     for literal in tree.findall(nodes.literal):
         literal["classes"].append("code")  # written as <code>, read as `code`, like HTML pages' inline code
     for box in list(tree.findall(lambda n: isinstance(n, (nodes.Admonition, nodes.topic, nodes.sidebar)))):

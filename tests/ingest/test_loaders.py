@@ -257,6 +257,11 @@ def test_restructuredtext_and_sphinx_markup_read_as_what_they_show(tmp_path):
         assert left_out not in doc.text
     with pytest.raises(IngestError, match="no readable text"):
         load(b".. toctree::\n\n   svm\n", "rst", "index.rst")
+    # a document's own role and directive names live for its parse only (a server reading uploads
+    # would otherwise keep every name any file ever used)
+    from docutils.parsers.rst import directives, roles
+
+    assert "unknownrole" not in roles._roles and "versionadded" not in directives._directives
 
 
 def test_markdown_without_myst_is_read_unchanged():
