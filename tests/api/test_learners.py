@@ -253,3 +253,21 @@ def test_chat_streams_a_path_answer_and_refuses_unknown_learners(client):
     assert "ada's progress: 1 of 6 topics done" in dict(events(streamed.text))["done"]["answer"]
     assert ask(client, "What next?", learner="nobody").status_code == 404
     assert ask(client, "What next?", learner="Not Valid").status_code == 422
+
+
+def test_a_store_without_the_roadmaps_topics_is_said_without_naming_server_paths(
+    settings, store, tmp_path, monkeypatch
+):
+    """Own documents ingested, TUTOR_CORPUS_DIR left at a roadmap none of whose files is in the
+    store: the progress report says so; the note named the data dir's full path to HTTP clients."""
+    monkeypatch.chdir(tmp_path)
+    roadmap = write_roadmap(tmp_path / "roadmap")
+    write(tmp_path / "notes" / "caching.md", "# Caching\n\nA browser keeps a response for max-age seconds.")
+    ingest(["notes"], store)
+    tutor = Tutor(settings.model_copy(update={"corpus_dir": roadmap}), store, OfflineAnswerer(store.embedder))
+    with client_for(tutor) as client:
+        assert client.put("/v1/learners/ada", json={}).status_code in (200, 201)
+        body = client.get("/v1/learners/ada/progress").json()
+    (note,) = [p for p in body["problems"] if "is in the store" in p]
+    assert note.startswith("none of the 6 topics of the roadmap folder “roadmap” is in the store")
+    assert str(tmp_path) not in json.dumps(body)

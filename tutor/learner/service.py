@@ -172,11 +172,11 @@ class Learners:
         stored = stored_topic_ids(self.settings)
         if stored is None or stored & set(graph.topics):
             return graph
-        note = (
-            f"none of the {len(graph.topics)} topics of {graph.corpus} is in the store at "
-            f"{self.settings.data_dir}: what next and the plan follow that roadmap, not the documents "
-            "you ingested. Set TUTOR_CORPUS_DIR to your roadmap's folder (Markdown topics with front "
-            "matter: see docs/corpus.md), or ingest this one."
+        note = (  # folder names only, no paths: the note goes to HTTP clients too
+            f"none of the {len(graph.topics)} topics of the roadmap folder “{graph.corpus.name}” is in "
+            "the store: what next and the plan follow that roadmap, not the documents you ingested. "
+            "Set TUTOR_CORPUS_DIR to your roadmap's folder (Markdown topics with front matter: see "
+            "docs/corpus.md), or ingest this one."
         )
         return replace(graph, problems=[*graph.problems, note])
 
