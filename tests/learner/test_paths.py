@@ -240,7 +240,8 @@ def test_a_store_holding_none_of_the_roadmaps_topics_is_named_as_a_problem(
     )
     ingest([str(tmp_path / "own")], store)
     note = [p for p in learners.next("me").problems if "none of the" in p]
-    assert note and "TUTOR_CORPUS_DIR" in note[0] and str(learner_settings.corpus_dir) in note[0]
+    assert note and "TUTOR_CORPUS_DIR" in note[0] and f"“{learner_settings.corpus_dir.name}”" in note[0]
+    assert str(tmp_path) not in note[0]  # the note goes to HTTP clients too: no server paths
     assert note == [p for p in learners.plan("me", hours_per_week=5).problems if "none of the" in p]
     ingest([str(learner_settings.corpus_dir)], store)  # the roadmap's own topics are in the store now
     assert not [p for p in learners.next("me").problems if "none of the" in p]
