@@ -35,7 +35,19 @@ def public_detail(exc: TutorError) -> str:
         return LEARNERS_UNAVAILABLE
     if isinstance(exc, UnknownTopic | NotFoundError):  # the command line's message names a command
         return exc.public
-    return str(exc)
+    return without_paths(str(exc))
+
+
+SERVER_PATH = re.compile(r"(?<![\w.:/])(?:/[^\s/:'\"“”]+)+/([^\s/:'\"“”]+)")
+
+
+def without_paths(message: str) -> str:
+    """`message` with each absolute path cut to its last part: a configuration error ("No valid
+    topic in /srv/tutor/roadmap") is the operator's to read whole, in the log."""
+    cut = SERVER_PATH.sub(r"…/\1", message)
+    if cut != message:
+        log.warning("error shown to a client without its paths: %s", message)
+    return cut
 
 
 UNION_MEMBER = re.compile(

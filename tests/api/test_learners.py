@@ -271,3 +271,14 @@ def test_a_store_without_the_roadmaps_topics_is_said_without_naming_server_paths
     (note,) = [p for p in body["problems"] if "is in the store" in p]
     assert note.startswith("none of the 6 topics of the roadmap folder “roadmap” is in the store")
     assert str(tmp_path) not in json.dumps(body)
+
+
+def test_a_roadmap_folder_without_topics_is_a_400_without_the_servers_paths(settings, store, tmp_path):
+    empty = tmp_path / "srv" / "roadmap"
+    empty.mkdir(parents=True)
+    tutor = Tutor(settings.model_copy(update={"corpus_dir": empty}), store, OfflineAnswerer(store.embedder))
+    with client_for(tutor) as client:
+        client.put("/v1/learners/ada", json={})
+        response = client.get("/v1/learners/ada/next")
+    assert response.status_code == 400 and "No valid topic in …/roadmap" in response.json()["detail"]
+    assert str(tmp_path) not in response.text
