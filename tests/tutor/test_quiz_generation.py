@@ -508,6 +508,11 @@ def test_tutor_quiz_keeps_the_learners_answers_and_tutor_review_brings_them_back
     monkeypatch.setattr(
         records_module, "utc", lambda moment=None: real(moment) if moment else real() + timedelta(days=1)
     )
+    # --json lists what is due, as the API does: no answer in it, nothing asked
+    listed = runner.invoke(cli.app, ["review", "--learner", "ada", "--json"])
+    assert listed.exit_code == 0, listed.output
+    due_items = json.loads(listed.stdout)["items"]
+    assert len(due_items) == 3 and all("due" in i and "answer" not in i for i in due_items)
     # -n leaves two of the three due: said so, not a next review already past
     one = runner.invoke(cli.app, ["review", "--learner", "ada", "-n", "1"], input=answers)
     assert one.exit_code == 0, one.output

@@ -152,6 +152,10 @@ def review(
     learner: LearnerName = None,
     n: Annotated[int, typer.Option("--n", "-n", min=1, max=50, help="At most this many items.")] = 20,
     data_dir: DataDir = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="List the items due as JSON (as the API's reviews/due), asking none."),
+    ] = False,
 ) -> None:
     """Review the quiz items that are due, spaced by FSRS: right answers come back later, wrong ones
     sooner."""
@@ -164,7 +168,14 @@ def review(
     try:
         due = records.due(name, limit=n)
     except UnknownLearner:
+        if as_json:
+            out.print_json(json.dumps({"learner": name, "items": []}))
+            return
         out.print(f"Nothing to review for {name} yet: take a quiz first (`tutor quiz TOPIC`).")
+        return
+    if as_json:  # no answers in it: the items as a learner is shown them
+        items = [{**item.public(), "due": at.isoformat()} for item, at in due]
+        out.print_json(json.dumps({"learner": name, "items": items}))
         return
     if not due:
         count, upcoming = records.upcoming(name)
