@@ -202,6 +202,7 @@ RST_DROPPED = frozenset({  # navigation, generated pages, what a build reads fro
 # fmt: on
 RST_CODE = frozenset({"code-block", "sourcecode", "doctest", "testcode", "testoutput", "prompt"})
 RST_LOCK = threading.Lock()
+RST_REF = "tutor-ref"  # a :ref: to resolve to its section's title
 RST_VERSION = {
     "versionadded": "Added in version",
     "versionchanged": "Changed in version",
@@ -214,9 +215,14 @@ def _rst_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     from docutils import nodes
 
     role = name.rsplit(":", 1)[-1]
-    if role in CROSS_REFERENCE:  # "its title <target>": the title; a bare label as words
-        titled = re.sub(r"\s*<[^>]*>\s*$", "", text).strip()
-        return [nodes.Text(titled if titled != text.strip() else re.sub(r"[_-]+", " ", text))], []
+    if role in CROSS_REFERENCE:  # "its title <target>": the title; a bare label as words, or as
+        titled = re.sub(r"\s*<[^>]*>\s*$", "", text).strip()  # the title of its section, when here
+        if titled != text.strip() or role != "ref":
+            return [nodes.Text(titled if titled != text.strip() else re.sub(r"[_-]+", " ", text))], []
+        label = nodes.fully_normalize_name(text)
+        link = nodes.reference(rawtext, re.sub(r"[_-]+", " ", text), refname=label, classes=[RST_REF])
+        inliner.document.note_refname(link)
+        return [link], []
     shown = text.strip()
     if shown.startswith("~"):  # ~sklearn.svm.SVC shows as SVC
         shown = shown[1:].rsplit(".", 1)[-1]
@@ -307,6 +313,14 @@ def rst_to_html(text: str) -> str:
                     directives._directives[name] = before
     for literal in tree.findall(nodes.literal):
         literal["classes"].append("code")  # written as <code>, read as `code`, like HTML pages' inline code
+    for link in tree.findall(nodes.reference):  # :ref:`label` to a section of this document: its title
+        section = tree.ids.get(link.get("refid", "")) if RST_REF in link["classes"] else None
+        if isinstance(section, nodes.section) and section.children:
+            link.children = [nodes.Text(section[0].astext())]
+    for bad in list(tree.findall(nodes.problematic)):  # a label of another document: its words
+        role = re.fullmatch(r":[\w:-]+:`([^`<]*)`", bad.astext())
+        if role:  # its ids tie it to a system message: its text changes, not the node
+            bad.children = [nodes.Text(re.sub(r"[_-]+", " ", role.group(1)).strip())]
     for box in list(tree.findall(lambda n: isinstance(n, (nodes.Admonition, nodes.topic, nodes.sidebar)))):
         box.replace_self(_unboxed(box))
     return publish_from_doctree(tree, writer=Writer(), settings_overrides=settings)

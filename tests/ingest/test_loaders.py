@@ -208,7 +208,9 @@ def test_restructuredtext_and_sphinx_markup_read_as_what_they_show(tmp_path):
             ".. currentmodule:: sklearn.svm",
             "",
             "Use :class:`~sklearn.svm.SVC` with ``kernel='rbf'``; see :ref:`svm_kernels` and",
-            ":ref:`the guide <user_guide>`.",
+            ":ref:`the guide <user_guide>`. Read :ref:`kernels-section` first.",
+            "",
+            ".. _kernels-section:",
             "",
             "Kernels",
             "=======",
@@ -245,7 +247,7 @@ def test_restructuredtext_and_sphinx_markup_read_as_what_they_show(tmp_path):
     )
     doc = load(source.encode(), "rst", "svm.rst")
     assert doc.title == "Support Vector Machines"
-    assert "Use `SVC` with `kernel='rbf'`; see svm kernels and\nthe guide." in doc.text
+    assert "Use `SVC` with `kernel='rbf'`; see svm kernels and\nthe guide. Read Kernels first." in doc.text
     assert "## Kernels" in doc.text and "Added in version 1.2: Sparse input is accepted by `SVC`." in doc.text
     # notes, warnings and topics are text, not asides a page's reader leaves out
     assert "Note: Never scale after the split." in doc.text
