@@ -11,6 +11,8 @@ from tutor.learner.guide import Intent, asked_pace, path_intent
     "question, intent",
     [
         ("What should I do next?", Intent.NEXT),
+        ("What should I learn first?", Intent.NEXT),  # answered with course orders and Karpathy before
+        ("What book should I read first?", None),  # a resource: the documents answer it
         ("When will I finish?", Intent.REMAINING),
         ("When will I be done with the roadmap at 5 hours a week?", Intent.REMAINING),
         ("When will I finish the whole roadmap?", Intent.REMAINING),

@@ -77,6 +77,8 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
             r"|\b(what|which)\b[^?.!]*\b(should|do|can|shall|must|could) i\b[^?.!]*\b(next|now)\b"
             r"|\bnext (topic|step|thing|lesson)s?\b[^?.!]*\b(for me|should i|do i|i should|me)\b"
             r"|\bmy next (topic|step|thing|lesson)s?\b"
+            # "What should I learn first?", not "What book should I read first?" (a resource)
+            r"|\bwhat (should|do|can|shall) i (learn|study|do|start with|begin with|tackle) first\b"
             r"|\bwhere (should|do|can) i (go|continue|start|begin)\b",
             _,
         ),
