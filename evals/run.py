@@ -82,7 +82,7 @@ def suite_store_settings(settings: Settings, suite: Suite) -> Settings:
 
 def prepare_suite(settings: Settings, suite: Suite, progress: EvalProgress):
     """The suite's store, its documents ingested (incrementally: a second run only checks them)."""
-    from ingest.pipeline import ingest
+    from ingest.pipeline import ingest, inside
     from tutor.embedders import get_embedder
     from tutor.store import Store
 
@@ -95,11 +95,7 @@ def prepare_suite(settings: Settings, suite: Suite, progress: EvalProgress):
     # The suite's store holds its documents and nothing else: the same corpus ingested from another
     # checkout (another path, so other documents) would be retrieved beside them and move the scores.
     roots = [Path(d).resolve() for d in documents]
-    stray = [
-        doc
-        for doc_id, doc in store.documents().items()
-        if not any(Path(doc_id) == root or root in Path(doc_id).parents for root in roots)
-    ]
+    stray = [doc for doc_id, doc in store.documents().items() if not inside(Path(doc_id), roots)]
     if stray:
         store.delete_documents(stray)
         store.rebuild_keyword_index()
