@@ -129,11 +129,23 @@ MYST_LABELLED = frozenset({"tab", "tab-item", "dropdown", "admonition", "card"})
 CROSS_REFERENCE = frozenset({"ref", "doc", "any", "term", "numref", "std:ref"})
 
 
+TARGET = re.compile(r"\s*<[^>]*>\s*$")  # a Sphinx role's "its title <target>"
+
+
+def without_target(text: str) -> str:
+    """A role's text without its "<target>": the title it shows."""
+    return TARGET.sub("", text).strip()
+
+
+def label_words(label: str) -> str:
+    """A reference label as words: "svm_kernels" as "svm kernels"."""
+    return re.sub(r"[_-]+", " ", label)
+
+
 def _myst_role(match: re.Match) -> str:
     role, text = match.group(1), match.group(2)
     if role in CROSS_REFERENCE:
-        shown = re.sub(r"\s*<[^>]*>\s*$", "", text).strip()  # "its title <target>": the title
-        return shown or text
+        return without_target(text) or text
     return f"`{text}`"
 
 
@@ -216,17 +228,17 @@ def _rst_role(name, rawtext, text, lineno, inliner, options=None, content=None):
 
     role = name.rsplit(":", 1)[-1]
     if role in CROSS_REFERENCE:  # "its title <target>": the title; a bare label as words, or as
-        titled = re.sub(r"\s*<[^>]*>\s*$", "", text).strip()  # the title of its section, when here
+        titled = without_target(text)  # the title of its section, when here
         if titled != text.strip() or role != "ref":
-            return [nodes.Text(titled if titled != text.strip() else re.sub(r"[_-]+", " ", text))], []
+            return [nodes.Text(titled if titled != text.strip() else label_words(text))], []
         label = nodes.fully_normalize_name(text)
-        link = nodes.reference(rawtext, re.sub(r"[_-]+", " ", text), refname=label, classes=[RST_REF])
+        link = nodes.reference(rawtext, label_words(text), refname=label, classes=[RST_REF])
         inliner.document.note_refname(link)
         return [link], []
     shown = text.strip()
     if shown.startswith("~"):  # ~sklearn.svm.SVC shows as SVC
         shown = shown[1:].rsplit(".", 1)[-1]
-    shown = re.sub(r"\s*<[^>]*>\s*$", "", shown).strip() or shown
+    shown = without_target(shown) or shown
     return [nodes.literal(rawtext, shown)], []
 
 
@@ -320,7 +332,7 @@ def rst_to_html(text: str) -> str:
     for bad in list(tree.findall(nodes.problematic)):  # a label of another document: its words
         role = re.fullmatch(r":[\w:-]+:`([^`<]*)`", bad.astext())
         if role:  # its ids tie it to a system message: its text changes, not the node
-            bad.children = [nodes.Text(re.sub(r"[_-]+", " ", role.group(1)).strip())]
+            bad.children = [nodes.Text(label_words(role.group(1)).strip())]
     for box in list(tree.findall(lambda n: isinstance(n, (nodes.Admonition, nodes.topic, nodes.sidebar)))):
         box.replace_self(_unboxed(box))
     return publish_from_doctree(tree, writer=Writer(), settings_overrides=settings)
