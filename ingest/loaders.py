@@ -385,9 +385,12 @@ def load_plain_text(text: str, fallback_title: str) -> tuple[str, str]:
     return title, text
 
 
-# Inside the main content, these are navigation, asides and chrome, not the page's text.
+# Inside the main content, these are navigation, asides and chrome, not the page's text. Sphinx
+# and docutils write a topic or sidebar ("Unlabeled entries in y") as an <aside>: that is text.
 NOT_CONTENT = (
-    "script|style|noscript|template|svg|iframe|nav|aside|footer|form|button|select|textarea",
+    "script|style|noscript|template|svg|iframe|nav|footer|form|button|select|textarea",
+    "aside[not(contains(concat(' ', normalize-space(@class), ' '), ' topic ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar '))]",
     "[@role='navigation' or @role='search' or @role='complementary' or @hidden or @aria-hidden='true']",
     "[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')]",  # Sphinx's ¶ anchors
 )
@@ -434,9 +437,9 @@ def html_to_markdown(node) -> str:
     from bs4 import BeautifulSoup
     from lxml import html as lxml_html
 
-    tags, predicate, anchors = NOT_CONTENT
+    tags, asides, predicate, anchors = NOT_CONTENT
     for element in [
-        *node.xpath(".//" + " | .//".join(tags.split("|"))),
+        *node.xpath(".//" + " | .//".join([*tags.split("|"), asides])),
         *node.xpath(".//*" + predicate),
         *node.xpath(".//*" + anchors),
     ]:

@@ -71,6 +71,18 @@ def test_html_keeps_title_and_main_content_without_scripts_or_navigation():
     assert "## Transformers" in doc.text  # headings survive as Markdown for the chunker
 
 
+def test_html_keeps_a_sphinx_topic_but_not_a_sidebar_of_links():
+    html = b"""<html><body><main><h1>Semi-supervised learning</h1>
+    <p>Some samples in the training data have no label.</p>
+    <aside class="topic"><p class="topic-title">Unlabeled entries in y</p>
+    <p>Mark each unlabeled sample with the integer value -1 when calling fit.</p></aside>
+    <aside class="related"><a href="/a">Previous page</a> <a href="/b">Next page</a></aside>
+    </main></body></html>"""
+    doc = load(html, "html")
+    assert "Unlabeled entries in y" in doc.text and "integer value -1" in doc.text
+    assert "Previous page" not in doc.text
+
+
 def test_pdf_keeps_pages():
     doc = load(make_pdf(["Gradient descent basics.", "PyTorch training loops."]), "pdf")
     assert doc.pages == ["Gradient descent basics.", "PyTorch training loops."]
