@@ -396,6 +396,23 @@ NOT_CONTENT = (
 )
 
 
+# The title of a note, warning or topic box ("Note", "Unlabeled entries in y").
+BOX_TITLE = "[contains(concat(' ', normalize-space(@class), ' '), ' admonition-title ')" \
+    " or contains(concat(' ', normalize-space(@class), ' '), ' topic-title ')" \
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar-title ')]"
+
+
+def _lead_in(title) -> None:
+    """A box's title as the lead-in of its first paragraph ("Note: never add meat"), as the reST
+    reader writes it, instead of a line of its own that reads as a fragment."""
+    label = " ".join(title.text_content().split()).rstrip(": ")
+    following = title.getnext()
+    if not label or following is None or following.tag != "p":
+        return
+    following.text = f"{label}: {following.text or ''}"
+    title.drop_tree()
+
+
 def main_content(root):
     """The element holding the page's own text (`<main>`, `role="main"`, `<article>`), or None."""
     for xpath in ("//main", "//*[@role='main']", "//article"):
@@ -445,6 +462,8 @@ def html_to_markdown(node) -> str:
     ]:
         if element.getparent() is not None:
             element.drop_tree()
+    for title in node.xpath(".//p" + BOX_TITLE):
+        _lead_in(title)
     soup = BeautifulSoup(lxml_html.tostring(node, encoding="unicode"), "lxml")
     return re.sub(r"\n{3,}", "\n\n", _converter().convert_soup(soup)).strip()
 

@@ -71,7 +71,7 @@ def test_html_keeps_title_and_main_content_without_scripts_or_navigation():
     assert "## Transformers" in doc.text  # headings survive as Markdown for the chunker
 
 
-def test_html_keeps_a_sphinx_topic_but_not_a_sidebar_of_links():
+def test_html_keeps_a_sphinx_topic_and_note_with_their_titles_but_not_chrome_asides():
     html = b"""<html><body><main><h1>Semi-supervised learning</h1>
     <p>Some samples in the training data have no label.</p>
     <aside class="topic"><p class="topic-title">Unlabeled entries in y</p>
@@ -79,8 +79,13 @@ def test_html_keeps_a_sphinx_topic_but_not_a_sidebar_of_links():
     <aside class="related"><a href="/a">Previous page</a> <a href="/b">Next page</a></aside>
     </main></body></html>"""
     doc = load(html, "html")
-    assert "Unlabeled entries in y" in doc.text and "integer value -1" in doc.text
+    # the box's title leads into its first paragraph, as the reST reader writes it
+    assert "Unlabeled entries in y: Mark each unlabeled sample with the integer value -1" in doc.text
     assert "Previous page" not in doc.text
+    note = b"""<html><body><main><h1>Persistence</h1><p>Models can be saved.</p>
+    <div class="admonition warning"><p class="admonition-title">Warning</p>
+    <p>Never unpickle data from an untrusted source.</p></div></main></body></html>"""
+    assert "Warning: Never unpickle data" in load(note, "html").text
 
 
 def test_pdf_keeps_pages():
