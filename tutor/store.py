@@ -42,10 +42,14 @@ COUNTED = re.compile(r"\d+[a-z]{1,2}")  # "90th", "10k", "2x": a number with its
 SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
 
 
+IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
+
+
 def names_in(question: str) -> list[str]:
     """The words of `question` written as names: acronyms and mixed case (SHAP, MLflow), words with
-    digits (3Blue1Brown, not "90th"), capitalised words of four letters or more inside a sentence (Colab)."""
-    names = []
+    digits (3Blue1Brown, not "90th"), capitalised words of four letters or more inside a sentence
+    (Colab), identifiers in snake case (set_output)."""
+    names = [(m.start(), m.group()) for m in IDENTIFIER_NAME.finditer(question)]
     for match in WORD.finditer(question):
         word = match.group()
         capitals = sum(c.isupper() for c in word)
@@ -57,8 +61,8 @@ def names_in(question: str) -> list[str]:
             or (has_letter and any(c.isdigit() for c in word) and not COUNTED.fullmatch(word))
             or (capitals == 1 and inside and len(word) >= 4)
         ):
-            names.append(word)
-    return names
+            names.append((match.start(), word))
+    return [name for _, name in sorted(names)]
 
 
 # Candidates the vector index explores per query. Chroma rebuilds its HNSW graph in each process, and

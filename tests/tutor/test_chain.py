@@ -271,6 +271,7 @@ def test_names_in_a_question_are_acronyms_mixed_case_digits_and_capitals_inside_
         "Lightning.ai",
     ]
     assert names_in("Does scikit-learn have a Shapiro-Wilk test?") == ["Shapiro-Wilk"]
+    assert names_in("Can every step return DataFrames via set_output?") == ["DataFrames", "set_output"]
     # ordinary capitals (a sentence's first word, "I", short words) are not names
     assert names_in("What should I do? Learn first. Then my Mac, the 90th percentile, 10k rows") == []
 
@@ -447,6 +448,23 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     assert answerer.select("In what year did scikit-learn start?", [dated])
     defaults = one_passage("By default, MLPClassifier uses mini-batches of 200 samples.", title="MLP")
     assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
+
+
+def test_a_name_the_learner_writes_in_lower_case_and_what_a_question_counts(embedder):
+    text = (
+        "# Option 1: Google Colab — open colab.research.google.com, enable GPU runtime\n\n"
+        "Option 2: Kaggle Notebooks — free 30 GPU hours per week, no setup required.\n\n"
+        "- Karpathy: Neural Networks Zero to Hero — builds a GPT from scratch."
+    )
+    answerer = OfflineAnswerer(embedder)
+    passage = one_passage(text, title="GPU access")
+    # "colab" is the passages' Colab (their URL's "colab." is no lower-case word); "gpu hours" is
+    # what is counted, not whose: Kaggle's 30 hours do not answer for Colab
+    assert answerer.select("how many free gpu hours a week does google colab give you?", [passage]) == []
+    chosen = answerer.select("how many free gpu hours a week do kaggle notebooks give?", [passage])
+    assert any("30 GPU hours" in t for _, _, t in chosen)
+    # a word the passages also write in lower case is no name: "free" does not have to be beside a figure
+    assert answerer.select("how many hours a week are free on kaggle?", [passage])
 
 
 def test_a_follow_up_asks_for_what_it_asks_not_for_what_the_question_before_it_asked(embedder):

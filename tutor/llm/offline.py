@@ -22,6 +22,7 @@ from tutor.embeddings import Embedder
 from tutor.entailment import runs_on, table_header
 from tutor.grounding import NUMBERED, clean, content_words, split_sentences, stems
 from tutor.llm.base import Answerer, Message, rule_based_condense
+from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
 from tutor.types import Passage
 
@@ -301,13 +302,35 @@ MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)
 SITE_NAME = re.compile(r"(?<![\w.])[a-z][a-z0-9-]*\.[a-z]{2,}\b(?!\.\w)")
 
 
-def named_things(question: str) -> list[set[str]]:
+# "how many free GPU hours a week does Colab give": what is counted ("GPU hours") comes before the
+# verb, whose it is ("Colab") after.
+MEASURED = re.compile(
+    r"\bhow (many|much)\b.*?(?=\b(do|does|did|is|are|was|were|can|could|will|would|should|has|have)\b)",
+    re.IGNORECASE,
+)
+
+
+def written_as_names(texts: Sequence[str]) -> set[str]:
+    """The words (lower-cased) that `texts` write only as names (`names_in`), never in lower case:
+    a learner's "colab" or "karpathy" is the "Colab" or "Karpathy" of the passages."""
+    lines = (LIST_ITEM.sub("", COMMENT_OR_HEADING.sub("", line)) for text in texts for line in text.splitlines())
+    named = {name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)}
+    return {word for word in named if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", " ".join(texts))}
+
+
+def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]:
     """The things `question` names, each as the stems of its words: names written next to each other
-    are one thing ("MLOps Zoomcamp", "AWS SageMaker"), others each their own ("Lightning.ai", "GPU")."""
+    are one thing ("MLOps Zoomcamp", "AWS SageMaker"), others each their own ("Lightning.ai", "GPU").
+    Words in `known` are names however the learner writes them ("google colab"). What a "how many"
+    question counts ("how many GPU hours does Colab give") is not a thing named when a thing follows."""
     things: list[set[str]] = []
     end = None
     found = [(question.find(name), name) for name in names_in(question)]
     found += [(m.start(), m.group()) for m in SITE_NAME.finditer(question)]  # "fast.ai", "course.careers"
+    found += [(m.start(), m.group()) for m in STORE_WORD.finditer(question) if m.group() in known]
+    counted = MEASURED.search(question)
+    if counted and any(start >= counted.end() for start, _ in found):
+        found = [(start, name) for start, name in found if not counted.start() <= start < counted.end()]
     for _, name in sorted(set(found)):
         start = question.find(name, end or 0)
         if end is not None and start >= end and not question[end:start].strip():
@@ -346,7 +369,7 @@ def holds_what_is_asked(
         figure = MONEY if ASKS_COST.search(asks) else QUANTITY
     else:
         return True
-    things = named_things(question)
+    things = named_things(question, written_as_names([p.text for p in passages]))
     if not things and figure in (QUANTITY, MONEY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
