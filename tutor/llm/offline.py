@@ -385,6 +385,11 @@ def holds_what_is_asked(
     )
 
 
+def split_stems(text: str) -> set[str]:
+    """The stems of `text`, a hyphenated word also as its parts: "production-grade" is "production grade"."""
+    return stems(text) | stems(text.replace("-", " "))
+
+
 class OfflineAnswerer(Answerer):
     name = "offline"
     reads_passages = False
@@ -401,7 +406,7 @@ class OfflineAnswerer(Answerer):
     ) -> list[tuple[int, int, str]]:
         """The sentences to quote for `question` (a follow-up condensed with what it follows; the
         follow-up alone as `latest`), each as (passage number, position, text)."""
-        asked = stems(question)
+        asked = split_stems(question)
         about = {p.n: stems(p.chunk.heading) for p in passages}
         candidates = [
             c
@@ -415,7 +420,7 @@ class OfflineAnswerer(Answerer):
         leads = list_lead_ins(passages)
         judged = [f"{leads[(c[0], c[1])]} {c[2]}" if (c[0], c[1]) in leads else c[2] for c in candidates]
         vectors = self.embedder.embed_cached(judged)
-        sentence_stems = [stems(t) for t in judged]
+        sentence_stems = [split_stems(t) for t in judged]
         # Rarer words among the candidates say more about which sentence answers.
         frequency = Counter(w for words in sentence_stems for w in words)
         weight = {w: math.log(1 + len(candidates) / (1 + frequency[w])) for w in asked}
