@@ -397,9 +397,11 @@ NOT_CONTENT = (
 
 
 # The title of a note, warning or topic box ("Note", "Unlabeled entries in y").
-BOX_TITLE = "[contains(concat(' ', normalize-space(@class), ' '), ' admonition-title ')" \
-    " or contains(concat(' ', normalize-space(@class), ' '), ' topic-title ')" \
+BOX_TITLE = (
+    "[contains(concat(' ', normalize-space(@class), ' '), ' admonition-title ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' topic-title ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar-title ')]"
+)
 
 
 def _lead_in(title) -> None:

@@ -4,12 +4,15 @@ Chroma is the source of truth. The keyword index is a derived copy, saved under 
 the version of the collection it was built from (a hash of the sorted chunk ids, which are content
 hashes): whenever the collection's version differs, the index is rebuilt from the collection, so
 the two cannot drift apart, whichever process wrote last.
+
+Dense search reads the chunk vectors saved with that copy, exactly (a matrix product), rather than
+Chroma's approximate HNSW graph: after a re-ingest had upserted chunks, that graph missed the nearest
+chunk of a query (cosine 0.75, first by far) in 1 process of 12, so answers changed from run to run.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
 import json
 import logging
@@ -63,13 +66,6 @@ def names_in(question: str) -> list[str]:
         ):
             names.append((match.start(), word))
     return [name for _, name in sorted(names)]
-
-
-# Candidates the vector index explores per query. Chroma rebuilds its HNSW graph in each process, and
-# with its default of 100 the same query ranked differently from one `tutor ask` to the next (a
-# passage at cosine 0.54 in the top 30 of one run, absent from the next); exploring at least as
-# many chunks as a store of a few hundred holds makes the search exact there, and surer beyond.
-SEARCH_EF = 512
 
 
 @dataclass
@@ -153,11 +149,14 @@ def _version(ids: Iterable[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not filters:
-        return None
-    clauses = [{key: value} for key, value in sorted(filters.items())]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+def _unit_rows(vectors: Any, n: int) -> np.ndarray:
+    """Vectors as an (n, d) float32 matrix of unit rows; a count that does not match the records
+    is damage (ValueError)."""
+    matrix = np.asarray(vectors if vectors is not None and n else np.zeros((0, 0)), dtype=np.float32)
+    if n and (matrix.ndim != 2 or matrix.shape[0] != n):
+        raise ValueError(f"{n} chunks but vectors of shape {matrix.shape}")
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True) if matrix.size else 1.0
+    return matrix / np.where(norms == 0, 1.0, norms)
 
 
 def _matches(meta: dict[str, Any], filters: dict[str, Any] | None) -> bool:
@@ -167,8 +166,16 @@ def _matches(meta: dict[str, Any], filters: dict[str, Any] | None) -> bool:
 class KeywordIndex:
     """BM25 over the chunks' index text, with the records needed to return hits without Chroma."""
 
-    def __init__(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]], retriever):
+    def __init__(
+        self,
+        ids: list[str],
+        texts: list[str],
+        metas: list[dict[str, Any]],
+        retriever,
+        vectors: np.ndarray | None = None,
+    ):
         self.ids, self.texts, self.metas, self.retriever = ids, texts, metas, retriever
+        self.vectors = _unit_rows(vectors, len(ids))
 
     @staticmethod
     def _stemmer():
@@ -177,7 +184,9 @@ class KeywordIndex:
         return Stemmer.Stemmer("english")
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> KeywordIndex:
+    def build(
+        cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], vectors: Any = None
+    ) -> KeywordIndex:
         import bm25s
 
         retriever = None
@@ -190,7 +199,7 @@ class KeywordIndex:
             )
             retriever = bm25s.BM25()
             retriever.index(tokens, show_progress=False)
-        return cls(ids, texts, metas, retriever)
+        return cls(ids, texts, metas, retriever, vectors)
 
     def save(self, directory: Path, version: str) -> None:
         """Write to a temporary folder, then swap it in, so readers never see half an index."""
@@ -200,6 +209,7 @@ class KeywordIndex:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
         records = {"version": version, "ids": self.ids, "texts": self.texts, "metas": self.metas}
         (tmp / "records.json").write_text(json.dumps(records), encoding="utf-8")
+        np.save(tmp / "vectors.npy", self.vectors)
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if directory.exists():
@@ -216,10 +226,31 @@ class KeywordIndex:
             retriever = None
             if records["ids"]:
                 retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+            vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+            index = cls(records["ids"], records["texts"], records["metas"], retriever, vectors)
         except (OSError, ValueError, KeyError):
-            return None  # missing or damaged: the caller rebuilds it
-        index = cls(records["ids"], records["texts"], records["metas"], retriever)
+            return None  # missing, damaged or saved before the vectors were: the caller rebuilds it
         return index, records["version"]
+
+    def nearest(
+        self, query_embedding: np.ndarray, n: int, filters: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The `n` chunks of highest cosine similarity to the query, exactly."""
+        rows = np.arange(len(self.ids))
+        if filters:
+            rows = np.array([i for i, m in enumerate(self.metas) if _matches(m, filters)], dtype=np.int64)
+        if n <= 0 or not len(rows):
+            return []
+        query = np.asarray(query_embedding, dtype=np.float32)
+        similarity = self.vectors[rows] @ (query / (np.linalg.norm(query) or 1.0))
+        top = np.argsort(-similarity, kind="stable")[:n]
+        return [
+            (
+                Chunk.from_record(self.ids[rows[i]], self.texts[rows[i]], self.metas[rows[i]]),
+                float(similarity[i]),
+            )
+            for i in top
+        ]
 
     @cached_property
     def _by_position(self) -> dict[tuple[str, int], int]:
@@ -379,7 +410,7 @@ class Store:
                 self.settings.collection,
                 embedding_function=None,
                 metadata={"embedding_model": self.embedder.model_id},
-                configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
+                configuration={"hnsw": {"space": "cosine"}},
             )
         except Exception as exc:
             raise StoreError(
@@ -396,12 +427,6 @@ class Store:
                 "TUTOR_EMBEDDING_MODEL (and TUTOR_ONNX_QUANTIZE), or point TUTOR_DATA_DIR (or "
                 "TUTOR_COLLECTION) elsewhere and ingest again."
             )
-        hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
-        if hnsw.get("ef_search", SEARCH_EF) < SEARCH_EF and not self.read_only:
-            # a store made before: the same search as a new one (a query-time setting); an older
-            # server may refuse it, and then searches as before
-            with contextlib.suppress(Exception):
-                collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
         return collection
 
     def _call(self, what: str, fn, *args, **kwargs):
@@ -487,36 +512,13 @@ class Store:
     def dense_search(
         self, query_embedding: np.ndarray, n: int, filters: dict[str, Any] | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity (1 = identical direction)."""
-        if n <= 0:
-            return []
-        self.keyword_index  # noqa: B018  (follows writes by other processes: see _reopen)
-        result = self._call(
-            "Searching",
-            self.collection.query,
-            query_embeddings=[query_embedding],
-            n_results=n,
-            where=_where(filters),
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            (Chunk.from_record(i, doc, meta), 1.0 - float(dist))
-            for i, doc, meta, dist in zip(
-                result["ids"][0],
-                result["documents"][0],
-                result["metadatas"][0],
-                result["distances"][0],
-                strict=True,
-            )
-            if doc is not None and meta is not None  # deleted by another writer mid-query
-        ]
+        """Nearest chunks by cosine similarity (1 = identical direction), exactly (see the module)."""
+        return self.keyword_index.nearest(query_embedding, n, filters)
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        result = self._call("Reading vectors", self.collection.get, ids=list(ids), include=["embeddings"])
-        return {
-            i: np.asarray(e, dtype=np.float32)
-            for i, e in zip(result["ids"], result["embeddings"], strict=True)
-        }
+        index = self.keyword_index
+        row = {chunk_id: i for i, chunk_id in enumerate(index.ids)}
+        return {i: index.vectors[row[i]] for i in ids if i in row}
 
     # --- keyword index ------------------------------------------------------------------------
 
@@ -542,8 +544,12 @@ class Store:
     def rebuild_keyword_index(self) -> KeywordIndex:
         """Rebuild the keyword index from the collection, save it with the collection's version and
         publish that version."""
-        result = self._call("Reading the store", self.collection.get, include=["documents", "metadatas"])
-        index = KeywordIndex.build(result["ids"], result["documents"], result["metadatas"])
+        result = self._call(
+            "Reading the store", self.collection.get, include=["documents", "metadatas", "embeddings"]
+        )
+        index = KeywordIndex.build(
+            result["ids"], result["documents"], result["metadatas"], result["embeddings"]
+        )
         version = _version(result["ids"])
         if self.read_only:  # kept in memory: nothing of a read-only store is written
             self._keyword, self._keyword_version = index, version

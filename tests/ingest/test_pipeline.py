@@ -223,16 +223,33 @@ def test_store_built_with_another_model_is_refused(settings, store, docs):
         Store(settings, FakeEmbedder("another-model")).count()
 
 
-def test_the_vector_index_explores_enough_candidates_also_in_a_store_made_before(settings, store, docs):
-    # with Chroma's default of 100, one question ranked differently from one `tutor ask` to the next
-    from tutor.store import SEARCH_EF
+def test_dense_search_is_exact_after_re_ingesting_and_in_a_store_saved_before_vectors_were(
+    settings, store, docs
+):
+    # Chroma's HNSW graph, after upserts, missed a query's nearest chunk in 1 process of 12
+    import numpy as np
+
+    from tutor.store import KeywordIndex
 
     ingest([str(docs)], store)
-    assert store.collection.configuration_json["hnsw"]["ef_search"] == SEARCH_EF >= 500
-    store.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # as stores were made before
+    (docs / "deep/dl.md").write_text(
+        (docs / "deep/dl.md").read_text() + "\n\nPyTorch also runs on Apple GPUs.\n"
+    )
+    ingest([str(docs)], store)  # upserts the changed document's chunks
+    query = store.embedder.embed_query("Which framework runs on Apple GPUs?")
+    got = store.dense_search(query, 100)
+    every = store.collection.get(include=["embeddings", "documents"])
+    vectors = np.asarray(every["embeddings"], dtype=np.float32)
+    cosine = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query))
+    assert [c.id for c, _ in got] == [every["ids"][i] for i in np.argsort(-cosine, kind="stable")]
+    assert [round(s, 5) for _, s in got] == sorted((round(float(c), 5) for c in cosine), reverse=True)
+    assert store.dense_search(query, 2, {"source": got[-1][0].source})[0][0].source == got[-1][0].source
+    # an index saved before it held vectors is rebuilt, not read without them
+    (store.keyword_dir / "vectors.npy").unlink()
+    assert KeywordIndex.load(store.keyword_dir) is None
     reopened = Store(settings, store.embedder)
-    assert reopened.collection.configuration_json["hnsw"]["ef_search"] == SEARCH_EF
-    assert reopened.keyword_search("PyTorch TensorFlow", 1)  # and the store still answers
+    assert [c.id for c, _ in reopened.dense_search(query, 3)] == [c.id for c, _ in got[:3]]
+    assert (store.keyword_dir / "vectors.npy").is_file()
 
 
 @pytest.mark.parametrize("first_use", ["search", "count"])

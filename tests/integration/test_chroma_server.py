@@ -153,6 +153,9 @@ def test_ingest_fails_clearly_when_the_server_is_down_and_repairs_after(env, chr
 
 def test_api_answers_503_while_the_server_is_down_and_recovers(chroma, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    # searches read the local copy of the store; each looks for changes at the server first
+    # (every 2 s by default, at once here), and that finds the server down
+    monkeypatch.setattr("tutor.store.KEYWORD_RECHECK_SECONDS", 0.0)
     for name, text in DOCS.items():
         write(tmp_path / "docs" / name, text)
     settings = Settings(

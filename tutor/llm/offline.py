@@ -313,9 +313,17 @@ MEASURED = re.compile(
 def written_as_names(texts: Sequence[str]) -> set[str]:
     """The words (lower-cased) that `texts` write only as names (`names_in`), never in lower case:
     a learner's "colab" or "karpathy" is the "Colab" or "Karpathy" of the passages."""
-    lines = (LIST_ITEM.sub("", COMMENT_OR_HEADING.sub("", line)) for text in texts for line in text.splitlines())
-    named = {name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)}
-    return {word for word in named if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", " ".join(texts))}
+    lines = (
+        LIST_ITEM.sub("", COMMENT_OR_HEADING.sub("", line)) for text in texts for line in text.splitlines()
+    )
+    named = {
+        name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)
+    }
+    return {
+        word
+        for word in named
+        if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", " ".join(texts))
+    }
 
 
 def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]:
