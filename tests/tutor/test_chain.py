@@ -450,6 +450,23 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
 
 
+def test_the_sentence_after_the_best_one_comes_with_it_when_only_it_holds_the_figure(embedder):
+    text = (
+        "The free tier of the platform gives every learner access for training models. "
+        "Its cap is 30 hours in each week. "
+        "The paid tier of the platform gives every learner access for training larger models. "
+        "The team tier of the platform gives every learner shared access for training models. "
+        "The school tier of the platform gives every learner access for training models in class."
+    )
+    question = "How much does the free tier of the platform give every learner for training?"
+    chosen = quotes(embedder, question, one_passage(text))
+    # the cap shares few words with the question, but the best sentence has no figure and it does
+    assert chosen[:2] == [
+        "The free tier of the platform gives every learner access for training models.",
+        "Its cap is 30 hours in each week.",
+    ]
+
+
 def test_a_name_the_learner_writes_in_lower_case_and_what_a_question_counts(embedder):
     text = (
         "# Option 1: Google Colab — open colab.research.google.com, enable GPU runtime\n\n"

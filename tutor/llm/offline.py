@@ -462,6 +462,22 @@ class OfflineAnswerer(Answerer):
             chosen[0],
             sorted(chosen[1:], key=lambda i: (rank_of[candidates[i][0]], candidates[i][1])),
         )
+        # the best sentence lacks the figure or setting asked for and the next one in its paragraph
+        # has it ("It is important to assign an identifier to unlabeled points …" + "The identifier
+        # … is the integer value -1."): the two are quoted together. A capitalised word, which
+        # "which …" questions ask for, is in too many sentences to tell.
+        after = best + 1
+        if (
+            (setting or ASKS_NUMBER.search(question))
+            and holds is not None
+            and not holds(candidates[best][3])
+            and after < len(candidates)
+            and after not in chosen
+            and candidates[after][0] == candidates[best][0]
+            and candidates[after][1] == candidates[best][1] + 1
+            and holds(candidates[after][3])
+        ):
+            rest.insert(0, after)
         order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
         return [candidates[j][:3] for j in whole_lists(order, candidates)]
 
