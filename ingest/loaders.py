@@ -375,14 +375,27 @@ def load_rst(text: str, fallback_title: str) -> tuple[str, str]:
 
 def load_plain_text(text: str, fallback_title: str) -> tuple[str, str]:
     """The title: a heading on the first line, set apart by a blank line ("HARVESTING HONEY"); else
-    the first line that reads like a title (saved web pages start with "Skip to content" etc.)."""
+    the first line (or first sentence) that reads like a title (saved web pages start with "Skip to
+    content" etc.)."""
     from ingest.chunking import is_heading_line
 
     lines = [line.strip() for line in text.strip().splitlines()]
     if lines and is_heading_line(lines[0]) and (len(lines) == 1 or not lines[1]):
         return lines[0], text
-    title = next((line for line in lines if len(line.split()) >= 4 and len(line) <= 120), fallback_title)
+    title = next(filter(None, map(_title_like, lines)), fallback_title)
     return title, text
+
+
+LIST_MARK = re.compile(r"^(?:[-*+•▪●]|\d+[.)])\s")
+
+
+def _title_like(line: str) -> str | None:
+    """A line, or its first sentence when the line is a paragraph, that can serve as a title: four
+    words or more, 120 characters at most; never a list item ("- Python programming proficiency")."""
+    if LIST_MARK.match(line):
+        return None
+    first = re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0]
+    return first if len(first.split()) >= 4 and len(first) <= 120 else None
 
 
 # Inside the main content, these are navigation, asides and chrome, not the page's text. Sphinx

@@ -39,6 +39,13 @@ def test_malformed_front_matter_is_a_clear_error():
 def test_plain_text_title_skips_navigation_lines():
     doc = load(b"Skip to content\nMachine Learning Roadmap for Busy People\n\nBody text.", "txt")
     assert doc.title == "Machine Learning Roadmap for Busy People"
+    # a page opening with a long paragraph: its first sentence, not the first list item after it
+    page = (
+        "In 2026, machine learning is the engine of most new products. This roadmap takes you from "
+        "curious to job-ready over 48 weeks, with projects at every stage and a capstone at the end.\n"
+        "Prerequisites\n- Python programming proficiency and the command line\n"
+    )
+    assert load(page.encode(), "txt").title == "In 2026, machine learning is the engine of most new products."
 
 
 def test_utf16_with_its_byte_order_mark_is_text():
