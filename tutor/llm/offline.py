@@ -319,11 +319,8 @@ def written_as_names(texts: Sequence[str]) -> set[str]:
     named = {
         name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)
     }
-    return {
-        word
-        for word in named
-        if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", " ".join(texts))
-    }
+    whole = " ".join(texts)
+    return {word for word in named if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", whole)}
 
 
 def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]:
