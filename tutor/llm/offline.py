@@ -46,7 +46,9 @@ ASKS_NUMBER = re.compile(
 )
 # A question after a figure itself ("when" is left out: "when fitting X" is a condition, not a date).
 ASKS_FIGURE = re.compile(
-    r"\bhow (many|much|long|often|big|large|fast|old)\b|\bwhat (percentage|share|proportion|fraction)\b",
+    r"\bhow (many|much|long|often|big|large|fast|old)\b|\bwhat (percentage|share|proportion|fraction)\b"
+    r"|\bwhat('s|\s+is|\s+are|\s+was)\s+(the\s+)?([\w-]+\s+){0,3}"  # "what's the passing score …?"
+    r"(price|fees?|salary|salaries|passing score|pass(ing)? mark|cut-?off)\b",
     re.IGNORECASE,
 )
 ASKS_SETTING = re.compile(
