@@ -150,13 +150,18 @@ def _version(ids: Iterable[str]) -> str:
 
 
 def _unit_rows(vectors: Any, n: int) -> np.ndarray:
-    """Vectors as an (n, d) float32 matrix of unit rows; a count that does not match the records
-    is damage (ValueError)."""
-    matrix = np.asarray(vectors if vectors is not None and n else np.zeros((0, 0)), dtype=np.float32)
-    if n and (matrix.ndim != 2 or matrix.shape[0] != n):
-        raise ValueError(f"{n} chunks but vectors of shape {matrix.shape}")
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True) if matrix.size else 1.0
-    return matrix / np.where(norms == 0, 1.0, norms)
+    """Vectors as an (n, d) float32 matrix of unit rows. A shape that does not match the records, or
+    a row that is not a direction (zero, NaN), is damage (ValueError)."""
+    if not n:
+        return np.zeros((0, 0), dtype=np.float32)
+    shape = getattr(vectors, "shape", None) or np.shape(vectors)
+    if len(shape) != 2 or shape[0] != n or not shape[1]:
+        raise ValueError(f"{n} chunks but vectors of shape {shape}")
+    matrix = np.array(vectors, dtype=np.float32)  # a copy: a memory-mapped file is read here
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    if not np.all(np.isfinite(norms)) or not np.all(norms > 0):
+        raise ValueError("vectors that are zero or not numbers")
+    return matrix / norms
 
 
 def _matches(meta: dict[str, Any], filters: dict[str, Any] | None) -> bool:
@@ -226,10 +231,11 @@ class KeywordIndex:
             retriever = None
             if records["ids"]:
                 retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
-            vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+            # memory-mapped: a damaged header claiming a huge shape is caught before anything is read
+            vectors = np.load(directory / "vectors.npy", mmap_mode="r", allow_pickle=False)
             index = cls(records["ids"], records["texts"], records["metas"], retriever, vectors)
-        except (OSError, ValueError, KeyError):
-            return None  # missing, damaged or saved before the vectors were: the caller rebuilds it
+        except Exception:  # a derived copy: missing, damaged or saved before the vectors were
+            return None  # the caller rebuilds it from the collection
         return index, records["version"]
 
     def nearest(
@@ -513,7 +519,16 @@ class Store:
         self, query_embedding: np.ndarray, n: int, filters: dict[str, Any] | None = None
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (1 = identical direction), exactly (see the module)."""
-        return self.keyword_index.nearest(query_embedding, n, filters)
+        index = self.keyword_index
+        width = np.shape(query_embedding)[-1]
+        if index.ids and index.vectors.shape[1] != width:
+            index = self.rebuild_keyword_index()  # the saved copy was damaged: read the collection
+            if index.vectors.shape[1] != width:
+                raise StoreError(
+                    f"The store in {self.location} holds vectors of {index.vectors.shape[1]} dimensions "
+                    f"but the embedding model gives {width}: ingest again into a fresh data dir."
+                )
+        return index.nearest(query_embedding, n, filters)
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         index = self.keyword_index

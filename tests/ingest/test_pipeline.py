@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -250,6 +251,37 @@ def test_dense_search_is_exact_after_re_ingesting_and_in_a_store_saved_before_ve
     reopened = Store(settings, store.embedder)
     assert [c.id for c, _ in reopened.dense_search(query, 3)] == [c.id for c, _ in got[:3]]
     assert (store.keyword_dir / "vectors.npy").is_file()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["empty", "wrong width", "zeros", "nan", "huge header", "records a list"],
+)
+def test_a_damaged_saved_index_is_rebuilt_and_search_stays_right(settings, store, docs, damage):
+    import numpy as np
+
+    ingest([str(docs)], store)
+    query = store.embedder.embed_query("Which framework should I learn first?")
+    expected = [c.id for c, _ in store.dense_search(query, 3)]
+    folder = store.keyword_dir
+    rows = len(json.loads((folder / "records.json").read_text())["ids"])
+    vectors = folder / "vectors.npy"
+    if damage == "empty":
+        vectors.write_bytes(b"")  # what a power cut after an unsynced rename leaves
+    elif damage == "wrong width":
+        np.save(vectors, np.ones((rows, 10), np.float32))
+    elif damage in ("zeros", "nan"):
+        np.save(vectors, np.full((rows, 64), 0.0 if damage == "zeros" else np.nan, np.float32))
+    elif damage == "huge header":
+        header = {"descr": "<f4", "fortran_order": False, "shape": (rows, 10**9)}
+        with vectors.open("wb") as f:
+            np.lib.format.write_array_header_1_0(f, header)
+            f.write(b"\0" * 1000)
+    else:
+        (folder / "records.json").write_text("[]")
+    reopened = Store(settings, store.embedder)
+    assert [c.id for c, _ in reopened.dense_search(query, 3)] == expected
+    assert np.load(vectors).shape == (rows, 64)  # saved again, whole
 
 
 @pytest.mark.parametrize("first_use", ["search", "count"])
