@@ -16,7 +16,11 @@ from tutor.entailment import stem
 from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
+# not after a title or a Latin abbreviation: "invented by Dr. Ostrander", "a library, e.g. Keras"
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
+    r"(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[*_A-Z0-9])"
+)
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
 LINE_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^#+\s*")  # a list bullet or heading marks
 INLINE_CODE = re.compile(r"(`[^`]*`)")

@@ -117,6 +117,11 @@ def test_sentence_splitting_keeps_trailing_citations_and_joins_wrapped_lines():
         "- a list item here [3]",
     ]
     assert citations_in("x [1, 2] y [3]") == [1, 2, 3]
+    # a title or a Latin abbreviation ends no sentence ("Dr." lost the name after it)
+    assert split_sentences("It was invented by Dr. Ostrander. Use a search, e.g. GridSearchCV, then.") == [
+        "It was invented by Dr. Ostrander.",
+        "Use a search, e.g. GridSearchCV, then.",
+    ]
 
 
 def test_a_stop_opening_a_figure_is_not_drawn_to_the_word_before_it():
