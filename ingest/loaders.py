@@ -404,7 +404,10 @@ NOT_CONTENT = (
     "script|style|noscript|template|svg|iframe|nav|footer|form|button|select|textarea",
     "aside[not(contains(concat(' ', normalize-space(@class), ' '), ' topic ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar '))]",
-    "[@role='navigation' or @role='search' or @role='complementary' or @hidden or @aria-hidden='true']",
+    "[@role='navigation' or @role='search' or @role='complementary' or @hidden or @aria-hidden='true'"
+    # text a reader never sees (an injection's hiding place): style="display: none", "visibility:hidden"
+    " or contains(translate(@style, 'DISPLAYNOEVISBTH ', 'displaynoevisbth'), 'display:none')"
+    " or contains(translate(@style, 'DISPLAYNOEVISBTH ', 'displaynoevisbth'), 'visibility:hidden')]",
     "[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')]",  # Sphinx's ¶ anchors
 )
 
