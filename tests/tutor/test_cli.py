@@ -69,6 +69,28 @@ def test_ingest_search_and_sources(tmp_path):
     )
     sources = json.loads(invoke("sources", "--json").output)
     assert [s["source"] for s in sources] == ["docs/dl.md", "docs/sql.md"]
+    # a file name is enough when one source ends with it
+    by_name = json.loads(invoke("search", "learn", "--source", "DL.md", "--json").output)
+    assert by_name and {h["chunk"]["source"] for h in by_name} == {"docs/dl.md"}
+    write(tmp_path / "more" / "sql.md", "# SQL again\n\nJoins combine tables.")
+    assert invoke("ingest", "more").exit_code == 0
+    ambiguous = invoke("search", "SQL", "--source", "sql.md")
+    assert "matches 2 documents' sources: 'docs/sql.md', 'more/sql.md'" in str(ambiguous.exception)
+
+
+def test_search_by_phase_takes_its_number_and_lists_the_phases_when_none_matches(tmp_path):
+    write(tmp_path / "docs" / "sql.md", '---\nphase: "1. Foundations"\n---\n# SQL\n\nJoins combine tables.')
+    write(
+        tmp_path / "docs" / "dl.md",
+        '---\nphase: "3. Deep learning"\n---\n# DL\n\nLearn PyTorch before TensorFlow.',
+    )
+    assert invoke("ingest", "docs").exit_code == 0
+    hits = json.loads(invoke("search", "learn", "--phase", "3", "--json").output)
+    assert hits and {h["chunk"]["source"] for h in hits} == {"docs/dl.md"}
+    missing = invoke("search", "learn", "--phase", "9")
+    assert "No ingested document has --phase '9'; phases: 1. Foundations, 3. Deep learning." in str(
+        missing.exception
+    )
 
 
 def test_a_data_dir_that_does_not_exist_is_an_error_not_a_new_store(tmp_path):
