@@ -662,6 +662,15 @@ def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
     ]
 
 
+def test_a_saved_pages_card_reads_as_its_label_and_its_figure():
+    page = "Capstone & Job Readiness\nWeeks 33-48\nIntegrate all skills into one project.\n1. Learn Python"
+    assert lines_as_paragraphs(page).split("\n\n") == [
+        "Capstone & Job Readiness: Weeks 33-48",  # was "Weeks 33-48" alone: too short to quote
+        "Integrate all skills into one project.",
+        "1. Learn Python",
+    ]
+
+
 def test_a_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_figure_or_a_name(embedder):
     # Each line was its own paragraph: "The guest network lease lasts only [1]." lost its figure.
     text = (

@@ -131,6 +131,12 @@ def hard_wrapped(lines: list[str]) -> bool:
     return bool(breaks) and sum(runs_on(a, b) for a, b in breaks) >= 0.3 * len(breaks)
 
 
+# A saved page's card: a short label line ("Capstone & Job Readiness"), then its figure on a line of
+# its own ("Weeks 33-48", "4–6 weeks", "$49").
+LABELLED_FIGURE = re.compile(r"[^.!?:]{0,20}\d[^.!?:]{0,20}")
+SHORT_LABEL = re.compile(r"[^.!?:|]{3,60}")
+
+
 def lines_as_paragraphs(text: str) -> str:
     """Saved web pages put one item per line, often without punctuation ("Commands", "# Option 2:
     Kaggle Notebooks — …"): each line becomes its own paragraph (a comment's or heading's hashes
@@ -146,6 +152,8 @@ def lines_as_paragraphs(text: str) -> str:
         indented = raw[:1].isspace() and not LIST_ITEM.match(raw)
         if out and (runs_on(out[-1], line) or (indented and out[-1][-1] not in ".!?:")):
             out[-1] = f"{out[-1]} {line}"
+        elif out and LABELLED_FIGURE.fullmatch(line) and SHORT_LABEL.fullmatch(out[-1]):
+            out[-1] = f"{out[-1]}: {line}"  # a card's label and its figure: "Capstone: Weeks 33-48"
         elif line:
             out.append(line)
     return "\n\n".join(out)
