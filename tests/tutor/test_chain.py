@@ -23,6 +23,7 @@ from tutor.llm.offline import (
     candidate_sentences,
     lines_as_paragraphs,
     looks_like_code,
+    same_words,
     table_rows,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
@@ -669,6 +670,11 @@ def test_a_saved_pages_card_reads_as_its_label_and_its_figure():
         "Integrate all skills into one project.",
         "1. Learn Python",
     ]
+
+
+def test_a_sentence_a_page_repeats_is_quoted_once_but_not_one_with_other_figures():
+    assert same_words("5Capstone & Job Readiness: Weeks 33-48", "Capstone & Job Readiness: Weeks 33-48")
+    assert not same_words("Foundations: Weeks 1-8", "Foundations: Weeks 9-16")
 
 
 def test_a_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_figure_or_a_name(embedder):

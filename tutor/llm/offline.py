@@ -400,6 +400,16 @@ def holds_what_is_asked(
     )
 
 
+def same_words(a: str, b: str) -> bool:
+    """Two copies of one sentence: a saved page repeats its cards, once with the step's number run
+    into the label ("5Capstone & Job Readiness: Weeks 33-48"), once without."""
+
+    def words(text: str) -> str:
+        return re.sub(r"\W+", " ", re.sub(r"^\d+(?=[A-Za-z])", "", text.strip())).lower().strip()
+
+    return words(a) == words(b)
+
+
 def split_stems(text: str) -> set[str]:
     """The stems of `text`, a hyphenated word also as its parts: "production-grade" is "production grade"."""
     return stems(text) | stems(text.replace("-", " "))
@@ -461,7 +471,10 @@ class OfflineAnswerer(Answerer):
                 break
             if chosen and scores[i] < WEAKEST * scores[chosen[0]]:
                 break  # the rest is much weaker than the best: leave it out
-            if any(float(vectors[i] @ vectors[j]) > DUPLICATE for j in chosen):
+            if any(
+                float(vectors[i] @ vectors[j]) > DUPLICATE or same_words(candidates[i][2], candidates[j][2])
+                for j in chosen
+            ):
                 continue
             chosen.append(int(i))
             words += len(candidates[i][2].split())
