@@ -210,6 +210,9 @@ class KeywordIndex:
         """Write to a temporary folder, then swap it in, so readers never see half an index."""
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".keyword-", dir=directory.parent))
+        # mkdtemp makes it private (0700); it gets its folder's mode, so that whoever may read the
+        # data dir (a server's account) may read the index too
+        tmp.chmod(directory.parent.stat().st_mode & 0o777)
         if self.retriever is not None:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
         records = {"version": version, "ids": self.ids, "texts": self.texts, "metas": self.metas}
