@@ -262,6 +262,11 @@ class KeywordIndex:
         ]
 
     @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Each chunk id's row in the records and the vectors: built once, not at every query."""
+        return {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+
+    @cached_property
     def _by_position(self) -> dict[tuple[str, int], int]:
         return {(m.get("doc_id", ""), int(m.get("position", 0))): i for i, m in enumerate(self.metas)}
 
@@ -535,8 +540,7 @@ class Store:
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         index = self.keyword_index
-        row = {chunk_id: i for i, chunk_id in enumerate(index.ids)}
-        return {i: index.vectors[row[i]] for i in ids if i in row}
+        return {i: index.vectors[index.row_of[i]] for i in ids if i in index.row_of}
 
     # --- keyword index ------------------------------------------------------------------------
 

@@ -245,6 +245,10 @@ def test_dense_search_is_exact_after_re_ingesting_and_in_a_store_saved_before_ve
     assert [c.id for c, _ in got] == [every["ids"][i] for i in np.argsort(-cosine, kind="stable")]
     assert [round(s, 5) for _, s in got] == sorted((round(float(c), 5) for c in cosine), reverse=True)
     assert store.dense_search(query, 2, {"source": got[-1][0].source})[0][0].source == got[-1][0].source
+    # the vectors maximal marginal relevance compares come from the same rows; unknown ids are skipped
+    picked = store.embeddings([got[0][0].id, "no-such-chunk"])
+    assert list(picked) == [got[0][0].id]
+    assert np.allclose(picked[got[0][0].id], vectors[every["ids"].index(got[0][0].id)], atol=1e-5)
     # the index folder is as readable as the folder it is in (mkdtemp made it private)
     keyword_root = store.keyword_dir.parent
     assert store.keyword_dir.stat().st_mode & 0o777 == keyword_root.stat().st_mode & 0o777
