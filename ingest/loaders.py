@@ -18,6 +18,7 @@ from typing import Any
 
 from tutor.errors import IngestError
 from tutor.frontmatter import FrontMatterError, split_front_matter
+from tutor.text import LIST_ITEM
 from tutor.types import Document
 
 KINDS = {
@@ -386,13 +387,10 @@ def load_plain_text(text: str, fallback_title: str) -> tuple[str, str]:
     return title, text
 
 
-LIST_MARK = re.compile(r"^(?:[-*+•▪●]|\d+[.)])\s")
-
-
 def _title_like(line: str) -> str | None:
     """A line, or its first sentence when the line is a paragraph, that can serve as a title: four
     words or more, 120 characters at most; never a list item ("- Python programming proficiency")."""
-    if LIST_MARK.match(line):
+    if LIST_ITEM.match(line):
         return None
     first = re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0]
     return first if len(first.split()) >= 4 and len(first) <= 120 else None

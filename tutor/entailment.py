@@ -32,6 +32,8 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from tutor.text import LIST_ITEM
+
 Embed = Callable[[list[str]], np.ndarray]
 
 # ---------------------------------------------------------------------------------------------
@@ -572,7 +574,6 @@ class Unit:
 
 HARD_WRAP = 60  # a line at least this long that runs on into the next was wrapped, not ended
 PASSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
 # A line ending in a comma or a word no sentence ends with ("a lease of", "written by") runs on

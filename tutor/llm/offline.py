@@ -24,6 +24,7 @@ from tutor.grounding import NUMBERED, clean, content_words, split_sentences, ste
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
+from tutor.text import LIST_ITEM
 from tutor.types import Passage
 
 MAX_SENTENCES = 5
@@ -120,7 +121,6 @@ def table_rows(text: str) -> dict[str, str]:
     return rows
 
 
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 COMMENT_OR_HEADING = re.compile(r"^\s*#+\s+")
 
 

@@ -27,6 +27,7 @@ from tutor.quiz.grading import NUMBER_WORDS
 from tutor.quiz.items import BLANK, ItemSource, QuizItem, item_id, letter_options, normalise, plain
 from tutor.quiz.topics import TopicDoc
 from tutor.quiz.validation import form_problems
+from tutor.text import LIST_ITEM
 
 MIN_WORDS, MAX_WORDS = 7, 45
 OPTIONS = 4  # the key and three distractors
@@ -50,7 +51,6 @@ RANGE_AFTER = re.compile(r"^\s*(?:–|-|to|or|and|/)\s*" + NUMBER + r"\b", re.IG
 RANGE_BEFORE = re.compile(r"\b" + NUMBER + r"\s*(?:–|-|to|or|and|/)\s*$", re.IGNORECASE)
 ARTICLE_BEFORE = re.compile(r"\b(?:the|these|those|its|their|all)\s+$", re.IGNORECASE)
 PROSE_WORD = re.compile(r"[\w+#&-]+(?:\.[\w+#&-]+)*")
-LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
 
 def _words(text: str) -> frozenset[str]:
