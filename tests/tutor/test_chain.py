@@ -424,6 +424,19 @@ def test_a_label_number_a_name_written_apart_or_a_figure_that_is_not_money_does_
     )
 
 
+def test_a_figure_is_of_the_name_that_opens_its_stretch_of_the_sentence(embedder):
+    text = (
+        "TheCodeForge lists three free options: Google Colab (switch on the GPU runtime), Kaggle "
+        "Notebooks (about 30 free GPU hours a week, nothing to install) and Lightning.ai (a free tier)."
+    )
+    answerer = OfflineAnswerer(embedder)
+    passage = one_passage(text, title="No GPU? Use a free cloud notebook")
+    # the 30 hours are Kaggle's and "three" is TheCodeForge's count: nothing says Colab's hours
+    assert answerer.select("How many free GPU hours a week does Google Colab give?", [passage]) == []
+    chosen = answerer.select("How many free GPU hours a week do Kaggle Notebooks give?", [passage])
+    assert any("30 free GPU hours" in text for _, _, text in chosen)
+
+
 def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_that_answers(embedder):
     text = (
         "Scikit-learn is an open source machine learning library.\n\n"

@@ -394,10 +394,56 @@ def holds_what_is_asked(
     wanted = things[:1] if first else things or [set()]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
-        figure.search(sentence) and any(thing <= headings[n] | stems(sentence) for thing in wanted)
+        figure_of(sentence, thing, figure)
         for n, _, _, raw in candidates
         for sentence in FULL_STOP.split(raw)
+        for thing in wanted
+        if thing <= headings[n] | stems(sentence)
     )
+
+
+def name_spans(sentence: str) -> list[tuple[int, int, set[str]]]:
+    """Where `sentence` writes names, as (start, end, stems); names next to each other are one
+    ("Kaggle Notebooks"). A short acronym (GPU, API) names a kind of thing, not whose it is."""
+    found = {name for name in names_in(sentence) if not (len(name) <= 3 and name.isupper())}
+    found |= {m.group() for m in SITE_NAME.finditer(sentence)}
+    spans = sorted(
+        (m.start(), m.end())
+        for name in found
+        for m in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w])", sentence)
+    )
+    merged: list[tuple[int, int, set[str]]] = []
+    for start, end in spans:
+        if merged and not sentence[merged[-1][1] : start].strip():
+            merged[-1] = (merged[-1][0], end, merged[-1][2] | stems(sentence[start:end]))
+        elif not merged or start >= merged[-1][1]:
+            merged.append((start, end, stems(sentence[start:end])))
+    return merged
+
+
+SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
+
+
+def figure_of(sentence: str, thing: set[str], figure: re.Pattern) -> bool:
+    """Whether `sentence` holds a figure of `thing`. A figure is of the first name of its stretch
+    of the sentence (between commas, colons, brackets, "while"), or of the stretch before when its
+    own names none: in "Google Colab (switch on the GPU runtime), Kaggle Notebooks (about 30 free
+    GPU hours a week)" the 30 is Kaggle's, not Colab's. A figure no name owns may be anyone's."""
+    spans = name_spans(sentence)
+    if not thing or not any(thing & names for _, _, names in spans):
+        return bool(figure.search(sentence))  # the thing is named in the heading, or not as a name
+    cuts = [0, *(m.end() for m in SEGMENT_END.finditer(sentence))]
+    for match in figure.finditer(sentence):
+        owner: set[str] = set()
+        for begin, end in reversed(list(zip(cuts, [*cuts[1:], len(sentence)], strict=True))):
+            if begin > match.start():
+                continue
+            owner = next((names for start, _, names in spans if begin <= start < end), set())
+            if owner:
+                break
+        if not owner or owner & thing:
+            return True
+    return False
 
 
 def same_words(a: str, b: str) -> bool:
