@@ -760,6 +760,7 @@ class Evidence:
     """The cited passages as the checks read them."""
 
     units: list[Unit]
+    passages: list[tuple[Unit, ...]] = field(default_factory=list)  # the units, passage by passage
     vocab: set[str] = field(default_factory=set)  # stems of every word
     text: str = ""  # every word, lower-cased
 
@@ -806,7 +807,7 @@ def judge(
     words = content(claim)
     if not words:
         return Verdict(True)
-    evidence = Evidence(units)
+    evidence = Evidence(units, [read_passage(p) for p in passages])
     for check in CHECKS:
         reason = check(claim, evidence)
         if reason:
@@ -1769,6 +1770,42 @@ def _speaker(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+SWAP_MIN = 3  # content words the claim must share with the passage sentence that says it
+
+
+def _swapped(claim: list[Token], evidence: Evidence) -> str:
+    """A name the claim puts where the passage sentence saying the rest of the claim has another:
+    "For large datasets, L-BFGS is very robust" where the passage says it of Adam, and gives L-BFGS
+    a sentence of its own that matches the claim clearly worse. Only for a claim citing one
+    passage: one citing two may take its name from one and the rest from the other."""
+    if len(evidence.passages) != 1:
+        return ""
+    claimed = {t.stem for t in content(claim)}
+    named = {t.stem for t in claim if t.anchor and t.kind == "word"}
+    units = evidence.units
+    for clause in _clauses(claim):  # "..., so if you have enough RAM ...": each clause its sentence
+        rest = {t.stem for t in content(clause) if t.lower not in REPORTING} - named
+        scored = sorted(((len(rest & u.stems), k) for k, u in enumerate(units)), reverse=True)
+        if not scored or scored[0][0] < SWAP_MIN:
+            continue
+        best = units[scored[0][1]]
+        others = {t.stem for t in _strong_names(best.tokens)} - claimed - best.heading
+        for _, _, names in _name_groups(clause) if others else []:
+            if names <= best.stems | best.heading or not any(names <= u.stems for u in units):
+                continue
+            mine = max((n for n, k in scored if names <= units[k].stems), default=0)
+            if scored[0][0] - mine >= SPEAKER_MARGIN:
+                return f"the cited passage says this of {', '.join(sorted(others))}, not of the claim's name"
+    return ""
+
+
+def _strong_names(tokens: list[Token]) -> list[Token]:
+    """The names of a sentence that name one thing: not its opening word, an abbreviation ("e.g.")
+    or a short acronym (ML, AI)."""
+    words = [t for t in tokens if t.kind == "word"]
+    return [t for t in words[1:] if t.anchor and len(t.text) > 3 and not t.text.endswith(".")]
+
+
 def _misbound(
     token: Token, owners: set[frozenset[str]], unit_owners, headings: frozenset[frozenset[str]] = frozenset()
 ) -> tuple[set[str], Unit] | None:
@@ -1879,6 +1916,7 @@ CHECKS = (
     _bindings,
     _crossed,
     _speaker,
+    _swapped,
     _transplant,
     _novelty,
 )

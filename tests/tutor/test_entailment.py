@@ -81,6 +81,21 @@ def test_a_claim_opening_with_one_name_is_not_what_the_passages_say_of_another()
     assert not supported("QuickSort needs extra memory for its buffer, as it copies each half [1].", passage)
 
 
+def test_a_name_put_in_place_of_the_one_the_carrying_sentence_names_is_caught():
+    solvers = (
+        "Empirically, Lbfgs converges faster on small datasets. For large datasets, however, Adam is "
+        "robust: it usually converges quickly and gives good performance."
+    )
+    assert supported("On large datasets Adam is robust, and it usually converges quickly [1].", solvers)
+    claim = "For large datasets, Lbfgs is robust and usually converges quickly with good performance [1]."
+    assert not supported(claim, solvers)
+    assert "adam" in reason(claim, solvers)
+    # a clause names its own sentence's name; the claim's other clause matches the other sentence
+    assert supported(
+        "Lbfgs converges faster on small datasets, while Adam is robust on large ones [1].", solvers
+    )
+
+
 def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
     tools = "You can write scripts and read files. You do not need to be an expert programmer."
     assert not supported(
