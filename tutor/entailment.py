@@ -90,8 +90,16 @@ LIGHT = _words(
     anyone everyone something anything everything time times well really simply basically good
     real true actually mean means meaning alone together altogether instead rather also mostly
     likely able sure plenty enough case cases point points fact look looks seem seems around
-    toward towards within across along end ends more less most least fewer"""
+    toward towards within across along end ends more less most least fewer given"""
 )
+# Words for the text itself, not for a fact in it: "the comparison table lists ...", "asked how
+# long it takes, the answer given is ...". Neither new nor missing when a claim uses them.
+FRAMING = _words(
+    """table tables row rows column columns section sections page pages guide guides roadmap
+    roadmaps faq answer answers question questions example examples passage document documents
+    documentation docs article articles chapter snippet list lists item items entry entries"""
+)
+NO_FACT = LIGHT | FRAMING
 HEDGES = _words(
     """about roughly approximately around nearly almost mostly usually typically generally often
     some somewhat quite really actually just only even still already"""
@@ -1869,7 +1877,7 @@ NOVEL_MIN = 3
 def _novelty(claim: list[Token], evidence: Evidence) -> str:
     for clause in _clauses(claim):
         words = [t for t in content(clause) if t.kind == "word" and t.lower not in REPORTING]
-        novel = [t for t in words if t.stem not in evidence.vocab and t.lower not in LIGHT]
+        novel = [t for t in words if t.stem not in evidence.vocab and t.lower not in NO_FACT]
         if len(novel) >= NOVEL_MIN and len(novel) / len(words) >= NOVEL_SHARE:
             return "says what the cited passages do not: " + ", ".join(t.text for t in novel)
     return ""
@@ -1887,12 +1895,12 @@ def _similarity(
     vocab: set[str],
     embed: Embed | None,
 ) -> Verdict:
-    # figures count as found (the checks above found each of them); light words and reporting
-    # verbs ("takes", "reckons") count for nothing either way
+    # figures and words for the text itself count as found (the checks above found each figure);
+    # light words and reporting verbs ("takes", "reckons") count for nothing either way
     words = [
         t for t in content(claim) if t.kind == "num" or (t.lower not in LIGHT and t.lower not in REPORTING)
     ]
-    found = [t for t in words if t.kind == "num" or t.stem in vocab]
+    found = [t for t in words if t.kind == "num" or t.stem in vocab or t.lower in FRAMING]
     if not words or len(found) / len(words) >= OVERLAP_FLOOR:
         return Verdict(True)
     if embed is not None:

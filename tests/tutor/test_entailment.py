@@ -265,6 +265,19 @@ def test_what_the_passages_do_not_say_is_not_supported():
     assert check_sentence("Anything at all.", []) == (False, "no citation")
 
 
+def test_words_for_the_text_itself_are_not_new_facts():
+    faq = (
+        "How long does it take to get an ML job? For a developer who knows Python: 6 to 9 months of "
+        "consistent effort. For complete beginners: 12 to 18 months."
+    )
+    claim = (
+        "Asked how long an ML job takes, the answer given is 6 to 9 months of effort for a Python "
+        "developer [1]."
+    )
+    assert supported(claim, faq)
+    assert not supported("Asked how long an ML job takes, the FAQ blames weak maths skills [1].", faq)
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
