@@ -266,16 +266,16 @@ def test_what_the_passages_do_not_say_is_not_supported():
 
 
 def test_words_for_the_text_itself_are_not_new_facts():
-    faq = (
-        "How long does it take to get an ML job? For a developer who knows Python: 6 to 9 months of "
-        "consistent effort. For complete beginners: 12 to 18 months."
+    table = (
+        "Spectral clustering: few clusters, even cluster size, non-flat geometry. Mean-shift: many "
+        "clusters, uneven cluster size."
     )
-    claim = (
-        "Asked how long an ML job takes, the answer given is 6 to 9 months of effort for a Python "
-        "developer [1]."
+    assert supported(
+        "Per the table in this section, spectral clustering suits few clusters of even size [1].", table
     )
-    assert supported(claim, faq)
-    assert not supported("Asked how long an ML job takes, the FAQ blames weak maths skills [1].", faq)
+    assert not supported(
+        "Per the table in this section, spectral clustering needs a GPU and labels [1].", table
+    )
 
 
 @pytest.mark.parametrize(
