@@ -1690,12 +1690,30 @@ def _segments(evidence: Evidence, named: set[str]) -> list[tuple[frozenset[str],
     experiments ...")."""
     out = []
     for unit in evidence.units:
-        if unit.subject & named:
+        clauses = [] if unit.table else _subject_clauses(unit.tokens)
+        # a sentence of two statements with subjects of their own speaks of each in its clause
+        if unit.subject & named and (len(clauses) <= 1 or _labelled(unit.tokens)):
             out.append((unit.subject, unit.stems))
         elif LIST_ITEM.match(unit.text):  # "- Ridge, L2 penalty": the item is one statement
             out.append((_lead(unit.tokens), unit.stems))
-        if not unit.table:
-            out += [(_lead(c), {t.stem for t in content(c)}) for c in _clauses(unit.tokens)]
+        out += [(_lead(c), {t.stem for t in content(c)}) for c in clauses]
+    return out
+
+
+def _labelled(tokens: list[Token]) -> bool:
+    """Whether a sentence opens with a label ("- Data scientist: analysis, ...")."""
+    return any(t.kind == "punct" and t.text in LABEL_END for t in tokens[1:12])
+
+
+def _subject_clauses(tokens: list[Token]) -> list[list[Token]]:
+    """The clauses of a passage sentence, one that opens without a subject of its own joined to the
+    one before ("LinearSVR is faster than SVR, but only considers the linear kernel")."""
+    out: list[list[Token]] = []
+    for clause in _clauses(tokens):
+        if out and not _opening(clause):
+            out[-1] = out[-1] + clause
+        else:
+            out.append(clause)
     return out
 
 

@@ -70,6 +70,19 @@ def test_two_subjects_trading_what_the_passage_says_of_each_are_caught():
     assert not supported(
         "Among the options, Disk is fast but costly, whereas Memory is slow but cheap [1].", items
     )
+    # one passage sentence holding both statements, the first in two clauses ("..., but ...")
+    engines = (
+        "QuickDB offers a faster engine than SlowDB but only stores integer keys, while LargeDB "
+        "keeps a slightly different schema than SlowDB and QuickDB."
+    )
+    assert supported(
+        "QuickDB is faster but only stores integer keys, while LargeDB keeps a different schema [1].", engines
+    )
+    assert not supported(
+        "LargeDB is the faster engine that only stores integer keys, while QuickDB keeps a slightly "
+        "different schema from SlowDB [1].",
+        engines,
+    )
 
 
 def test_a_claim_opening_with_one_name_is_not_what_the_passages_say_of_another():
