@@ -1949,7 +1949,16 @@ NOVEL_SHARE = 0.5  # of a clause's content words not found in the passages: says
 NOVEL_MIN = 3
 
 
+# A line of code: a call, an assignment, a block opener, a prompt or braces.
+CODE_LIKE = re.compile(r"\w\(|[=:]\s*$|\s=\s|>>>|^\s*(def|class|import|for|if|elif|else|return)\b|[{}]")
+
+
 def _novelty(claim: list[Token], evidence: Evidence) -> str:
+    """A clause most of whose words the passages never use. Not asked of passages that are mostly
+    code: words describing code are not in it ("the training loop runs for 100 epochs")."""
+    lines = [u.text for u in evidence.units]
+    if sum(bool(CODE_LIKE.search(line)) for line in lines) * 2 > len(lines):
+        return ""
     for clause in _clauses(claim):
         words = [t for t in content(clause) if t.kind == "word" and t.lower not in REPORTING]
         novel = [t for t in words if t.stem not in evidence.vocab and t.lower not in NO_FACT]

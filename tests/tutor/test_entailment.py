@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.entailment import figure_owner, passage_units, tokenize
+from tutor.entailment import Evidence, _novelty, figure_owner, passage_units, tokenize
 from tutor.grounding import check_sentence, ground
 
 GPU = (
@@ -304,6 +304,26 @@ def test_what_the_passages_do_not_say_is_not_supported():
         "Jenkins is the CI tool that the course names [1].", "GitHub Actions is the CI tool."
     )
     assert check_sentence("Anything at all.", []) == (False, "no citation")
+
+
+def test_a_claim_describing_code_may_use_words_the_code_does_not():
+    code = (
+        "for epoch in range(100):\n"
+        "    epoch_loss = 0.0\n"
+        "    for X_batch, y_batch in train_loader:\n"
+        "        optimizer.step()\n"
+        "    if (epoch + 1) % 25 == 0:\n"
+        "        print(f'Epoch {epoch+1}/100 | Loss: {epoch_loss:.4f}')"
+    )
+    claim = "The example training loop runs over the batches for 100 epochs, printing progress."
+
+    def novel(passage: str) -> str:
+        return _novelty(tokenize(claim, claim=True), Evidence(passage_units([passage])))
+
+    assert novel(code) == ""
+    prose = "Train for 100 epochs and keep the epoch loss; print it every 25 epochs."
+    assert novel(prose)  # the same words beside prose do say something it does not
+    assert not supported("The example training loop runs over the batches for 200 epochs [1].", code)
 
 
 def test_words_for_the_text_itself_are_not_new_facts():
