@@ -1356,11 +1356,13 @@ def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:
 SUPERIORITY = frozenset(["than", "beats", "beat", "outperforms", "outperform", "outperformed", "over"])
 INFERIORITY = frozenset(["trails", "trail", "trailed", "underperforms", "underperform", "underperformed"])
 SIDE_WORDS = 6  # content words either side of "than" that make up the two sides
+SIDE_END = frozenset([":", ";"])
 RELATIONS = _words(
     """replace replaces replaced replacing supersede supersedes superseded precede precedes
     preceded exceed exceeds exceeded surpass surpasses surpassed"""
 )  # "A replaced B" is not "B replaced A"
 QUANTITY = frozenset(["more", "less", "fewer"])
+MERITS = {"more": "better", "less": "worse", "fewer": "worse"}  # beside "beats" or "trails"
 
 
 @dataclass
@@ -1398,9 +1400,12 @@ class Comparison:
             orientation = 1
         else:
             return 0
-        if degree(self.word) == degree(other.word):
+        mine, theirs = degree(self.word), degree(other.word)
+        if {mine, theirs} & {"better", "worse"}:  # "A beats B" is "A is worth more than B"
+            mine, theirs = MERITS.get(mine, mine), MERITS.get(theirs, theirs)
+        if mine == theirs:
             words = 1
-        elif opposite(self.word, other.word):
+        elif opposite(mine, theirs):
             words = -1
         else:
             return 0
@@ -1462,8 +1467,15 @@ def _comparison_in(tokens: Sequence[Token]) -> Comparison | None:
         for s in tokens:
             if s.kind != "punct" and s.stem:
                 weights[s.stem] = 2 if s.anchor else 1
-        before = {s.stem: weights[s.stem] for s in content(tokens[:at])[-reach:] if s.stem}
-        after = {s.stem: weights[s.stem] for s in content(tokens[i + 1 :])[:reach] if s.stem}
+        # a side stops at a colon or semicolon ("consistency beats volume: two focused hours ..."),
+        # and who says it is no side ("TheCodeForge argues that ten hours ...")
+        start = max(
+            (k + 1 for k in range(at) if tokens[k].text in SIDE_END or tokens[k].lower in REPORTING),
+            default=0,
+        )
+        stop = next((k for k in range(i + 1, len(tokens)) if tokens[k].text in SIDE_END), len(tokens))
+        before = {s.stem: weights[s.stem] for s in content(tokens[start:at])[-reach:] if s.stem}
+        after = {s.stem: weights[s.stem] for s in content(tokens[i + 1 : stop])[:reach] if s.stem}
         if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
             before, after = after, before
         return Comparison(before, after, relation, word, sign)

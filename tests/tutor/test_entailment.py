@@ -273,6 +273,18 @@ def test_a_comparison_with_its_sides_swapped_is_caught_unless_the_word_flips_too
     relation = "Transformers have largely replaced RNNs for sequence tasks."
     assert not supported("RNNs have replaced transformers for sequence tasks [1].", relation)
     assert supported("RNNs have been replaced by transformers for sequence tasks [1].", relation)
+    # "beats" is "is worth more than"; the speaker and a lead-in before a colon are no side
+    beats = (
+        "Edirae adds that simple wins: a linear regression you understand beats a transformer you "
+        "built badly."
+    )
+    assert supported(
+        "A linear regression you understand is worth more than a badly built transformer [1].", beats
+    )
+    assert not supported(
+        "Edirae says a transformer you built badly teaches more than a linear regression you understand [1].",
+        beats,
+    )
 
 
 def test_words_swapped_between_two_names_are_caught():
