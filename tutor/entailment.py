@@ -1376,6 +1376,7 @@ class Comparison:
     relation: str  # "than" for a comparison, else the relation's stem
     word: str
     sign: int = 1  # -1 for "less X"
+    merit: bool = False  # better or worse, all told: "A beats B", "A is worth more than B"
 
     def agreement(self, other: Comparison) -> int:
         """+1 when `other` says the same, -1 when it says the opposite, 0 when it cannot tell:
@@ -1401,7 +1402,7 @@ class Comparison:
         else:
             return 0
         mine, theirs = degree(self.word), degree(other.word)
-        if {mine, theirs} & {"better", "worse"}:  # "A beats B" is "A is worth more than B"
+        if self.merit and other.merit:  # "A beats B" is "A is worth more than B"
             mine, theirs = MERITS.get(mine, mine), MERITS.get(theirs, theirs)
         if mine == theirs:
             words = 1
@@ -1478,7 +1479,9 @@ def _comparison_in(tokens: Sequence[Token]) -> Comparison | None:
         after = {s.stem: weights[s.stem] for s in content(tokens[i + 1 : stop])[:reach] if s.stem}
         if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
             before, after = after, before
-        return Comparison(before, after, relation, word, sign)
+        # a verb of merit, or a bare "more"/"less" right before "than" ("does more than")
+        merit = relation == "than" and (t.lower != "than" or (word in QUANTITY and at == i - 1))
+        return Comparison(before, after, relation, word, sign, merit)
     return None
 
 
