@@ -468,7 +468,9 @@ def _mark_units(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
         if token.kind != "num" or token.unit:
             continue
-        for j in (i + 1, i + 2, i + 3):  # "6 weeks", "30 free GPU hours"
+        for j in (i + 1, i + 2, i + 3):  # "6 weeks", "30 free GPU hours", "200(MB)"
+            if j == i + 1 and j + 1 < len(tokens) and tokens[j].text == "(":
+                continue
             if j < len(tokens) and tokens[j].kind == "word":
                 unit = _unit_of(tokens[j].lower)
                 if unit:
@@ -886,6 +888,39 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if token.period and token.period not in periods and periods - {""}:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
+    return ""
+
+
+MAGNITUDES = _words("dozens tens hundreds thousands millions billions")
+
+
+def _magnitude_nouns(tokens: Sequence[Token]) -> dict[str, set[str]]:
+    """What each rough quantity counts: {"tens of thousands": {"sampl"}} for "tens of thousands of
+    samples"."""
+    out: dict[str, set[str]] = {}
+    for i, t in enumerate(tokens):
+        if t.lower not in MAGNITUDES or (i > 0 and tokens[i - 1].lower == "of"):
+            continue
+        chain, j = [t.lower], i + 1
+        while j + 1 < len(tokens) and tokens[j].lower == "of" and tokens[j + 1].lower in MAGNITUDES:
+            chain.append(tokens[j + 1].lower)
+            j += 2
+        noun = tokens[j + 1] if j + 1 < len(tokens) and tokens[j].lower == "of" else None
+        if noun is not None and noun.kind == "word" and noun.lower not in STOPWORDS:
+            out.setdefault(" of ".join(chain), set()).add(noun.stem)
+    return out
+
+
+def _magnitudes(claim: list[Token], evidence: Evidence) -> str:
+    """A rough quantity counting another thing than the passages' same quantity does: "tens of
+    thousands of features" where they say "tens of thousands of samples"."""
+    theirs: dict[str, set[str]] = {}
+    for unit in evidence.units:
+        for phrase, nouns in _magnitude_nouns(unit.tokens).items():
+            theirs.setdefault(phrase, set()).update(nouns)
+    for phrase, nouns in _magnitude_nouns(claim).items():
+        if phrase in theirs and not nouns & theirs[phrase]:
+            return f"'{phrase}' counts {', '.join(sorted(theirs[phrase]))} in the cited passages"
     return ""
 
 
@@ -2013,6 +2048,7 @@ def _similarity(
 # In order: the cheap, certain vetoes first.
 CHECKS = (
     _numbers,
+    _magnitudes,
     _spans,
     _names,
     _subject,

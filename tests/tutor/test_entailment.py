@@ -306,6 +306,15 @@ def test_a_table_cell_belongs_to_its_row_and_column():
     assert "Price Neptune paid." in units and not any(u.startswith("|") for u in units)
 
 
+def test_a_rough_quantity_counts_what_the_passage_counts_and_a_bracketed_unit_is_a_unit():
+    speed = "These estimators are much faster when there are more than tens of thousands of samples."
+    assert supported("They are much faster with more than tens of thousands of samples [1].", speed)
+    assert not supported("They are much faster with more than tens of thousands of features [1].", speed)
+    cache = "Set cache_size higher than the default of 200(MB), such as 500(MB) or 1000(MB)."
+    assert supported("Raise cache_size above its 200 MB default, to 500 MB for example [1].", cache)
+    assert not supported("Raise cache_size above its 200 GB default, to 500 GB for example [1].", cache)
+
+
 def test_what_the_passages_do_not_say_is_not_supported():
     passage = "KMeans clusters data by minimising the inertia, or within-cluster sum of squares."
     assert supported("KMeans minimises the inertia [1].", passage)
