@@ -446,6 +446,13 @@ def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
             continue
         covered = 0
         reach = SOFT_SCOPE if token.lower in SOFT_NEGATIONS else NEGATION_SCOPE
+        if (
+            i > 1
+            and tokens[i - 1].lower in COPULAS
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lower in DEMANDS
+        ):
+            _mark_subject(tokens, i - 1)  # "working out derivatives by hand is not required"
         for later in tokens[i + 1 :]:
             if later.clause != token.clause or covered >= reach or later.anchor or later.aside != token.aside:
                 break  # a name ends it: "don't use cross_val_predict to ..." negates the use
@@ -453,6 +460,28 @@ def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
                 later.negated = later.negated or covered == 0
                 later.in_scope = True
                 covered += 1
+
+
+COPULAS = _words("is are was were be")
+DEMANDS = _words("required needed necessary essential expected mandatory compulsory")
+
+
+def _mark_subject(tokens: list[Token], copula: int) -> None:
+    """Negate the subject before "is not required": the content words of its clause before the
+    verb, up to NEGATION_SCOPE + 1 of them, the first of them its head."""
+    covered: list[Token] = []
+    for earlier in reversed(tokens[:copula]):
+        if (
+            earlier.clause != tokens[copula].clause
+            or len(covered) > NEGATION_SCOPE
+            or earlier.kind == "punct"
+        ):
+            break
+        if earlier.kind == "word" and earlier.lower not in STOPWORDS and earlier.lower not in HEDGES:
+            earlier.in_scope = True
+            covered.append(earlier)
+    if covered:
+        covered[-1].negated = True
 
 
 def _praise(tokens: list[Token], i: int) -> bool:

@@ -145,6 +145,10 @@ def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
     assert supported("You don't need to be an expert programmer [1].", tools)
     aside = "A good default is depth=None (growing every branch instead of a fixed depth) for small datasets."
     assert supported("For small datasets, depth=None is a good default [1].", aside)
+    # "X is not required" denies its subject
+    maths = "You should know what a gradient tells you; working out integrals by hand is not required."
+    assert not supported("The course expects you to work out integrals by hand [1].", maths)
+    assert supported("Working out integrals by hand isn't required [1].", maths)
 
 
 def test_a_word_negated_only_in_a_sentence_that_does_not_carry_the_claim_does_not_count():
