@@ -56,7 +56,7 @@ STOPWORDS = _words(
 NEGATIONS = _words(
     """not no never without nothing none neither nor cannot cant don't doesn't didn't isn't aren't
     wasn't weren't won't can't couldn't shouldn't wouldn't mustn't needn't hasn't haven't hadn't
-    lacks lack lacking unable"""
+    lacks lack lacking unable ignore ignores ignored ignoring disregard disregards"""
 )
 NEGATION_PHRASES = (
     ("instead", "of"),
@@ -139,7 +139,7 @@ ascending:descending horizontal:vertical train:inference training:inference batc
 synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
 freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
 deeper:shallower deep:shallow heavier:lighter heavy:light older:newer old:new oldest:newest
-rapid:slow dense:sparse ahead:behind
+rapid:slow dense:sparse ahead:behind good:bad global:local
 """.split()  # noqa: SIM905
 ANTONYMS: dict[str, set[str]] = {}
 for _pair in _ANTONYM_PAIRS:

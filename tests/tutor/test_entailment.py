@@ -149,6 +149,16 @@ def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
     maths = "You should know what a gradient tells you; working out integrals by hand is not required."
     assert not supported("The course expects you to work out integrals by hand [1].", maths)
     assert supported("Working out integrals by hand isn't required [1].", maths)
+    hype = "Ignore claims of learning ML in 30 days; the dummy model ignores the input data."
+    assert not supported("Claims of learning ML in 30 days are worth trusting [1].", hype)
+    assert supported("The dummy model ignores the input data [1].", hype)
+
+
+def test_general_antonyms_flip_a_claim():
+    kmeans = "Given enough time, k-means always converges, but possibly to a local minimum."
+    assert not supported("Given enough time, k-means always converges to the global minimum [1].", kmeans)
+    bayes = "Naive Bayes is a decent classifier, but it is known to be a bad estimator."
+    assert not supported("Naive Bayes is a decent classifier and a good estimator [1].", bayes)
 
 
 def test_a_word_negated_only_in_a_sentence_that_does_not_carry_the_claim_does_not_count():
