@@ -56,7 +56,7 @@ STOPWORDS = _words(
 NEGATIONS = _words(
     """not no never without nothing none neither nor cannot cant don't doesn't didn't isn't aren't
     wasn't weren't won't can't couldn't shouldn't wouldn't mustn't needn't hasn't haven't hadn't
-    lacks lack lacking unable ignore ignores ignored ignoring disregard disregards"""
+    lacks lack lacking unable ignore ignores ignored ignoring disregard disregards unlike"""
 )
 NEGATION_PHRASES = (
     ("instead", "of"),
@@ -454,7 +454,12 @@ def _mark_negation(tokens: list[Token], soft: bool = False) -> None:
         ):
             _mark_subject(tokens, i - 1)  # "working out derivatives by hand is not required"
         for later in tokens[i + 1 :]:
-            if later.clause != token.clause or covered >= reach or later.anchor or later.aside != token.aside:
+            if (
+                later.clause != token.clause
+                or covered >= reach
+                or (later.anchor and covered)
+                or later.aside != token.aside
+            ):
                 break  # a name ends it: "don't use cross_val_predict to ..." negates the use
             if later.kind in ("word", "num") and later.lower not in STOPWORDS and later.lower not in HEDGES:
                 later.negated = later.negated or covered == 0
@@ -1351,6 +1356,14 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
                 continue
             if best and all(o.in_scope for o in unit.tokens if o.stem == t.stem):
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
+        for t in content(clause):  # a name the passage denies itself ("SVC (but not NuSVC) ...")
+            if not t.anchor or t.in_scope or t.kind != "word":
+                continue
+            scored = _scored(clause, [u for u in evidence.units if t.stem in u.stems], claim)
+            if scored and scored[0][0] >= CARRYING_SHARE * carrying[0][0]:
+                unit = scored[0][1]
+                if all(o.negated for o in unit.tokens if o.stem == t.stem):
+                    return f"the cited passage denies '{t.text}': {unit.text[:120]}"
     return ""
 
 

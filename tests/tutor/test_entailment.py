@@ -154,6 +154,12 @@ def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
     assert supported("The dummy model ignores the input data [1].", hype)
 
 
+def test_a_name_denied_in_the_passage_is_not_the_one_that_does_it():
+    weights = "SVC (but not NuSVC) implements the class_weight parameter in the fit method."
+    assert supported("SVC, unlike NuSVC, implements class_weight in its fit method [1].", weights)
+    assert not supported("NuSVC (but not SVC) implements the class_weight parameter in fit [1].", weights)
+
+
 def test_general_antonyms_flip_a_claim():
     kmeans = "Given enough time, k-means always converges, but possibly to a local minimum."
     assert not supported("Given enough time, k-means always converges to the global minimum [1].", kmeans)
