@@ -926,6 +926,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
 
 
 MAGNITUDES = _words("dozens tens hundreds thousands millions billions")
+VERB_OBJECTS = _words("a an the about roughly around nearly most all")  # words a noun is not followed by
 
 
 def _magnitude_nouns(tokens: Sequence[Token]) -> dict[str, set[str]]:
@@ -997,6 +998,9 @@ def _counted(tokens: Sequence[Token], figure: Token) -> str:
     if nxt is not None and nxt.kind == "word":
         if nxt.lower in STOPWORDS or nxt.lower in LIGHT or _unit_of(nxt.lower):
             return ""
+        after = tokens[i + 2].lower if i + 2 < len(tokens) else ""
+        if after in VERB_OBJECTS:
+            return ""  # "those four handle about 80%": a verb, the figure counts what came before
         return nxt.stem
     for j in range(i - 1, 0, -1):
         if tokens[j].clause != figure.clause or i - j > 8:

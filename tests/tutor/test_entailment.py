@@ -154,6 +154,12 @@ def test_negation_covers_its_whole_scope_but_stops_at_a_parenthesis():
     assert supported("The dummy model ignores the input data [1].", hype)
 
 
+def test_a_figure_before_a_verb_counts_what_came_before_it():
+    core = "Master linear regression, random forests and boosting; those three handle about 80% of the work."
+    assert supported("Those three algorithms do about 80% of the work [1].", core)
+    assert not supported("Those three algorithms do about 60% of the work [1].", core)
+
+
 def test_a_name_denied_in_the_passage_is_not_the_one_that_does_it():
     weights = "SVC (but not NuSVC) implements the class_weight parameter in the fit method."
     assert supported("SVC, unlike NuSVC, implements class_weight in its fit method [1].", weights)
