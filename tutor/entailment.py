@@ -1366,7 +1366,8 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             scored = _scored(clause, [u for u in evidence.units if t.stem in u.stems], claim)
             if scored and scored[0][0] >= CARRYING_SHARE * carrying[0][0]:
                 unit = scored[0][1]
-                if all(o.negated for o in unit.tokens if o.stem == t.stem):
+                said = [k for k, o in enumerate(unit.tokens) if o.stem == t.stem]
+                if all(unit.tokens[k].negated and k and unit.tokens[k - 1].lower in NEGATIONS for k in said):
                     return f"the cited passage denies '{t.text}': {unit.text[:120]}"
     return ""
 

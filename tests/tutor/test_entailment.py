@@ -164,6 +164,9 @@ def test_a_name_denied_in_the_passage_is_not_the_one_that_does_it():
     weights = "SVC (but not NuSVC) implements the class_weight parameter in the fit method."
     assert supported("SVC, unlike NuSVC, implements class_weight in its fit method [1].", weights)
     assert not supported("NuSVC (but not SVC) implements the class_weight parameter in fit [1].", weights)
+    # "independent of X" sets X aside without denying it: the same words in the claim are supported
+    note = "Note that min_samples_split counts samples directly, independent of `sample_weight`."
+    assert supported("min_samples_split counts samples directly, independent of sample_weight [1].", note)
 
 
 def test_general_antonyms_flip_a_claim():
