@@ -1763,63 +1763,6 @@ def _bindings(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
-FIGURE_REACH = 4  # tokens after a figure within which the name it is "for" follows
-STRETCH_END = frozenset([",", ";", ":", "(", ")", ".", "!", "?", "while", "whereas", "but"])
-
-
-def strong_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
-    """Name groups that name whose something is: not a short acronym alone (GPU, API)."""
-    return [g for g in _name_groups(tokens) if len(g[2]) > 1 or len(tokens[g[0]].text) > 3]
-
-
-def figure_owner(tokens: list[Token], i: int) -> frozenset[str]:
-    """Whose the figure at `i` of a passage sentence is: a name right after it that it is for ("96
-    for GPT-4"); else the first name of its stretch of the sentence (between commas, colons,
-    brackets, "while"), or of the nearest stretch before with one. In "Google Colab (switch on the
-    GPU runtime), Kaggle Notebooks (about 30 free GPU hours a week)" the 30 is Kaggle's. Empty when
-    no name comes before it. A label ("- AI Learning Hub: ...") says who holds a view more than
-    what the figure is of: it owns nothing here."""
-    cuts = [k for k, t in enumerate(tokens) if t.lower in STRETCH_END]
-    groups = [
-        g for g in strong_groups(tokens) if not (g[1] + 1 < len(tokens) and tokens[g[1] + 1].text == ":")
-    ]
-    end = next((k for k in cuts if k > i), len(tokens))
-    after = [g for g in groups if i < g[0] <= i + FIGURE_REACH and g[0] < end]
-    if after and tokens[after[0][0] - 1].lower in ("for", "of", "on", "in", "at", "by", "from", "with"):
-        return after[0][2]  # "96 for GPT-4", "30 hours on Kaggle"
-    starts = [k + 1 for k in cuts if k < i]
-    for start in [*reversed(starts), 0]:
-        found = [g for g in groups if start <= g[0] < end]
-        if found:
-            return found[0][2]
-        end = start - 1
-    return frozenset()
-
-
-def _figure_owners(claim: list[Token], evidence: Evidence) -> str:
-    """A figure the claim gives to one name ("Lightning.ai gives about 30 free GPU hours") where
-    every passage sentence with that figure gives it to another (Kaggle Notebooks)."""
-    groups = strong_groups(claim)
-    said = {t.stem for t in claim if t.kind == "word"}
-    for token in claim:
-        if token.kind != "num" or not token.anchor:
-            continue
-        before = [g for g in groups if g[1] < token.position and claim[g[0]].clause == token.clause]
-        if not before or not before[-1][2] <= evidence.vocab:
-            continue
-        mine = before[-1][2]
-        theirs = [
-            figure_owner(unit.tokens, k)
-            for unit in evidence.units
-            for k, t in enumerate(unit.tokens)
-            if t.kind == "num" and _same(t, token)
-        ]
-        if theirs and all(o and not o & mine and not o <= said for o in theirs):
-            owner = " ".join(sorted(theirs[0]))
-            return f"the cited passage gives {token.text} to {owner}, not to the claim's name"
-    return ""
-
-
 ARTICLES = frozenset(["and", "or", "the", "a", "an"])
 PREPOSITIONS = _words("among for in with on at by from of to as after before during across within")
 LEAD_WORDS = 2  # content words that open a clause: what it speaks of ("ML engineers focus on ...")
@@ -2104,7 +2047,6 @@ CHECKS = (
     _comparison,
     _figures,
     _bindings,
-    _figure_owners,
     _crossed,
     _speaker,
     _swapped,

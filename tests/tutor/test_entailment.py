@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.entailment import Evidence, _novelty, figure_owner, passage_units, tokenize
+from tutor.entailment import Evidence, _novelty, passage_units, tokenize
 from tutor.grounding import check_sentence, ground
 
 GPU = (
@@ -35,34 +35,6 @@ def test_a_figure_belongs_to_the_name_its_passage_sentence_gives_it_to():
     assert "Kaggle Notebooks give about 30" in reason("Google Colab offers 30 GPU hours per week [1].", GPU)
     assert supported("GPT-4 has 96 layers [1].", LAYERS)
     assert not supported("GPT-2 has 96 layers [1].", LAYERS)
-
-
-def test_a_figure_in_a_list_belongs_to_the_name_that_opens_its_stretch():
-    options = (
-        "The course lists three free options: Google Colab (switch on the GPU runtime), Kaggle "
-        "Notebooks (about 30 free GPU hours a week, nothing to install) and Lightning.ai (a free tier)."
-    )
-    assert supported(
-        "Kaggle Notebooks give about 30 free GPU hours a week, with nothing to install [1].", options
-    )
-    claim = (
-        "The course notes that Lightning.ai gives about 30 free GPU hours a week with nothing to install [1]."
-    )
-    assert not supported(claim, options)
-    assert "kaggl" in reason(claim, options)
-    # a name the figure is "for" owns it; a label line's label ("- AI Learning Hub: ...") says who
-    # holds the view, not what the figure is of
-    assert supported("GPT-4 has 96 layers [1].", LAYERS)
-
-    def owner(sentence: str, figure: str) -> frozenset[str]:
-        tokens = tokenize(sentence)
-        return figure_owner(tokens, next(i for i, t in enumerate(tokens) if t.text == figure))
-
-    assert owner("- AI Learning Hub: the two series take roughly 20 hours.", "20") == frozenset()
-    assert owner("Colab (a GPU runtime), Kaggle Notebooks (about 30 GPU hours), Lightning.ai", "30") == {
-        "kaggl",
-        "notebook",
-    }
 
 
 def test_worked_out_figures_pass_when_the_sentence_shows_the_work():
