@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(SHIPPED_CORPUS_DIR, description="Ingested when the store is empty.")
 
     # Retrieval
-    top_k: int = Field(6, ge=1, le=50)
-    context_budget: int = Field(2000, ge=100, description="Tokens of passages given to the answerer.")
+    top_k: int = Field(5, ge=1, le=50)
+    context_budget: int = Field(1500, ge=100, description="Tokens of passages given to the answerer.")
     relevance_floor: float = Field(
         0.3, ge=-1, le=1, description="Below this best cosine similarity, tutor declines to answer."
     )
