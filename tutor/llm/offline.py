@@ -339,7 +339,7 @@ def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]
     Words in `known` are names however the learner writes them ("google colab"). What a "how many"
     question counts ("how many GPU hours does Colab give") is not a thing named when a thing follows."""
     things: list[set[str]] = []
-    end, last = None, ""
+    end = None
     found = [(question.find(name), name) for name in names_in(question)]
     found += [(m.start(), m.group()) for m in SITE_NAME.finditer(question)]  # "fast.ai", "course.careers"
     found += [(m.start(), m.group()) for m in STORE_WORD.finditer(question) if m.group() in known]
@@ -348,18 +348,14 @@ def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]
         found = [(start, name) for start, name in found if not counted.start() <= start < counted.end()]
     for _, name in sorted(set(found)):
         start = question.find(name, end or 0)
-        gap = question[end:start].strip().lower() if end is not None and start >= end else None
-        # "MLOps Zoomcamp"; or two words the passages write only as names, joined as a title is
-        # ("zero to hero")
-        if gap == "" or (gap in TITLE_LINKS and name.lower() in known and last in known):
+        if end is not None and start >= end and not question[end:start].strip():
             things[-1] |= stems(name)
         else:
             things.append(stems(name))
-        end, last = start + len(name), name.lower()
+        end = start + len(name)
     return [t for t in things if t]
 
 
-TITLE_LINKS = frozenset(["to", "of", "and", "&", "for", "in", "on"])
 COMPARES = re.compile(r"\b(or|vs\.?|versus|compared (to|with)|than)\b", re.IGNORECASE)
 FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case name ("course.careers")
 
