@@ -804,7 +804,7 @@ class Evidence:
     """The cited passages as the checks read them."""
 
     units: list[Unit]
-    passages: list[tuple[Unit, ...]] = field(default_factory=list)  # the units, passage by passage
+    cited: int = 1  # how many passages the claim cites
     vocab: set[str] = field(default_factory=set)  # stems of every word
     text: str = ""  # every word, lower-cased
 
@@ -851,7 +851,7 @@ def judge(
     words = content(claim)
     if not words:
         return Verdict(True)
-    evidence = Evidence(units, [read_passage(p) for p in passages])
+    evidence = Evidence(units, len(passages))
     for check in CHECKS:
         reason = check(claim, evidence)
         if reason:
@@ -926,7 +926,6 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
 
 
 MAGNITUDES = _words("dozens tens hundreds thousands millions billions")
-VERB_OBJECTS = _words("a an the about roughly around nearly most all")  # words a noun is not followed by
 
 
 def _magnitude_nouns(tokens: Sequence[Token]) -> dict[str, set[str]]:
@@ -988,6 +987,9 @@ def _spans(claim: list[Token], evidence: Evidence) -> str:
             there = ", ".join(sorted(theirs))
             return f"'{before.text} {token.text}' is '{before.text} {there}s' in the cited passages"
     return ""
+
+
+VERB_OBJECTS = _words("a an the about roughly around nearly most all")  # words a noun is not followed by
 
 
 def _counted(tokens: Sequence[Token], figure: Token) -> str:
@@ -1901,7 +1903,7 @@ def _swapped(claim: list[Token], evidence: Evidence) -> str:
     "For large datasets, L-BFGS is very robust" where the passage says it of Adam, and gives L-BFGS
     a sentence of its own that matches the claim clearly worse. Only for a claim citing one
     passage: one citing two may take its name from one and the rest from the other."""
-    if len(evidence.passages) != 1:
+    if evidence.cited != 1:
         return ""
     claimed = {t.stem for t in content(claim)}
     named = {t.stem for t in claim if t.anchor and t.kind == "word"}
