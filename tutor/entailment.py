@@ -1915,8 +1915,9 @@ def _swapped(claim: list[Token], evidence: Evidence) -> str:
             continue
         best = units[scored[0][1]]
         others = {t.stem for t in _strong_names(best.tokens)} - claimed - best.heading
-        for _, _, names in _name_groups(clause) if others else []:
-            if names <= best.stems | best.heading or not any(names <= u.stems for u in units):
+        for _, _, group in _name_groups(clause) if others else []:
+            names = group - best.stems - best.heading  # "BERT or ViT": ViT is there, BERT is not
+            if not names or not any(names <= u.stems for u in units):
                 continue
             mine = max((n for n, k in scored if names <= units[k].stems), default=0)
             if scored[0][0] - mine >= SPEAKER_MARGIN:

@@ -103,6 +103,13 @@ def test_a_name_put_in_place_of_the_one_the_carrying_sentence_names_is_caught():
     claim = "For large datasets, Lbfgs is robust and usually converges quickly with good performance [1]."
     assert not supported(claim, solvers)
     assert "adam" in reason(claim, solvers)
+    # one name of a coordinated pair swapped in ("BERT or ViT" where the sentence has EfficientNet or ViT)
+    data = (
+        "Image data: start with a pretrained EfficientNet or ViT via torchvision. Text data: fine-tune "
+        "BERT for classification."
+    )
+    assert supported("For image data, start from a pretrained EfficientNet or ViT via torchvision [1].", data)
+    assert not supported("For image data, start from a pretrained BERT or ViT via torchvision [1].", data)
     # a clause names its own sentence's name; the claim's other clause matches the other sentence
     assert supported(
         "Lbfgs converges faster on small datasets, while Adam is robust on large ones [1].", solvers
