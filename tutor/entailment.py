@@ -617,7 +617,9 @@ class Unit:
 
 
 HARD_WRAP = 60  # a line at least this long that runs on into the next was wrapped, not ended
-PASSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9])")
+# (also before a list item run into the sentence before it, as flattened pages have it: "… the
+# visual explanation. - Edirae: walk through …")
+PASSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*_A-Z0-9]|[-•] [A-Z])")
 
 
 # A line ending in a comma or a word no sentence ends with ("a lease of", "written by") runs on

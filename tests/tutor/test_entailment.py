@@ -139,6 +139,18 @@ def test_a_figure_before_a_verb_counts_what_came_before_it():
     assert not supported("Those three algorithms do about 60% of the work [1].", core)
 
 
+def test_a_list_item_run_into_the_sentence_before_it_is_its_own_statement():
+    flat = (
+        "AI Learning Hub: Karpathy's series explains it best. - Edirae: walk through the original "
+        "paper and use the Hugging Face course."
+    )
+    assert supported(
+        "Edirae says to walk through the original paper and use the Hugging Face course [1].", flat
+    )
+    claim = "AI Learning Hub says to walk through the original paper and use the Hugging Face course [1]."
+    assert not supported(claim, flat)
+
+
 def test_a_name_denied_in_the_passage_is_not_the_one_that_does_it():
     weights = "SVC (but not NuSVC) implements the class_weight parameter in the fit method."
     assert supported("SVC, unlike NuSVC, implements class_weight in its fit method [1].", weights)
