@@ -8,7 +8,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tutor.errors import ConfigError, NotFoundError, ProviderError, StoreError, TutorError
+from fastapi.exceptions import RequestValidationError
+
+from tutor.errors import ConfigError, NotFoundError, ProviderError, StoreError, TutorError, UnknownFilterValue
+from tutor.filters import resolve_filters
 from tutor.learner.state import InvalidLearnerInput, LearnerDatabaseError, UnknownLearner, UnknownTopic
 
 STORE_UNAVAILABLE = "The document store is unavailable; try again shortly."
@@ -104,3 +107,16 @@ def error_status(exc: TutorError) -> int:
     if isinstance(exc, StoreError):
         return 503
     return 500
+
+
+def resolved_filters(tutor, filters: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A request's filters with `source` and `phase` read as the command line reads them (a file
+    name, a phase's number); one no ingested document has is a 422 naming the filter, not an empty
+    result that reads as "not covered"."""
+    if not filters:
+        return None
+    try:
+        return resolve_filters(filters, tutor.store.keyword_index.metas)
+    except UnknownFilterValue as exc:
+        error = {"type": "value_error", "loc": ("body", "filters", exc.key), "msg": exc.public}
+        raise RequestValidationError([error]) from None

@@ -43,3 +43,13 @@ class NotFoundError(TutorError):
 
 class IngestError(TutorError):
     """One document could not be loaded; the message names the reason."""
+
+
+class UnknownFilterValue(TutorError):
+    """A filter names a value no ingested document has, or one several documents' values end with.
+    `key` is the filter; `public` is the message without the command line's wording."""
+
+    def __init__(self, message: str, *, key: str, public: str):
+        super().__init__(message)
+        self.key = key
+        self.public = public

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.deps import ClientDep, ServiceDep, v1_router
-from api.errors import error_status, public_detail
+from api.errors import error_status, public_detail, resolved_filters
 from api.models import CHAT_EXAMPLE, ChatRequest, ChatResponse, ErrorOut, limit_errors
 from tutor.errors import TutorError
 from tutor.types import Answer
@@ -62,6 +62,7 @@ async def chat(body: ChatRequest, service: ServiceDep, request: Request, client:
     if errors:
         raise RequestValidationError(errors)
     tutor = await run_in_threadpool(service.tutor, body.provider)
+    filters = await run_in_threadpool(resolved_filters, tutor, body.filters)
     if body.learner is not None:
         tutor = await run_in_threadpool(
             learner_tutor, request, service, tutor, body.learner, client.key or ""
@@ -70,14 +71,12 @@ async def chat(body: ChatRequest, service: ServiceDep, request: Request, client:
     question, history = turns[-1].content, [m.model_dump() for m in turns[:-1]]
     top_k = body.top_k or settings.top_k
     if not body.stream:
-        answer = await run_in_threadpool(
-            tutor.ask, question, history, top_k=top_k, filters=body.filters or None
-        )
+        answer = await run_in_threadpool(tutor.ask, question, history, top_k=top_k, filters=filters)
         return ChatResponse.from_answer(answer)
 
     def events() -> Iterator[str]:
         try:
-            for event in tutor.stream(question, history, top_k=top_k, filters=body.filters or None):
+            for event in tutor.stream(question, history, top_k=top_k, filters=filters):
                 if isinstance(event, Answer):
                     out = ChatResponse.from_answer(event).model_dump()
                     yield sse("citations", out["citations"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServiceDep, v1_router
+from api.errors import resolved_filters
 from api.models import SearchRequest, SearchResponse
 
 router = v1_router("search")
@@ -14,5 +15,6 @@ router = v1_router("search")
 async def search(body: SearchRequest, service: ServiceDep):
     """Ranked passages for a query (hybrid retrieval), without answering."""
     tutor = await run_in_threadpool(service.tutor)
-    hits = await run_in_threadpool(tutor.retrieve, body.query, body.top_k, body.filters or None)
+    filters = await run_in_threadpool(resolved_filters, tutor, body.filters)
+    hits = await run_in_threadpool(tutor.retrieve, body.query, body.top_k, filters)
     return SearchResponse.from_hits(hits)

@@ -219,6 +219,18 @@ def test_search_and_sources(client):
     assert {s["source"] for s in sources} == {"docs/sql.md", "docs/time.md", "docs/evil.md"}
 
 
+def test_a_source_filter_takes_a_file_name_and_an_unknown_one_is_a_422(client):
+    # as `tutor search --source` reads it: the file name is enough, in any case
+    named = client.post("/v1/search", json={"query": "pandas", "filters": {"source": "TIME.md"}})
+    assert {r["source"] for r in named.json()["results"]} == {"docs/time.md"}
+    for route, body in (("/v1/search", {"query": "pandas"}), ("/v1/chat", QUESTION)):
+        unknown = client.post(route, json={**body, "filters": {"source": "nope.md"}})
+        assert unknown.status_code == 422, route
+        error = unknown.json()["detail"][0]
+        assert error["loc"] == ["body", "filters", "source"]
+        assert error["msg"] == "No ingested document has source 'nope.md'; GET /v1/sources lists them."
+
+
 def test_health_readiness_and_the_page(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()

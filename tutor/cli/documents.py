@@ -11,6 +11,7 @@ from rich.markup import escape
 import tutor.cli.common as common
 from tutor.cli.common import AsJson, DataDir, err, out, print_report, run_ingest
 from tutor.errors import TutorError
+from tutor.filters import resolve_filters
 
 
 def ingest(
@@ -60,26 +61,6 @@ def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     out.print(f"{len(docs)} documents, {sum(len(d.chunk_ids) for d in docs)} chunks")
 
 
-def known_value(key: str, value: str, known: set[str]) -> str:
-    """The stored `key` value the user means: as stored, or the one stored value it ends
-    ("13-sql.md" for "/home/me/corpus/13-sql.md") or opens ("3" for "3. Deep learning"), any case."""
-    if value in known:
-        return value
-    wanted = value.strip().lower().replace("\\", "/")
-    matches = sorted(
-        v for v in known if v.lower().replace("\\", "/").endswith("/" + wanted) or v.lower() == wanted
-    ) or sorted(v for v in known if key == "phase" and v.lower().startswith(wanted))
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        shown = ", ".join(repr(m) for m in matches[:5])
-        raise TutorError(
-            f"--{key} {value!r} matches {len(matches)} documents' {key}s: {shown}. Give one whole."
-        )
-    listing = "`tutor sources` lists them" if key == "source" else "phases: " + ", ".join(sorted(known)[:12])
-    raise TutorError(f"No ingested document has --{key} {value!r}; {listing}.")
-
-
 def search(
     question: Annotated[str, typer.Argument(help="What to look for.")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="How many passages.")] = 5,
@@ -98,12 +79,8 @@ def search(
     if not question.strip():
         raise TutorError("The question is empty.")
     tutor = common.build_tutor(data_dir, "offline", None)  # retrieval only: no answerer is asked
-    metas = tutor.store.keyword_index.metas
-    filters = {
-        key: known_value(key, value, {str(m[key]) for m in metas if m.get(key)})
-        for key, value in (("source", source), ("phase", phase))
-        if value
-    }
+    given = {key: value for key, value in (("source", source), ("phase", phase)) if value}
+    filters = resolve_filters(given, tutor.store.keyword_index.metas, cli=True)
     hits = tutor.retrieve(question, top_k, filters or None)
     if as_json:
         out.print_json(json.dumps([h.to_dict() for h in hits]))

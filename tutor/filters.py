@@ -1,0 +1,51 @@
+"""A search filter's value as a user writes it, resolved to the value the store holds: the command
+line's `--source` / `--phase` and the HTTP API's `filters` read the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tutor.errors import UnknownFilterValue
+
+RESOLVED = ("source", "phase")  # text fields a user names by a part: a file name, a phase's number
+
+
+def resolve_filters(
+    filters: Mapping[str, Any], metas: Iterable[Mapping[str, Any]], *, cli: bool = False
+) -> dict:
+    """`filters` with each `source` and `phase` value resolved (`known_value`); other fields as given."""
+    metas = list(metas)
+    out = dict(filters)
+    for key in RESOLVED:
+        if isinstance(out.get(key), str):
+            out[key] = known_value(key, out[key], {str(m[key]) for m in metas if m.get(key)}, cli=cli)
+    return out
+
+
+def known_value(key: str, value: str, known: set[str], *, cli: bool = False) -> str:
+    """The stored `key` value the user means: as stored, or the one stored value it ends
+    ("13-sql.md" for "/home/me/corpus/13-sql.md") or opens ("3" for "3. Deep learning"), any case."""
+    if value in known:
+        return value
+    wanted = value.strip().lower().replace("\\", "/")
+    matches = sorted(
+        v for v in known if v.lower().replace("\\", "/").endswith("/" + wanted) or v.lower() == wanted
+    ) or sorted(v for v in known if key == "phase" and v.lower().startswith(wanted))
+    name = f"--{key}" if cli else key
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        shown = ", ".join(repr(m) for m in matches[:5])
+        message = f"{{}} {value!r} matches {len(matches)} documents' {key}s: {shown}. Give one whole."
+        raise UnknownFilterValue(message.format(name), key=key, public=message.format(key))
+    if key == "phase":
+        listing = "phases: " + ", ".join(sorted(known)[:12]) if known else "no ingested document has a phase"
+        listings = (listing, listing)
+    else:
+        listings = ("`tutor sources` lists them", "GET /v1/sources lists them")
+    raise UnknownFilterValue(
+        f"No ingested document has {name} {value!r}; {listings[0]}.",
+        key=key,
+        public=f"No ingested document has {key} {value!r}; {listings[1]}.",
+    )
