@@ -177,7 +177,7 @@ class SearchRequest(BaseModel):
         json_schema_extra={"examples": [{"query": "how many hours a day", "top_k": 3}]},
     )
 
-    query: Annotated[Text, Field(min_length=1, max_length=2000), AfterValidator(not_blank)]
+    query: Annotated[Text, Field(max_length=2000), AfterValidator(not_blank)]  # "" too: "the query is empty"
     top_k: int = Field(5, ge=1, le=50)
     filters: Filters | None = None
 

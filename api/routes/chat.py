@@ -75,14 +75,18 @@ async def chat(body: ChatRequest, service: ServiceDep, request: Request, client:
         return ChatResponse.from_answer(answer)
 
     def events() -> Iterator[str]:
+        streamed = False
         try:
             for event in tutor.stream(question, history, top_k=top_k, filters=filters):
                 if isinstance(event, Answer):
+                    if not streamed and event.answer:  # a refusal comes whole: its text is a token too
+                        yield sse("token", {"text": event.answer})
                     out = ChatResponse.from_answer(event).model_dump()
                     yield sse("citations", out["citations"])
                     yield sse("grounding", out["grounding"])
                     yield sse("done", {k: out[k] for k in ("answer", "refused", "provider", "timings_ms")})
                 else:
+                    streamed = True
                     yield sse("token", {"text": event})
         except TutorError as exc:
             yield sse("error", {"detail": public_detail(exc), "status": error_status(exc)})

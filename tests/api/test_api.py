@@ -83,6 +83,13 @@ def test_unrelated_question_is_declined(client):
     body = {"messages": [{"role": "user", "content": "zebra migration kenya"}]}
     data = client.post("/v1/chat", json=body).json()
     assert data["refused"] and data["citations"] == []
+    # streamed, the refusal's text comes as a token too: a client joining tokens shows it
+    parsed = events(client.post("/v1/chat", json={**body, "stream": True}).text)
+    tokens = "".join(d["text"] for name, d in parsed if name == "token")
+    assert tokens and tokens == parsed[-1][1]["answer"] and parsed[-1][1]["refused"]
+    # an empty query reads as a blank one does
+    empty = client.post("/v1/search", json={"query": ""})
+    assert empty.status_code == 422 and empty.json()["detail"][0]["msg"] == "the query is empty"
 
 
 @pytest.mark.parametrize(
