@@ -437,6 +437,17 @@ def test_a_figure_is_of_the_name_that_opens_its_stretch_of_the_sentence(embedder
     assert any("30 free GPU hours" in text for _, _, text in chosen)
 
 
+def test_a_figure_question_leaves_out_other_passages_figures_about_something_else(embedder):
+    kaggle = one_passage("Kaggle Notebooks give 30 free GPU hours a week.", title="GPU access", n=1)
+    plan = one_passage(
+        "The roadmap totals about 360 hours of GPU-free study over six months.", title="Plan", n=2
+    )
+    chosen = OfflineAnswerer(embedder).select(
+        "How many free GPU hours a week does Kaggle give?", [kaggle, plan]
+    )
+    assert [n for n, _, _ in chosen] == [1]  # the 360 hours would read as part of Kaggle's answer
+
+
 def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_that_answers(embedder):
     text = (
         "Scikit-learn is an open source machine learning library.\n\n"
