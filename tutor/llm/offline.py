@@ -545,30 +545,39 @@ class OfflineAnswerer(Answerer):
         ):
             rest.insert(0, after)
         if latest is None:  # a follow-up's thing may be named only in the question before it
-            rest = [i for i in rest if not self._figure_of_another(question, passages, candidates, best, i)]
+            rest = self._without_figures_of_another(question, passages, candidates, best, rest, about)
         order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
         return [candidates[j][:3] for j in whole_lists(order, candidates)]
 
     @staticmethod
-    def _figure_of_another(
+    def _without_figures_of_another(
         question: str,
         passages: Sequence[Passage],
         candidates: list[tuple[int, int, str, str]],
         best: int,
-        i: int,
-    ) -> bool:
-        """For a question asking a figure of something it names, a further sentence from another
-        passage whose figures are not said of that thing ("How many GPU hours does Kaggle give?"
-        answered, then "The roadmap … totals approximately 360 hours"): read beside the answer, its
-        figure passes for one."""
+        rest: list[int],
+        about: dict[int, set[str]],
+    ) -> list[int]:
+        """For a question asking a figure of something it names, `rest` without the sentences of
+        other passages than the best one's whose figures are not said of that thing ("How many GPU
+        hours does Kaggle give?" answered, then "The roadmap … totals approximately 360 hours"):
+        read beside the answer, such a figure passes for one. The thing is read once, not per
+        sentence."""
         if not ASKS_FIGURE.search(question) or ASKS_METHOD.search(question) or COMPARES.search(question):
-            return False
-        n, _, _, raw = candidates[i]
-        if n == candidates[best][0] or not QUANTITY.search(raw):
-            return False
+            return rest
         things = named_things(question, written_as_names([p.text for p in passages]))
-        heading = next((stems(p.chunk.heading) for p in passages if p.n == n), set())
-        return bool(things) and not things[0] <= heading | stems(raw)
+        if not things:
+            return rest
+
+        def of_another(i: int) -> bool:
+            n, _, _, raw = candidates[i]
+            return (
+                n != candidates[best][0]
+                and bool(QUANTITY.search(raw))
+                and not things[0] <= about[n] | stems(raw)
+            )
+
+        return [i for i in rest if not of_another(i)]
 
     @staticmethod
     def _referent(candidates: list[tuple[int, int, str, str]], chosen: list[int], i: int) -> list[int]:
