@@ -7,6 +7,7 @@ cuts anything still too long at token boundaries.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterator
@@ -14,10 +15,10 @@ from collections.abc import Iterator
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from tutor.embeddings import Embedder
+from tutor.text import FENCE, fences_open
 from tutor.types import SECTION_SEPARATOR, Chunk, Document
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-FENCE = re.compile(r"^[ \t]*(```|~~~)[\w+.#-]*[ \t]*$")  # a fence line: the marker and a language, alone
 WORD = re.compile(r"[^\W\d_]{2,}")
 MIN_WORDS = 3  # fewer real words than this is navigation or decoration, not content
 FRONT_MATTER_FIELDS = ("id", "phase", "order", "duration")
@@ -175,15 +176,22 @@ class Chunker:
             probe = Chunk("", doc.doc_id, doc.source, title, section, "", 0)
             budget = self.limit - self.tokens(probe.index_text())
             budget = max(16, min(self.chunk_size, budget))
+            offsets, open_after = fences_open(text)
+            start = 0
             for piece in self._splitter(budget).split_text(text):
                 for part in [piece] if self.tokens(piece) <= budget else self._cut_to_tokens(piece, budget):
+                    start = max(text.find(part[:80], start), start)  # pieces overlap: not past its start
                     if is_boilerplate(part):
                         continue
                     cid = chunk_id(doc.doc_id, part)
                     if cid in seen:
                         continue  # identical passage repeated in the document
                     seen.add(cid)
+                    # A chunk cut inside a code block says so: its passage reopens the block, so its
+                    # first fence reads as the block's end, and the text after it as text.
+                    inside = open_after[i - 1] if (i := bisect.bisect_right(offsets, start)) else ""
+                    meta = {**extra, "in_code": inside} if inside else extra
                     chunks.append(
-                        Chunk(cid, doc.doc_id, doc.source, title, section, part, len(chunks), page, extra)
+                        Chunk(cid, doc.doc_id, doc.source, title, section, part, len(chunks), page, meta)
                     )
         return chunks

@@ -16,6 +16,9 @@ from tutor.entailment import stem
 from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+# A fenced code block: from its opening fence to the closing one, or to the end of a passage cut
+# inside it. Brackets there are code ("X = [[0, 0], [1, 1]]"): never a citation, and kept as written.
+FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*(?:\n.*?^[ \t]*\1[ \t]*$|.*\Z)", re.M | re.S)
 # not after a title or a Latin abbreviation: "invented by Dr. Ostrander", "a library, e.g. Keras"
 SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
@@ -136,21 +139,39 @@ STOPWORDS = frozenset(
 Embed = Callable[[list[str]], np.ndarray]
 
 
+def outside_code(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` applied to everything but its fenced code blocks."""
+    out, last = [], 0
+    for block in FENCED.finditer(text):
+        out += [change(text[last : block.start()]), block.group(0)]
+        last = block.end()
+    return "".join([*out, change(text[last:])])
+
+
+def is_code(unit: str) -> bool:
+    """A fenced code block, as split_sentences(…, code=True) gives it."""
+    return FENCED.fullmatch(unit.strip()) is not None
+
+
 def neutralise_citations(text: str) -> str:
     """Document text with its own [n] markers made inert: they read the same (fullwidth brackets,
     ［3］) but are not citations, so a document cannot put a marker into an answer that points at
-    another passage. Applied where passage text enters the answer path."""
-    return CITATION.sub(lambda m: f"［{m.group(1)}］", text)
+    another passage. Applied where passage text enters the answer path. Code blocks are left as
+    written: no citation is read inside one."""
+    return outside_code(text, lambda prose: CITATION.sub(lambda m: f"［{m.group(1)}］", prose))
 
 
 def citations_in(text: str) -> list[int]:
-    return [int(n) for group in CITATION.findall(text) for n in re.split(r"\s*,\s*", group)]
+    prose = FENCED.sub("", text)
+    return [int(n) for group in CITATION.findall(prose) for n in re.split(r"\s*,\s*", group)]
 
 
 def strip_citations(text: str) -> str:
     """The text without its [n] markers, and without the space a marker leaves before a stop
     ("gateway [1]." → "gateway."); a leading stop stays apart ("usually at .1" is not "at.1")."""
-    return re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", CITATION.sub("", text)).strip()
+    return outside_code(
+        text, lambda prose: re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", CITATION.sub("", prose))
+    ).strip()
 
 
 def clean(text: str) -> str:
@@ -165,13 +186,26 @@ def clean(text: str) -> str:
 BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\||#|```)")
 
 
-def blocks(text: str) -> list[str]:
-    """Paragraphs, list items and table rows, with hard-wrapped lines joined back together."""
+def blocks(text: str, code: bool = False) -> list[str]:
+    """Paragraphs, list items and table rows, with hard-wrapped lines joined back together; with
+    `code`, each fenced code block as one block, as written (closed where a passage cut it)."""
     out: list[str] = []
     joinable = False
-    for line in text.splitlines():
+    fenced = [m.span() for m in FENCED.finditer(text)] if code else []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        start, position = position, position + len(line)
+        line = line.rstrip("\r\n")
+        block = next((b for b in fenced if b[0] <= start < b[1]), None)
         stripped = line.strip()
-        if not stripped:
+        if block:
+            if start == block[0]:
+                body = text[block[0] : block[1]].strip("\n")
+                fence = stripped[:3]
+                closed = len(body.splitlines()) > 1 and body.splitlines()[-1].strip() == fence
+                out.append(body if closed else f"{body}\n{fence}")
+            joinable = False
+        elif not stripped:
             joinable = False
         elif joinable and not BLOCK_START.match(line):
             out[-1] = f"{out[-1]} {stripped}"
@@ -184,10 +218,14 @@ def blocks(text: str) -> list[str]:
 NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of an answer or passage; a trailing lone citation joins the sentence before it."""
+def split_sentences(text: str, code: bool = False) -> list[str]:
+    """Sentences of an answer or passage; a trailing lone citation joins the sentence before it.
+    With `code`, a fenced code block is one unit (see `blocks`); without, its lines read as text."""
     sentences: list[str] = []
-    for line in blocks(text):
+    for line in blocks(text, code):
+        if code and is_code(line):
+            sentences.append(line)
+            continue
         if set(line) <= set("|-: ") or line.startswith(("#", "```")):
             continue
         marker = NUMBERED.match(line)  # "1. Give ..." is one item, not "1." and "Give ..."
@@ -197,7 +235,8 @@ def split_sentences(text: str) -> list[str]:
         for part in parts:
             part = part.strip()
             if sentences and CITATION.fullmatch(re.sub(r"[\s.]", "", part) or "x"):
-                sentences[-1] = f"{sentences[-1]} {part}"
+                # after a code block, on a line of its own: on the fence line it would read as code
+                sentences[-1] = f"{sentences[-1]}{chr(10) if code and is_code(sentences[-1]) else ' '}{part}"
             elif part:
                 sentences.append(part)
     return sentences
@@ -240,11 +279,16 @@ def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) ->
             valid = [n for n in citations_in(match.group(0)) if n in passages]
             return "[" + ", ".join(map(str, valid)) + "]" if valid else ""
 
-        answer = re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", CITATION.sub(keep_valid, answer))
+        answer = outside_code(
+            answer, lambda prose: re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", CITATION.sub(keep_valid, prose))
+        )
     checks = []
     for text, cited in claims(answer):
-        supported, reason = check_sentence(text, [passages[n] for n in cited], embed)
-        if supported and len(cited) > 1:
+        if is_code(text):
+            supported, reason = quoted_code(text, [passages[n] for n in cited])
+        else:
+            supported, reason = check_sentence(text, [passages[n] for n in cited], embed)
+        if supported and len(cited) > 1 and not is_code(text):
             supported, reason = every_citation_needed(text, cited, passages, embed)
         checks.append(SentenceCheck(text, cited, supported, reason))
     return answer, Grounding(checks, invalid)
@@ -265,10 +309,29 @@ def every_citation_needed(
     return True, ""
 
 
+def quoted_code(block: str, cited: Sequence[str]) -> tuple[bool, str]:
+    """(supported?, reason) for a code block of an answer: each of its lines is in a cited passage.
+    Code is quoted, not paraphrased: a line no passage has is the answer's own."""
+    if not cited:
+        return False, "no citation"
+    lines = [line.strip() for line in block.strip().splitlines()[1:-1] if line.strip()]
+    written = {line.strip() for passage in cited for line in passage.splitlines()}
+    missing = [line for line in lines if line not in written]
+    return (False, f"code not in the cited passage: {missing[0]}") if missing else (True, "")
+
+
 def claims(answer: str) -> list[tuple[str, list[int]]]:
-    """The sentences of an answer that assert something, as (clean text, sorted citation numbers)."""
+    """The sentences of an answer that assert something, as (clean text, sorted citation numbers);
+    a code block as written."""
     out = []
-    for sentence in split_sentences(answer):
+    for sentence in split_sentences(answer, code=True):
+        block, _, marker = sentence.rpartition("\n")
+        if block and is_code(block) and CITATION.fullmatch(marker.strip()):  # on a line after it
+            out.append((block, sorted(set(citations_in(marker)))))
+            continue
+        if is_code(sentence):
+            out.append((sentence, []))
+            continue
         text = clean(strip_citations(sentence))
         if len(content_words(text)) >= 2:  # "Sources:", "In short:" and the like assert nothing
             out.append((text, sorted(set(citations_in(sentence)))))

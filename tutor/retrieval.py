@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tutor.store import Store
+from tutor.text import fences_open
 from tutor.types import Chunk, Hit, Passage
 
 RRF_K = 60  # the constant from Cormack et al.; dampens the weight of the very top ranks
@@ -67,12 +68,16 @@ def maximal_marginal_relevance(
     return chosen
 
 
-def _join_overlapping(first: str, second: str) -> str:
-    """Join two consecutive chunks, dropping the overlap the chunker repeated."""
+def _join_overlapping(first: str, second: str, fence: str = "") -> str:
+    """Join two consecutive chunks, dropping the overlap the chunker repeated. Where they do not
+    overlap (a chunk left out between them), a code block open at the end of `first` is closed, and
+    one `second` starts inside (`fence`) is opened, so code and text do not trade places."""
     for size in range(min(len(first), len(second), 800), 15, -1):
         if first.endswith(second[:size]):
             return first + second[size:]
-    return f"{first}\n{second}"
+    open_after = fences_open(first)[1]
+    now = open_after[-1] if open_after else ""
+    return "\n".join([first, *([m for m in (now, fence) if m] if now != fence else []), second])
 
 
 def build_context(
@@ -140,8 +145,10 @@ def build_context(
 
 
 def joined(run: list[Chunk]) -> str:
-    """The text of consecutive chunks, without the overlap the chunker repeated."""
-    text = run[0].text
+    """The text of consecutive chunks, without the overlap the chunker repeated; a run that starts
+    inside a code block reopens it."""
+    fence = run[0].extra.get("in_code")
+    text = f"{fence}\n{run[0].text}" if fence else run[0].text
     for chunk in run[1:]:
-        text = _join_overlapping(text, chunk.text)
+        text = _join_overlapping(text, chunk.text, chunk.extra.get("in_code", ""))
     return text

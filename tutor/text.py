@@ -8,3 +8,18 @@ import re
 # A list item's marker opening a line: a bullet (as Markdown writes it, or as a saved web page
 # does) or a number ("1." / "1)").
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")
+
+# A fence line of a Markdown code block: its marker and a language, alone on the line.
+FENCE = re.compile(r"^[ \t]*(```|~~~)[\w+.#-]*[ \t]*$", re.M)
+
+
+def fences_open(text: str) -> tuple[list[int], list[str]]:
+    """Where each of `text`'s fence lines ends, and the marker of the code block open after it ("" once
+    it closes): whether a point of the text is inside code."""
+    ends, open_after, fence = [], [], ""
+    for line in FENCE.finditer(text):
+        if not fence or line.group(1) == fence:
+            fence = "" if fence else line.group(1)
+        ends.append(line.end())
+        open_after.append(fence)
+    return ends, open_after

@@ -48,9 +48,25 @@ function showPassage(n) {
   passage.focus?.();
 }
 
-// Render answer text with [n] markers turned into buttons that open the cited passage.
+// Render answer text with [n] markers turned into buttons that open the cited passage. A fenced
+// code block is shown as code, as written: brackets inside it are code, never citations.
 function renderAnswer(div, text) {
   div.replaceChildren();
+  const pieces = text.split(/^(```[^\n]*\n[\s\S]*?\n```)[ \t]*$/m);
+  pieces.forEach((piece, i) => {
+    if (i % 2) {
+      const pre = document.createElement("pre");
+      const code = document.createElement("code");
+      code.textContent = piece.split("\n").slice(1, -1).join("\n");
+      pre.append(code);
+      div.append(pre);
+    } else {
+      appendCited(div, piece);
+    }
+  });
+}
+
+function appendCited(div, text) {
   const parts = text.split(/(\[\d+(?:,\s*\d+)*\])/g);
   for (const part of parts) {
     const m = part.match(/^\[(\d+(?:,\s*\d+)*)\]$/);

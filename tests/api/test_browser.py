@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import served_tutor, write
-from tests.tutor.test_chain import DOCS
+from tests.tutor.test_chain import CODE_DOC, DOCS
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -36,6 +36,7 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve")
     for name, text in DOCS.items():
         write(root / "docs" / name, text)
+    write(root / "docs" / "trees.md", f"# Decision trees\n\n## Fitting a tree\n\n{CODE_DOC}\n")
     with served_tutor(root, root / "docs") as served:
         yield served.url
 
@@ -65,6 +66,20 @@ def test_ask_stream_and_open_a_citation(server, browser):
     passage.wait_for(state="visible")
     assert "SQL" in passage.inner_text() and "sql.md" in passage.inner_text()
     assert not [m for m in console if "Content Security Policy" in m]  # the page works under its CSP
+    page.close()
+
+
+def test_code_in_an_answer_shows_as_code_with_its_brackets(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.fill("#question", "Show me example code to fit a decision tree classifier")
+    page.keyboard.press("Enter")
+    answer = page.locator(".msg.assistant").last
+    answer.locator("pre code").first.wait_for(timeout=60_000)
+    assert ">>> X = [[0, 0], [1, 1]]" in answer.locator("pre code").first.inner_text()
+    assert answer.locator("pre .cite").count() == 0  # brackets in code are not citations
+    answer.locator(".cite").last.click()  # the block's own marker, after it
+    assert "Decision trees" in page.locator("#passage").inner_text()
     page.close()
 
 

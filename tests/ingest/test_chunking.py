@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
 from ingest.chunking import Chunker, chunk_id, split_sections
+from tutor.grounding import split_sentences
+from tutor.retrieval import joined
 from tutor.types import Document
 
 
@@ -97,3 +100,21 @@ def test_pdf_chunks_keep_page_numbers(embedder):
         (1, "Alpha page about SQL joins."),
         (2, "Beta page on pandas merges."),
     ]
+
+
+def test_a_chunk_cut_inside_a_code_block_reopens_it_in_its_passage(embedder):
+    code = "\n".join(f">>> step_{i} = fit(X[{i}], [{i}, {i + 1}])" for i in range(12))
+    end = "The model is then ready to predict labels."
+    text = f"# Guide\n\n## Fit\n\nFit it like this:\n```\n{code}\n```\n{end}"
+    chunks = Chunker(embedder, chunk_size=80, chunk_overlap=0).chunk(md_doc(text))
+    assert len(chunks) == 4 and not chunks[0].extra.get("in_code")
+    assert all(c.extra.get("in_code") == "```" for c in chunks[1:])  # cut inside the block
+    first, last = chunks[0], chunks[-1]
+    # alone, the last chunk's closing fence ends a block its passage reopens: the sentence is text
+    assert split_sentences(joined([last]), code=True)[-1] == end
+    assert split_sentences(last.text, code=True)[-1].startswith("```\nThe model")  # without it: code
+    # with chunks left out between two, the first's open block is closed before the second, and
+    # one the second starts inside is opened
+    assert split_sentences(joined([first, last]), code=True)[-1] == end
+    after = replace(last, text="Strings can name columns.", extra={})
+    assert split_sentences(joined([first, after]), code=True)[-1] == "Strings can name columns."

@@ -815,6 +815,47 @@ def test_neutralised_markers_read_the_same_but_cite_nothing():
     assert citations_in(text) == []
 
 
+CODE_DOC = (
+    "A tree is fitted on two arrays:\n\n```\n>>> X = [[0, 0], [1, 1]]\n>>> Y = [0, 1]\n"
+    ">>> clf = tree.DecisionTreeClassifier().fit(X, Y)\n```\n\nSee [3] for more."
+)
+
+
+def test_code_blocks_keep_their_brackets_and_hold_no_citation():
+    text = neutralise_citations(CODE_DOC)
+    assert ">>> X = [[0, 0], [1, 1]]" in text and "See ［3］" in text  # code as written, prose inert
+    assert citations_in(text) == []
+    answer = "Fit it so [1].\n\n```\n>>> Y = [0, 1]\n```\n[2]\n\nThen predict [1]."
+    assert citations_in(answer) == [1, 2, 1]
+    assert split_sentences(answer, code=True)[1] == "```\n>>> Y = [0, 1]\n```\n[2]"
+    assert strip_citations(answer).count("[0, 1]") == 1
+    # a passage cut inside its block (no closing fence) still gives the block, closed
+    assert split_sentences("Run:\n```\nprint([1])", code=True)[-1] == "```\nprint([1])\n```"
+
+
+def test_a_quoted_code_block_is_grounded_line_by_line():
+    passages = {1: CODE_DOC, 2: "Trees overfit easily."}
+    block = "```\n>>> X = [[0, 0], [1, 1]]\n>>> Y = [0, 1]\n```"
+    _, grounding = ground(f"Two arrays [1].\n\n{block}\n[1]", passages)
+    assert [(c.text, c.citations, c.supported) for c in grounding.sentences][1] == (block, [1], True)
+    _, grounding = ground(f"{block.replace('[0, 1]', '[1, 0]')}\n[1]", passages)
+    assert not grounding.sentences[0].supported
+    assert "code not in the cited passage: >>> Y = [1, 0]" in grounding.sentences[0].reason
+    _, grounding = ground(f"{block}\n[2]", passages)  # the wrong passage
+    assert not grounding.sentences[0].supported
+
+
+def test_offline_quotes_a_code_block_whole_when_asked_for_code(embedder):
+    passage = one_passage(neutralise_citations(CODE_DOC), title="Decision Trees")
+    answer = "".join(OfflineAnswerer(embedder).stream("Show me example code to fit a tree", [passage], []))
+    assert "```\n>>> X = [[0, 0], [1, 1]]\n>>> Y = [0, 1]\n" in answer and "```\n[1]" in answer
+    _, grounding = ground(answer, {1: passage.text})
+    assert grounding.score == 1.0 and grounding.invalid_citations == []
+    # not asked for code: no code, neither as a block nor as a flattened line
+    answer = "".join(OfflineAnswerer(embedder).stream("How is a tree fitted?", [passage], []))
+    assert "```" not in answer and ">>>" not in answer
+
+
 def test_offline_cites_each_sentence_of_a_bold_lead_in_list_item(settings, store, tmp_path):
     write(
         tmp_path / "docs" / "plans.md",

@@ -20,7 +20,7 @@ import numpy as np
 
 from tutor.embeddings import Embedder
 from tutor.entailment import runs_on, table_header
-from tutor.grounding import NUMBERED, clean, content_words, split_sentences, stems
+from tutor.grounding import FENCED, NUMBERED, blocks, clean, content_words, is_code, split_sentences, stems
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
@@ -189,7 +189,14 @@ def passage_sentences(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """A passage's table rows (raw line → row as quoted) and its sentences, in order: read once for
     the candidates and their lead-ins (a passage comes back question after question)."""
     rows = table_rows(text)
-    return rows, tuple(split_sentences(text if rows else lines_as_paragraphs(text)))
+    # a code block is quoted whole (code_blocks), not line by line
+    prose = FENCED.sub("\n\n", text if rows else lines_as_paragraphs(text))
+    return rows, tuple(split_sentences(prose))
+
+
+def code_blocks(text: str) -> list[str]:
+    """A passage's fenced code blocks, each as written and closed."""
+    return [block for block in blocks(text, code=True) if is_code(block)]
 
 
 def candidate_sentences(
@@ -213,6 +220,8 @@ def candidate_sentences(
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
+        if wants_code:  # after the passage's sentences: the one leading into a block comes first
+            out += [(p.n, len(sentences) + k, block, block) for k, block in enumerate(code_blocks(p.text))]
     return out
 
 
@@ -505,7 +514,7 @@ class OfflineAnswerer(Answerer):
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
-            if text[-1] not in ".!?":
+            if text[-1] not in ".!?" and not is_code(text):
                 score -= HEADING_PENALTY
             if POINTER.match(text) and not ASKS_WHERE.search(question):
                 score -= POINTER_PENALTY
@@ -597,7 +606,11 @@ class OfflineAnswerer(Answerer):
         asked = rule_based_condense(question, history, reply=False) if history else question
         selected = self.select(asked, passages, question if history else None)
         for index, (n, _, text) in enumerate(selected):
-            prefix = "" if index == 0 else "\n\n" if selected[index - 1][0] != n else " "
+            before = selected[index - 1] if index else None
+            prefix = "" if not before else "\n\n" if before[0] != n or is_code(before[2]) else " "
+            if is_code(text):  # a block of its own, as written, its citation on the line after it
+                yield f"{prefix and chr(10) * 2}{text}\n[{n}]"
+                continue
             # Markup gone, a quoted unit may hold two sentences ("**Lead-in.** Detail"): each gets
             # its citation, split as the grounding report splits them.
             for part, sentence in enumerate(split_sentences(text) or [text]):
