@@ -437,6 +437,23 @@ def test_a_figure_is_of_the_name_that_opens_its_stretch_of_the_sentence(embedder
     assert any("30 free GPU hours" in text for _, _, text in chosen)
 
 
+def test_a_follow_up_naming_another_thing_asks_the_same_of_it(embedder):
+    text = (
+        "TheCodeForge lists three free options: Google Colab (switch on the GPU runtime), Kaggle "
+        "Notebooks (about 30 free GPU hours a week, nothing to install) and Lightning.ai (a free tier)."
+    )
+    passage = one_passage(text, title="No GPU? Use a free cloud notebook")
+
+    def reply(follow_up: str, first: str) -> str:
+        history = [{"role": "user", "content": first}, {"role": "assistant", "content": "…"}]
+        return "".join(OfflineAnswerer(embedder).stream(follow_up, [passage], history))
+
+    kaggle = "How many free GPU hours a week does Kaggle give?"
+    # "and Colab?" asks Colab's hours, which no sentence gives: declined, as asked outright
+    assert reply("and Colab?", kaggle) == "" and reply("what about Lightning.ai?", kaggle) == ""
+    assert "30 free GPU hours" in reply("and Kaggle Notebooks?", "How many GPU hours does Colab give?")
+
+
 def test_a_figure_question_leaves_out_other_passages_figures_about_something_else(embedder):
     kaggle = one_passage("Kaggle Notebooks give 30 free GPU hours a week.", title="GPU access", n=1)
     plan = one_passage(

@@ -369,6 +369,21 @@ COMPARES = re.compile(r"\b(or|vs\.?|versus|compared (to|with)|than)\b", re.IGNOR
 FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case name ("course.careers")
 
 
+def figure_asked(question: str) -> re.Pattern | None:
+    """What a sentence must hold to answer `question`: a year, a default, money or a quantity."""
+    if ASKS_YEAR.search(question):
+        return YEAR
+    if ASKS_DEFAULT.search(question):
+        return DEFAULT
+    if ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
+        return MONEY if ASKS_COST.search(question) else QUANTITY
+    return None
+
+
+# A follow-up that asks nothing of its own, only names another thing: "and Colab?", "what about SVC?"
+ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|same for)\b[^?]{0,40}\??\W*$", re.IGNORECASE)
+
+
 def holds_what_is_asked(
     question: str,
     passages: Sequence[Passage],
@@ -384,16 +399,15 @@ def holds_what_is_asked(
     with any of the things named. For a follow-up, `question` is condensed with the questions
     before it and `latest` is the follow-up alone: what is asked for comes from `latest` ("does that
     default one support L1?" after "What's the default solver?" asks for no default)."""
+    known = written_as_names([p.text for p in passages])
     asks = latest or question
-    if ASKS_YEAR.search(asks):
-        figure = YEAR
-    elif ASKS_DEFAULT.search(asks):
-        figure = DEFAULT
-    elif ASKS_FIGURE.search(asks) and not ASKS_METHOD.search(asks):
-        figure = MONEY if ASKS_COST.search(asks) else QUANTITY
-    else:
+    figure = figure_asked(asks)
+    things = named_things(question, known)
+    if latest and figure is None and ELLIPSIS.match(latest) and named_things(latest, known):
+        # "and Colab?" after "How many GPU hours does Kaggle give?" asks the same of Colab
+        asks, figure, things = question, figure_asked(question), named_things(latest, known)
+    if figure is None:
         return True
-    things = named_things(question, written_as_names([p.text for p in passages]))
     if not things and figure in (QUANTITY, MONEY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
