@@ -496,6 +496,15 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     assert answerer.select("In what year did scikit-learn start?", [dated])
     defaults = one_passage("By default, MLPClassifier uses mini-batches of 200 samples.", title="MLP")
     assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
+    assert answerer.select("What batch size does MLPClassifier use by default?", [defaults])
+    assert answerer.select("What is MLPClassifier's default mini-batch size?", [defaults])
+    # a default of something else, under a heading naming the thing asked about
+    boosting = one_passage("For tabular data, gradient boosting is the default choice.", title="XGBoost")
+    for question in (
+        "What is XGBoost's default learning rate?",
+        "What learning rate does XGBoost use by default?",
+    ):
+        assert answerer.select(question, [boosting]) == [], question
 
 
 def test_the_sentence_after_the_best_one_comes_with_it_when_only_it_holds_the_figure(embedder):

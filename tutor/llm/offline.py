@@ -310,8 +310,13 @@ QUANTITY = re.compile(
 )
 ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bwhen (was|were|did)\b", re.IGNORECASE)
 YEAR = re.compile(r"(?<![\w.])(1[89]|20)\d\d(?![\w.])")
-ASKS_DEFAULT = re.compile(r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?defaults?\b", re.IGNORECASE)
+ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does X use by default?"
+    r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+'s\s+)?defaults?\b"
+    r"|\b(what|which)\b[^?]*\bby default\b",
+    re.IGNORECASE,
+)
 DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+DEFAULT_ASKING = {"default", "what", "use", "valu", "set"}  # stems of how a default is asked for
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
     r"\b(cost|costs|price|fee|fees|salary|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
 )
@@ -416,12 +421,15 @@ def holds_what_is_asked(
     first = figure in (QUANTITY, MONEY) and not COMPARES.search(asks)  # "A or B?" asks of both
     wanted = things[:1] if first else things or [set()]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
+    # a default is of the setting asked about: "XGBoost's default learning rate" is not answered by
+    # "gradient boosting is the default choice" under a heading naming XGBoost
+    setting = split_stems(asks) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
         for n, _, _, raw in candidates
         for sentence in FULL_STOP.split(raw)
         for thing in wanted
-        if thing <= headings[n] | stems(sentence)
+        if thing <= headings[n] | stems(sentence) and (not setting or setting & split_stems(sentence))
     )
 
 
