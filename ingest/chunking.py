@@ -174,14 +174,16 @@ class Chunker:
                 continue
             section = self._shorten(section)
             probe = Chunk("", doc.doc_id, doc.source, title, section, "", 0)
-            budget = self.limit - self.tokens(probe.index_text())
-            budget = max(16, min(self.chunk_size, budget))
+            room = self.limit - self.tokens(probe.index_text())  # what the model reads of a chunk
+            budget = max(16, min(self.chunk_size, room))
             offsets, open_after = fences_open(text)
             start = 0
             for piece in self._splitter(budget).split_text(text):
                 for part in [piece] if self.tokens(piece) <= budget else self._cut_to_tokens(piece, budget):
                     start = max(text.find(part[:80], start), start)  # pieces overlap: not past its start
-                    if is_boilerplate(part):
+                    # A piece of few words inside a section is content all the same (a long code
+                    # line's tail, a printed array): only one of punctuation alone is left out.
+                    if not re.search(r"\w", part):
                         continue
                     cid = chunk_id(doc.doc_id, part)
                     if cid in seen:

@@ -47,6 +47,16 @@ def test_boilerplate_and_empty_sections_are_dropped(embedder):
     assert [c.section for c in chunks] == ["Real"]
 
 
+def test_a_piece_of_a_section_with_few_words_is_kept(embedder):
+    numbers = ", ".join(str(i) for i in range(100))
+    text = f"# Guide\n\n## Lists\n\nA long list:\n\n```\nvalues = [{numbers}]; total = sum(values)\n```\n"
+    chunker = Chunker(embedder, chunk_size=80, chunk_overlap=10)
+    chunks = chunker.chunk(md_doc(text))
+    assert any("96, 97, 98, 99]" in c.text for c in chunks)  # the line's tail, no words in it
+    assert all(chunker.tokens(c.index_text()) <= chunker.limit for c in chunks)
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
 def test_repeated_passages_are_stored_once(embedder):
     para = "Share your progress every week in a learning log."
     doc = md_doc(f"# Guide\n\n## A\n\n{para}\n\n## B\n\n{para}")
