@@ -453,6 +453,17 @@ def _converter():
 
         convert_strong = convert_i = convert_b = convert_em
 
+        def convert_pre(self, el, text, parent_tags):
+            # a block whose code holds a fence line of its own (```` ```python ````) is fenced by a
+            # longer run of backticks, so that line does not close it early
+            block = super().convert_pre(el, text, parent_tags)
+            inner = max((len(run) for run in re.findall(r"^[ \t]*(`{3,})", text, re.M)), default=0)
+            if not inner:
+                return block
+            fence = "`" * (inner + 1)
+            head, _, body = block.strip("\n").partition("\n")
+            return f"\n\n{fence}{head[3:]}\n{body[: -len('```')]}{fence}\n\n"
+
     return PageConverter(
         heading_style="ATX",
         strip=["a", "img"],

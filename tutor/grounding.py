@@ -18,7 +18,7 @@ from tutor.types import Grounding, SentenceCheck
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # A fenced code block: from its opening fence to the closing one, or to the end of a passage cut
 # inside it. Brackets there are code ("X = [[0, 0], [1, 1]]"): never a citation, and kept as written.
-FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*(?:\n.*?^[ \t]*\1[ \t]*$|.*\Z)", re.M | re.S)
+FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*(?:\n.*?^[ \t]*\1[ \t]*$|.*\Z)", re.M | re.S)
 # not after a title or a Latin abbreviation: "invented by Dr. Ostrander", "a library, e.g. Keras"
 SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
@@ -201,7 +201,7 @@ def blocks(text: str, code: bool = False) -> list[str]:
         if block:
             if start == block[0]:
                 body = text[block[0] : block[1]].strip("\n")
-                fence = stripped[:3]
+                fence = FENCED.match(stripped).group(1)  # ``` or ~~~, or longer around a block holding one
                 closed = len(body.splitlines()) > 1 and body.splitlines()[-1].strip() == fence
                 out.append(body if closed else f"{body}\n{fence}")
             joinable = False

@@ -9,8 +9,9 @@ import re
 # does) or a number ("1." / "1)").
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")
 
-# A fence line of a Markdown code block: its marker and a language, alone on the line.
-FENCE = re.compile(r"^[ \t]*(```|~~~)[\w+.#-]*[ \t]*$", re.M)
+# A fence line of a Markdown code block: its marker (``` or ~~~, longer around a block that holds
+# one) and a language, alone on the line; a block closes at its own marker.
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[\w+.#-]*[ \t]*$", re.M)
 
 
 def fences_open(text: str) -> tuple[list[int], list[str]]:

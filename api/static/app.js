@@ -52,18 +52,17 @@ function showPassage(n) {
 // code block is shown as code, as written: brackets inside it are code, never citations.
 function renderAnswer(div, text) {
   div.replaceChildren();
-  const pieces = text.split(/^(```[^\n]*\n[\s\S]*?\n```)[ \t]*$/m);
-  pieces.forEach((piece, i) => {
-    if (i % 2) {
-      const pre = document.createElement("pre");
-      const code = document.createElement("code");
-      code.textContent = piece.split("\n").slice(1, -1).join("\n");
-      pre.append(code);
-      div.append(pre);
-    } else {
-      appendCited(div, piece);
-    }
-  });
+  let last = 0;
+  for (const m of text.matchAll(/^[ \t]*(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n[ \t]*\1[ \t]*$/gm)) {
+    appendCited(div, text.slice(last, m.index));
+    const pre = document.createElement("pre");
+    const code = document.createElement("code");
+    code.textContent = m[0].split("\n").slice(1, -1).join("\n");
+    pre.append(code);
+    div.append(pre);
+    last = m.index + m[0].length;
+  }
+  appendCited(div, text.slice(last));
 }
 
 function appendCited(div, text) {

@@ -83,6 +83,26 @@ def test_code_in_an_answer_shows_as_code_with_its_brackets(server, browser):
     page.close()
 
 
+def test_every_kind_of_fence_renders_as_code_without_citation_buttons(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    answer = (
+        "Tilde fences [1].\n\n~~~\ngrid = [0] * 3\ngrid[1] = 5\n~~~\n[1]\n\n"
+        "A block holding a fence [2].\n\n````\n```python\na = [1, 2]\n```\n````\n[2]"
+    )
+    blocks = page.evaluate(
+        """(text) => { const div = document.createElement("div"); renderAnswer(div, text);
+        return [[...div.querySelectorAll("pre code")].map((c) => c.textContent),
+                [...div.querySelectorAll(".cite")].map((b) => b.textContent)]; }""",
+        answer,
+    )
+    assert blocks == [
+        ["grid = [0] * 3\ngrid[1] = 5", "```python\na = [1, 2]\n```"],
+        ["[1]", "[1]", "[2]", "[2]"],
+    ]
+    page.close()
+
+
 def test_empty_question_shows_a_message(server, browser):
     page = browser.new_page()
     page.goto(server)

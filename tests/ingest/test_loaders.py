@@ -11,6 +11,7 @@ from ingest.loaders import decode_text, kind_for_content_type, kind_for_path, lo
 from tests.conftest import make_pdf
 from tutor.config import SHIPPED_CORPUS_DIR
 from tutor.errors import IngestError
+from tutor.grounding import split_sentences
 
 
 def load(data: bytes, kind: str, name: str = "doc"):
@@ -76,6 +77,22 @@ def test_html_keeps_title_and_main_content_without_scripts_or_navigation():
     assert "CIFAR-10" in doc.text and "Attention lets each token" in doc.text
     assert "var secret" not in doc.text
     assert "## Transformers" in doc.text  # headings survive as Markdown for the chunker
+
+
+def test_html_code_holding_a_fence_line_is_fenced_by_a_longer_one():
+    html = b"""<html><head><title>Fences</title></head><body><main><h1>Fences</h1>
+    <p>A fenced block starts and ends with three backticks on their own lines.</p>
+    <pre><code>```python
+X = [[0, 0], [1, 1]]
+```
+Still code, not a sentence of the page.
+</code></pre><p>The example above shows a fence around Python code.</p>
+    <pre><code>y = [1][0]</code></pre></main></body></html>"""
+    text = load(html, "html").text
+    assert "````\n```python\nX = [[0, 0], [1, 1]]\n```\nStill code, not a sentence of the page.\n````" in text
+    assert "```\ny = [1][0]\n```" in text  # code without a fence line keeps the usual one
+    blocks = [s for s in split_sentences(text, code=True) if s.startswith("`")]
+    assert len(blocks) == 2 and "Still code" in blocks[0]
 
 
 def test_html_keeps_a_sphinx_topic_and_note_with_their_titles_but_not_chrome_asides():

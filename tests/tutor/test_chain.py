@@ -28,6 +28,7 @@ from tutor.llm.offline import (
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
+from tutor.text import fences_open
 from tutor.types import Chunk, Passage
 
 DOCS = {
@@ -857,6 +858,12 @@ def test_code_blocks_keep_their_brackets_and_hold_no_citation():
     assert strip_citations(answer).count("[0, 1]") == 1
     # a passage cut inside its block (no closing fence) still gives the block, closed
     assert split_sentences("Run:\n```\nprint([1])", code=True)[-1] == "```\nprint([1])\n```"
+    # ~~~ fences, and a longer fence around a block that holds one, close at their own marker
+    nested = "````\n```python\na = [1, 2]\n```\n````"
+    text = f"Tildes:\n\n~~~\ngrid = [0] * 3\n~~~\n[1]\n\nNested:\n\n{nested}\n[2]\n\nAfter it [3]."
+    assert citations_in(text) == [1, 2, 3]
+    assert split_sentences(text, code=True)[3:] == [f"{nested}\n[2]", "After it [3]."]
+    assert fences_open(nested)[1] == ["````", "````", "````", ""]  # the inner ``` lines: still open
 
 
 def test_a_quoted_code_block_is_grounded_line_by_line():

@@ -261,3 +261,22 @@ def test_the_note_on_unmatched_sentences_names_each_with_its_reason(monkeypatch)
     assert "not matched to its cited sources" in note
     assert "“Cat8 [costs] nothing.” ('nothing' is not in the cited passages)" in note
     assert "Cat6 runs" not in note
+
+
+def test_code_in_an_answer_can_be_copied_piped_or_from_the_terminal(tmp_path):
+    from rich.console import Console
+
+    from tests.tutor.test_chain import CODE_DOC
+    from tutor.cli.answers import rendered
+
+    write(tmp_path / "docs" / "trees.md", f"# Decision trees\n\n## Fitting\n\n{CODE_DOC}\n")
+    assert invoke("ingest", "docs").exit_code == 0
+    piped = invoke("ask", "Show me example code to fit a decision tree classifier")
+    assert piped.exit_code == 0, piped.output
+    # piped, the answer is written as it is: the block fenced, every line as the document has it
+    assert "```\n>>> X = [[0, 0], [1, 1]]\n>>> Y = [0, 1]\n" in piped.output and "```\n[1]" in piped.output
+    # on a terminal, Rich draws the block without its one-space margin: indentation survives a copy
+    screen = Console(width=70, force_terminal=True, color_system=None, record=True)
+    screen.print(rendered("Loop [1].\n\n```\nfor x in X:\n    print(x)\n```\n[1]"))
+    shown = screen.export_text()
+    assert "\nfor x in X:" in shown and "\n    print(x)" in shown

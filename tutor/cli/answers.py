@@ -37,26 +37,47 @@ def print_sources(answer: Answer) -> None:
         )
 
 
+def rendered(text: str):
+    """Markdown for the terminal, its code blocks without the margin Rich gives them, so code copied
+    from the screen keeps its indentation (a line wider than the screen still folds: piped, the
+    answer is written as it is)."""
+    from rich.markdown import CodeBlock, Markdown
+    from rich.syntax import Syntax
+
+    class WrittenCode(CodeBlock):
+        def __rich_console__(self, console, options):
+            yield Syntax(str(self.text).rstrip(), self.lexer_name, theme=self.theme, word_wrap=True)
+
+    markdown = Markdown(text)
+    markdown.elements = {**markdown.elements, "fence": WrittenCode, "code_block": WrittenCode}
+    return markdown
+
+
 def print_answer_stream(tutor, question: str, history, top_k: int | None):
-    """Render the answer as Markdown while it streams, then the sources it cites."""
+    """Render the answer as Markdown while it streams, then the sources it cites. Piped or
+    redirected, the answer is written as it is, Markdown source, so its code can be copied."""
     from rich.live import Live
-    from rich.markdown import Markdown
 
     from tutor.types import Answer
 
-    buffer = ""
     answer = None
-    with Live(Markdown(""), console=out, refresh_per_second=12, vertical_overflow="visible") as live:
+    if out.is_terminal:
+        buffer = ""
+        with Live(rendered(""), console=out, refresh_per_second=12, vertical_overflow="visible") as live:
+            for event in tutor.stream(question, history, top_k=top_k):
+                if isinstance(event, Answer):
+                    answer = event
+                    live.update(rendered(answer.answer))
+                else:
+                    buffer += event
+                    live.update(rendered(buffer))
+    else:
         for event in tutor.stream(question, history, top_k=top_k):
-            if isinstance(event, Answer):
-                answer = event
-                live.update(Markdown(answer.answer))
-            else:
-                buffer += event
-                live.update(Markdown(buffer))
+            answer = event if isinstance(event, Answer) else answer
+        assert answer is not None
+        out.file.write(answer.answer + "\n")  # the answer as checked, not the tokens before it
+        out.file.flush()
     assert answer is not None
-    if not out.is_terminal:
-        out.print()  # piped, the last line of the answer has no line break of its own
     print_sources(answer)
     unmatched = [s for s in answer.grounding.sentences if not s.supported]
     if unmatched:
