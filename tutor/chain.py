@@ -14,12 +14,14 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in
+from tutor.text import ASKS_CODE
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
 DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
 SNIPPET = 240
 ECHOED = 200  # characters of a question repeated in a refusal
+CODE_CHUNKS = 8  # at most this many chunks more, to give a question asking for code its blocks whole
 # Below the relevance floor, the first passage still counts as relevant when it holds at least this
 # many of the question's content words, and this share of them: on the `dev` splits no question
 # the documents do not answer comes near (at most 1 word of 4 shared).
@@ -109,8 +111,9 @@ class Tutor:
             query = self.answerer.condense(question, history) if history else question
         with timer("retrieve"):
             hits = self.retrieve(query, top_k, filters)
+            window = self._code_window if ASKS_CODE.search(question) else self._window
             passages = build_context(
-                hits, self.settings.context_budget, self.store.embedder.count_tokens, self._window
+                hits, self.settings.context_budget, self.store.embedder.count_tokens, window
             )
         # A document's own "[3]" must not pass for a citation, in its text or its title and section
         # (shown as citations and contexts): neutralised before any answerer or client sees them.
@@ -131,6 +134,10 @@ class Tutor:
     def _window(self, chunk):
         width = self.settings.context_window
         return self.store.keyword_index.around(chunk, width, width) if width else [chunk]
+
+    def _code_window(self, chunk):
+        """A hit's window for a question asking for code: the code blocks it cuts, whole."""
+        return self.store.keyword_index.whole_code(self._window(chunk), CODE_CHUNKS)
 
     def covers(self, context: Context) -> bool:
         """Whether the passages are relevant enough to answer from (else tutor declines): the best

@@ -68,13 +68,19 @@ def maximal_marginal_relevance(
     return chosen
 
 
-def _join_overlapping(first: str, second: str, fence: str = "") -> str:
-    """Join two consecutive chunks, dropping the overlap the chunker repeated. Where they do not
-    overlap (a chunk left out between them), a code block open at the end of `first` is closed, and
-    one `second` starts inside (`fence`) is opened, so code and text do not trade places."""
+def _join_overlapping(first: str, second: str) -> str:
+    """Two consecutive chunks of a store from before `PIPELINE_VERSION` 9, whose chunks do not say
+    how they join: the longest end of `first` that `second` opens with is taken as repeated."""
     for size in range(min(len(first), len(second), 800), 15, -1):
         if first.endswith(second[:size]):
             return first + second[size:]
+    return f"{first}\n{second}"
+
+
+def _across_gap(first: str, second: str, fence: str) -> str:
+    """Two chunks with text left out between them: a code block open at the end of `first` is
+    closed, and one `second` starts inside (`fence`) is opened, so code and text do not trade
+    places."""
     open_after = fences_open(first)[1]
     now = open_after[-1] if open_after else ""
     return "\n".join([first, *([m for m in (now, fence) if m] if now != fence else []), second])
@@ -145,10 +151,19 @@ def build_context(
 
 
 def joined(run: list[Chunk]) -> str:
-    """The text of consecutive chunks, without the overlap the chunker repeated; a run that starts
-    inside a code block reopens it."""
+    """The text of consecutive chunks as the document has it: joined by the white space between
+    them, without the characters the chunker repeated, across text left out with any code block
+    closed or reopened; a run that starts inside a code block reopens it."""
     fence = run[0].extra.get("in_code")
     text = f"{fence}\n{run[0].text}" if fence else run[0].text
     for chunk in run[1:]:
-        text = _join_overlapping(text, chunk.text, chunk.extra.get("in_code", ""))
+        joins = chunk.extra
+        if "after" in joins:
+            text += joins["after"] + chunk.text
+        elif "overlap" in joins:
+            text += chunk.text[joins["overlap"] :]
+        elif "gap" in joins:
+            text = _across_gap(text, chunk.text, joins.get("in_code", ""))
+        else:
+            text = _join_overlapping(text, chunk.text)  # a store from before PIPELINE_VERSION 9
     return text

@@ -282,6 +282,19 @@ class KeywordIndex:
                 out.append(neighbour)
         return out or [chunk]
 
+    def whole_code(self, chunks: list[Chunk], most: int) -> list[Chunk]:
+        """`chunks` (consecutive, of one section) widened by at most `most` chunks to the code
+        blocks they cut: back to where a block they start inside opens, on to where one they end
+        inside closes."""
+        out = list(chunks)
+        while most and out[0].extra.get("in_code") and len(before := self.around(out[0], 1, 0)) == 2:
+            out.insert(0, before[0])
+            most -= 1
+        while most and len(after := self.around(out[-1], 0, 1)) == 2 and after[1].extra.get("in_code"):
+            out.append(after[1])
+            most -= 1
+        return out
+
     def _tokens(self, text: str) -> list[str]:
         import bm25s
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+# A question asking for code: the answer quotes code blocks, whole.
+ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
+
 # A list item's marker opening a line: a bullet (as Markdown writes it, or as a saved web page
 # does) or a number ("1." / "1)").
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")

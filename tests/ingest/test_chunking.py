@@ -123,8 +123,22 @@ def test_a_chunk_cut_inside_a_code_block_reopens_it_in_its_passage(embedder):
     # alone, the last chunk's closing fence ends a block its passage reopens: the sentence is text
     assert split_sentences(joined([last]), code=True)[-1] == end
     assert split_sentences(last.text, code=True)[-1].startswith("```\nThe model")  # without it: code
-    # with chunks left out between two, the first's open block is closed before the second, and
-    # one the second starts inside is opened
-    assert split_sentences(joined([first, last]), code=True)[-1] == end
-    after = replace(last, text="Strings can name columns.", extra={})
+    # with text left out between two, the first's open block is closed before the second, unless
+    # the second starts inside a block too
+    after = replace(last, text="Strings can name columns.", extra={"gap": True})
     assert split_sentences(joined([first, after]), code=True)[-1] == "Strings can name columns."
+    inside = replace(last, extra={"gap": True, "in_code": "```"})
+    assert split_sentences(joined([first, inside]), code=True)[-1] == end
+
+
+@pytest.mark.parametrize("overlap", [0, 24])
+def test_a_sections_chunks_join_back_into_its_text(embedder, overlap):
+    # printed rows, repeated (the default, no overlap: none taken for one) or not (an overlap is
+    # found by its text, which repeated rows would make ambiguous)
+    rows = "\n".join(f"       [0.        , {1 if not overlap else i}.        ]," for i in range(30))
+    body = f"Distances:\n\n```\n>>> distances\narray([\n{rows}\n])\n```\n\nEach point is its own nearest."
+    chunks = Chunker(embedder, chunk_size=60, chunk_overlap=overlap).chunk(
+        md_doc(f"# Guide\n\n## Near\n\n{body}")
+    )
+    assert len(chunks) > 3
+    assert joined(chunks) == body  # no repeated row taken for an overlap, none doubled

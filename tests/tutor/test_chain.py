@@ -878,6 +878,22 @@ def test_a_quoted_code_block_is_grounded_line_by_line():
     assert not grounding.sentences[0].supported
 
 
+def test_a_code_block_longer_than_a_chunk_is_quoted_whole(settings, store, tmp_path):
+    steps = "\n\n".join(
+        f"def step_{i}(w, lr={i / 10}):\n    grad = gradient(w, [{i}, {i + 1}])\n    return w - lr * grad"
+        for i in range(30)
+    )
+    code = f"```python\nimport numpy as np\n\n{steps}\n\nprint(step_29(step_0(1.0)))\n```"
+    intro = "# Training loop\n\n## The script\n\nThis script trains a model by gradient descent.\n\n"
+    write(tmp_path / "docs" / "train.md", f"{intro}{code}\n\nThat is the whole script.\n")
+    ingest([str(tmp_path / "docs")], store)
+    assert len(store.keyword_index.ids) > 4  # the block spans more chunks than a hit's window
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder))
+    answer = tutor.ask("Show me the code of the training script", top_k=1)  # one hit and its window
+    block = answer.answer[answer.answer.index("```python") :]
+    assert block.startswith(f"{code}\n[1]") and answer.grounding.score == 1.0
+
+
 def test_offline_quotes_a_code_block_whole_when_asked_for_code(embedder):
     passage = one_passage(neutralise_citations(CODE_DOC), title="Decision Trees")
     answer = "".join(OfflineAnswerer(embedder).stream("Show me example code to fit a tree", [passage], []))

@@ -24,7 +24,7 @@ from tutor.grounding import FENCED, NUMBERED, blocks, clean, content_words, is_c
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
-from tutor.text import LIST_ITEM
+from tutor.text import ASKS_CODE, LIST_ITEM
 from tutor.types import Passage
 
 MAX_SENTENCES = 5
@@ -35,6 +35,7 @@ DUPLICATE = 0.9  # cosine above which two sentences say the same thing
 WEIGHTS = {"similarity": 0.65, "overlap": 0.3, "asked_for": 0.05}
 HEADING_PENALTY = 0.1  # a line without sentence punctuation reads badly as an answer
 POINTER_PENALTY = 0.1  # "See the glossary entry on imputation." sends the learner elsewhere
+CODE_BONUS = 0.15  # a code block, for a question asking for code (only then is one a candidate)
 SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
 WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
@@ -72,7 +73,6 @@ POINTER = re.compile(
 ASKS_WHERE = re.compile(
     r"\b(where|read more|learn more|examples?|reference|docs|documentation)\b", re.IGNORECASE
 )
-ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
 NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred)\b", re.I)
 IDENTIFIER = re.compile(r"`[^`]+`|\b[a-z]+_[a-z0-9_]+\b|\b[A-Z][a-z]+[A-Z]\w*|\w+\(\)")
 # A question about a setting of something, not about which class or function to use, wants a
@@ -510,9 +510,10 @@ class OfflineAnswerer(Answerer):
         follow-up alone as `latest`), each as (passage number, position, text)."""
         asked = split_stems(question)
         about = {p.n: stems(p.chunk.heading) for p in passages}
+        wants_code = bool(ASKS_CODE.search(question))
         candidates = [
             c
-            for c in candidate_sentences(passages, wants_code=bool(ASKS_CODE.search(question)))
+            for c in candidate_sentences(passages, wants_code=wants_code)
             if not THIS_TOPIC.search(c[2]) or about[c[0]] & asked
         ]
         if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
@@ -536,7 +537,9 @@ class OfflineAnswerer(Answerer):
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
-            if text[-1] not in ".!?" and not is_code(text):
+            if is_code(text):
+                score += CODE_BONUS  # asked for code: a block is what answers, though it reads unlike prose
+            elif text[-1] not in ".!?":
                 score -= HEADING_PENALTY
             if POINTER.match(text) and not ASKS_WHERE.search(question):
                 score -= POINTER_PENALTY
