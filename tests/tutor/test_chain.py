@@ -878,6 +878,18 @@ def test_a_quoted_code_block_is_grounded_line_by_line():
     assert not grounding.sentences[0].supported
 
 
+def test_a_pages_own_reference_markers_are_not_quoted_beside_citations(embedder):
+    text = neutralise_citations(
+        "LinearSVC implements the multi-class SVM formulated by Crammer and Singer [16], by solving "
+        "one joint problem. Its decision values are mapped to a calibrated probability in [0, 1]."
+    )
+    asked = "Which multi-class SVM does LinearSVC implement, and in what range are its probabilities?"
+    quoted = " ".join(quotes(embedder, asked, one_passage(text)))
+    assert "by Crammer and Singer, by solving" in quoted and "［16］" not in quoted
+    texts = [c[2] for c in candidate_sentences([one_passage(text)])]
+    assert texts[1].endswith("in ［0, 1］.")  # a range, not a reference: kept as written
+
+
 def test_a_code_block_longer_than_a_chunk_is_quoted_whole(settings, store, tmp_path):
     steps = "\n\n".join(
         f"def step_{i}(w, lr={i / 10}):\n    grad = gradient(w, [{i}, {i + 1}])\n    return w - lr * grad"

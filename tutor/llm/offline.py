@@ -87,6 +87,9 @@ NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.+-]*[A-Za-z0-9+]")
 CODE_LINE = re.compile(r"^\s*(>>>|\$ |import |from \w+ import|pip |def |class |return |print\()")
 CODE_CHARS = set("=(){}[];<>#/\\|")
 MATH = re.compile(r"\\\(.*?\\\)")  # "\(O(n \log n)\)", as HTML pages give inline math
+# A page's reference to its own bibliography, made inert (［16］): quoted beside tutor's own [n] it
+# reads as a citation. Only a lone number before punctuation or the end: "in ［0, 1］" is a range.
+OWN_REFERENCE = re.compile(r"\s*［\d{1,3}］(?=[.,;:)]|\s*$)")
 DEFINITION_LABEL = re.compile(r"^[a-z_][\w.]* : (?=[A-Z])")  # a definition list's term, run into its text
 BARE_NAME = re.compile(r"[\w.]+")
 BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
@@ -211,6 +214,7 @@ def candidate_sentences(
             text = row or clean(sentence)
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
+            text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted).
             # A row holding `code` (an API table's signature) is still judged by its raw line.
