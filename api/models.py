@@ -254,6 +254,10 @@ class IngestResponse(BaseModel):
         default_factory=dict,
         description="Files of the folders walked that no loader reads, counted by suffix ({'.rst': 36}).",
     )
+    notes: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Documents ingested with something to check, with what: a code block never closed.",
+    )
     chunks: int
     seconds: float
 
@@ -267,6 +271,7 @@ class IngestResponse(BaseModel):
             gone=report.gone,
             failed=[{"source": s, "reason": r} for s, r in report.failed],
             skipped=[{"source": s, "reason": r} for s, r in report.skipped],
+            notes=[{"source": s, "note": n} for s, n in report.notes],
             unsupported=report.unsupported,
             chunks=report.chunks,
             seconds=round(report.seconds, 3),

@@ -31,6 +31,7 @@ from ingest.loaders import (
 )
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
+from tutor.text import fences_open
 from tutor.timing import StageTimer
 from tutor.types import Chunk
 
@@ -65,6 +66,7 @@ class IngestReport:
     gone: list[str] = field(default_factory=list)  # no longer on disk, kept without --prune
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (source, what to check): ingested
     # files of a folder walk of a type no loader reads, by suffix (".rst": 36): counted, not listed
     unsupported: dict[str, int] = field(default_factory=dict)
     chunks: int = 0  # chunks written in this run
@@ -364,6 +366,13 @@ def ingest(
                     )
                 with timer("chunk"):
                     chunks = chunker.chunk(doc)
+                if unclosed := next(reversed(fences_open(doc.text)[1]), ""):
+                    report.notes.append(
+                        (
+                            target.source,
+                            f"a code block opened with {unclosed} is never closed: the rest reads as code",
+                        )
+                    )
                 if not chunks:  # every block under MIN_WORDS words: "Hi", a page of links
                     raise IngestError(
                         f"nothing to index: no passage of {MIN_WORDS} words or more (a title, links or "

@@ -308,7 +308,14 @@ def test_ingest_needs_the_admin_key_and_stays_under_its_roots(tutor, tmp_path):
             response = c.post("/v1/ingest", json={"inputs": [bad]}, headers=admin)
             assert response.status_code == 400 and why in response.json()["detail"], bad
         done = c.post("/v1/ingest", json={"inputs": ["new.md"]}, headers=admin).json()
-        assert done["added"] and done["chunks"] >= 1
+        assert done["added"] and done["chunks"] >= 1 and done["notes"] == []
+        write(
+            tmp_path / "docs" / "open.md", "# Fit\n\nFit it so:\n\n```\nclf.fit(X, y)\n\nThen predict labels."
+        )
+        noted = c.post("/v1/ingest", json={"inputs": ["open.md"]}, headers=admin).json()
+        assert noted["added"] and noted["notes"][0]["note"].startswith(
+            "a code block opened with ``` is never"
+        )
         assert any("Docker" in s["title"] for s in c.get("/v1/sources").json())
 
 

@@ -280,3 +280,17 @@ def test_code_in_an_answer_can_be_copied_piped_or_from_the_terminal(tmp_path):
     screen.print(rendered("Loop [1].\n\n```\nfor x in X:\n    print(x)\n```\n[1]"))
     shown = screen.export_text()
     assert "\nfor x in X:" in shown and "\n    print(x)" in shown
+
+
+def test_ingest_notes_a_code_block_never_closed(tmp_path):
+    write(
+        tmp_path / "docs" / "open.md",
+        "# Fit\n\nFit it like this:\n\n~~~\nclf.fit(X, y)\n\nThen predict labels.",
+    )
+    write(tmp_path / "docs" / "closed.md", "# Fit\n\nFit it like this:\n\n```\nclf.fit(X, y)\n```\n")
+    result = invoke("ingest", "docs")
+    assert result.exit_code == 0, result.output  # ingested all the same: a note, not a failure
+    assert "note docs/open.md: a code block opened with ~~~ is never closed" in " ".join(
+        result.output.split()
+    )
+    assert "closed.md:" not in result.output

@@ -128,6 +128,8 @@ def print_report(report: IngestReport) -> None:
         )
     for source, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
+    for source, note in report.notes:
+        err.print(f"[yellow]note[/] {escape(str(source))}: {escape(str(note))}", highlight=False)
     if report.unsupported:
         from ingest.loaders import KINDS
 
