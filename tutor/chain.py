@@ -22,6 +22,7 @@ DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re
 SNIPPET = 240
 ECHOED = 200  # characters of a question repeated in a refusal
 CODE_CHUNKS = 8  # at most this many chunks more, to give a question asking for code its blocks whole
+CODE_BUDGET = 2  # times the context budget, for such a question: a block of 8 chunks is ~1,600 tokens
 # Below the relevance floor, the first passage still counts as relevant when it holds at least this
 # many of the question's content words, and this share of them: on the `dev` splits no question
 # the documents do not answer comes near (at most 1 word of 4 shared).
@@ -111,10 +112,11 @@ class Tutor:
             query = self.answerer.condense(question, history) if history else question
         with timer("retrieve"):
             hits = self.retrieve(query, top_k, filters)
-            window = self._code_window if ASKS_CODE.search(question) else self._window
-            passages = build_context(
-                hits, self.settings.context_budget, self.store.embedder.count_tokens, window
-            )
+            # a question asking for code gets the blocks its hits cut, whole, and room for them
+            code = bool(ASKS_CODE.search(question))
+            budget = self.settings.context_budget * (CODE_BUDGET if code else 1)
+            window = self._code_window if code else self._window
+            passages = build_context(hits, budget, self.store.embedder.count_tokens, window)
         # A document's own "[3]" must not pass for a citation, in its text or its title and section
         # (shown as citations and contexts): neutralised before any answerer or client sees them.
         passages = [

@@ -25,6 +25,7 @@ from tutor.llm.offline import (
     looks_like_code,
     same_words,
     table_rows,
+    whole_blocks,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
@@ -888,6 +889,14 @@ def test_a_pages_own_reference_markers_are_not_quoted_beside_citations(embedder)
     assert "by Crammer and Singer, by solving" in quoted and "［16］" not in quoted
     texts = [c[2] for c in candidate_sentences([one_passage(text)])]
     assert texts[1].endswith("in ［0, 1］.")  # a range, not a reference: kept as written
+
+
+def test_part_of_a_code_block_is_never_quoted_as_if_whole():
+    whole = "```\nx = [1, 2]\n```"
+    assert whole_blocks(f"Intro:\n\n{whole}\n\nThen:\n\n```\ny = 3") == [whole]  # cut at the end
+    # a passage that starts inside a block (its fence put back by the context) holds only its end
+    assert whole_blocks(f"```\ny = 3\n```\n\nMore:\n\n{whole}", opened=True) == [whole]
+    assert whole_blocks(f"```\ny = 3\n```\n\nMore:\n\n{whole}") == ["```\ny = 3\n```", whole]
 
 
 def test_a_code_block_longer_than_a_chunk_is_quoted_whole(settings, store, tmp_path):

@@ -24,7 +24,7 @@ from tutor.grounding import FENCED, NUMBERED, blocks, clean, content_words, is_c
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
-from tutor.text import ASKS_CODE, LIST_ITEM
+from tutor.text import ASKS_CODE, LIST_ITEM, fences_open
 from tutor.types import Passage
 
 MAX_SENTENCES = 5
@@ -197,9 +197,15 @@ def passage_sentences(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
     return rows, tuple(split_sentences(prose))
 
 
-def code_blocks(text: str) -> list[str]:
-    """A passage's fenced code blocks, each as written and closed."""
-    return [block for block in blocks(text, code=True) if is_code(block)]
+def whole_blocks(text: str, opened: bool = False) -> list[str]:
+    """A passage's fenced code blocks that it holds whole: not one it starts inside (`opened`: its
+    first fence was put back by the context) nor one it ends inside. Part of a block, quoted in a
+    fence of its own, would pass for all of it."""
+    found = [block for block in blocks(text, code=True) if is_code(block)]
+    states = fences_open(text)[1]
+    if found and states and states[-1]:
+        found = found[:-1]
+    return found[1:] if opened else found
 
 
 def candidate_sentences(
@@ -225,7 +231,8 @@ def candidate_sentences(
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
         if wants_code:  # after the passage's sentences: the one leading into a block comes first
-            out += [(p.n, len(sentences) + k, block, block) for k, block in enumerate(code_blocks(p.text))]
+            whole = whole_blocks(p.text, opened=bool(p.chunk.extra.get("in_code")))
+            out += [(p.n, len(sentences) + k, block, block) for k, block in enumerate(whole)]
     return out
 
 
