@@ -37,8 +37,11 @@ def known_value(key: str, value: str, known: set[str], *, cli: bool = False) -> 
         return matches[0]
     if matches:
         shown = ", ".join(repr(m) for m in matches[:5])
-        message = f"{{}} {value!r} matches {len(matches)} documents' {key}s: {shown}. Give one whole."
-        raise UnknownFilterValue(message.format(name), key=key, public=message.format(key))
+        message = f"{{}} matches {len(matches)} documents' {key}s: {shown}. Give one whole."
+        # the API's message names what is stored, never the value sent (its errors echo nothing)
+        raise UnknownFilterValue(
+            message.format(f"{name} {value!r}"), key=key, public=message.format(f"The {key} given")
+        )
     if key == "phase":
         listing = "phases: " + ", ".join(sorted(known)[:12]) if known else "no ingested document has a phase"
         listings = (listing, listing)
@@ -47,5 +50,5 @@ def known_value(key: str, value: str, known: set[str], *, cli: bool = False) -> 
     raise UnknownFilterValue(
         f"No ingested document has {name} {value!r}; {listings[0]}.",
         key=key,
-        public=f"No ingested document has {key} {value!r}; {listings[1]}.",
+        public=f"No ingested document has the {key} given; {listings[1]}.",
     )

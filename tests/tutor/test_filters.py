@@ -17,7 +17,7 @@ def test_an_unknown_value_names_the_filter_for_each_door():
     with pytest.raises(UnknownFilterValue) as cli:
         resolve_filters({"source": "nope.md"}, METAS, cli=True)
     assert str(cli.value) == "No ingested document has --source 'nope.md'; `tutor sources` lists them."
-    assert cli.value.public == "No ingested document has source 'nope.md'; GET /v1/sources lists them."
+    assert cli.value.public == "No ingested document has the source given; GET /v1/sources lists them."
     assert cli.value.key == "source"
 
 
