@@ -67,6 +67,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
     notes: list[tuple[str, str]] = field(default_factory=list)  # (source, what to check): ingested
+    filtered: int = 0  # files of a folder walk --include / --exclude left out, not ingested before
     # files of a folder walk of a type no loader reads, by suffix (".rst": 36): counted, not listed
     unsupported: dict[str, int] = field(default_factory=dict)
     chunks: int = 0  # chunks written in this run
@@ -79,7 +80,8 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        """Nothing failed, and the globs did not leave out every file found (a mistyped --include)."""
+        return not self.failed and not (self.filtered and not (self.added or self.updated or self.unchanged))
 
 
 class Progress:
@@ -341,6 +343,7 @@ def ingest(
     targets, report.failed, report.skipped = found.targets, found.failed, found.skipped
     report.unsupported = dict(found.unsupported.most_common())
     stored = store.documents()
+    report.filtered = len(found.filtered - set(stored))  # left out, and not ingested before either
 
     pending: list[tuple[Target, list[Chunk], str, StoredDocument | None]] = []
     progress.start("read", len(targets))

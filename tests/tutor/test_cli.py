@@ -294,3 +294,16 @@ def test_ingest_notes_a_code_block_never_closed(tmp_path):
         result.output.split()
     )
     assert "closed.md:" not in result.output
+
+
+def test_globs_that_leave_out_every_file_found_are_an_error_not_a_silent_zero(tmp_path):
+    write(tmp_path / "docs" / "sql.md", "# SQL\n\nMost training data lives in SQL databases.")
+    result = invoke("ingest", "docs", "--include", "*.zzz")
+    assert result.exit_code == 1
+    assert "nothing ingested: --include / --exclude left out all 1 file(s) found" in " ".join(
+        result.output.split()
+    )
+    assert invoke("ingest", "docs", "--include", "*.md").exit_code == 0
+    # once ingested, a file left out is kept and no mistake (`--exclude 'old/*' --prune` keeps it)
+    assert invoke("ingest", "docs", "--exclude", "*.md").exit_code == 0
+    assert [s["source"] for s in json.loads(invoke("sources", "--json").output)] == ["docs/sql.md"]
