@@ -13,12 +13,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from tutor.entailment import stem
+from tutor.text import FENCED
 from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-# A fenced code block: from its opening fence to the closing one, or to the end of a passage cut
-# inside it. Brackets there are code ("X = [[0, 0], [1, 1]]"): never a citation, and kept as written.
-FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*(?:\n.*?^[ \t]*\1[ \t]*$|.*\Z)", re.M | re.S)
 # not after a title or a Latin abbreviation: "invented by Dr. Ostrander", "a library, e.g. Keras"
 SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"

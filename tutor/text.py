@@ -27,3 +27,8 @@ def fences_open(text: str) -> tuple[list[int], list[str]]:
         ends.append(line.end())
         open_after.append(fence)
     return ends, open_after
+
+
+# A fenced code block: from its opening fence to the closing one, or to the end of a passage cut
+# inside it. Brackets there are code ("X = [[0, 0], [1, 1]]"): never a citation, and kept as written.
+FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*(?:\n.*?^[ \t]*\1[ \t]*$|.*\Z)", re.M | re.S)

@@ -20,11 +20,11 @@ import numpy as np
 
 from tutor.embeddings import Embedder
 from tutor.entailment import runs_on, table_header
-from tutor.grounding import FENCED, NUMBERED, blocks, clean, content_words, is_code, split_sentences, stems
+from tutor.grounding import NUMBERED, blocks, clean, content_words, is_code, split_sentences, stems
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
-from tutor.text import ASKS_CODE, LIST_ITEM, fences_open
+from tutor.text import ASKS_CODE, FENCED, LIST_ITEM, fences_open
 from tutor.types import Passage
 
 MAX_SENTENCES = 5
@@ -192,7 +192,7 @@ def passage_sentences(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """A passage's table rows (raw line → row as quoted) and its sentences, in order: read once for
     the candidates and their lead-ins (a passage comes back question after question)."""
     rows = table_rows(text)
-    # a code block is quoted whole (code_blocks), not line by line
+    # a code block is quoted whole (whole_blocks), not line by line
     prose = FENCED.sub("\n\n", text if rows else lines_as_paragraphs(text))
     return rows, tuple(split_sentences(prose))
 
