@@ -80,8 +80,12 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        """Nothing failed, and the globs did not leave out every file found (a mistyped --include)."""
-        return not self.failed and not (self.filtered and not (self.added or self.updated or self.unchanged))
+        return not self.failed and not self.nothing_matched
+
+    @property
+    def nothing_matched(self) -> bool:
+        """The globs left out every new file found (a mistyped --include) and nothing was read."""
+        return bool(self.filtered) and not (self.added or self.updated or self.unchanged)
 
 
 class Progress:

@@ -128,7 +128,7 @@ def print_report(report: IngestReport) -> None:
         )
     for source, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
-    if report.filtered and not (report.added or report.updated or report.unchanged):
+    if report.nothing_matched:
         err.print(
             f"[red]nothing ingested[/]: --include / --exclude left out all {report.filtered} "
             "file(s) found (a glob matches a file's name or its path under the folder: '*.md', 'notes/*')",
