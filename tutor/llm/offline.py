@@ -345,9 +345,11 @@ MEASURED = re.compile(
 )
 
 
-def written_as_names(texts: Sequence[str]) -> set[str]:
+@lru_cache(maxsize=64)
+def written_as_names(texts: tuple[str, ...]) -> frozenset[str]:
     """The words (lower-cased) that `texts` write only as names (`names_in`), never in lower case:
-    a learner's "colab" or "karpathy" is the "Colab" or "Karpathy" of the passages."""
+    a learner's "colab" or "karpathy" is the "Colab" or "Karpathy" of the passages. Read once for an
+    answer's passages, however many of its checks ask."""
     lines = (
         LIST_ITEM.sub("", COMMENT_OR_HEADING.sub("", line)) for text in texts for line in text.splitlines()
     )
@@ -355,7 +357,9 @@ def written_as_names(texts: Sequence[str]) -> set[str]:
         name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)
     }
     whole = " ".join(texts)
-    return {word for word in named if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", whole)}
+    return frozenset(
+        word for word in named if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", whole)
+    )
 
 
 def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]:
@@ -415,13 +419,16 @@ def holds_what_is_asked(
     with any of the things named. For a follow-up, `question` is condensed with the questions
     before it and `latest` is the follow-up alone: what is asked for comes from `latest` ("does that
     default one support L1?" after "What's the default solver?" asks for no default)."""
-    known = written_as_names([p.text for p in passages])
     asks = latest or question
     figure = figure_asked(asks)
+    elliptical = bool(latest and figure is None and ELLIPSIS.match(latest))
+    if figure is None and not elliptical:
+        return True
+    known = written_as_names(tuple(p.text for p in passages))
     things = named_things(question, known)
-    if latest and figure is None and ELLIPSIS.match(latest) and named_things(latest, known):
+    if elliptical and (named := named_things(latest, known)):
         # "and Colab?" after "How many GPU hours does Kaggle give?" asks the same of Colab
-        asks, figure, things = question, figure_asked(question), named_things(latest, known)
+        asks, figure, things = question, figure_asked(question), named
     if figure is None:
         return True
     if not things and figure in (QUANTITY, MONEY):
@@ -610,7 +617,7 @@ class OfflineAnswerer(Answerer):
         sentence."""
         if not ASKS_FIGURE.search(question) or ASKS_METHOD.search(question) or COMPARES.search(question):
             return rest
-        things = named_things(question, written_as_names([p.text for p in passages]))
+        things = named_things(question, written_as_names(tuple(p.text for p in passages)))
         if not things:
             return rest
 
