@@ -11,7 +11,6 @@ import bisect
 import hashlib
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -179,32 +178,32 @@ class Chunker:
             budget = max(16, min(self.chunk_size, room))
             offsets, open_after = fences_open(text)
             start = end = 0
-            joins: dict[str, Any] | None = None  # how the next chunk joins the one before it
+            gap: bool | None = None  # None before the section's first chunk; True once text is left out
             here: set[str] = set()  # this section's chunks
             for piece in self._splitter(budget).split_text(text):
                 for part in [piece] if self.tokens(piece) <= budget else self._cut_to_tokens(piece, budget):
                     # where the piece starts: after the last one, or inside it when pieces overlap
-                    after_last = start + 1 if joins is not None else 0
+                    after_last = start + 1 if gap is not None else 0
                     found = text.find(part[:80], after_last if self.chunk_overlap else end)
                     start = found if found >= 0 else end
                     # A piece of few words inside a section is content all the same (a long code
                     # line's tail, a printed array): only one of punctuation alone is left out.
                     if not re.search(r"\w", part):
-                        joins = {"gap": True}  # left out between two chunks
+                        gap = True  # left out between two chunks
                         continue
                     cid = chunk_id(doc.doc_id, part)
                     if cid in seen and cid not in here:
-                        joins = {"gap": True}  # a passage another section has: a page's repeated box
+                        gap = True  # a passage another section has: a page's repeated box
                         continue
                     if cid in seen:  # repeated within its section (printed rows): content, kept
                         cid = chunk_id(doc.doc_id, f"{len(chunks)}\n{part}")
                     seen.add(cid)
                     here.add(cid)
                     meta = dict(extra)
-                    if joins is not None:  # the context joins neighbours as the document has them
-                        if "gap" not in joins and start < end and text[start:end] == part[: end - start]:
+                    if gap is not None:  # the context joins neighbours as the document has them
+                        if not gap and start < end and text[start:end] == part[: end - start]:
                             meta["overlap"] = end - start  # characters repeated from the one before
-                        elif "gap" not in joins and start >= end and not text[end:start].strip():
+                        elif not gap and start >= end and not text[end:start].strip():
                             meta["after"] = text[end:start]  # the white space between them
                         else:
                             meta["gap"] = True
@@ -212,7 +211,7 @@ class Chunker:
                     # first fence reads as the block's end, and the text after it as text.
                     if inside := open_after[i - 1] if (i := bisect.bisect_right(offsets, start)) else "":
                         meta["in_code"] = inside
-                    joins, end = {}, start + len(part)
+                    gap, end = False, start + len(part)
                     chunks.append(
                         Chunk(cid, doc.doc_id, doc.source, title, section, part, len(chunks), page, meta)
                     )
