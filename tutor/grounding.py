@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from tutor.entailment import stem
-from tutor.text import FENCED
+from tutor.text import CODE, CODE_SPAN, FENCED
 from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -22,9 +22,11 @@ SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
     r"(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[*_A-Z0-9])"
 )
+# ... or before inline code, in text that keeps its ticks (an answer: "… properties. `SVC` fits …")
+SENTENCE_END_OR_CODE = re.compile(SENTENCE_END.pattern.replace("A-Z0-9]", "A-Z0-9`]"))
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
 LINE_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^#+\s*")  # a list bullet or heading marks
-INLINE_CODE = re.compile(r"(`[^`]*`)")
+INLINE_CODE = re.compile(f"({CODE_SPAN.pattern})")
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-"})
 STOPWORDS = frozenset(
     [
@@ -138,9 +140,9 @@ Embed = Callable[[list[str]], np.ndarray]
 
 
 def outside_code(text: str, change: Callable[[str], str]) -> str:
-    """`text` with `change` applied to everything but its fenced code blocks."""
+    """`text` with `change` applied to everything but its code: fenced blocks and inline spans."""
     out, last = [], 0
-    for block in FENCED.finditer(text):
+    for block in CODE.finditer(text):
         out += [change(text[last : block.start()]), block.group(0)]
         last = block.end()
     return "".join([*out, change(text[last:])])
@@ -154,13 +156,13 @@ def is_code(unit: str) -> bool:
 def neutralise_citations(text: str) -> str:
     """Document text with its own [n] markers made inert: they read the same (fullwidth brackets,
     ［3］) but are not citations, so a document cannot put a marker into an answer that points at
-    another passage. Applied where passage text enters the answer path. Code blocks are left as
-    written: no citation is read inside one."""
+    another passage. Applied where passage text enters the answer path. Code, fenced or inline, is
+    left as written: no citation is read inside it."""
     return outside_code(text, lambda prose: CITATION.sub(lambda m: f"［{m.group(1)}］", prose))
 
 
 def citations_in(text: str) -> list[int]:
-    prose = FENCED.sub("", text)
+    prose = CODE.sub("", text)
     return [int(n) for group in CITATION.findall(prose) for n in re.split(r"\s*,\s*", group)]
 
 
@@ -172,12 +174,14 @@ def strip_citations(text: str) -> str:
     ).strip()
 
 
-def clean(text: str) -> str:
+def clean(text: str, code: bool = False) -> str:
     """Text without Markdown marks: bullets, heading hashes, bold and code ticks; inside `code` only
-    the ticks go (`10**6` is code, not bold)."""
+    the ticks go (`10**6` is code, not bold). With `code`, inline code keeps its ticks, as a quoted
+    sentence shows it (`numbats[1]`); a tick left unpaired still goes."""
     parts = INLINE_CODE.split(LINE_MARKUP.sub("", text))
     return "".join(
-        p[1:-1] if i % 2 else p.replace("**", "").replace("`", "") for i, p in enumerate(parts)
+        (p if code else p[1:-1]) if i % 2 else p.replace("**", "").replace("`", "")
+        for i, p in enumerate(parts)
     ).strip()
 
 
@@ -218,7 +222,8 @@ NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 
 def split_sentences(text: str, code: bool = False) -> list[str]:
     """Sentences of an answer or passage; a trailing lone citation joins the sentence before it.
-    With `code`, a fenced code block is one unit (see `blocks`); without, its lines read as text."""
+    With `code`, code is read as code: a fenced block is one unit (see `blocks`) and a sentence may
+    open with inline code; without, a block's lines read as text."""
     sentences: list[str] = []
     for line in blocks(text, code):
         if code and is_code(line):
@@ -227,7 +232,9 @@ def split_sentences(text: str, code: bool = False) -> list[str]:
         if set(line) <= set("|-: ") or line.startswith(("#", "```")):
             continue
         marker = NUMBERED.match(line)  # "1. Give ..." is one item, not "1." and "Give ..."
-        parts = SENTENCE_END.split(line[marker.end() :] if marker else line)
+        parts = (SENTENCE_END_OR_CODE if code else SENTENCE_END).split(
+            line[marker.end() :] if marker else line
+        )
         if marker:
             parts[0] = marker.group(0) + parts[0]
         for part in parts:

@@ -15,7 +15,7 @@ Rules:
 - Put a citation like [1] or [2][3] right after every sentence that states a fact, naming the \
 source(s) that support it. Never cite a number that is not among the sources.
 - Quote code from the sources as written, in a fenced block, with its citation alone on the line \
-after the closing fence.
+after the closing fence. A citation goes outside `inline code`, never inside it.
 - If the sources do not cover the question, or part of it, say so plainly instead of guessing.
 - If sources disagree (for example on how long something takes), say so and give each view with \
 its citation.

@@ -32,3 +32,10 @@ def fences_open(text: str) -> tuple[list[int], list[str]]:
 # A fenced code block: from its opening fence to the closing one, or to the end of a passage cut
 # inside it. Brackets there are code ("X = [[0, 0], [1, 1]]"): never a citation, and kept as written.
 FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*(?:\n.*?^[ \t]*\1[ \t]*$|.*\Z)", re.M | re.S)
+
+# An inline code span on one line (`numbats[1]`, `X[:, 0]`): code too, its brackets kept as written.
+# Ticks pair left to right, as a Markdown renderer pairs them, so an empty span (``) is one.
+CODE_SPAN = re.compile(r"`[^`\n]*`")
+
+# Code of either kind: where no citation is read and nothing is rewritten.
+CODE = re.compile(f"{FENCED.pattern}|{CODE_SPAN.pattern}", re.M | re.S)

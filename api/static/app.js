@@ -48,8 +48,8 @@ function showPassage(n) {
   passage.focus?.();
 }
 
-// Render answer text with [n] markers turned into buttons that open the cited passage. A fenced
-// code block is shown as code, as written: brackets inside it are code, never citations.
+// Render answer text with [n] markers turned into buttons that open the cited passage. Code, a
+// fenced block or `inline`, is shown as code, as written: brackets inside it are never citations.
 function renderAnswer(div, text) {
   div.replaceChildren();
   let last = 0;
@@ -66,6 +66,16 @@ function renderAnswer(div, text) {
 }
 
 function appendCited(div, text) {
+  // ticks pair left to right on a line, as the server reads them
+  text.split(/(`[^`\n]*`)/g).forEach((piece, i) => {
+    if (i % 2 === 0) { appendMarkers(div, piece); return; }
+    const code = document.createElement("code");
+    code.textContent = piece.slice(1, -1);
+    div.append(code);
+  });
+}
+
+function appendMarkers(div, text) {
   const parts = text.split(/(\[\d+(?:,\s*\d+)*\])/g);
   for (const part of parts) {
     const m = part.match(/^\[(\d+(?:,\s*\d+)*)\]$/);

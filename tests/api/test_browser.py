@@ -103,6 +103,23 @@ def test_every_kind_of_fence_renders_as_code_without_citation_buttons(server, br
     page.close()
 
 
+def test_inline_code_renders_as_code_with_its_brackets(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    rendered = page.evaluate(
+        """(text) => { const div = document.createElement("div"); renderAnswer(div, text);
+        return [[...div.querySelectorAll("code")].map((c) => c.textContent),
+                [...div.querySelectorAll(".cite")].map((b) => b.textContent), div.textContent]; }""",
+        "Index it as `numbats[1]` [2]. Ticks alone: `` and `x[0, 1]` [1].",
+    )
+    assert rendered == [
+        ["numbats[1]", "", "x[0, 1]"],
+        ["[2]", "[1]"],
+        "Index it as numbats[1] [2]. Ticks alone:  and x[0, 1] [1].",
+    ]
+    page.close()
+
+
 def test_empty_question_shows_a_message(server, browser):
     page = browser.new_page()
     page.goto(server)

@@ -843,6 +843,33 @@ def test_neutralised_markers_read_the_same_but_cite_nothing():
     assert citations_in(text) == []
 
 
+def test_inline_code_keeps_its_brackets_and_holds_no_citation():
+    text = neutralise_citations("Read the second with `numbats[1]` [3]; x[0] is prose.")
+    assert text == "Read the second with `numbats[1]` ［3］; x［0］ is prose."
+    answer = "Read it with `numbats[1]` [2]. `X[:, 0]` is the first column [1]."
+    assert citations_in(answer) == [2, 1]
+    assert strip_citations(answer) == "Read it with `numbats[1]`. `X[:, 0]` is the first column."
+    assert split_sentences(answer, code=True) == [
+        "Read it with `numbats[1]` [2].",
+        "`X[:, 0]` is the first column [1].",
+    ]
+    assert clean("Use `numbats[1]` **now**", code=True) == "Use `numbats[1]` now"
+
+
+def test_offline_quotes_inline_code_as_written_and_no_marker_gets_past_it(embedder):
+    text = neutralise_citations(
+        "Array indexing starts at zero, so the second numbat is `numbats[1]` in the survey array. "
+        "A lone ` tick opens nothing here. Then [2] is the page's own footnote and `n` counts numbats."
+    )
+    passage = one_passage(text, title="Numbats")
+    asked = "How do I index the second numbat in the survey array, and what is the footnote?"
+    answer = "".join(OfflineAnswerer(embedder).stream(asked, [passage], []))
+    assert "`numbats[1]`" in answer  # code as written, ticks and brackets
+    assert set(citations_in(answer)) == {1}  # the page's [2], hidden by the lone tick, cites nothing
+    _, grounding = ground(answer, {1: passage.text})
+    assert grounding.score == 1.0 and grounding.invalid_citations == []
+
+
 CODE_DOC = (
     "A tree is fitted on two arrays:\n\n```\n>>> X = [[0, 0], [1, 1]]\n>>> Y = [0, 1]\n"
     ">>> clf = tree.DecisionTreeClassifier().fit(X, Y)\n```\n\nSee [3] for more."

@@ -20,7 +20,17 @@ import numpy as np
 
 from tutor.embeddings import Embedder
 from tutor.entailment import runs_on, table_header
-from tutor.grounding import NUMBERED, blocks, clean, content_words, is_code, split_sentences, stems
+from tutor.grounding import (
+    INLINE_CODE,
+    NUMBERED,
+    blocks,
+    clean,
+    content_words,
+    is_code,
+    neutralise_citations,
+    split_sentences,
+    stems,
+)
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
@@ -177,6 +187,11 @@ def looks_like_code(text: str) -> bool:
     )
 
 
+def plain(text: str) -> str:
+    """A quoted unit as words: its inline code without the ticks; a fenced block as written."""
+    return text if is_code(text) else INLINE_CODE.sub(lambda m: m.group(0)[1:-1], text)
+
+
 def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     """A sentence a learner can read as an answer: not a question, not a fragment, not code."""
     if text.endswith("?") or len(content_words(text)) < 3 or text.endswith(":"):
@@ -217,7 +232,10 @@ def candidate_sentences(
         rows, sentences = passage_sentences(p.text)
         for position, sentence in enumerate(sentences):
             row = rows.get(sentence.strip())
-            text = row or clean(sentence)
+            # inline code keeps its ticks (`numbats[1]` is code, its brackets as written); a marker
+            # the passage's own pairing of ticks hid, which this sentence alone no longer pairs, is
+            # made inert, as the passage's others were
+            text = row or neutralise_citations(clean(sentence, code=True))
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
@@ -225,7 +243,7 @@ def candidate_sentences(
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted).
             # A row holding `code` (an API table's signature) is still judged by its raw line.
             if text and readable(
-                sentence if "`" in sentence else row or sentence, text, position, wants_code
+                sentence if "`" in sentence else row or sentence, plain(text), position, wants_code
             ):
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
@@ -539,7 +557,11 @@ class OfflineAnswerer(Answerer):
         query = self.embedder.embed_query(question)
         # a list item is judged with its lead-in ("It suits: software developers …" for "Who is it for?")
         leads = list_lead_ins(passages)
-        judged = [f"{leads[(c[0], c[1])]} {c[2]}" if (c[0], c[1]) in leads else c[2] for c in candidates]
+        said = [plain(c[2]) for c in candidates]  # read as words: inline code without its ticks
+        judged = [
+            f"{leads[(c[0], c[1])]} {s}" if (c[0], c[1]) in leads else s
+            for c, s in zip(candidates, said, strict=True)
+        ]
         vectors = self.embedder.embed_cached(judged)
         sentence_stems = [split_stems(t) for t in judged]
         # Rarer words among the candidates say more about which sentence answers.
@@ -550,7 +572,9 @@ class OfflineAnswerer(Answerer):
         setting = bool(ASKS_SETTING.search(question)) and not ASKS_NUMBER.search(question)
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
-        for (n, _, text, raw), vector, words in zip(candidates, vectors, sentence_stems, strict=True):
+        for (n, _, _, raw), text, vector, words in zip(
+            candidates, said, vectors, sentence_stems, strict=True
+        ):
             overlap = sum(weight[w] for w in asked & words) / total
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
@@ -656,7 +680,7 @@ class OfflineAnswerer(Answerer):
                 continue
             # Markup gone, a quoted unit may hold two sentences ("**Lead-in.** Detail"): each gets
             # its citation, split as the grounding report splits them.
-            for part, sentence in enumerate(split_sentences(text) or [text]):
+            for part, sentence in enumerate(split_sentences(text, code=True) or [text]):
                 sentence = sentence if sentence[-1] in ".!?" else sentence + "."
                 body, end = sentence[:-1], sentence[-1]
                 yield f"{prefix if part == 0 else ' '}{body} [{n}]{end}"
