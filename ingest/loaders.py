@@ -471,7 +471,7 @@ def _converter():
         escape_underscores=False,
         escape_asterisks=False,
         escape_misc=False,
-        table_infer_header=True,
+        table_infer_header=False,  # a table without <th> gets an empty header, not its first row
     )
 
 

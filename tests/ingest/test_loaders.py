@@ -12,6 +12,7 @@ from tests.conftest import make_pdf
 from tutor.config import SHIPPED_CORPUS_DIR
 from tutor.errors import IngestError
 from tutor.grounding import split_sentences
+from tutor.llm.offline import table_rows
 
 
 def load(data: bytes, kind: str, name: str = "doc"):
@@ -93,6 +94,21 @@ Still code, not a sentence of the page.
     assert "```\ny = [1][0]\n```" in text  # code without a fence line keeps the usual one
     blocks = [s for s in split_sentences(text, code=True) if s.startswith("`")]
     assert len(blocks) == 2 and "Still code" in blocks[0]
+
+
+def test_an_html_table_without_a_header_row_gets_none_rather_than_its_first_row():
+    # An API listing: each row a function and what it does, no <th>. Taking the first row for the
+    # header made every other row read "f_classif — Compute chi-squared stats…: Compute the ANOVA…".
+    html = b"""<html><head><title>API</title></head><body><main><h1>Feature selection</h1>
+    <table><tr><td>chi2(X, y)</td><td>Compute chi-squared stats.</td></tr>
+    <tr><td>f_classif(X, y)</td><td>Compute the ANOVA F-value.</td></tr></table>
+    <table><thead><tr><th>Step</th><th>Hours</th></tr></thead><tr><td>SQL</td><td>10</td></tr></table>
+    </main></body></html>"""
+    text = load(html, "html").text
+    assert "|  |  |\n| --- | --- |\n| chi2(X, y) | Compute chi-squared stats. |\n| f_classif" in text
+    assert "| Step | Hours |\n| --- | --- |\n| SQL | 10 |" in text  # a real header stays one
+    rows = table_rows(text)
+    assert rows["| f_classif(X, y) | Compute the ANOVA F-value. |"] == "f_classif(X, y) — Compute the ANOVA F-value."
 
 
 def test_html_keeps_a_sphinx_topic_and_note_with_their_titles_but_not_chrome_asides():

@@ -118,7 +118,7 @@ def table_rows(text: str) -> dict[str, str]:
             header, previous = None, None
             continue
         cells = [c.strip() for c in raw.strip("|").split("|")]
-        if all(set(c) <= set("-: ") for c in cells):
+        if all(set(c) <= set("-: ") for c in cells) and "-" in raw:  # not an empty header row
             if previous is not None:
                 header = table_header(previous)
                 rows.pop(previous, None)
@@ -130,7 +130,7 @@ def table_rows(text: str) -> dict[str, str]:
         # A figure as the row label ("3%") means nothing without its column: "Margin of error: 3%".
         figure = bool(re.search(r"\d", cells[0])) and len(cells[0].split()) <= 3
         label = f"{header[0]}: {cells[0]}" if figure and header and header[0] else cells[0]
-        rows[raw] = f"{label} — " + "; ".join(parts) + "."
+        rows[raw] = f"{label} — " + "; ".join(parts).rstrip(".") + "."
     return rows
 
 
