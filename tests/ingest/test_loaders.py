@@ -108,7 +108,10 @@ def test_an_html_table_without_a_header_row_gets_none_rather_than_its_first_row(
     assert "|  |  |\n| --- | --- |\n| chi2(X, y) | Compute chi-squared stats. |\n| f_classif" in text
     assert "| Step | Hours |\n| --- | --- |\n| SQL | 10 |" in text  # a real header stays one
     rows = table_rows(text)
-    assert rows["| f_classif(X, y) | Compute the ANOVA F-value. |"] == "f_classif(X, y) — Compute the ANOVA F-value."
+    assert (
+        rows["| f_classif(X, y) | Compute the ANOVA F-value. |"]
+        == "f_classif(X, y) — Compute the ANOVA F-value."
+    )
 
 
 def test_html_keeps_a_sphinx_topic_and_note_with_their_titles_but_not_chrome_asides():

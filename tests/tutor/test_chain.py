@@ -22,10 +22,12 @@ from tutor.llm.offline import (
     asked_for,
     candidate_sentences,
     lines_as_paragraphs,
+    named_things,
     looks_like_code,
     same_words,
     table_rows,
     whole_blocks,
+    written_as_names,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
@@ -437,6 +439,23 @@ def test_a_figure_is_of_the_name_that_opens_its_stretch_of_the_sentence(embedder
     assert answerer.select("How many free GPU hours a week does Google Colab give?", [passage]) == []
     chosen = answerer.select("How many free GPU hours a week do Kaggle Notebooks give?", [passage])
     assert any("30 free GPU hours" in text for _, _, text in chosen)
+
+
+def test_a_title_the_passages_write_is_one_thing_however_the_learner_writes_it(embedder):
+    # "zero" alone was the first thing named: the heading's "Zero to Deployed Model" held it, and the
+    # plan's six months passed for the length of Karpathy's series
+    plan = one_passage(
+        "The plan runs 6 stages over 24 weeks.", title="ML Roadmap: 6 Months from Zero to Deployed Model", n=1
+    )
+    series = one_passage(
+        "Karpathy's Zero to Hero series builds a GPT from scratch.", title="Learning the Transformer", n=2
+    )
+    answerer = OfflineAnswerer(embedder)
+    asked = "how many hours of video is the neural networks zero to hero series?"
+    assert answerer.select(asked, [plan, series]) == []
+    assert named_things(asked, written_as_names((plan.text, series.text))) == [{"zero", "hero"}]
+    # the plan's own figure is still answered
+    assert answerer.select("How many weeks does the plan run?", [plan, series])
 
 
 def test_a_follow_up_naming_another_thing_asks_the_same_of_it(embedder):

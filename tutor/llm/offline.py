@@ -363,6 +363,10 @@ MEASURED = re.compile(
 )
 
 
+# A title of two capitalised words joined by "to" or "of" ("Zero to Hero", "Bank of America")
+TITLE = re.compile(r"\b[A-Z][\w.-]* (?:to|of) [A-Z][\w.-]*\b")
+
+
 @lru_cache(maxsize=64)
 def written_as_names(texts: tuple[str, ...]) -> frozenset[str]:
     """The words (lower-cased) that `texts` write only as names (`names_in`), never in lower case:
@@ -375,15 +379,17 @@ def written_as_names(texts: tuple[str, ...]) -> frozenset[str]:
         name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)
     }
     whole = " ".join(texts)
+    titles = {m.group().lower() for m in TITLE.finditer(whole)}  # "Zero to Hero" is one thing
     return frozenset(
         word for word in named if not re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", whole)
-    )
+    ) | frozenset(titles)
 
 
 def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]:
     """The things `question` names, each as the stems of its words: names written next to each other
     are one thing ("MLOps Zoomcamp", "AWS SageMaker"), others each their own ("Lightning.ai", "GPU").
-    Words in `known` are names however the learner writes them ("google colab"). What a "how many"
+    Words in `known` are names however the learner writes them ("google colab"), and so are titles
+    the passages write ("zero to hero" is one thing, not "zero" and "hero"). What a "how many"
     question counts ("how many GPU hours does Colab give") is not a thing named when a thing follows."""
     things: list[set[str]] = []
     end = None
@@ -393,12 +399,17 @@ def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]
     counted = MEASURED.search(question)
     if counted and any(start >= counted.end() for start, _ in found):
         found = [(start, name) for start, name in found if not counted.start() <= start < counted.end()]
+    begin = 0
     for _, name in sorted(set(found)):
         start = question.find(name, end or 0)
-        if end is not None and start >= end and not question[end:start].strip():
+        joined = end is not None and start >= end
+        if joined and (
+            not question[end:start].strip() or question[begin : start + len(name)].lower() in known
+        ):
             things[-1] |= stems(name)
         else:
             things.append(stems(name))
+            begin = start
         end = start + len(name)
     return [t for t in things if t]
 
