@@ -193,9 +193,28 @@ def myst_to_markdown(body: str) -> str:
     return "\n".join(out)
 
 
+def fence_indented_code(body: str) -> str:
+    """`body` with its indented code blocks (four spaces after a blank line, as CommonMark reads
+    them) written as fenced ones: chunking, the answerers and the page know code by its fence."""
+    if not re.search(r"^(?: {4}|\t)", body, re.M):
+        return body
+    from markdown_it import MarkdownIt
+
+    lines = body.split("\n")
+    found = [t for t in MarkdownIt("commonmark").parse(body) if t.type == "code_block" and t.map]
+    for token in reversed(found):
+        code = token.content.rstrip("\n")
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`{3,}", code)), default=0))
+        start, end = token.map
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1  # the blank lines after it stay prose's
+        lines[start:end] = [fence, *code.split("\n"), fence]
+    return "\n".join(lines)
+
+
 def load_markdown(text: str, fallback_title: str) -> tuple[str, str, dict[str, Any]]:
     meta, body = _split_front_matter(text)
-    body = myst_to_markdown(body)
+    body = fence_indented_code(myst_to_markdown(body))
     heading = FIRST_HEADING.search(body)
     title = str(meta.get("title") or (heading.group(1) if heading else fallback_title))
     return title, body, meta

@@ -96,6 +96,18 @@ Still code, not a sentence of the page.
     assert len(blocks) == 2 and "Still code" in blocks[0]
 
 
+def test_markdown_indented_code_is_fenced_code():
+    text = (
+        "# Trees\n\nFit a tree on two arrays:\n\n    X = [[0, 0], [1, 1]]\n    clf.fit(X, [0, 1])\n\n"
+        "    print(clf)\n\nThen predict.\n\n- a list\n    - its nested item\n\n```\n    kept as it is\n```\n"
+    )
+    body = load(text.encode(), "md", "trees.md").text
+    block = "```\nX = [[0, 0], [1, 1]]\nclf.fit(X, [0, 1])\n\nprint(clf)\n```"
+    assert f"Fit a tree on two arrays:\n\n{block}\n\nThen predict." in body
+    assert "- a list\n    - its nested item" in body and "```\n    kept as it is\n```" in body
+    assert block in split_sentences(body, code=True)  # one unit of code, its brackets as written
+
+
 def test_an_html_table_without_a_header_row_gets_none_rather_than_its_first_row():
     # An API listing: each row a function and what it does, no <th>. Taking the first row for the
     # header made every other row read "f_classif — Compute chi-squared stats…: Compute the ANOVA…".
