@@ -41,7 +41,8 @@ STOPWORDS = "en"
 # A word as a learner writes a name: letters and digits, joined by inner dots or hyphens
 # ("Shapiro-Wilk", "Lightning.ai", "3Blue1Brown"); apostrophes end it ("AWS's").
 WORD = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
-COUNTED = re.compile(r"\d+[a-z]{1,2}")  # "90th", "10k", "2x": a number with its unit, not a name
+# "90th", "10k", "2x", "2D", "70B": a number with its unit, not a name
+COUNTED = re.compile(r"\d+[a-z]{1,2}", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
 
 
@@ -50,18 +51,20 @@ IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "mon
 
 def names_in(question: str) -> list[str]:
     """The words of `question` written as names: acronyms and mixed case (SHAP, MLflow), words with
-    digits (3Blue1Brown, not "90th"), capitalised words of four letters or more inside a sentence
+    digits (3Blue1Brown, not "90th" or "2D"), capitalised words of four letters or more inside a sentence
     (Colab), identifiers in snake case (set_output)."""
     names = [(m.start(), m.group()) for m in IDENTIFIER_NAME.finditer(question)]
     for match in WORD.finditer(question):
         word = match.group()
+        if COUNTED.fullmatch(word):
+            continue
         capitals = sum(c.isupper() for c in word)
         has_letter = any(c.isalpha() for c in word)
         inside = not SENTENCE_END.search(question[: match.start()])
         if (
             capitals >= 2
             or (capitals == 1 and not word[0].isupper())
-            or (has_letter and any(c.isdigit() for c in word) and not COUNTED.fullmatch(word))
+            or (has_letter and any(c.isdigit() for c in word))
             or (capitals == 1 and inside and len(word) >= 4)
         ):
             names.append((match.start(), word))

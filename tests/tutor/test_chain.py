@@ -284,6 +284,7 @@ def test_names_in_a_question_are_acronyms_mixed_case_digits_and_capitals_inside_
     assert names_in("Can every step return DataFrames via set_output?") == ["DataFrames", "set_output"]
     # ordinary capitals (a sentence's first word, "I", short words) are not names
     assert names_in("What should I do? Learn first. Then my Mac, the 90th percentile, 10k rows") == []
+    assert names_in("How do I index a 2D array, or run a 70B model in 4K?") == []  # figures with units
 
 
 def test_offline_declines_a_question_naming_what_no_document_mentions(settings, corpus_store):
