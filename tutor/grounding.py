@@ -8,6 +8,7 @@ eval suite uses the same functions.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -202,7 +203,8 @@ def blocks(text: str, code: bool = False) -> list[str]:
         stripped = line.strip()
         if block:
             if start == block[0]:
-                body = text[block[0] : block[1]].strip("\n")
+                # a block in a list item is indented with it: quoted alone, it is not
+                body = textwrap.dedent(text[block[0] : block[1]]).strip("\n")
                 fence = FENCED.match(stripped).group(1)  # ``` or ~~~, or longer around a block holding one
                 closed = len(body.splitlines()) > 1 and body.splitlines()[-1].strip() == fence
                 out.append(body if closed else f"{body}\n{fence}")

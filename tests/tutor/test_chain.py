@@ -912,6 +912,9 @@ def test_code_blocks_keep_their_brackets_and_hold_no_citation():
     assert citations_in(text) == [1, 2, 3]
     assert split_sentences(text, code=True)[3:] == [f"{nested}\n[2]", "After it [3]."]
     assert fences_open(nested)[1] == ["````", "````", "````", ""]  # the inner ``` lines: still open
+    # a block indented inside a list item is one unit without the item's indent
+    item = "- Load it:\n\n   ```python\n   cfg = json.load(f)\n       print(cfg)\n   ```\n- Then check it."
+    assert split_sentences(item, code=True)[1] == "```python\ncfg = json.load(f)\n    print(cfg)\n```"
 
 
 def test_a_quoted_code_block_is_grounded_line_by_line():
