@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from tutor.text import LIST_ITEM
+from tutor.text import LIST_ITEM, table_cells
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -555,7 +555,7 @@ def _unit_of(word: str) -> str:
 def table_header(line: str) -> list[str]:
     """A Markdown table's header cells; a saved page may put the empty corner cell last ("| A | B |
     |" over rows "| label | a | b |"): it goes back first."""
-    header = [c.strip() for c in line.strip().strip("|").split("|")]
+    header = table_cells(line)
     if header and not header[-1] and header[0]:
         header = ["", *header[:-1]]
     return header
@@ -580,7 +580,7 @@ def table_facts(text: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
         for line in lines[i + 1 :]:
             if not line.startswith("|"):
                 break
-            row = [c.strip() for c in line.strip("|").split("|")]
+            row = table_cells(line)
             label = row[0]
             pairs = [(h, c) for h, c in zip(header[1:], row[1:], strict=False) if c]
             facts.update({f"{label} {h} {c}." if h else f"{label} {c}.": (label, h) for h, c in pairs})

@@ -39,3 +39,18 @@ CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 # Code of either kind: where no citation is read and nothing is rewritten.
 CODE = re.compile(f"{FENCED.pattern}|{CODE_SPAN.pattern}", re.M | re.S)
+
+
+def table_cells(line: str) -> list[str]:
+    """A Markdown table line's cells, split at its pipes: not at an escaped one (`\\|`), nor at one
+    inside inline code (`a|b`, as an HTML page's cell converts), which are the cell's own."""
+    text = line.strip().removeprefix("|")
+    if text.endswith("|") and not text.endswith("\\|"):
+        text = text[:-1]
+    cells = [""]
+    for token in re.findall(r"`[^`\n]*`|\\\||[^`|\\]+|.", text):
+        if token == "|":
+            cells.append("")
+        else:
+            cells[-1] += token.replace("\\|", "|")
+    return [cell.strip() for cell in cells]

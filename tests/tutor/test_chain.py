@@ -717,14 +717,17 @@ def test_every_row_of_a_table_can_be_quoted_however_short(embedder):
     passage = one_passage(text, title="Roadmap", source="r.md")
     quoted = quotes(embedder, "Which resource for stage 1?", passage)
     assert "Stage: 1 — Topic: Measuring; Duration: 1 week (4 hours); Resource: King Arthur." in quoted
-    # An API table (signatures in code, its first row taken for a header) is still code.
+    # An API table (signatures in code; an HTML page's table without a header row gets an empty
+    # one) reads row by row: each signature with its own description.
     api = (
+        "|  |  |\n| --- | --- |\n"
         "| `tree.DecisionTreeClassifier`(*[, criterion, ...]) | A decision tree classifier. |\n"
-        "| --- | --- |\n"
         "| `tree.DecisionTreeRegressor`(*[, criterion, ...]) | A decision tree regressor. |"
     )
     table = one_passage(api, title="API", source="api.html")
-    assert OfflineAnswerer(embedder).select("Which tree regressor is there?", [table]) == []
+    assert quotes(embedder, "Which tree regressor is there?", table)[0] == (
+        "`tree.DecisionTreeRegressor`(*[, criterion, ...]) — A decision tree regressor."
+    )
 
 
 def test_a_list_item_wrapped_onto_an_indented_bold_line_stays_one_sentence():
@@ -974,6 +977,70 @@ def test_offline_quotes_a_code_block_whole_when_asked_for_code(embedder):
     # not asked for code: no code, neither as a block nor as a flattened line
     answer = "".join(OfflineAnswerer(embedder).stream("How is a tree fitted?", [passage], []))
     assert "```" not in answer and ">>>" not in answer
+
+
+OPTIMIZERS = (
+    "| Optimizer | Default learning rate | Momentum |\n|---|---|---|\n"
+    "| SGD | 0.01 | 0.0 |\n| Adam | 0.001 | 0.9 (uses `betas=(0.9, 0.999)`) |\n\n"
+    "|  |  |\n|---|---|\n| StepLR step_size | 30 |\n| StepLR gamma | 0.1 |\n\n"
+    "| Function | Description |\n|---|---|\n| `state_dict()` | returns the optimizer state as a dict |\n"
+    "| `load_state_dict(d)` | restores a state saved with `state_dict()` |\n"
+    "| `optim.AdamW`(params, *[, lr]) | Implements the AdamW algorithm. |\n\n"
+    "| Operator | Meaning |\n|---|---|\n| `a|b` | union of two sets |\n"
+    "| `a ^ b` or `c\\|d` | symmetric difference |"
+)
+
+
+def test_table_cells_split_at_pipes_but_not_escaped_ones_or_those_in_code():
+    rows = table_rows(OPTIMIZERS)
+    assert rows["| `a|b` | union of two sets |"] == "`a|b` — Meaning: union of two sets."
+    assert (
+        rows["| `a ^ b` or `c\\|d` | symmetric difference |"]
+        == "`a ^ b` or `c|d` — Meaning: symmetric difference."
+    )
+    assert rows["| StepLR gamma | 0.1 |"] == "StepLR gamma — 0.1."  # an empty header: no column name
+
+
+def test_the_row_a_question_names_answers_it_not_the_rows_beside_it(embedder):
+    passage = one_passage(OPTIMIZERS, title="Optimizer reference")
+    answerer = OfflineAnswerer(embedder)
+
+    def rows(question: str) -> list[str]:
+        return [t for _, _, t in answerer.select(question, [passage]) if " — " in t]
+
+    # a row with code in it, or of two words, is a row a learner can read; the header says "default"
+    assert rows("What is the default learning rate of Adam?") == [
+        "Adam — Default learning rate: 0.001; Momentum: 0.9 (uses `betas=(0.9, 0.999)`)."
+    ]
+    assert rows("What is the gamma of StepLR?") == ["StepLR gamma — 0.1."]
+    # of two labels named, the longer is meant; a call is named by its name alone
+    assert rows("What does load_state_dict do?") == [
+        "`load_state_dict(d)` — Description: restores a state saved with `state_dict()`."
+    ]
+    assert rows("What does the AdamW function implement?") == [
+        "`optim.AdamW`(params, *[, lr]) — Description: Implements the AdamW algorithm."
+    ]
+    # a table line that is no row (a header, or rows whose header the passage lacks) is not quoted
+    cut = one_passage("| SGD | 0.01 | 0.0 |\n| Adam | 0.001 | 0.9 |\n\nAdam adapts its step size per weight.")
+    assert not any(t.startswith("|") for _, _, t in answerer.select("What is the momentum of Adam?", [cut]))
+
+
+def test_a_code_block_is_chosen_by_what_its_heading_says_it_is_for(embedder):
+    tree = one_passage(
+        "A tree is fitted on two arrays:\n\n```python\nclf = tree.DecisionTreeClassifier().fit(X, y)\n```",
+        title="Decision trees",
+        section="Fitting a tree",
+        n=1,
+    )
+    svm = one_passage(
+        "Any estimator is fitted the same way:\n\n```python\nclf = svm.SVC().fit(X, y)\n```",
+        title="Support vector machines",
+        section="Fitting an SVM",
+        n=2,
+    )
+    chosen = OfflineAnswerer(embedder).select("Show me the code to fit a support vector machine", [tree, svm])
+    blocks = [(n, text) for n, _, text in chosen if text.startswith("```")]
+    assert blocks and blocks[0][0] == 2 and "svm.SVC()" in blocks[0][1]
 
 
 def test_offline_cites_each_sentence_of_a_bold_lead_in_list_item(settings, store, tmp_path):

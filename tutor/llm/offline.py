@@ -34,7 +34,7 @@ from tutor.grounding import (
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
-from tutor.text import ASKS_CODE, FENCED, LIST_ITEM, fences_open
+from tutor.text import ASKS_CODE, FENCED, LIST_ITEM, fences_open, table_cells
 from tutor.types import Passage
 
 MAX_SENTENCES = 5
@@ -117,7 +117,7 @@ def table_rows(text: str) -> dict[str, str]:
         if not raw.startswith("|"):
             header, previous = None, None
             continue
-        cells = [c.strip() for c in raw.strip("|").split("|")]
+        cells = table_cells(raw)
         if all(set(c) <= set("-: ") for c in cells) and "-" in raw:  # not an empty header row
             if previous is not None:
                 header = table_header(previous)
@@ -192,6 +192,33 @@ def plain(text: str) -> str:
     return text if is_code(text) else INLINE_CODE.sub(lambda m: m.group(0)[1:-1], text)
 
 
+def is_row(raw: str) -> bool:
+    """Whether a candidate's raw line is a table row (quoted as "label — header: cell; …")."""
+    return raw.lstrip().startswith("|")
+
+
+CALL = re.compile(r"^(?:\w+\.)*(\w+)\(.*\)$")  # "tree.DecisionTreeRegressor(*[, criterion, ...])"
+
+
+def rows_named(chosen: list[int], candidates: list[tuple[int, int, str, str]], asked: set[str]) -> list[int]:
+    """`chosen` without its table rows whose label the question does not name, when it names the
+    label of one ("What is the default learning rate of Adam?": Adam's row, not SGD's beside it).
+    Of two labels named, the one naming more is meant ("load_state_dict", not "state_dict")."""
+    rows = [i for i in chosen if is_row(candidates[i][3])]
+    # a label's words; a call's, its name without module or arguments: "`feature_selection.chi2`(X,
+    # y)" is chi2, "`load_state_dict(d)`" load_state_dict
+    words = {i: split_stems(CALL.sub(r"\1", plain(candidates[i][2].split(" — ")[0]))) for i in rows}
+    named = [i for i in rows if words[i] and words[i] <= asked]
+    named = [i for i in named if not any(words[i] < words[j] for j in named)]
+    return [i for i in chosen if i not in rows or i in named] if named else chosen
+
+
+def readable_row(row: str, wants_code: bool) -> bool:
+    """A table row, as quoted ("StepLR gamma — 0.1."), a learner can read: a label and a value say
+    something in two words; a row of code snippets (pandas beside SQL) is code."""
+    return len(content_words(plain(row))) >= 2 and (wants_code or not looks_like_code(row))
+
+
 def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     """A sentence a learner can read as an answer: not a question, not a fragment, not code."""
     if text.endswith("?") or len(content_words(text)) < 3 or text.endswith(":"):
@@ -240,11 +267,15 @@ def candidate_sentences(
             text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
-            # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted).
-            # A row holding `code` (an API table's signature) is still judged by its raw line.
-            if text and readable(
-                sentence if "`" in sentence else row or sentence, plain(text), position, wants_code
-            ):
+            # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted);
+            # a raw table line that is no row (a header; a row whose header the passage lacks) is not
+            # quoted: pipes are no sentence.
+            if row is not None:
+                keep = readable_row(row, wants_code)
+            else:
+                keep = bool(text) and not sentence.lstrip().startswith("|")
+                keep = keep and readable(sentence, plain(text), position, wants_code)
+            if keep:
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
@@ -473,8 +504,8 @@ def holds_what_is_asked(
     setting = split_stems(asks) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
-        for n, _, _, raw in candidates
-        for sentence in FULL_STOP.split(raw)
+        for n, _, text, raw in candidates
+        for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
         if thing <= headings[n] | stems(sentence) and (not setting or setting & split_stems(sentence))
     )
@@ -568,7 +599,11 @@ class OfflineAnswerer(Answerer):
         query = self.embedder.embed_query(question)
         # a list item is judged with its lead-in ("It suits: software developers …" for "Who is it for?")
         leads = list_lead_ins(passages)
-        said = [plain(c[2]) for c in candidates]  # read as words: inline code without its ticks
+        # read as words: inline code without its ticks; a code block under its passage's heading,
+        # which says what it is code for (code itself reads alike: "clf = svm.SVC().fit(X, y)" and
+        # "clf = tree.DecisionTreeClassifier().fit(X, y)")
+        heading = {p.n: p.chunk.heading for p in passages}
+        said = [f"{heading[c[0]]}: {c[2]}" if is_code(c[2]) else plain(c[2]) for c in candidates]
         judged = [
             f"{leads[(c[0], c[1])]} {s}" if (c[0], c[1]) in leads else s
             for c, s in zip(candidates, said, strict=True)
@@ -583,14 +618,14 @@ class OfflineAnswerer(Answerer):
         setting = bool(ASKS_SETTING.search(question)) and not ASKS_NUMBER.search(question)
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
-        for (n, _, _, raw), text, vector, words in zip(
+        for (n, _, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
             overlap = sum(weight[w] for w in asked & words) / total
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
-            if is_code(text):
+            if is_code(quoted):
                 score += CODE_BONUS  # asked for code: a block is what answers, though it reads unlike prose
             elif text[-1] not in ".!?":
                 score -= HEADING_PENALTY
@@ -611,6 +646,7 @@ class OfflineAnswerer(Answerer):
                 continue
             chosen.append(int(i))
             words += len(candidates[i][2].split())
+        chosen = rows_named(chosen, candidates, asked)
         best, rest = (
             chosen[0],
             sorted(chosen[1:], key=lambda i: (rank_of[candidates[i][0]], candidates[i][1])),
