@@ -193,7 +193,7 @@ def plain(text: str) -> str:
 
 
 def is_row(raw: str) -> bool:
-    """Whether a candidate's raw line is a table row (quoted as "label — header: cell; …")."""
+    """Whether a passage line is a table's (a row is quoted as "label — header: cell; …")."""
     return raw.lstrip().startswith("|")
 
 
@@ -273,7 +273,7 @@ def candidate_sentences(
             if row is not None:
                 keep = readable_row(row, wants_code)
             else:
-                keep = bool(text) and not sentence.lstrip().startswith("|")
+                keep = bool(text) and not is_row(sentence)
                 keep = keep and readable(sentence, plain(text), position, wants_code)
             if keep:
                 if LIST_ITEM.match(sentence) and text[0].islower():
