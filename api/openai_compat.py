@@ -17,11 +17,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import Text
+from tutor.text import snippet
 from tutor.types import Answer, Passage
 
 MODEL = "tutor"
 OPENAI_PATHS = ("/v1/chat/completions", "/v1/models")
-SNIPPET = 240
 CREATED = int(time.time())  # when this worker started: the model's `created`
 
 EXAMPLE = {"model": MODEL, "messages": [{"role": "user", "content": "I know pandas but not SQL, what next?"}]}
@@ -109,7 +109,7 @@ def references(passages: Sequence[Passage]) -> tuple[list[str], list[dict[str, A
             {
                 "title": chunk.title,
                 "url": where,
-                "snippet": passage.text[:SNIPPET],
+                "snippet": snippet(passage.text),
                 "source": chunk.source,
                 "section": chunk.section,
             }

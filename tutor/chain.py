@@ -14,12 +14,11 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in
-from tutor.text import ASKS_CODE
+from tutor.text import ASKS_CODE, snippet
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
 DECLINES = re.compile(r"(do not|don't|does not|doesn't) (cover|mention|say)", re.IGNORECASE)
-SNIPPET = 240
 ECHOED = 200  # characters of a question repeated in a refusal
 CODE_CHUNKS = 8  # at most this many chunks more, to give a question asking for code its blocks whole
 CODE_BUDGET = 2  # times the context budget, for such a question: a block of 8 chunks is ~1,600 tokens
@@ -254,7 +253,7 @@ class Tutor:
                 by_n[n].chunk.title,
                 by_n[n].chunk.section,
                 by_n[n].chunk.extra.get("url") if isinstance(by_n[n].chunk.extra.get("url"), str) else None,
-                by_n[n].text[:SNIPPET],
+                snippet(by_n[n].text),
                 by_n[n].chunk.page,
             )
             for n in cited

@@ -54,3 +54,19 @@ def table_cells(line: str) -> list[str]:
         else:
             cells[-1] += token.replace("\\|", "|")
     return [cell.strip() for cell in cells]
+
+
+SNIPPET = 240  # characters of a passage shown beside an answer
+
+
+def snippet(text: str, size: int = SNIPPET) -> str:
+    """The start of a passage, to show beside an answer: cut at a word with "…" after it, and a code
+    block it cuts closed, so the snippet reads as Markdown of its own."""
+    if len(text) <= size:
+        return text
+    cut = text[:size]
+    if re.search(r"\s", cut[size // 2 :]):
+        cut = cut.rsplit(None, 1)[0]
+    cut += "…"
+    fence = fences_open(cut)[1]
+    return f"{cut}\n{fence[-1]}" if fence and fence[-1] else cut

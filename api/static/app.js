@@ -10,7 +10,6 @@ const sourceList = document.getElementById("source-list");
 const passage = document.getElementById("passage");
 const toggle = document.getElementById("toggle-sources");
 const history = [];
-let citations = [];
 
 function setStatus(text, isError = false) {
   statusLine.textContent = text;
@@ -31,14 +30,17 @@ function showSources(open) {
   toggle.setAttribute("aria-expanded", String(open));
 }
 
-function showPassage(n) {
-  const c = citations.find((x) => x.n === n);
+// The passage an answer's [n] cites: each answer keeps its own citations, so a marker in an earlier
+// answer opens that answer's source, not the latest one's.
+function showPassage(n, cited) {
+  const c = cited.find((x) => x.n === n);
   if (!c) return;
+  listSources(cited);
   passage.replaceChildren();
   const title = document.createElement("h3");
   title.textContent = `[${c.n}] ${c.section ? `${c.title} › ${c.section}` : c.title}${c.page ? `, page ${c.page}` : ""}`;
-  const snippet = document.createElement("p");
-  snippet.textContent = c.snippet;
+  const snippet = document.createElement("div");
+  renderAnswer(snippet, c.snippet, null);  // code shown as code; no markers in a passage
   const link = document.createElement(c.url ? "a" : "span");
   link.textContent = c.url || c.source;
   if (c.url) { link.href = c.url; link.target = "_blank"; link.rel = "noopener"; }
@@ -48,13 +50,14 @@ function showPassage(n) {
   passage.focus?.();
 }
 
-// Render answer text with [n] markers turned into buttons that open the cited passage. Code, a
-// fenced block or `inline`, is shown as code, as written: brackets inside it are never citations.
-function renderAnswer(div, text) {
+// Render answer text with [n] markers turned into buttons that open the passage `cited` holds for
+// n (with `cited` null, markers stay text). Code, a fenced block or `inline`, is shown as code, as
+// written: brackets inside it are never citations.
+function renderAnswer(div, text, cited) {
   div.replaceChildren();
   let last = 0;
   for (const m of text.matchAll(/^[ \t]*(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n[ \t]*\1[ \t]*$/gm)) {
-    appendCited(div, text.slice(last, m.index));
+    appendCited(div, text.slice(last, m.index), cited);
     const pre = document.createElement("pre");
     const code = document.createElement("code");
     code.textContent = m[0].split("\n").slice(1, -1).join("\n");
@@ -62,20 +65,21 @@ function renderAnswer(div, text) {
     div.append(pre);
     last = m.index + m[0].length;
   }
-  appendCited(div, text.slice(last));
+  appendCited(div, text.slice(last), cited);
 }
 
-function appendCited(div, text) {
+function appendCited(div, text, cited) {
   // ticks pair left to right on a line, as the server reads them
   text.split(/(`[^`\n]*`)/g).forEach((piece, i) => {
-    if (i % 2 === 0) { appendMarkers(div, piece); return; }
+    if (i % 2 === 0) { appendMarkers(div, piece, cited); return; }
     const code = document.createElement("code");
     code.textContent = piece.slice(1, -1);
     div.append(code);
   });
 }
 
-function appendMarkers(div, text) {
+function appendMarkers(div, text, cited) {
+  if (!cited) { div.append(text); return; }
   const parts = text.split(/(\[\d+(?:,\s*\d+)*\])/g);
   for (const part of parts) {
     const m = part.match(/^\[(\d+(?:,\s*\d+)*)\]$/);
@@ -86,21 +90,21 @@ function appendMarkers(div, text) {
       b.className = "cite";
       b.textContent = `[${n}]`;
       b.setAttribute("aria-label", `Show source ${n}`);
-      b.addEventListener("click", () => showPassage(n));
+      b.addEventListener("click", () => showPassage(n, cited));
       div.append(b);
     }
   }
 }
 
-function listSources() {
+function listSources(cited) {
   sourceList.replaceChildren();
-  for (const c of citations) {
+  for (const c of cited) {
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
     b.className = "cite";
     b.textContent = `[${c.n}] ${c.section ? `${c.title} › ${c.section}` : c.title}`;
-    b.addEventListener("click", () => showPassage(c.n));
+    b.addEventListener("click", () => showPassage(c.n, cited));
     li.append(b);
     sourceList.append(li);
   }
@@ -136,7 +140,7 @@ async function ask(text) {
   const answer = bubble("assistant waiting", "");
   send.disabled = true;
   setStatus("Looking through the roadmap…");
-  let streamed = "", final = null, failure = null;
+  let streamed = "", final = null, failure = null, cited = [];
   try {
     const response = await fetch("/v1/chat", {
       method: "POST",
@@ -150,7 +154,7 @@ async function ask(text) {
     }
     await readEvents(response, (name, data) => {
       if (name === "token") { streamed += data.text; answer.classList.remove("waiting"); answer.textContent = streamed; }
-      else if (name === "citations") { citations = data; }
+      else if (name === "citations") { cited = data; }
       else if (name === "done") { final = data; }
       else if (name === "error") { failure = data.detail; }
     });
@@ -165,8 +169,8 @@ async function ask(text) {
     setStatus(failure, true);
     return;
   }
-  renderAnswer(answer, final ? final.answer : streamed);
-  listSources();
+  renderAnswer(answer, final ? final.answer : streamed, cited);
+  listSources(cited);
   setStatus(final && final.refused ? "The documents don't cover that." : "");
   history.push({ role: "user", content: text }, { role: "assistant", content: final ? final.answer : streamed });
 }

@@ -91,7 +91,7 @@ def test_every_kind_of_fence_renders_as_code_without_citation_buttons(server, br
         "A block holding a fence [2].\n\n````\n```python\na = [1, 2]\n```\n````\n[2]"
     )
     blocks = page.evaluate(
-        """(text) => { const div = document.createElement("div"); renderAnswer(div, text);
+        """(text) => { const div = document.createElement("div"); renderAnswer(div, text, []);
         return [[...div.querySelectorAll("pre code")].map((c) => c.textContent),
                 [...div.querySelectorAll(".cite")].map((b) => b.textContent)]; }""",
         answer,
@@ -103,11 +103,32 @@ def test_every_kind_of_fence_renders_as_code_without_citation_buttons(server, br
     page.close()
 
 
+def test_a_citation_in_an_earlier_answer_opens_that_answers_passage(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    for question in (
+        "I know pandas but not SQL, what should I do?",
+        "Show me example code to fit a decision tree",
+    ):
+        page.fill("#question", question)
+        page.keyboard.press("Enter")
+        page.locator(".msg.assistant .cite").last.wait_for(timeout=60_000)
+        page.wait_for_selector("#send:not([disabled])")
+    first, last = page.locator(".msg.assistant").first, page.locator(".msg.assistant").last
+    first.locator(".cite").first.click()
+    assert "sql.md" in page.locator("#passage").inner_text()  # not the latest answer's source 1
+    last.locator(".cite").last.click()
+    shown = page.locator("#passage")
+    assert "Decision trees" in shown.inner_text()
+    assert ">>> X = [[0, 0], [1, 1]]" in shown.locator("pre code").first.inner_text()  # its code as code
+    page.close()
+
+
 def test_inline_code_renders_as_code_with_its_brackets(server, browser):
     page = browser.new_page()
     page.goto(server)
     rendered = page.evaluate(
-        """(text) => { const div = document.createElement("div"); renderAnswer(div, text);
+        """(text) => { const div = document.createElement("div"); renderAnswer(div, text, []);
         return [[...div.querySelectorAll("code")].map((c) => c.textContent),
                 [...div.querySelectorAll(".cite")].map((b) => b.textContent), div.textContent]; }""",
         "Index it as `numbats[1]` [2]. Ticks alone: `` and `x[0, 1]` [1].",

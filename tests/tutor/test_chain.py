@@ -31,7 +31,7 @@ from tutor.llm.offline import (
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
-from tutor.text import fences_open
+from tutor.text import fences_open, snippet
 from tutor.types import Chunk, Passage
 
 DOCS = {
@@ -864,6 +864,14 @@ def test_neutralised_markers_read_the_same_but_cite_nothing():
     text = neutralise_citations("Footnotes [3] and [1, 2] stay readable; x[0] too.")
     assert text == "Footnotes ［3］ and ［1, 2］ stay readable; x［0］ too."
     assert citations_in(text) == []
+
+
+def test_a_passage_snippet_ends_at_a_word_and_closes_the_code_it_cuts():
+    prose = "Decision trees split the data on one feature at a time until the leaves are pure. " * 4
+    shown = snippet(prose, 100)
+    assert shown.endswith("…") and len(shown) <= 101 and prose[len(shown) - 1] == " "  # a whole word
+    code = "Fit it:\n\n```python\n" + "clf = tree.DecisionTreeClassifier().fit(X, y)\n" * 8 + "```"
+    assert snippet(code, 120).endswith("…\n```") and snippet("Short.") == "Short."
 
 
 def test_inline_code_keeps_its_brackets_and_holds_no_citation():
