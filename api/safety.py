@@ -98,22 +98,23 @@ def ingest_roots(settings: Settings) -> list[Path]:
 
 
 def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
-    """The inputs as the pipeline should get them, or 400 naming the first one that is not allowed.
-    Resolves URLs' names (blocking): run it in a thread."""
+    """The inputs as the pipeline should get them, or 400 naming the first one that is not allowed
+    by its place in the list (`inputs[2]`: errors echo nothing sent). Resolves URLs' names
+    (blocking): run it in a thread."""
     roots = ingest_roots(settings)
     checked = []
-    for raw in inputs:
-        value = raw.strip()
+    for i, raw in enumerate(inputs):
+        value, where = raw.strip(), f"inputs[{i}]"
         if "://" in value:
             try:
                 parts = urlsplit(value)
                 host = parts.hostname
             except ValueError:  # "http://[::1" and other malformed URLs
-                raise HTTPException(400, f"Not a valid URL: {value!r}.") from None
+                raise HTTPException(400, f"{where} is not a valid URL.") from None
             if parts.scheme not in ("http", "https") or not host:
-                raise HTTPException(400, f"Only http(s) URLs can be ingested: {value!r}.")
+                raise HTTPException(400, f"{where}: only http(s) URLs can be ingested.")
             if not settings.allow_private_urls and (problem := address_problem(host)):
-                raise HTTPException(400, f"{problem}.")
+                raise HTTPException(400, f"{where}: {problem}.")
             checked.append(value)
             continue
         if not roots:
@@ -123,8 +124,8 @@ def check_ingest_inputs(inputs: list[str], settings: Settings) -> list[str]:
         try:
             resolved = path.resolve()
         except (OSError, RuntimeError):  # a symlink loop
-            raise HTTPException(400, f"{value!r} cannot be resolved (a symbolic link loop?).") from None
+            raise HTTPException(400, f"{where} cannot be resolved (a symbolic link loop?).") from None
         if not inside(resolved, roots):
-            raise HTTPException(400, f"{value!r} is outside the ingest roots.")
+            raise HTTPException(400, f"{where} is outside the ingest roots.")
         checked.append(str(resolved))
     return checked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, ServiceDep, v1_router
@@ -17,7 +18,8 @@ router = v1_router("ingest")
     responses={
         400: {
             "model": ErrorOut,
-            "description": "Unparsable body, a path outside the roots, or a URL not allowed",
+            "description": "Unparsable body, a path outside the roots, a URL not allowed, or every input "
+            "failed (nothing was ingested: `failed` lists why)",
         },
         403: {"model": ErrorOut, "description": "Missing or wrong admin key, or ingestion disabled"},
     },
@@ -41,4 +43,10 @@ async def ingest(body: IngestRequest, service: ServiceDep, admin: AdminDep):
                 public_urls_only=not settings.allow_private_urls,
             )
 
-    return IngestResponse.from_report(await run_in_threadpool(run))
+    report = await run_in_threadpool(run)
+    done = IngestResponse.from_report(report)
+    if report.failed and not (report.added or report.updated or report.unchanged or report.pruned):
+        # as the CLI exits 1: nothing came in
+        detail = "Nothing was ingested: every input failed (see `failed`)."
+        return JSONResponse({"detail": detail, "failed": done.failed}, status_code=400)
+    return done

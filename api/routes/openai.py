@@ -39,9 +39,10 @@ log = logging.getLogger("tutor")
 ERROR_RESPONSE = {"model": OpenAIErrorOut, "description": "OpenAI's error shape"}
 
 
-def unknown_model(name: str) -> HTTPException:
+def unknown_model() -> HTTPException:
+    """404 in OpenAI's shape, without the name sent (errors echo nothing)."""
     detail = {
-        "message": f"The model {name[:100]!r} does not exist: this server serves {MODEL!r}.",
+        "message": f"The model asked for does not exist: this server serves {MODEL!r}.",
         "param": "model",
         "code": "model_not_found",
     }
@@ -57,7 +58,7 @@ async def models() -> dict[str, Any]:
 @router.get("/models/{model}", responses={404: ERROR_RESPONSE})
 async def model(model: str) -> dict[str, Any]:
     if model != MODEL:
-        raise unknown_model(model)
+        raise unknown_model()
     return model_card()
 
 
@@ -123,7 +124,7 @@ def tutor_for(base: Tutor, body: ChatCompletionRequest) -> Tutor:
 async def chat_completions(body: ChatCompletionRequest, service: ServiceDep):
     """Answer the last user message from the roadmap's documents, OpenAI's way."""
     if body.model != MODEL:
-        raise unknown_model(body.model)
+        raise unknown_model()
     question, history = conversation(body, service.settings)
     tutor = tutor_for(await run_in_threadpool(service.tutor), body)
     count = tutor.store.embedder.count_tokens

@@ -143,8 +143,9 @@ def test_system_and_developer_messages_are_accepted_and_ignored_as_on_the_openai
 
 
 def test_unknown_provider_and_missing_key_are_400(client):
-    response = client.post("/v1/chat", json={**QUESTION, "provider": "nope"})
+    response = client.post("/v1/chat", json={**QUESTION, "provider": "my-password-123"})
     assert response.status_code == 400 and "Unknown provider" in response.json()["detail"]
+    assert "my-password-123" not in response.text  # errors echo nothing sent
     response = client.post("/v1/chat", json={**QUESTION, "provider": "anthropic"})
     detail = response.json()["detail"]  # which setting is missing is the operator's business
     assert response.status_code == 400 and "does not offer the anthropic provider" in detail
@@ -302,12 +303,18 @@ def test_ingest_needs_the_admin_key_and_stays_under_its_roots(tutor, tmp_path):
         for bad, why in [
             ("../../etc/passwd", "outside the ingest roots"),
             ("/etc/passwd", "outside the ingest roots"),
-            ("file:///etc/passwd", "Only http(s) URLs"),
+            ("file:///etc/passwd", "only http(s) URLs"),
             ("http://127.0.0.1:8000/secret", "not a public address"),
             ("http://169.254.169.254/latest/meta-data", "not a public address"),
         ]:
-            response = c.post("/v1/ingest", json={"inputs": [bad]}, headers=admin)
+            response = c.post("/v1/ingest", json={"inputs": ["new.md", bad]}, headers=admin)
             assert response.status_code == 400 and why in response.json()["detail"], bad
+            assert "inputs[1]" in response.json()["detail"] and "passwd" not in response.text  # no echo
+        missing = c.post("/v1/ingest", json={"inputs": ["gone.md"]}, headers=admin)
+        assert (
+            missing.status_code == 400
+            and missing.json()["failed"][0]["reason"] == "no such file or directory"
+        )
         done = c.post("/v1/ingest", json={"inputs": ["new.md"]}, headers=admin).json()
         assert done["added"] and done["chunks"] >= 1 and done["notes"] == []
         write(

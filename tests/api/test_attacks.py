@@ -86,7 +86,7 @@ def test_a_nul_byte_in_an_ingest_path_is_a_422(tutor, root):
 @pytest.mark.parametrize(
     ("value", "why"),
     [
-        ("http://[::1", "Not a valid URL"),
+        ("http://[::1", "not a valid URL"),
         ("loop", "cannot be resolved"),
     ],
 )
@@ -108,7 +108,9 @@ def test_a_public_page_redirecting_to_loopback_never_gets_it_ingested(tutor, pub
     with client_for(tutor, admin_key="adm") as c:
         url = public_site.url("/page", "docs.example")
         done = c.post("/v1/ingest", json={"inputs": [url]}, headers=ADMIN)
-        assert done.status_code == 200 and not done.json()["added"]
+        assert (
+            done.status_code == 400 and "Nothing was ingested" in done.json()["detail"]
+        )  # every input failed
         assert "not a public address" in done.json()["failed"][0]["reason"]
         assert "hunter2" not in searched(c, "internal admin database password hunter2")
     assert site.hits == []
@@ -120,7 +122,9 @@ def test_dns_rebinding_never_reaches_a_private_address(tutor, site, fake_dns):
     site.pages["/secret"] = Page(body=b"internal admin page: the database password is hunter2\n")
     with client_for(tutor, admin_key="adm") as c:
         done = c.post("/v1/ingest", json={"inputs": [site.url("/secret", "rebind.example")]}, headers=ADMIN)
-        assert done.status_code == 200 and not done.json()["added"]
+        assert (
+            done.status_code == 400 and "Nothing was ingested" in done.json()["detail"]
+        )  # every input failed
     assert site.hits == []
 
 

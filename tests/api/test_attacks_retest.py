@@ -128,7 +128,7 @@ def test_an_ingest_url_whose_name_cannot_be_resolved_says_so(tutor, fake_dns):  
             "/v1/ingest", json={"inputs": ["http://nowhere.example/a.md"]}, headers={"X-Admin-Key": "adm"}
         )
     assert response.status_code == 400
-    assert response.json()["detail"] == "nowhere.example could not be resolved."
+    assert response.json()["detail"] == "inputs[0]: nowhere.example could not be resolved."
 
 
 # --- N10: filters -----------------------------------------------------------------------------

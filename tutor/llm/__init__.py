@@ -48,7 +48,7 @@ def resolve_provider(settings: Settings, provider: str | None = None) -> str:
         )
         return next(keyed, FALLBACK)
     if name not in ANSWERERS:
-        raise ConfigError(f"Unknown provider {name!r}: choose one of {', '.join(PROVIDERS)} (or auto).")
+        raise ConfigError(f"Unknown provider: choose one of {', '.join(PROVIDERS)} (or auto).")
     return name
 
 
