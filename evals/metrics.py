@@ -16,8 +16,9 @@ Support = Callable[[Sequence[int]], bool]  # does the passage set with these num
 
 
 def key_hit(text: str, keys: Iterable[str]) -> bool:
-    """True when any answer key occurs in `text` (case-insensitive, dashes equal, spaces folded)."""
-    haystack = normalise(text)
+    """True when any answer key occurs in `text` (case-insensitive, dashes equal, spaces folded, code
+    ticks ignored: "pass `RandomState` instances" holds "RandomState instance")."""
+    haystack = normalise(text.replace("`", ""))
     return any(normalise(key) in haystack for key in keys if key.strip())
 
 

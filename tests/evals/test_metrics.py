@@ -14,6 +14,7 @@ def test_key_hit_normalises_case_dashes_and_spaces():
     assert m.key_hit("x", ["nope", "x"])  # keys are alternatives
     assert not m.key_hit("360 hours", ["36 weeks"])
     assert not m.key_hit("anything", ["  "])  # a blank key matches nothing
+    assert m.key_hit("pass `RandomState` instances", ["RandomState instance"])  # ticks are markup
 
 
 def test_hit_and_mrr():
