@@ -459,6 +459,15 @@ def test_a_title_the_passages_write_is_one_thing_however_the_learner_writes_it(e
     assert answerer.select("How many weeks does the plan run?", [plan, series])
 
 
+def test_a_name_written_dotted_in_the_passage_is_the_name_asked_for(embedder):
+    passage = one_passage(
+        "The decorator `functools.lru_cache` caches results; its default `maxsize` is 128 entries.",
+        title="Memoisation",
+    )
+    chosen = OfflineAnswerer(embedder).select("What is the default maxsize of lru_cache?", [passage])
+    assert chosen and "128 entries" in chosen[0][2]
+
+
 def test_a_follow_up_naming_another_thing_asks_the_same_of_it(embedder):
     text = (
         "TheCodeForge lists three free options: Google Colab (switch on the GPU runtime), Kaggle "

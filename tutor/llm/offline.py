@@ -200,14 +200,18 @@ def is_row(raw: str) -> bool:
 CALL = re.compile(r"^(?:\w+\.)*(\w+)\(.*\)$")  # "tree.DecisionTreeRegressor(*[, criterion, ...])"
 
 
+def label_words(row: str) -> set[str]:
+    """The words that name a quoted row's label; a call is named by its name, without module or
+    arguments: "`feature_selection.chi2`(X, y)" is chi2, "`load_state_dict(d)`" load_state_dict."""
+    return split_stems(CALL.sub(r"\1", plain(row.split(" — ")[0])))
+
+
 def rows_named(chosen: list[int], candidates: list[tuple[int, int, str, str]], asked: set[str]) -> list[int]:
     """`chosen` without its table rows whose label the question does not name, when it names the
     label of one ("What is the default learning rate of Adam?": Adam's row, not SGD's beside it).
     Of two labels named, the one naming more is meant ("load_state_dict", not "state_dict")."""
     rows = [i for i in chosen if is_row(candidates[i][3])]
-    # a label's words; a call's, its name without module or arguments: "`feature_selection.chi2`(X,
-    # y)" is chi2, "`load_state_dict(d)`" load_state_dict
-    words = {i: split_stems(CALL.sub(r"\1", plain(candidates[i][2].split(" — ")[0]))) for i in rows}
+    words = {i: label_words(candidates[i][2]) for i in rows}
     named = [i for i in rows if words[i] and words[i] <= asked]
     named = [i for i in named if not any(words[i] < words[j] for j in named)]
     return [i for i in chosen if i not in rows or i in named] if named else chosen
@@ -507,7 +511,7 @@ def holds_what_is_asked(
         for n, _, text, raw in candidates
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= headings[n] | stems(sentence) and (not setting or setting & split_stems(sentence))
+        if thing <= headings[n] | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
     )
 
 
@@ -568,6 +572,11 @@ def same_words(a: str, b: str) -> bool:
 def split_stems(text: str) -> set[str]:
     """The stems of `text`, a hyphenated word also as its parts: "production-grade" is "production grade"."""
     return stems(text) | stems(text.replace("-", " "))
+
+
+def dotted_stems(text: str) -> set[str]:
+    """The stems of `text`, a dotted name also as its parts: "functools.lru_cache" names lru_cache."""
+    return stems(text) | stems(re.sub(r"(?<=\w)\.(?=[A-Za-z_])", " ", text))
 
 
 class OfflineAnswerer(Answerer):
