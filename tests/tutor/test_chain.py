@@ -13,6 +13,7 @@ from tutor.grounding import (
     ground,
     neutralise_citations,
     split_sentences,
+    stems,
     strip_citations,
 )
 from tutor.llm.base import Answerer, rule_based_condense
@@ -466,6 +467,13 @@ def test_a_name_written_dotted_in_the_passage_is_the_name_asked_for(embedder):
     )
     chosen = OfflineAnswerer(embedder).select("What is the default maxsize of lru_cache?", [passage])
     assert chosen and "128 entries" in chosen[0][2]
+
+
+def test_a_site_in_lower_case_is_a_thing_named_but_code_with_a_dot_is_not():
+    assert named_things("How many hours is the fast.ai course?") == [stems("fast.ai")]
+    assert named_things("How long is the course.careers track?") == [stems("course.careers")]
+    assert named_things("Which algorithm does list.sort use and how fast is it?") == []
+    assert named_things("How fast is d.get on a big dict?") == []
 
 
 def test_a_follow_up_naming_another_thing_asks_the_same_of_it(embedder):

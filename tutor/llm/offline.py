@@ -387,7 +387,12 @@ ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much wo
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b|\bfree\b", re.IGNORECASE)
 
 
-SITE_NAME = re.compile(r"(?<![\w.])[a-z][a-z0-9-]*\.[a-z]{2,}\b(?!\.\w)")
+# A site named in lower case ("fast.ai", "course.careers"): its last part a top-level domain, so that
+# code ("list.sort", "d.get", "np.array") is not taken for one
+SITE_NAME = re.compile(
+    r"(?<![\w.])[a-z][a-z0-9-]*\.(?:com|org|net|edu|gov|io|ai|dev|app|co|me|so|sh|gg|tv|info|xyz|tech|"
+    r"careers|academy|courses?|school|cloud|uk|de|fr|in|us|ca)\b(?!\.\w)"
+)
 
 
 # "how many free GPU hours a week does Colab give": what is counted ("GPU hours") comes before the
