@@ -315,6 +315,12 @@ def test_follow_up_is_condensed_with_the_history_before_retrieval(settings, corp
     assert rule_based_condense("What is data leakage in pipelines today?", history) == (
         "What is data leakage in pipelines today?"
     )
+    # a short question saying its own subject stands alone; one leaning on "the …" does not
+    assert rule_based_condense("What does strip remove?", history) == "What does strip remove?"
+    assert rule_based_condense("How long does it take?", []) == "How long does it take?"  # nothing before
+    assert rule_based_condense("What is the price?", history, reply=False) == (
+        "How do I learn SQL if I know pandas? What is the price?"
+    )
 
 
 def test_a_chain_of_follow_ups_keeps_its_subject_and_the_last_reply_names_one(embedder):

@@ -16,6 +16,14 @@ FOLLOW_UP = re.compile(
 )
 
 
+# A short question that says its own subject, a bare word or name, not "the …" or a pronoun ("What
+# does strip remove?", "What is SQL?"): it stands alone, where "What's the price?" leans on the one before
+SAYS_ITS_SUBJECT = re.compile(
+    r"^\s*(what|how|why|when|where|which|who)\s+(does|do|did|is|are|was|were|can|should|will)\s+"
+    r"(?!(the|a|an|my|your|its|their|his|her|our|i|you|we)\b)[A-Za-z_`]",
+    re.IGNORECASE,
+)
+
 FOLLOWED_BACK = 3  # user turns a chain of follow-ups reaches back at most
 
 
@@ -30,8 +38,10 @@ def rule_based_condense(question: str, history: Sequence[Message], *, reply: boo
     itself condensed first, so that a chain keeps its subject ("What IEEE standard is Wi-Fi 5?",
     "What year did it come out?", "And how fast is it?")."""
     previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
-    if not previous or not (len(question.split()) <= 6 or FOLLOW_UP.search(question)):
+    if not previous:
         return question
+    if not FOLLOW_UP.search(question) and (len(question.split()) > 6 or SAYS_ITS_SUBJECT.match(question)):
+        return question  # neither "and Colab?" nor "How long does it take?": it stands alone
     earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
     # "that stage" may be what the last reply named: its first sentence comes along
     last = last_reply(history)
