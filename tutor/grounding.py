@@ -18,13 +18,15 @@ from tutor.text import CODE, CODE_SPAN, FENCED
 from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-# not after a title or a Latin abbreviation: "invented by Dr. Ostrander", "a library, e.g. Keras"
-SENTENCE_END = re.compile(
+# A sentence ends at a stop, not after a title or a Latin abbreviation: "invented by Dr. Ostrander",
+# "a library, e.g. Keras"; the next sentence opens with a capital, a digit, a quote or a bracket
+SENTENCE_STOP = (  # a stop and the space after it
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
-    r"(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[*_A-Z0-9])"
+    r"(?<!\bvs\.)(?<!\bcf\.)\s+"
 )
+SENTENCE_END = re.compile(SENTENCE_STOP + r"(?=[\"'(\[*_A-Z0-9])")
 # ... or before inline code, in text that keeps its ticks (an answer: "… properties. `SVC` fits …")
-SENTENCE_END_OR_CODE = re.compile(SENTENCE_END.pattern.replace("A-Z0-9]", "A-Z0-9`]"))
+SENTENCE_END_OR_CODE = re.compile(SENTENCE_STOP + r"(?=[\"'(\[*_A-Z0-9`])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
 LINE_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^#+\s*")  # a list bullet or heading marks
 INLINE_CODE = re.compile(f"({CODE_SPAN.pattern})")
@@ -295,8 +297,8 @@ def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) ->
             supported, reason = quoted_code(text, [passages[n] for n in cited])
         else:
             supported, reason = check_sentence(text, [passages[n] for n in cited], embed)
-        if supported and len(cited) > 1 and not is_code(text):
-            supported, reason = every_citation_needed(text, cited, passages, embed)
+            if supported and len(cited) > 1:
+                supported, reason = every_citation_needed(text, cited, passages, embed)
         checks.append(SentenceCheck(text, cited, supported, reason))
     return answer, Grounding(checks, invalid)
 

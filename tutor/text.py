@@ -48,7 +48,7 @@ def table_cells(line: str) -> list[str]:
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
     cells = [""]
-    for token in re.findall(r"`[^`\n]*`|\\\||[^`|\\]+|.", text):
+    for token in re.findall(rf"{CODE_SPAN.pattern}|\\\||[^`|\\]+|.", text):
         if token == "|":
             cells.append("")
         else:
