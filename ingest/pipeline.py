@@ -87,6 +87,11 @@ class IngestReport:
         """The globs left out every new file found (a mistyped --include) and nothing was read."""
         return bool(self.filtered) and not (self.added or self.updated or self.unchanged)
 
+    @property
+    def all_failed(self) -> bool:
+        """Inputs failed and nothing else came of the run: none read, none pruned."""
+        return bool(self.failed) and not (self.added or self.updated or self.unchanged or self.pruned)
+
 
 class Progress:
     """Pipeline progress callbacks; the CLI draws them as rich progress bars."""

@@ -45,7 +45,7 @@ async def ingest(body: IngestRequest, service: ServiceDep, admin: AdminDep):
 
     report = await run_in_threadpool(run)
     done = IngestResponse.from_report(report)
-    if report.failed and not (report.added or report.updated or report.unchanged or report.pruned):
+    if report.all_failed:
         # as the CLI exits 1: nothing came in
         detail = "Nothing was ingested: every input failed (see `failed`)."
         return JSONResponse({"detail": detail, "failed": done.failed}, status_code=400)
