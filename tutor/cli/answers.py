@@ -74,10 +74,10 @@ def print_answer_stream(tutor, question: str, history, top_k: int | None):
     else:
         for event in tutor.stream(question, history, top_k=top_k):
             answer = event if isinstance(event, Answer) else answer
-        assert answer is not None
+    assert answer is not None
+    if not out.is_terminal:
         out.file.write(answer.answer + "\n")  # the answer as checked, not the tokens before it
         out.file.flush()
-    assert answer is not None
     print_sources(answer)
     unmatched = [s for s in answer.grounding.sentences if not s.supported]
     if unmatched:
