@@ -51,6 +51,23 @@ class Context:
 CODE_TERM = re.compile(r"[A-Za-z][\w.-]*(?:=[\w.-]+|_\w+|\.[A-Za-z]\w+|\(\))")
 
 
+def with_every_name(names: Sequence[str], hits: list[Hit], candidates: list[Hit]) -> list[Hit]:
+    """`hits`, with a name the question uses that none of them holds brought in: the best candidate
+    holding it takes the last place ("How long does SQLZoo take?" finds the time plans first, by
+    "how long"; the SQL page that names SQLZoo is a keyword candidate)."""
+    hits, slot = list(hits), len(hits) - 1
+    for name in dict.fromkeys(names):
+        word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+        if slot < 0 or any(word.search(h.chunk.index_text()) for h in hits):
+            continue
+        taken = {h.chunk.id for h in hits}
+        found = (c for c in candidates if c.chunk.id not in taken and word.search(c.chunk.index_text()))
+        if (best := next(found, None)) is not None:
+            hits[slot] = best
+            slot -= 1
+    return hits
+
+
 class Tutor:
     def __init__(self, settings: Settings, store: Store, answerer: Answerer):
         self.settings, self.store, self.answerer = settings, store, answerer
@@ -71,14 +88,25 @@ class Tutor:
         return cls(settings, store, get_answerer(settings, store.embedder, provider, model))
 
     def retrieve(
-        self, query: str, top_k: int | None = None, filters: dict[str, Any] | None = None
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: dict[str, Any] | None = None,
+        *,
+        names: Sequence[str] = (),
     ) -> list[Hit]:
+        """The `top_k` best hits for `query`; each of `names` (as the learner wrote them) that none of
+        them holds is brought in from the candidates, if one holds it (see `with_every_name`)."""
         k = top_k or self.settings.top_k
+        # each ranker's depth as for the hits themselves: more would move the fused ranks
+        depth = max(4 * (3 * k if self.settings.mmr else k), 20)
+        candidates = hybrid_search(self.store, query, 3 * k, filters=filters, candidates=depth)
         if not self.settings.mmr:
-            return hybrid_search(self.store, query, k, filters=filters)
-        candidates = hybrid_search(self.store, query, 3 * k, filters=filters)
-        vectors = self.store.embeddings([h.chunk.id for h in candidates])
-        return maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
+            hits = candidates[:k]
+        else:
+            vectors = self.store.embeddings([h.chunk.id for h in candidates])
+            hits = maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
+        return with_every_name(names, hits, candidates)
 
     def _not_covered(self, question: str, unknown: Sequence[str] = ()) -> str:
         # The keyword index holds every chunk's metadata in memory: no trip to the store.
@@ -110,7 +138,8 @@ class Tutor:
         with timer("condense"):
             query = self.answerer.condense(question, history) if history else question
         with timer("retrieve"):
-            hits = self.retrieve(query, top_k, filters)
+            # names from the question as asked: a follow-up's condensed query repeats the ones before
+            hits = self.retrieve(query, top_k, filters, names=names_in(question))
             # a question asking for code gets the blocks its hits cut, whole, and room for them
             code = bool(ASKS_CODE.search(question))
             budget = self.settings.context_budget * (CODE_BUDGET if code else 1)

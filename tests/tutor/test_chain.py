@@ -6,7 +6,7 @@ import pytest
 
 from ingest.pipeline import ingest
 from tests.conftest import make_pdf, write
-from tutor.chain import NOT_COVERED, Tutor
+from tutor.chain import NOT_COVERED, Tutor, with_every_name
 from tutor.grounding import (
     citations_in,
     clean,
@@ -33,7 +33,7 @@ from tutor.llm.offline import (
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import names_in
 from tutor.text import fences_open, snippet
-from tutor.types import Chunk, Passage
+from tutor.types import Chunk, Hit, Passage
 
 DOCS = {
     "time.md": "# Time plans\n\n## Daily\n\nTheCodeForge's plan takes 2 hours a day for 6 months, "
@@ -1085,3 +1085,37 @@ def test_offline_cites_each_sentence_of_a_bold_lead_in_list_item(settings, store
     answer = tutor.ask("How many months does a beginner need before a first role?")
     assert "moves the total [1]." in answer.answer and "12 to 18 months" in answer.answer
     assert answer.grounding.uncited == [] and answer.grounding.score == 1.0
+
+
+def hit(text: str, n: int) -> Hit:
+    return Hit(Chunk(f"c{n}", f"d{n}", f"s{n}.md", "T", "", text, 0), 1.0 / n)
+
+
+def test_a_name_no_hit_holds_is_brought_in_from_the_candidates_in_the_last_place():
+    time_plans = [hit("How long it takes: 6 months at 2 hours a day.", n) for n in (1, 2, 3)]
+    sql, colab = hit("Do the SQLZoo tutorial: 4 to 6 hours.", 4), hit("Google Colab gives a free GPU.", 5)
+    candidates = [*time_plans, sql, colab]
+    chosen = with_every_name(["SQLZoo"], time_plans, candidates)
+    assert [h.chunk.id for h in chosen] == ["c1", "c2", "c4"]
+    # two names missing take the last two places; a name some hit holds, or none does, changes nothing
+    chosen = with_every_name(["sqlzoo", "Colab", "Kaggle"], time_plans, candidates)
+    assert [h.chunk.id for h in chosen] == ["c1", "c5", "c4"]
+    assert with_every_name(["SQLZoo"], [sql, *time_plans[:2]], candidates) == [sql, *time_plans[:2]]
+    assert with_every_name(["SQL"], time_plans, candidates) == time_plans  # a word, not part of one
+
+
+def test_how_long_a_named_tutorial_takes_finds_the_passage_naming_it(settings, store, tmp_path):
+    """ "How long" ranks every time plan above the one passage naming SQLZoo: that passage still
+    comes to the answerer (the shipped corpus declined "How long does SQLZoo take?")."""
+    for n in range(6):
+        write(
+            tmp_path / "docs" / f"plan{n}.md",
+            f"# How long does it take\n\n## Plan {n}\n\nHow long does it take? Plan {n} takes {n + 3} "
+            "months at 2 hours a day; how long depends on your hours.",
+        )
+    write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Pandas users\n\nDo the SQLZoo tutorial first.")
+    ingest([str(tmp_path / "docs")], store)
+    tutor = make_tutor(settings, store, FakeAnswerer(), top_k=3)
+    question = "How long does SQLZoo take?"
+    assert not any("SQLZoo" in h.chunk.text for h in tutor.retrieve(question))  # ranked by "how long"
+    assert any("SQLZoo" in p.text for p in tutor.gather(question).passages)
