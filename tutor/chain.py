@@ -108,8 +108,8 @@ class Tutor:
             hits = maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
         return with_every_name(names, hits, candidates)
 
-    def _not_covered(self, question: str, unknown: Sequence[str] = ()) -> str:
-        # The keyword index holds every chunk's metadata in memory: no trip to the store.
+    def _not_covered(self, question: str, unknown: Sequence[str] = (), near: Sequence[Hit] = ()) -> str:
+        """The refusal: why, and the topics the documents do cover, nearest the question first."""
         if unknown:
             named = " or ".join(f"“{neutralise_citations(n)}”" for n in unknown)
             why = f"no document mentions {named}"
@@ -117,7 +117,9 @@ class Tutor:
             asked = " ".join(question.split())
             asked = asked if len(asked) <= ECHOED else asked[: ECHOED - 1] + "…"  # not a long one whole
             why = f"nothing relevant was found for “{neutralise_citations(asked)}”"
-        titles = sorted({str(m.get("title", "")) for m in self.store.keyword_index.metas} - {""})[:8]
+        # The keyword index holds every chunk's metadata in memory: no trip to the store.
+        every = sorted({str(m.get("title", "")) for m in self.store.keyword_index.metas} - {""})
+        titles = list(dict.fromkeys([h.chunk.title for h in near if h.chunk.title] + every))[:8]
         # Titles are document text, shown to every user: a "[1]" in one must not read as a citation.
         topics = (
             neutralise_citations("; ".join(titles)) if titles else "nothing yet: ingest some documents first"
@@ -192,7 +194,9 @@ class Tutor:
         them itself (the offline one): "SHAP" asked of a guide that never mentions SHAP."""
         if self.answerer.reads_passages:
             return []
-        return self.store.keyword_index.unknown_names(context.query)
+        index = self.store.keyword_index
+        subject = index.unknown_subject(context.query)
+        return index.unknown_names(context.query) or ([subject] if subject else [])
 
     def stream(
         self,
@@ -218,7 +222,7 @@ class Tutor:
         context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
         unknown = self.unknown_names(context) if context.passages else []
         if unknown or not self.covers(context):
-            text = self._not_covered(question, unknown)
+            text = self._not_covered(question, unknown, context.hits)
             yield text
             yield Answer(text, [], [], Grounding(), True, "none", timer.done(), context.query)
             return

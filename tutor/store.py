@@ -13,6 +13,7 @@ chunk of a query (cosine 0.75, first by far) in 1 process of 12, so answers chan
 from __future__ import annotations
 
 import atexit
+import difflib
 import hashlib
 import json
 import logging
@@ -47,6 +48,20 @@ SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
 
 
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
+
+
+TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
+# A short question asking what something is, how it works, or whether the documents cover it; its
+# subject is a few words, not the learner's own ("what are my options") nor a second sentence.
+SUBJECT = r"(?:an?\s+|the\s+)?(?!(?:my|your|our|their|this|that|these|those|it)\b)([^\W_][^?.!;:,]{0,60}?)"
+ASKS_WHAT_IT_IS = re.compile(
+    rf"^\W*(?:(?:what|who)(?:'s| is| are)\s+{SUBJECT}"
+    r"|(?:does|do|is|will)\s+(?:the|this|your|these|its)\s+(?:\w+\s+){0,2}"
+    rf"(?:cover|mention|include|teach|discuss|talk about|say anything about|go into)\s+{SUBJECT}"
+    rf"|how (?:do|does)\s+(?!(?:I|you|we|they)\b){SUBJECT}\s+work)\s*\??\s*$",
+    re.IGNORECASE,
+)
+SUBJECT_WORDS = 5
 
 
 def names_in(question: str) -> list[str]:
@@ -313,6 +328,30 @@ class KeywordIndex:
         vocabulary = self.retriever.vocab_dict
         unknown = [n for n in names_in(question) if any(t not in vocabulary for t in self._tokens(n))]
         return list(dict.fromkeys(unknown))
+
+    def unknown_subject(self, question: str) -> str | None:
+        """The subject of a question asking what something is or whether the documents cover it
+        ("What is reinforcement learning?", "Does the roadmap cover diffusion models?"), when one of
+        its words is in no chunk, nor a slip of the keys away from a word that is ("reinforcment" is
+        no more there than "reinforcement"; "gradiant" is "gradient" mistyped)."""
+        match = ASKS_WHAT_IT_IS.match(question)
+        if self.retriever is None or not match:
+            return None
+        subject = next(group for group in match.groups() if group).strip()
+        if len(subject.split()) > SUBJECT_WORDS:
+            return None
+        vocabulary = self.retriever.vocab_dict
+        for word in WORD.findall(subject):
+            if any(t not in vocabulary for t in self._tokens(word)) and not difflib.get_close_matches(
+                word.lower(), self._words, n=1, cutoff=TYPO_CUTOFF
+            ):
+                return subject
+        return None
+
+    @cached_property
+    def _words(self) -> set[str]:
+        """Every word the chunks write, lower-cased, as written (the BM25 vocabulary holds stems)."""
+        return {w.lower() for text in self.texts for w in WORD.findall(text)}
 
     def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         if self.retriever is None:

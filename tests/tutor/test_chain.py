@@ -297,6 +297,36 @@ def test_offline_declines_a_question_naming_what_no_document_mentions(settings, 
     assert not known.refused and "4 to 6 hours" in known.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is reinforcement learning?",
+        "Does the guide cover reinforcement learning?",
+        "how does reinforcement learning work?",
+    ],
+)
+def test_offline_declines_asking_what_something_is_that_no_document_mentions(
+    settings, corpus_store, question
+):
+    """A lower-case subject is no name, but a word of it in no document is as telling: the offline
+    answerer had strung unrelated sentences together for "What is reinforcement learning?"."""
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    answer = tutor.ask(question)
+    assert answer.refused and "no document mentions “reinforcement learning”" in answer.answer
+
+
+def test_a_subject_mistyped_or_known_is_answered_and_a_refusal_suggests_the_nearest_topics(
+    settings, corpus_store
+):
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    for question in ("What is the SQLZoo tutrial?", "What is the SQLZoo tutorial?"):
+        answer = tutor.ask(question)
+        assert not answer.refused and "4 to 6 hours" in answer.answer
+    # the topics offered are the documents nearest the question first, not the first in the alphabet
+    refusal = tutor.ask("Does the guide cover reinforcement learning with SQL?").answer
+    assert refusal.index("for example: SQL") < refusal.index("Deep learning")
+
+
 def test_a_model_that_reads_the_passages_decides_itself_about_unknown_names(settings, corpus_store):
     fake = FakeAnswerer("The sources do not mention MLflow; do the SQLZoo tutorial [1].")
     answer = make_tutor(settings, corpus_store, fake).ask("Should I learn MLflow or SQL first?")
