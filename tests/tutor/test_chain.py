@@ -711,7 +711,24 @@ def test_a_list_item_is_judged_with_its_lead_in(embedder):
         "Label the axes, give each chart a title, and save figures to files for a README."
     )
     quoted = quotes(embedder, "Which plots should I learn for exploring a dataset?", one_passage(text))
-    assert any(q.startswith("Histograms for the distribution") for q in quoted)
+    assert quoted[0].startswith("Learn the handful of plots that answer most questions about a dataset: ")
+    assert any(q.startswith("Histograms for the distribution") for q in quoted[1:])
+
+
+def test_a_list_item_is_quoted_after_its_lead_in_which_may_turn_its_meaning(embedder):
+    """Alone, "Prompting … still gives inconsistent output" says the opposite of what the page
+    says; with "Consider fine-tuning when:" it is the condition it is. Two items of one list
+    quoted one after the other share one lead-in."""
+    text = (
+        "Prompting a hosted model is the default.\n\nConsider fine-tuning when:\n\n"
+        "- prompting, even with examples, still gives inconsistent output;\n"
+        "- you need a fixed output format at high volume.\n"
+    )
+    question = "When should I fine-tune instead of prompting for inconsistent output or a fixed format?"
+    quoted = quotes(embedder, question, one_passage(text))
+    items = [q for q in quoted if "inconsistent output" in q or "fixed output format" in q]
+    assert items[0].startswith("Consider fine-tuning when: ")  # whichever item comes first
+    assert len(items) == 2 and not items[1].startswith("Consider")
 
 
 def test_names_in_backticks_are_words_of_the_sentence_not_code():
@@ -743,6 +760,12 @@ def test_markdown_marks_go_but_code_keeps_its_characters():
         "Start with max_iter = np.ceil(10**6 / n) [1]."
     )
     assert clean("## **Scaling**") == "Scaling"
+
+
+def test_a_quoted_table_row_loses_its_bold_marks_but_not_its_code(embedder):
+    table = "| Publisher | Total |\n|---|---|\n| Edirae | **48 weeks** with `n_weeks=48` |"
+    quoted = quotes(embedder, "How long is the Edirae plan?", one_passage(table))
+    assert quoted == ["Edirae — Total: 48 weeks with `n_weeks=48`."]
 
 
 def test_a_table_whose_saved_header_put_the_corner_cell_last_is_read_by_its_columns():
@@ -835,8 +858,23 @@ def test_a_numbered_list_is_one_item_a_line_and_quoted_whole_when_two_of_its_ste
         "5. Save, then test the forward from outside your network."
     )
     quoted = quotes(embedder, "How do I set up a port forward on the router page?", one_passage(steps))
-    first = next(i for i, q in enumerate(quoted) if q.startswith("Give the target device"))
-    assert [q.split()[0] for q in quoted[first : first + 5]] == ["Give", "Log", "Find", "Enter", "Save,"]
+    first = next(i for i, q in enumerate(quoted) if "Give the target device" in q)
+    assert quoted[first].startswith("To forward a port: Give the target device")  # with its lead-in, once
+    assert [q.split()[0] for q in quoted[first + 1 : first + 5]] == ["Log", "Find", "Enter", "Save,"]
+
+
+def test_a_why_question_gets_the_cause_that_follows_the_fact_it_explains(embedder):
+    text = (
+        "MOOC data puts dropout from machine learning courses above 90%. The usual cause is not "
+        "difficulty but meeting material in the wrong order.\n\nPick one course and finish it."
+    )
+    quoted = quotes(
+        embedder, "Why do so many people drop out of machine learning courses?", one_passage(text)
+    )
+    assert quoted[:2] == [
+        "MOOC data puts dropout from machine learning courses above 90%.",
+        "The usual cause is not difficulty but meeting material in the wrong order.",
+    ]
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():

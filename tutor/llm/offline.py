@@ -76,6 +76,13 @@ ASKS_NAME = re.compile(
     r"website|resource|service|competition|series|model|newsletter|conference|algorithm|package)s?\b",
     re.IGNORECASE,
 )
+# "Why do so many people drop out?" wants the sentence giving a cause ("The usual cause is …").
+ASKS_REASON = re.compile(r"^\W*why\b|\bwhat (is|are) the (reason|cause)s?\b|\bhow come\b", re.IGNORECASE)
+REASON = re.compile(
+    r"\b(because|caus(e|es|ed)|reasons?|due to|since|so that|which is why|that is why|explains?|"
+    r"leads? to|results? in)\b",
+    re.IGNORECASE,
+)
 POINTER = re.compile(
     r"(see|refer to|check out|read more|for (more|further|an?) (information|details|examples?|discussion))\b",
     re.IGNORECASE,
@@ -266,7 +273,7 @@ def candidate_sentences(
             # inline code keeps its ticks (`numbats[1]` is code, its brackets as written); a marker
             # the passage's own pairing of ticks hid, which this sentence alone no longer pairs, is
             # made inert, as the passage's others were
-            text = row or neutralise_citations(clean(sentence, code=True))
+            text = clean(row, code=True) if row else neutralise_citations(clean(sentence, code=True))
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
@@ -321,6 +328,23 @@ ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)
 LIST_ITEMS = 8  # items of one list quoted whole at most
 
 
+def with_lead_ins(
+    order: list[int], candidates: list[tuple[int, int, str, str]], leads: dict[tuple[int, int], str]
+) -> list[tuple[int, int, str]]:
+    """The quoted units of `order`, a list item opening with its lead-in where the unit before is
+    not of its list: "Consider fine-tuning when: prompting … still gives inconsistent output", not
+    "Prompting … still gives inconsistent output", which says the opposite alone."""
+    out = []
+    for k, i in enumerate(order):
+        n, position, text, raw = candidates[i]
+        lead = leads.get((n, position))
+        if lead and not (k and leads.get(candidates[order[k - 1]][:2]) == lead) and not is_code(text):
+            first = clean(LIST_ITEM.sub("", raw, count=1))[:1]
+            text = f"{lead} {first.lower() if first.islower() else text[0]}{text[1:]}"
+        out.append((n, position, text))
+    return out
+
+
 def whole_lists(order: list[int], candidates: list[tuple[int, int, str, str]]) -> list[int]:
     """`order` with a numbered list quoted whole, in its order, where two or more of its items were
     picked: the four steps of DORA, not "Request" and "Acknowledge"; steps 1 to 5, not 3 and 4. (A
@@ -352,6 +376,8 @@ def whole_lists(order: list[int], candidates: list[tuple[int, int, str, str]]) -
 def asked_for(question: str):
     """A test of whether a sentence holds what the question asks for, or None when it asks for
     nothing in particular ("how do I decide how many …" asks for a method, not a number)."""
+    if ASKS_REASON.search(question):
+        return lambda raw: bool(REASON.search(raw))
     if ASKS_NUMBER.search(question) and not ASKS_METHOD.search(question):
         return lambda raw: bool(NUMBER.search(raw))
     if ASKS_SETTING.search(question):
@@ -665,13 +691,14 @@ class OfflineAnswerer(Answerer):
             chosen[0],
             sorted(chosen[1:], key=lambda i: (rank_of[candidates[i][0]], candidates[i][1])),
         )
-        # the best sentence lacks the figure or setting asked for and the next one in its paragraph
-        # has it ("It is important to assign an identifier to unlabeled points …" + "The identifier
-        # … is the integer value -1."): the two are quoted together. A capitalised word, which
+        # the best sentence lacks the figure, setting or cause asked for and the next one in its
+        # paragraph has it ("It is important to assign an identifier to unlabeled points …" + "The
+        # identifier … is the integer value -1."; "… dropout above 90%." + "The usual cause is …"):
+        # the two are quoted together. A capitalised word, which
         # "which …" questions ask for, is in too many sentences to tell.
         after = best + 1
         if (
-            (setting or ASKS_NUMBER.search(question))
+            (setting or ASKS_NUMBER.search(question) or ASKS_REASON.search(question))
             and holds is not None
             and not holds(candidates[best][3])
             and after < len(candidates)
@@ -684,7 +711,7 @@ class OfflineAnswerer(Answerer):
         if latest is None:  # a follow-up's thing may be named only in the question before it
             rest = self._without_figures_of_another(question, passages, candidates, best, rest, about)
         order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
-        return [candidates[j][:3] for j in whole_lists(order, candidates)]
+        return with_lead_ins(whole_lists(order, candidates), candidates, leads)
 
     @staticmethod
     def _without_figures_of_another(
