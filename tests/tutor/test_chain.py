@@ -877,6 +877,26 @@ def test_a_why_question_gets_the_cause_that_follows_the_fact_it_explains(embedde
     ]
 
 
+def test_a_markdown_paragraph_wrapped_after_a_colon_or_before_a_capital_is_one_sentence(embedder):
+    """In Markdown a line break inside a paragraph is a space. Read one line at a time, this
+    passage lost its first line ("most companies expect …" was quoted as a fragment) on the shipped
+    corpus; a saved page's text, one item a line, is still read line by line."""
+    text = (
+        "Skipping it is possible, but interviews will expose the gap:\n"
+        "most companies expect a data scientist to know how a model gets served, and to explain\n"
+        "Docker, API endpoints and data drift."
+    )
+    question = "Can a data scientist skip learning how a model gets served?"
+    quoted = quotes(embedder, question, one_passage(text, source="mistakes.md"))
+    assert quoted[0] == " ".join(text.splitlines())
+    page = "Commands\nOption 1: Google Colab\nOption 2: Kaggle Notebooks"
+    units = [
+        u
+        for _, _, u in OfflineAnswerer(embedder).select("Which options?", [one_passage(page, source="p.txt")])
+    ]
+    assert "Option 2: Kaggle Notebooks" in units
+
+
 def test_a_question_asking_how_in_general_wants_no_parameter():
     assert asked_for("How can I avoid overfitting?") is None
 

@@ -241,13 +241,27 @@ def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
 
 
 @lru_cache(maxsize=256)
-def passage_sentences(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
+def passage_sentences(text: str, markdown: bool = False) -> tuple[dict[str, str], tuple[str, ...]]:
     """A passage's table rows (raw line → row as quoted) and its sentences, in order: read once for
-    the candidates and their lead-ins (a passage comes back question after question)."""
+    the candidates and their lead-ins (a passage comes back question after question). In Markdown
+    a line break inside a paragraph is a space, as a renderer shows it ("… will expose the gap:" /
+    "most companies expect …" / "Docker, API endpoints …" is one sentence); plain text (a saved
+    page) may hold one item a line."""
     rows = table_rows(text)
     # a code block is quoted whole (whole_blocks), not line by line
-    prose = FENCED.sub("\n\n", text if rows else lines_as_paragraphs(text))
+    prose = FENCED.sub("\n\n", text if rows or markdown else lines_as_paragraphs(text))
     return rows, tuple(split_sentences(prose))
+
+
+# Documents read as Markdown (HTML and reStructuredText are converted to it at ingest)
+MARKDOWN_SOURCES = (".md", ".markdown", ".html", ".htm", ".rst")
+
+
+def is_markdown(passage: Passage) -> bool:
+    source = passage.chunk.source.lower().split("?")[0]
+    if source.startswith(("http://", "https://")):  # a page, unless the address names another kind
+        return not source.endswith((".txt", ".pdf"))
+    return source.endswith(MARKDOWN_SOURCES)
 
 
 def whole_blocks(text: str, opened: bool = False) -> list[str]:
@@ -267,7 +281,7 @@ def candidate_sentences(
     """The sentences of the passages a learner can read as an answer."""
     out = []
     for p in passages:
-        rows, sentences = passage_sentences(p.text)
+        rows, sentences = passage_sentences(p.text, is_markdown(p))
         for position, sentence in enumerate(sentences):
             row = rows.get(sentence.strip())
             # inline code keeps its ticks (`numbats[1]` is code, its brackets as written); a marker
@@ -302,7 +316,7 @@ def list_lead_ins(passages: Sequence[Passage]) -> dict[tuple[int, int], str]:
     leads: dict[tuple[int, int], str] = {}
     for p in passages:
         lead = ""
-        for position, sentence in enumerate(passage_sentences(p.text)[1]):
+        for position, sentence in enumerate(passage_sentences(p.text, is_markdown(p))[1]):
             if LIST_ITEM.match(sentence):
                 if lead:
                     leads[(p.n, position)] = lead
