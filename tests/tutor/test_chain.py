@@ -897,6 +897,14 @@ def test_a_markdown_paragraph_wrapped_after_a_colon_or_before_a_capital_is_one_s
     assert "Option 2: Kaggle Notebooks" in units
 
 
+def test_a_question_run_into_its_answer_is_left_out_of_the_quote(embedder):
+    text = "- **Gradient boosting or a neural network?** Boosting for tables, networks for images."
+    quoted = quotes(
+        embedder, "Should I use gradient boosting or a neural network for tables?", one_passage(text)
+    )
+    assert quoted == ["Boosting for tables, networks for images."]
+
+
 def test_a_question_asking_how_in_general_wants_no_parameter():
     assert asked_for("How can I avoid overfitting?") is None
 

@@ -112,6 +112,9 @@ BARE_NAME = re.compile(r"[\w.]+")
 BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
 
 
+LEADING_QUESTION = re.compile(r"^[^.!?`]{3,150}\?\s+(?=\S)")
+
+
 def table_rows(text: str) -> dict[str, str]:
     """Markdown table rows rewritten as readable sentences, keyed by the raw row. The header is the
     row above the |---| line; the rows of a table whose header is not in the passage (it began
@@ -290,6 +293,9 @@ def candidate_sentences(
             text = clean(row, code=True) if row else neutralise_citations(clean(sentence, code=True))
             text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
             text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
+            # a question run into its answer (an FAQ's "**Gradient boosting or a neural network?** See
+            # …"): the answer is quoted, not the question, which no citation can back
+            text = LEADING_QUESTION.sub("", text) if row is None else text
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted);
