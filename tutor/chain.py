@@ -13,7 +13,7 @@ from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
-from tutor.store import Store, names_in
+from tutor.store import Store, names_in, subject_asked
 from tutor.text import ASKS_CODE, snippet
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
@@ -27,6 +27,14 @@ CODE_BUDGET = 2  # times the context budget, for such a question: a block of 8 c
 # the documents do not answer comes near (at most 1 word of 4 shared).
 WORDS_SHARED = 2
 SHARE_OF_WORDS = 0.5
+
+
+SQUASHED_CHARS = 4  # a subject shorter than this, squashed, is found inside too many words
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, lower-cased: "t-SNE", "tsne" and "T SNE" read the same."""
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def is_refusal(answer: str) -> bool:
@@ -185,6 +193,8 @@ class Tutor:
             return True  # "What does DORA stand for?" (cosine 0.18) and the passage that spells it out
         if any(code in first for code in CODE_TERM.findall(context.query)):
             return True  # "What does max-age=3600 mean?" and the passage that uses it
+        if (subject := subject_asked(context.query)) and len(squashed := squash(subject)) >= SQUASHED_CHARS:
+            return squashed in squash(first)  # "what is catboost" and "CatBoost …"; "sql zoo", "SQLZoo"
         asked = stems(context.query)
         shared = asked & stems(first)
         return len(shared) >= WORDS_SHARED and len(shared) >= SHARE_OF_WORDS * len(asked)

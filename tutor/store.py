@@ -50,6 +50,7 @@ SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
 
 
+PREFIX_CHARS = 5  # "backprop" is written when "backpropagation" is
 TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
 # A short question asking what something is, how it works, or whether the documents cover it; its
 # subject is a few words, not the learner's own ("what are my options") nor a second sentence.
@@ -58,10 +59,27 @@ ASKS_WHAT_IT_IS = re.compile(
     rf"^\W*(?:(?:what|who)(?:'s| is| are)\s+{SUBJECT}"
     r"|(?:does|do|is|will)\s+(?:the|this|your|these|its)\s+(?:\w+\s+){0,2}"
     rf"(?:cover|mention|include|teach|discuss|talk about|say anything about|go into)\s+{SUBJECT}"
+    rf"|(?:is|are)\s+{SUBJECT}\s+(?:covered|mentioned|included|taught)"
     rf"|how (?:do|does)\s+(?!(?:I|you|we|they)\b){SUBJECT}\s+work)\s*\??\s*$",
     re.IGNORECASE,
 )
 SUBJECT_WORDS = 5
+# Words that say what kind of thing a subject is, not which: "quantum machine learning" is as
+# unknown as "quantum"; "hyperparameter optimisation" is known by its first word.
+KIND_WORDS = frozenset(
+    (  # noqa: SIM905 (a list of 21 words, one a line, reads worse)
+        "learning machine model models system systems method methods technique techniques algorithm "
+        "algorithms approach approaches network networks data analysis process tool tools"
+    ).split()
+)
+
+
+def subject_asked(question: str) -> str | None:
+    """What a short question asks about when it asks what something is, how it works or whether the
+    documents cover it: "reinforcement learning" in "What is reinforcement learning?"."""
+    match = ASKS_WHAT_IT_IS.match(question)
+    subject = next((group for group in match.groups() if group), "").strip() if match else ""
+    return subject if subject and len(subject.split()) <= SUBJECT_WORDS else None
 
 
 def names_in(question: str) -> list[str]:
@@ -330,23 +348,29 @@ class KeywordIndex:
         return list(dict.fromkeys(unknown))
 
     def unknown_subject(self, question: str) -> str | None:
-        """The subject of a question asking what something is or whether the documents cover it
-        ("What is reinforcement learning?", "Does the roadmap cover diffusion models?"), when one of
-        its words is in no chunk, nor a slip of the keys away from a word that is ("reinforcment" is
-        no more there than "reinforcement"; "gradiant" is "gradient" mistyped)."""
-        match = ASKS_WHAT_IT_IS.match(question)
-        if self.retriever is None or not match:
+        """The subject of a short question asking what something is, how it works or whether the
+        documents cover it ("What is reinforcement learning?", "Is quantum machine learning
+        covered?"), when none of its words is one the chunks write, other than words for a kind of
+        thing (learning, model, system …). A word counts as written when it is there mistyped
+        ("gradiant") or in full ("backprop" for backpropagation); one known word is enough
+        ("hyperparameter optimisation", "sql zoo", "convolutional nets" are answered)."""
+        subject = subject_asked(question)
+        if self.retriever is None or not subject:
             return None
-        subject = next(group for group in match.groups() if group).strip()
-        if len(subject.split()) > SUBJECT_WORDS:
+        words = [w for w in WORD.findall(subject) if w.lower() not in KIND_WORDS]
+        if not words or any(self._written(w) for w in words):
             return None
-        vocabulary = self.retriever.vocab_dict
-        for word in WORD.findall(subject):
-            if any(t not in vocabulary for t in self._tokens(word)) and not difflib.get_close_matches(
-                word.lower(), self._words, n=1, cutoff=TYPO_CUTOFF
-            ):
-                return subject
-        return None
+        return subject
+
+    def _written(self, word: str) -> bool:
+        """Whether the chunks write `word`: its stem is in the keyword vocabulary, or it is a slip
+        of the keys for a word they write, or the start of a longer one."""
+        if all(t in self.retriever.vocab_dict for t in self._tokens(word)):
+            return True
+        lower = word.lower()
+        return bool(difflib.get_close_matches(lower, self._words, n=1, cutoff=TYPO_CUTOFF)) or (
+            len(lower) >= PREFIX_CHARS and any(w.startswith(lower) for w in self._words)
+        )
 
     @cached_property
     def _words(self) -> set[str]:
