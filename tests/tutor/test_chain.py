@@ -934,6 +934,28 @@ def test_a_question_run_into_its_answer_is_left_out_of_the_quote(embedder):
     assert quoted == ["Boosting for tables, networks for images."]
 
 
+def test_an_faq_answer_under_the_learners_question_opens_with_its_yes_or_no(embedder):
+    """The shipped FAQ answers "Can I get a job without an advanced degree?" with "Yes, you can.";
+    the answer opened with the maths a job needs, from another passage, and never said yes."""
+    faq = one_passage(
+        "Yes, you can. Finished projects anyone can inspect often weigh more than the degree itself.",
+        section="FAQ › Can I get a job without an advanced degree?",
+    )
+    other = one_passage(
+        "A job asks for a working feel for linear algebra and statistics; no degree in maths is needed.",
+        section="Maths",
+        n=2,
+    )
+    quoted = quotes(embedder, "Can I get an ML job without a degree?", other, faq)
+    assert quoted[:2] == [
+        "Yes, you can.",
+        "Finished projects anyone can inspect often weigh more than the degree itself.",
+    ]
+    # a heading asking something else gives its passage no such place
+    elsewhere = one_passage(faq.text, section="FAQ › Is Python enough to start?")
+    assert "Yes, you can." not in quotes(embedder, "Can I get an ML job without a degree?", other, elsewhere)
+
+
 def test_a_question_asking_how_in_general_wants_no_parameter():
     assert asked_for("How can I avoid overfitting?") is None
 

@@ -35,7 +35,7 @@ from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
 from tutor.text import ASKS_CODE, FENCED, LIST_ITEM, fences_open, table_cells
-from tutor.types import Passage
+from tutor.types import SECTION_SEPARATOR, Passage
 
 MAX_SENTENCES = 5
 MAX_WORDS = 140
@@ -48,6 +48,9 @@ POINTER_PENALTY = 0.1  # "See the glossary entry on imputation." sends the learn
 CODE_BONUS = 0.15  # a code block, for a question asking for code (only then is one a candidate)
 SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
 WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
+FAQ_BONUS = 0.2  # the opening of a passage whose heading asks the learner's question
+FAQ_OPENING = 2  # sentences
+SHARE_ASKED = 0.6  # of the question's content words, in a heading asking the same
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
 
 # What a question asks for, and what a sentence must hold to give it.
@@ -278,6 +281,34 @@ def whole_blocks(text: str, opened: bool = False) -> list[str]:
     return found[1:] if opened else found
 
 
+YES_OR_NO = re.compile(r"(yes|no)\b[^?]*[.!]$", re.IGNORECASE)
+
+
+def yes_or_no_first(
+    order: list[int], candidates: list[tuple[int, int, str, str]], opener: dict[int, int]
+) -> list[int]:
+    """`order` with each passage's yes or no (`opener`: passage → its candidate) before the first
+    sentence quoted from that passage, once."""
+    out: list[int] = []
+    for i in order:
+        for k in (opener.get(candidates[i][0]), i):
+            if k is not None and k not in out:
+                out.append(k)
+    return out
+
+
+def same_question(asked: set[str], heading: set[str]) -> bool:
+    """Whether a heading's question asks what the learner asks: most of the learner's words."""
+    shared = asked & heading
+    return len(shared) >= 2 and len(shared) >= SHARE_ASKED * len(asked)
+
+
+def asks(passage: Passage) -> str:
+    """The question a passage's heading asks (an FAQ's "Can I get a job without a degree?"), or ""."""
+    last = passage.chunk.section.split(SECTION_SEPARATOR)[-1].strip()
+    return last if last.endswith("?") else ""
+
+
 def candidate_sentences(
     passages: Sequence[Passage], wants_code: bool = False
 ) -> list[tuple[int, int, str, str]]:
@@ -303,6 +334,8 @@ def candidate_sentences(
             # quoted: pipes are no sentence.
             if row is not None:
                 keep = readable_row(row, wants_code)
+            elif position == 0 and asks(p) and YES_OR_NO.match(text):
+                keep = True  # "Yes, you can." under "Can I get a job without a degree?"
             else:
                 keep = bool(text) and not is_row(sentence)
                 keep = keep and readable(sentence, plain(text), position, wants_code)
@@ -678,7 +711,8 @@ class OfflineAnswerer(Answerer):
         setting = bool(ASKS_SETTING.search(question)) and not ASKS_NUMBER.search(question)
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
-        for (n, _, quoted, raw), text, vector, words in zip(
+        faq = {p.n for p in passages if asks(p) and same_question(asked, split_stems(asks(p)))}
+        for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
             overlap = sum(weight[w] for w in asked & words) / total
@@ -691,6 +725,8 @@ class OfflineAnswerer(Answerer):
                 score -= HEADING_PENALTY
             if POINTER.match(text) and not ASKS_WHERE.search(question):
                 score -= POINTER_PENALTY
+            if position < FAQ_OPENING and n in faq:
+                score += FAQ_BONUS  # the passage a heading says answers this question opens with it
             scores.append(score - RANK_PENALTY * rank_of[n])
         chosen: list[int] = []
         words = 0
@@ -731,6 +767,11 @@ class OfflineAnswerer(Answerer):
         if latest is None:  # a follow-up's thing may be named only in the question before it
             rest = self._without_figures_of_another(question, passages, candidates, best, rest, about)
         order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
+        # an FAQ answer's "Yes, you can." comes with the sentence of it that was picked
+        opener = {
+            c[0]: j for j, c in enumerate(candidates) if c[1] == 0 and c[0] in faq and YES_OR_NO.match(c[2])
+        }
+        order = yes_or_no_first(order, candidates, opener)
         return with_lead_ins(whole_lists(order, candidates), candidates, leads)
 
     @staticmethod
