@@ -193,8 +193,9 @@ class Tutor:
             return True  # "What does DORA stand for?" (cosine 0.18) and the passage that spells it out
         if any(code in first for code in CODE_TERM.findall(context.query)):
             return True  # "What does max-age=3600 mean?" and the passage that uses it
-        if (subject := subject_asked(context.query)) and len(squashed := squash(subject)) >= SQUASHED_CHARS:
-            return squashed in squash(first)  # "what is catboost" and "CatBoost …"; "sql zoo", "SQLZoo"
+        subject = squash(subject_asked(context.query) or "")
+        if len(subject) >= SQUASHED_CHARS and subject in squash(first):
+            return True  # "what is catboost" and "CatBoost …"; "what is sql zoo" and "SQLZoo"
         asked = stems(context.query)
         shared = asked & stems(first)
         return len(shared) >= WORDS_SHARED and len(shared) >= SHARE_OF_WORDS * len(asked)

@@ -21,11 +21,14 @@ from tutor.llm.offline import (
     ASKS_SETTING,
     OfflineAnswerer,
     asked_for,
+    asks,
     candidate_sentences,
     lines_as_paragraphs,
     looks_like_code,
     named_things,
+    same_question,
     same_words,
+    split_stems,
     table_rows,
     whole_blocks,
     written_as_names,
@@ -342,6 +345,8 @@ def test_a_short_question_whose_subject_the_first_passage_writes_is_answered(set
     )
     assert "4 to 6 hours" in tutor.ask("what is sql zoo").answer
     assert tutor.ask("what is a zoo").refused  # four letters found inside no word of it
+    # a subject the first passage does not write leaves the other tests to decide: its words
+    assert not tutor.ask("what is the pandas users tutorial for").refused
 
 
 def test_a_subject_mistyped_or_known_is_answered_and_a_refusal_suggests_the_nearest_topics(
@@ -954,6 +959,10 @@ def test_an_faq_answer_under_the_learners_question_opens_with_its_yes_or_no(embe
     # a heading asking something else gives its passage no such place
     elsewhere = one_passage(faq.text, section="FAQ › Is Python enough to start?")
     assert "Yes, you can." not in quotes(embedder, "Can I get an ML job without a degree?", other, elsewhere)
+    # a heading sharing two words asks another question
+    asked = split_stems("How does gradient boosting work?")
+    assert not same_question(asked, split_stems("Gradient boosting or a neural network?"))
+    assert same_question(split_stems("Can I get an ML job without a degree?"), split_stems(asks(faq)))
 
 
 def test_a_question_asking_how_in_general_wants_no_parameter():

@@ -298,9 +298,10 @@ def yes_or_no_first(
 
 
 def same_question(asked: set[str], heading: set[str]) -> bool:
-    """Whether a heading's question asks what the learner asks: most of the learner's words."""
+    """Whether a heading's question asks what the learner asks: most of the words of each ("How
+    does gradient boosting work?" is not "Gradient boosting or a neural network?")."""
     shared = asked & heading
-    return len(shared) >= 2 and len(shared) >= SHARE_ASKED * len(asked)
+    return len(shared) >= 2 and len(shared) >= SHARE_ASKED * max(len(asked), len(heading))
 
 
 def asks(passage: Passage) -> str:
