@@ -751,8 +751,8 @@ class OfflineAnswerer(Answerer):
         # the best sentence lacks the figure, setting or cause asked for and the next one in its
         # paragraph has it ("It is important to assign an identifier to unlabeled points …" + "The
         # identifier … is the integer value -1."; "… dropout above 90%." + "The usual cause is …"):
-        # the two are quoted together. A capitalised word, which
-        # "which …" questions ask for, is in too many sentences to tell.
+        # the two are quoted together. A capitalised word, which "which …" questions ask for, is in
+        # too many sentences to tell.
         after = best + 1
         if (
             (setting or ASKS_NUMBER.search(question) or ASKS_REASON.search(question))
