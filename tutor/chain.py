@@ -11,7 +11,7 @@ from tutor.config import Settings
 from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
-from tutor.llm.base import FOLLOW_UP, last_reply
+from tutor.llm.base import FOLLOW_UP, last_reply, standalone
 from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in, subject_asked
 from tutor.text import ASKS_CODE, snippet
@@ -222,7 +222,9 @@ class Tutor:
         timer = StageTimer()
         if not filters:
             with timer("roadmap"):
-                found = self._from_roadmap(question, history)
+                # a follow-up asking the question before of another topic asks it alone
+                whole = standalone(question, history)
+                found = self._from_roadmap(whole, ()) if whole else self._from_roadmap(question, history)
             if found is not None:
                 draft, passages = found
                 answer = self._finish(draft, passages, question)

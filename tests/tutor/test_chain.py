@@ -546,6 +546,55 @@ def test_a_site_in_lower_case_is_a_thing_named_but_code_with_a_dot_is_not():
     assert named_things("How fast is d.get on a big dict?") == []
 
 
+@pytest.mark.parametrize(
+    ("history", "follow_up", "query"),
+    [
+        (["What is data leakage?"], "ok, different question: do I need a GPU?", "do I need a GPU?"),
+        (
+            ["How long does Python take to learn?"],
+            "no, I meant SQL, not Python",
+            "How long does SQL take to learn?",
+        ),
+        (["How long does Python take to learn?"], "sorry, I meant SQL", "How long does SQL take to learn?"),
+        (["How long does SQL take?"], "and pandas?", "How long does pandas take?"),
+        (
+            ["How many free GPU hours a week does Kaggle give?"],
+            "and Colab?",
+            "How many free GPU hours a week does Colab give?",
+        ),
+        (
+            ["Neural network or gradient boosting for tabular data?", "what about for images?"],
+            "and for text?",
+            "Neural network or gradient boosting for text?",
+        ),
+        # asking something else of the same thing, or leaning on a reply, is joined as before
+        (["What comes after SQL?"], "and after that?", "What comes after SQL? and after that?"),
+        (["How long does SQL take?"], "and how hard is it?", "How long does SQL take? and how hard is it?"),
+    ],
+)
+def test_a_follow_up_switching_topic_or_asking_the_same_of_another_thing_stands_alone(
+    history, follow_up, query
+):
+    """A chat trial: "ok, different question: …", "no, I meant SQL, not Python" and "and pandas?"
+    were answered about the topic before, which asked standalone they were not."""
+    turns = [{"role": "user", "content": q} for q in history]
+    assert rule_based_condense(follow_up, turns, reply=False) == query
+
+
+def test_a_correction_gets_the_roadmaps_answer_for_the_topic_it_names(settings, store, tmp_path):
+    from tests.learner.roadmaps import write_roadmap
+
+    roadmap = write_roadmap(tmp_path / "roadmap")
+    ingest([str(roadmap)], store)
+    tutor = make_tutor(settings.model_copy(update={"corpus_dir": roadmap}), store, FakeAnswerer())
+    history = [
+        {"role": "user", "content": "How long does First models take?"},
+        {"role": "assistant", "content": "First models: the roadmap gives this topic no duration [1]."},
+    ]
+    answer = tutor.ask("no, I meant SQL, not First models", history)
+    assert answer.answer == "SQL for training data: 4–6 hours for the basics [1]."
+
+
 def test_a_follow_up_naming_another_thing_asks_the_same_of_it(embedder):
     text = (
         "TheCodeForge lists three free options: Google Colab (switch on the GPU runtime), Kaggle "

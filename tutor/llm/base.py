@@ -26,11 +26,72 @@ SAYS_ITS_SUBJECT = re.compile(
 
 FOLLOWED_BACK = 3  # user turns a chain of follow-ups reaches back at most
 
+# "ok, different question: do I need a GPU?": what follows the marker stands alone.
+NEW_TOPIC = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|alright|right|now|so|also)\W+)?(?:(?:a|one)\s+)?"
+    r"(?:(?:different|new|another|unrelated|separate|other)\s+(?:question|topic|thing|subject)"
+    r"|(?:changing|switching|change|switch)\s+(?:the\s+)?(?:topics?|subject)"
+    r"|unrelated|new topic)\b[\s:,.;!-]*",
+    re.IGNORECASE,
+)
+# "no, I meant SQL, not Python": the question before, asked of SQL instead.
+CORRECTION = re.compile(
+    r"^\W*(?:(?:no|nope|sorry|oops|wait)\W+)?i\s+meant\s+(?P<new>[^,.?!]+?)"
+    r"(?:,?\s+not\s+(?P<old>[^,.?!]+?))?\s*[.?!]*\s*$",
+    re.IGNORECASE,
+)
+# "and pandas?", "what about Kaggle?", "what about for images?": the question before, asked of it
+# (not "and how long?", which asks something else of the same thing).
+ANOTHER_THING = re.compile(
+    r"^\W*(?:and|or|what about|how about|same for)\s+(?:(?P<prep>for|in|on|with)\s+)?"
+    r"(?!(?:how|what|why|when|where|which|who|is|are|does|do|did|can|could|should|would|will)\b)"
+    r"(?P<new>[^?,.!]{1,40}?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+
 
 def last_reply(history: Sequence[Message]) -> str:
     """The last assistant message of `history` that says something, or ""."""
     replies = [m["content"] for m in history if m.get("role") == "assistant" and m.get("content", "").strip()]
     return replies[-1] if replies else ""
+
+
+def asked_of_another(question: str, before: str) -> str | None:
+    """`before` asked of the other thing `question` names, when it corrects it ("no, I meant SQL,
+    not Python") or only names another thing ("and pandas?" after "How long does SQL take?",
+    "what about for images?" after "… for tabular data?"); None when it does neither, or when
+    `before` names no thing to swap (then the follow-up is joined to it as usual). The thing
+    swapped is the one the correction names, else the last name of `before` ("Kaggle", not "GPU",
+    in "How many free GPU hours a week does Kaggle give?")."""
+    from tutor.store import names_in
+
+    if corrected := CORRECTION.match(question):
+        new, old = corrected.group("new").strip(), (corrected.group("old") or "").strip()
+    elif (other := ANOTHER_THING.match(question)) and not FOLLOW_UP.search(other.group("new")):
+        new, old = other.group("new").strip(), ""  # "and pandas?", not "and after that?"
+        if prep := other.group("prep"):  # "for images" takes the place of "for tabular data"
+            found = re.search(rf"\b{prep}\s+[^?,.!]+", before, re.IGNORECASE)
+            return before[: found.start()] + f"{prep} {new}" + before[found.end() :] if found else None
+    else:
+        return None
+    old = old or next(reversed(names_in(before)), "")  # the thing asked about comes last, mostly
+    found = re.search(rf"(?<!\w){re.escape(old)}(?!\w)", before, re.IGNORECASE) if old else None
+    if found is None:
+        return f"{before} {new}" if corrected else None
+    return before[: found.start()] + new + before[found.end() :]
+
+
+def standalone(question: str, history: Sequence[Message]) -> str | None:
+    """A follow-up rewritten as a question of its own, when it says it is a new question ("ok,
+    different question: do I need a GPU?") or asks the one before of another thing ("and pandas?",
+    "no, I meant SQL, not Python"); None for any other follow-up."""
+    previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
+    if not previous:
+        return None
+    if (switched := NEW_TOPIC.match(question)) and (rest := question[switched.end() :].strip()):
+        return rest  # said to be a new question: it leans on nothing
+    earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
+    return asked_of_another(question, rule_based_condense(previous[-1], earlier, reply=False))
 
 
 def rule_based_condense(question: str, history: Sequence[Message], *, reply: bool = True) -> str:
@@ -40,9 +101,11 @@ def rule_based_condense(question: str, history: Sequence[Message], *, reply: boo
     previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
     if not previous:
         return question
+    if whole := standalone(question, history):
+        return whole
+    earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
     if not FOLLOW_UP.search(question) and (len(question.split()) > 6 or SAYS_ITS_SUBJECT.match(question)):
         return question  # neither "and Colab?" nor "How long does it take?": it stands alone
-    earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
     # "that stage" may be what the last reply named: its first sentence comes along
     last = last_reply(history)
     answered = last and not last.startswith(NOT_COVERED)
