@@ -258,25 +258,34 @@ class Tutor:
         - "How long does SQL take?": the topic's duration. A follow-up ("how long does that take?")
           asks it of the topic the last reply opened with ("Next for me: SQL for pulling …").
         - "What comes after SQL?": the topics after it in the roadmap's order, and those that list
-          it as a prerequisite; "and after that?" asks it of the last topic the last reply named."""
+          it as a prerequisite; "and after that?" asks it of the last topic the last reply named.
+        - "Is SQLZoo free?": the resource's `free` flag; "is it free?" asks it of the resources the
+          last reply's first sentence names."""
         from tutor.learner.graph import roadmap_graph
         from tutor.learner.topics import (
             AFTER_THAT,
             AFTER_TOPIC,
+            ASKS_FREE,
             ASKS_TOPIC_TIME,
+            resource_price,
             topic_after,
             topic_opening,
             topic_time,
         )
 
         after = AFTER_TOPIC.search(question) or (history and AFTER_THAT.search(question))
-        if not ASKS_TOPIC_TIME.search(question) and not after:
+        priced = ASKS_FREE.search(question)
+        if not ASKS_TOPIC_TIME.search(question) and not after and not priced:
             return None
         try:
             graph = roadmap_graph(self.settings.corpus_dir)
         except ConfigError:
             return None
         index = self.store.keyword_index
+        if priced and (
+            found := resource_price(question, graph, index, last_reply(history) if history else "")
+        ):
+            return found
         if after:
             return topic_after(question, graph, index, last_reply(history) if history else "")
         found = topic_time(question, graph, index)

@@ -1324,3 +1324,25 @@ def test_how_long_a_named_tutorial_takes_finds_the_passage_naming_it(settings, s
     question = "How long does SQLZoo take?"
     assert not any("SQLZoo" in h.chunk.text for h in tutor.retrieve(question))  # ranked by "how long"
     assert any("SQLZoo" in p.text for p in tutor.gather(question).passages)
+
+
+def test_whether_a_resource_is_free_is_its_front_matter_and_is_it_free_asks_it_of_the_last_reply(
+    settings, store
+):
+    """A chat trial asked "is it free?" four times and was never told: the roadmap's front matter
+    says of each resource whether it is free."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    ingest([str(corpus / "13-sql.md"), str(corpus / "65-courses.md")], store)
+    tutor = make_tutor(settings.model_copy(update={"corpus_dir": corpus}), store, FakeAnswerer("x [1]."))
+    answer = tutor.ask("Is SQLZoo free?")
+    assert answer.answer == "SQLZoo interactive SQL tutorial: free [1]." and answer.provider == "roadmap"
+    assert answer.citations[0].source.endswith("13-sql.md") and answer.grounding.score == 1.0
+    paid = tutor.ask("Is the Udemy cluster analysis course free?").answer
+    assert paid == "Cluster Analysis and Unsupervised Machine Learning in Python (Udemy): paid [1]."
+    reply = {"role": "assistant", "content": "TheCodeForge's advice: do the SQLZoo interactive tutorial [1]."}
+    follow_up = tutor.ask("is it free?", [{"role": "user", "content": "How do I learn SQL?"}, reply])
+    assert follow_up.answer == "SQLZoo interactive SQL tutorial: free [1]."
+    # a price the roadmap does not list is left to retrieval and the model
+    assert tutor.ask("Is Coursera Plus worth paying for?").provider == "fake"

@@ -10,9 +10,10 @@ file's front matter (quoted as the file writes it); any other question is left t
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from tutor.entailment import stem
-from tutor.grounding import content_words, split_sentences, stems
+from tutor.grounding import STOPWORDS, content_words, split_sentences, stems
 from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
 from tutor.types import Chunk, Passage
 
@@ -246,3 +247,66 @@ TIME_FIGURE = re.compile(
     r"\s*(?:[-–]\s*\w+\s*)?(?:hours?|hrs?|h|days?|evenings?|weekends?|weeks?|months?)\b",
     _,
 )
+
+
+# "Is SQLZoo free?", "is it free?", "does the fast.ai course cost anything?": a resource's price.
+ASKS_FREE = re.compile(r"\b(free|paid|costs?|price|pay)\b", _)
+RESOURCE_WORD = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
+# Words of a resource's title that name no resource in particular.
+RESOURCE_KIND_WORDS = frozenset(
+    (  # noqa: SIM905 (30 words, one a line, read worse)
+        "learn course tutorial tutorials documentation docs introduction intro guide basics machine "
+        "learning python deep data free audit coursera udemy edx"
+    ).split()
+)
+
+
+def title_words(text: str) -> set[str]:
+    """The words of `text` that may name something: lower-cased, three letters or more, no stopword."""
+    return {w.lower() for w in RESOURCE_WORD.findall(text) if len(w) >= 3} - STOPWORDS
+
+
+def resources_named(text: str, graph: RoadmapGraph) -> list[tuple[str, object]]:
+    """(topic, resource) for each front-matter resource `text` names by a word of its title that few
+    other titles have ("SQLZoo", "fast.ai", "Karpathy", "3Blue1Brown"; not "Kaggle"), in roadmap
+    order, once each."""
+    words = title_words(text)
+    resources = {r.title: (node.id, r) for node in graph.topics.values() for r in node.resources}
+    own = {t: title_words(t) - RESOURCE_KIND_WORDS for t in resources}
+    seen = Counter(w for kept in own.values() for w in kept)
+    return [resources[t] for t in resources if {w for w in own[t] if seen[w] <= NAMING_TITLES} & words]
+
+
+def resource_price(
+    question: str, graph: RoadmapGraph, index, last_reply: str = ""
+) -> tuple[str, list[Passage]] | None:
+    """The answer to "is SQLZoo free?" (or "is it free?" after a reply naming SQLZoo first) from
+    the resources of the roadmap's front matter, each cited to its topic's front matter as the file
+    lists it. None when the question is not about a price or names no ingested resource."""
+    if not ASKS_FREE.search(question):
+        return None
+    named = resources_named(question, graph)
+    if not named and last_reply:
+        sentences = split_sentences(last_reply)
+        named = resources_named(sentences[0], graph) if sentences else []
+    entries: dict[str, list[str]] = {}
+    lines = []
+    for topic, resource in named[:MAX_RESOURCES]:
+        if not TopicPassages.of(index).by_topic.get(topic):
+            continue
+        entries.setdefault(topic, []).append(
+            f"- title: {resource.title}\n  free: {str(resource.free).lower()}"
+        )
+        price = "free" if resource.free else "paid"
+        lines.append(f"{resource.title}: {price} [{list(entries).index(topic) + 1}].")
+    passages = []
+    for n, (topic, listed) in enumerate(entries.items(), start=1):
+        first, text = TopicPassages.of(index).by_topic[topic][0], "resources:\n" + "\n".join(listed)
+        header = Chunk(f"{first.doc_id}:front-matter", first.doc_id, first.source, graph.topics[topic].title,
+                       "front matter", text, 0, extra=first.extra)  # fmt: skip
+        passages.append(Passage(n, header, text))
+    return (" ".join(lines), passages) if lines else None
+
+
+MAX_RESOURCES = 3  # resources priced in one answer
+NAMING_TITLES = 2  # a word in the titles of at most this many resources names them ("3Blue1Brown")
