@@ -1335,7 +1335,9 @@ def test_whether_a_resource_is_free_is_its_front_matter_and_is_it_free_asks_it_o
 
     corpus = Path(__file__).resolve().parents[2] / "corpus"
     ingest([str(corpus / "13-sql.md"), str(corpus / "65-courses.md")], store)
-    tutor = make_tutor(settings.model_copy(update={"corpus_dir": corpus}), store, FakeAnswerer("x [1]."))
+    tutor = make_tutor(
+        settings.model_copy(update={"corpus_dir": corpus}), store, FakeAnswerer(*["x [1]."] * 3)
+    )
     answer = tutor.ask("Is SQLZoo free?")
     assert answer.answer == "SQLZoo interactive SQL tutorial: free [1]." and answer.provider == "roadmap"
     assert answer.citations[0].source.endswith("13-sql.md") and answer.grounding.score == 1.0
@@ -1344,5 +1346,11 @@ def test_whether_a_resource_is_free_is_its_front_matter_and_is_it_free_asks_it_o
     reply = {"role": "assistant", "content": "TheCodeForge's advice: do the SQLZoo interactive tutorial [1]."}
     follow_up = tutor.ask("is it free?", [{"role": "user", "content": "How do I learn SQL?"}, reply])
     assert follow_up.answer == "SQLZoo interactive SQL tutorial: free [1]."
-    # a price the roadmap does not list is left to retrieval and the model
-    assert tutor.ask("Is Coursera Plus worth paying for?").provider == "fake"
+    # a price the roadmap does not list is left to retrieval and the model, and so are questions
+    # that only use the word ("for free", a salary's "pay")
+    for other in (
+        "Is Coursera Plus worth paying for?",
+        "Where can I train models for free?",
+        "What does it pay?",
+    ):
+        assert tutor.ask(other).provider == "fake", other

@@ -249,8 +249,13 @@ TIME_FIGURE = re.compile(
 )
 
 
-# "Is SQLZoo free?", "is it free?", "does the fast.ai course cost anything?": a resource's price.
-ASKS_FREE = re.compile(r"\b(free|paid|costs?|price|pay)\b", _)
+# "Is SQLZoo free?", "is it free?", "how much does the Udemy course cost?": a resource's price (not
+# "where can I train for free?" nor "what does it pay?").
+ASKS_FREE = re.compile(
+    r"^\W*(?:and\s+)?(?:is|are)\b[^?]*\b(?:free|paid)\b"
+    r"|\b(?:how much|what) (?:does|do|is|are)\b[^?]*\b(?:cost|price)\b",
+    _,
+)
 RESOURCE_WORD = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
 # Words of a resource's title that name no resource in particular.
 RESOURCE_KIND_WORDS = frozenset(
@@ -261,9 +266,13 @@ RESOURCE_KIND_WORDS = frozenset(
 )
 
 
-def title_words(text: str) -> set[str]:
-    """The words of `text` that may name something: lower-cased, three letters or more, no stopword."""
-    return {w.lower() for w in RESOURCE_WORD.findall(text) if len(w) >= 3} - STOPWORDS
+def title_words(text: str, *, names: bool = False) -> set[str]:
+    """The words of `text` that may name something: lower-cased, three letters or more, no stopword;
+    with `names`, only those written as a name (a capital, a digit or a dot: "SQLZoo", "fast.ai")."""
+    words = [w for w in RESOURCE_WORD.findall(text) if len(w) >= 3]
+    if names:
+        words = [w for w in words if w != w.lower() or any(c.isdigit() or c == "." for c in w)]
+    return {w.lower() for w in words} - STOPWORDS
 
 
 def resources_named(text: str, graph: RoadmapGraph) -> list[tuple[str, object]]:
@@ -272,7 +281,7 @@ def resources_named(text: str, graph: RoadmapGraph) -> list[tuple[str, object]]:
     order, once each."""
     words = title_words(text)
     resources = {r.title: (node.id, r) for node in graph.topics.values() for r in node.resources}
-    own = {t: title_words(t) - RESOURCE_KIND_WORDS for t in resources}
+    own = {t: title_words(t, names=True) - RESOURCE_KIND_WORDS for t in resources}
     seen = Counter(w for kept in own.values() for w in kept)
     return [resources[t] for t in resources if {w for w in own[t] if seen[w] <= NAMING_TITLES} & words]
 
