@@ -206,8 +206,10 @@ class Tutor:
         if self.answerer.reads_passages:
             return []
         index = self.store.keyword_index
-        subject = index.unknown_subject(context.query)
-        return index.unknown_names(context.query) or ([subject] if subject else [])
+        if names := index.unknown_names(context.query):
+            return names
+        # only then the subject: its typo look-up is the slower test
+        return [subject] if (subject := index.unknown_subject(context.query)) else []
 
     def stream(
         self,

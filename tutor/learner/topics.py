@@ -15,6 +15,7 @@ from collections import Counter
 from tutor.entailment import stem
 from tutor.grounding import STOPWORDS, content_words, split_sentences, stems
 from tutor.learner.graph import RoadmapGraph, Timeline, table_cells
+from tutor.store import WORD
 from tutor.types import Chunk, Passage
 
 _ = re.IGNORECASE
@@ -256,7 +257,6 @@ ASKS_FREE = re.compile(
     r"|\b(?:how much|what) (?:does|do|is|are)\b[^?]*\b(?:cost|price)\b",
     _,
 )
-RESOURCE_WORD = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
 # Words of a resource's title that name no resource in particular.
 RESOURCE_KIND_WORDS = frozenset(
     (  # noqa: SIM905 (30 words, one a line, read worse)
@@ -269,7 +269,7 @@ RESOURCE_KIND_WORDS = frozenset(
 def title_words(text: str, *, names: bool = False) -> set[str]:
     """The words of `text` that may name something: lower-cased, three letters or more, no stopword;
     with `names`, only those written as a name (a capital, a digit or a dot: "SQLZoo", "fast.ai")."""
-    words = [w for w in RESOURCE_WORD.findall(text) if len(w) >= 3]
+    words = [w for w in WORD.findall(text) if len(w) >= 3]
     if names:
         words = [w for w in words if w != w.lower() or any(c.isdigit() or c == "." for c in w)]
     return {w.lower() for w in words} - STOPWORDS

@@ -85,32 +85,44 @@ def standalone(question: str, history: Sequence[Message]) -> str | None:
     """A follow-up rewritten as a question of its own, when it says it is a new question ("ok,
     different question: do I need a GPU?") or asks the one before of another thing ("and pandas?",
     "no, I meant SQL, not Python"); None for any other follow-up."""
-    previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
-    if not previous:
-        return None
+    previous = user_questions(history)
+    return rewritten(question, condensed_last(previous)) if previous else None
+
+
+def rewritten(question: str, before: str) -> str | None:
+    """`question` as a question of its own (see `standalone`), `before` being the one it follows."""
     if (switched := NEW_TOPIC.match(question)) and (rest := question[switched.end() :].strip()):
         return rest  # said to be a new question: it leans on nothing
+    return asked_of_another(question, before)
+
+
+def user_questions(history: Sequence[Message]) -> list[str]:
+    return [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
+
+
+def condensed_last(previous: list[str]) -> str:
+    """The last of the learner's questions, itself condensed with those before it."""
     earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
-    return asked_of_another(question, rule_based_condense(previous[-1], earlier, reply=False))
+    return rule_based_condense(previous[-1], earlier)
 
 
 def rule_based_condense(question: str, history: Sequence[Message], *, reply: bool = True) -> str:
     """Offline condensation: a short or referring follow-up is joined to the last user question,
     itself condensed first, so that a chain keeps its subject ("What IEEE standard is Wi-Fi 5?",
     "What year did it come out?", "And how fast is it?")."""
-    previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
+    previous = user_questions(history)
     if not previous:
         return question
-    if whole := standalone(question, history):
+    before = condensed_last(previous)  # once: the rewrite and the join both start from it
+    if whole := rewritten(question, before):
         return whole
-    earlier = [{"role": "user", "content": q} for q in previous[-FOLLOWED_BACK:-1]]
     if not FOLLOW_UP.search(question) and (len(question.split()) > 6 or SAYS_ITS_SUBJECT.match(question)):
         return question  # neither "and Colab?" nor "How long does it take?": it stands alone
     # "that stage" may be what the last reply named: its first sentence comes along
     last = last_reply(history)
     answered = last and not last.startswith(NOT_COVERED)
     named = split_sentences(strip_citations(last))[:1] if reply and answered else []
-    return " ".join([rule_based_condense(previous[-1], earlier), *named, question])
+    return " ".join([before, *named, question])
 
 
 class Answerer:

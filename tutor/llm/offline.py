@@ -712,7 +712,7 @@ class OfflineAnswerer(Answerer):
         setting = bool(ASKS_SETTING.search(question)) and not ASKS_NUMBER.search(question)
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
-        faq = {p.n for p in passages if asks(p) and same_question(asked, split_stems(asks(p)))}
+        faq = {p.n for p in passages if (heading := asks(p)) and same_question(asked, split_stems(heading))}
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
