@@ -1666,6 +1666,192 @@ def _comparison(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+# Order: which of two things comes first ("start with summaries, then abstracts"; "learn
+# TensorFlow later"; "XGBoost comes after them"). A sentence is cut into segments at commas and
+# at its order words; each segment gets a rank, and what a claim puts first the cited sentence
+# must not put after.
+THEN_WORDS = _words("then next afterwards afterward later subsequently")  # "A, then B"; "later B"
+BEFORE_WORDS = _words("before")  # "A before B"
+AFTER_WORDS = _words("after")  # "A after B": B first
+ONWARD = (  # "start with A and move on to B", "work your way down to B"
+    ("move", "on", "to"),
+    ("moves", "on", "to"),
+    ("moving", "on", "to"),
+    ("followed", "by"),
+    ("way", "up", "to"),
+    ("way", "down", "to"),
+    ("progress", "to"),
+    ("graduate", "to"),
+)
+STARTS = (("start", "with"), ("starts", "with"), ("starting", "with"), ("begin", "with"))
+STARTS += (("begins", "with"), ("beginning", "with"))
+SEGMENT_ENDS = frozenset([",", ";", ":", "(", ")", "and", "or", "but"]) | CLAUSE_WORDS
+MARK_FOLLOWERS = _words(
+    "thing things step steps priority stop for to in on with"
+)  # "X first, ...", "X later for Y"
+EVERYTHING_ELSE = (("anything", "else"), ("everything", "else"))
+ORDER_LIGHT = _words(
+    """learn learning learned study studying studied start starting begin work working move
+    moving try trying master mastering pick picking focus focusing touch touching take taking
+    comfortable way down up on only first last later then"""
+)
+
+
+@dataclass
+class Step:
+    stems: frozenset[str]
+    names: frozenset[str]
+    rank: float | None
+    text: str
+    mark: str = ""  # "first" or "last" when an order word puts it there
+
+
+def _at(tokens: Sequence[Token], i: int, phrase: tuple[str, ...]) -> bool:
+    return tuple(t.lower for t in tokens[i : i + len(phrase)]) == phrase
+
+
+def _steps(tokens: Sequence[Token]) -> list[Step]:
+    """The segments of one sentence that its order words rank, earliest lowest; [] when it has
+    none. A segment right after "after" comes before the one it follows, and the segment after
+    that goes back to the rank before it ("A after B, then C": B, A, C)."""
+    segments: list[list] = [[[], "", ""]]  # [tokens, connector before it, mark on it]
+    i = 0
+    ordered = False
+    while i < len(tokens):
+        t = tokens[i]
+        current = segments[-1]
+        has_content = bool(content(current[0]))
+        if t.aside:
+            i += 1
+            continue
+        phrase = next((p for p in ONWARD + STARTS if _at(tokens, i, p)), None)
+        if phrase is not None:
+            connector = "first" if phrase in STARTS else "forward"
+            if connector == "first":
+                if has_content:
+                    segments.append([[], "", ""])
+                segments[-1][2] = "first"
+            else:
+                segments.append([[], "forward", ""])
+            ordered = True
+            i += len(phrase)
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        trailing = (
+            nxt is None or nxt.kind == "punct" or nxt.lower in SEGMENT_ENDS or nxt.lower in MARK_FOLLOWERS
+        )
+        if t.lower in ("first", "last") and (trailing or not has_content):
+            if not has_content and i > 0 and tokens[i - 1].kind != "punct":
+                current[0].append(t)  # "the first few models": a word, not an order
+            elif has_content and trailing:
+                current[2] = t.lower
+                segments.append([[], "", ""])
+            else:
+                current[2] = t.lower
+            ordered = True
+        elif any(_at(tokens, i + 1, p) for p in EVERYTHING_ELSE) and t.lower in BEFORE_WORDS | AFTER_WORDS:
+            current[2] = "first" if t.lower in BEFORE_WORDS else "last"
+            segments.append([[], "", ""])
+            ordered = True
+            i += 3
+            continue
+        elif t.lower in THEN_WORDS:
+            if has_content and trailing and t.lower != "then":
+                current[2] = "last"  # "learn TensorFlow later"
+                segments.append([[], "", ""])
+            elif has_content:
+                segments.append([[], "forward", ""])
+            else:
+                current[1] = "forward"
+            ordered = True
+        elif t.lower in BEFORE_WORDS | AFTER_WORDS:  # "A before B", "do those before B"
+            segments.append([[], "forward" if t.lower in BEFORE_WORDS else "back", ""])
+            ordered = True
+        elif t.kind == "punct" or t.lower in SEGMENT_ENDS:
+            if has_content:
+                segments.append([[], "", ""])
+        else:
+            current[0].append(t)
+        i += 1
+    if not ordered:
+        return []
+    steps: list[Step] = []
+    rank = restore = 0.0
+    marked: list[tuple[Step, str]] = []
+    for words, connector, mark in segments:
+        said = max((k + 1 for k, w in enumerate(words) if w.lower in REPORTING), default=0)
+        kept = [  # who says it is no step ("TheCodeForge's advice", "Edirae recommends")
+            w
+            for w in content(words[said:])
+            if w.stem and w.lower not in ORDER_LIGHT and not w.lower.endswith("'s")
+        ]
+        stems = frozenset(w.stem for w in kept)
+        if not stems:
+            continue
+        if connector == "forward":
+            rank = restore = max(rank, restore) + 1
+        elif connector == "back":
+            restore, rank = rank, rank - 1
+        else:
+            rank = restore
+        names = frozenset(w.stem for w in kept if w.anchor)
+        step = Step(stems, names, None if mark else rank, " ".join(w.text for w in kept), mark)
+        steps.append(step)
+        if mark:
+            marked.append((step, mark))
+    ranks = [s.rank for s in steps if s.rank is not None] or [0.0]
+    for step, mark in marked:
+        step.rank = min(ranks) - 1 if mark == "first" else max(ranks) + 1
+    return steps
+
+
+def _before(steps: Sequence[Step]) -> list[tuple[Step, Step]]:
+    """Every pair of ranked steps (earlier, later)."""
+    ranked = [s for s in steps if s.rank is not None]
+    return [(a, b) for a in ranked for b in ranked if a.rank < b.rank]
+
+
+def _matches(a: Step, b: Step) -> bool:
+    """The same thing: a name in common, two words, or all of a one-word step."""
+    shared = a.stems & b.stems
+    return bool(shared & (a.names | b.names)) or len(shared) >= min(2, len(a.stems), len(b.stems))
+
+
+def _order(claim: list[Token], evidence: Evidence) -> str:
+    """A claim that puts A before B where a cited sentence puts B before A (or puts B first of
+    all), and none puts A before B. Across the sentences of the passages, what one sentence says
+    comes first goes before what another says comes last ("Start with PyTorch. Learn TensorFlow
+    later.")."""
+    ours = _before(_steps(claim))
+    if not ours:
+        return ""
+    theirs: list[tuple[Step, Step]] = []
+    firsts, lasts = [], []
+    for unit in evidence.units:
+        if unit.text.rstrip().endswith("?"):
+            continue  # "Should I learn TensorFlow or PyTorch first?" orders nothing
+        steps = _steps(unit.tokens)
+        theirs += _before(steps)
+        firsts += [s for s in steps if s.mark == "first"]
+        lasts += [s for s in steps if s.mark == "last"]
+    theirs += [(a, b) for a in firsts for b in lasts if not _matches(a, b)]
+    for a, b in ours:
+        if _matches(a, b):
+            continue
+        agrees = any(_matches(a, c) and _matches(b, d) for c, d in theirs)
+        against = next(
+            (
+                (c, d)
+                for c, d in theirs
+                if _matches(a, d) and _matches(b, c) and not _matches(a, c) and not _matches(b, d)
+            ),
+            None,
+        )
+        if against is not None and not agrees:
+            return f"the cited passage puts '{against[0].text}' before '{against[1].text}'"
+    return ""
+
+
 def _name_groups(tokens: list[Token]) -> list[tuple[int, int, frozenset[str]]]:
     """Runs of names, coordinated ones together ("ARIMA and Prophet"): (first, last, stems)."""
     groups: list[tuple[int, int, frozenset[str]]] = []
@@ -2050,6 +2236,7 @@ CHECKS = (
     _negation,
     _antonyms,
     _comparison,
+    _order,
     _figures,
     _bindings,
     _crossed,

@@ -307,6 +307,22 @@ def test_a_comparison_with_its_sides_swapped_is_caught_unless_the_word_flips_too
     )
 
 
+def test_an_order_turned_round_is_caught_in_whichever_words_it_is_given():
+    chain = "Begin with descriptive statistics, then probability, then hypothesis testing."
+    assert not supported("Start with hypothesis testing and work up to descriptive statistics [1].", chain)
+    assert not supported("Learn probability only after hypothesis testing [1].", chain)
+    assert supported("Learn probability after descriptive statistics [1].", chain)
+    assert supported("Descriptive statistics come before hypothesis testing [1].", chain)
+    # "first" and "later" in two sentences of one passage; a question orders nothing
+    split = "Which comes first, Docker or Kubernetes? Learn Docker first. Pick up Kubernetes later on."
+    assert not supported("Learn Kubernetes first and Docker later [1].", split)
+    assert supported("Learn Docker before Kubernetes [1].", split)
+    # "the first few" is no order, and one word in common is not the same step
+    models = "Take the deployment course after your first few trained models."
+    assert supported("After your first few trained models, take the deployment course [1].", models)
+    assert not supported("Take the deployment course before you train any models [1].", models)
+
+
 def test_words_swapped_between_two_names_are_caught():
     passage = "ARIMA suits simple trends, while TimesNet suits complex multivariate forecasting."
     assert supported("TimesNet suits complex multivariate forecasting [1].", passage)
