@@ -2089,13 +2089,45 @@ SWAP_MIN = 3  # content words the claim must share with the passage sentence tha
 def _swapped(claim: list[Token], evidence: Evidence) -> str:
     """A name the claim puts where the passage sentence saying the rest of the claim has another:
     "For large datasets, L-BFGS is very robust" where the passage says it of Adam, and gives L-BFGS
-    a sentence of its own that matches the claim clearly worse. Only for a claim citing one
-    passage: one citing two may take its name from one and the rest from the other."""
+    a sentence of its own that matches the claim clearly worse; then the same over the passage's
+    statements (a sentence cut at its semicolons: "X and LightGBM are what you meet on Kaggle;
+    AI Learning Hub calls X the king"). Only for a claim citing one passage: one citing two may
+    take its name from one and the rest from the other."""
     if evidence.cited != 1:
         return ""
     claimed = {t.stem for t in content(claim)}
     named = {t.stem for t in claim if t.anchor and t.kind == "word"}
-    units = evidence.units
+    for units in (evidence.units, _statements_of(evidence.units)):
+        reason = _swapped_in(claim, units, claimed, named)
+        if reason:
+            return reason
+    return ""
+
+
+STATEMENT_BREAKS = _words("while whereas but however although though")
+
+
+def _statements_of(units: list[Unit]) -> list[Unit]:
+    """Each passage sentence cut at its semicolons and contrasting words ("A calls X the king;
+    B ..."), so the part that says the claim is read alone."""
+    out = []
+    for unit in units:
+        parts: list[list[Token]] = [[]]
+        for t in unit.tokens:
+            if (t.text == ";" or t.lower in STATEMENT_BREAKS) and not t.aside:
+                parts.append([])
+            else:
+                parts[-1].append(t)
+        parts = [p for p in parts if content(p)]
+        if len(parts) > 1:
+            out += [Unit(" ".join(t.text for t in p), p, unit.table, heading=unit.heading) for p in parts]
+        else:
+            out.append(unit)
+    return out
+
+
+def _swapped_in(claim: list[Token], units: list[Unit], claimed: set[str], named: set[str]) -> str:
+    """_swapped over one reading of the passage: its sentences, or its statements."""
     for clause in _clauses(claim):  # "..., so if you have enough RAM ...": each clause its sentence
         rest = {t.stem for t in content(clause) if t.lower not in REPORTING} - named
         scored = sorted(((len(rest & u.stems), k) for k, u in enumerate(units)), reverse=True)

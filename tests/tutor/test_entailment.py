@@ -307,6 +307,15 @@ def test_a_comparison_with_its_sides_swapped_is_caught_unless_the_word_flips_too
     )
 
 
+def test_a_name_put_into_the_statement_of_another_is_caught_inside_one_sentence():
+    passage = (
+        "Streamlit and Gradio both turn a script into a web page; the course calls Gradio the fastest "
+        "route to a shareable demo."
+    )
+    assert supported("The course calls Gradio the fastest route to a shareable demo [1].", passage)
+    assert not supported("The course calls Streamlit the fastest route to a shareable demo [1].", passage)
+
+
 def test_an_order_turned_round_is_caught_in_whichever_words_it_is_given():
     chain = "Begin with descriptive statistics, then probability, then hypothesis testing."
     assert not supported("Start with hypothesis testing and work up to descriptive statistics [1].", chain)
