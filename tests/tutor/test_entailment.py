@@ -316,6 +316,23 @@ def test_a_name_put_into_the_statement_of_another_is_caught_inside_one_sentence(
     assert not supported("The course calls Streamlit the fastest route to a shareable demo [1].", passage)
 
 
+def test_two_subjects_trading_what_the_passage_says_of_each_are_caught_wherever_they_sit():
+    passage = (
+        "For bagging, the estimators are trained in parallel on resampled data, while in the "
+        "boosting family each new estimator is fitted to the errors of the previous ones."
+    )
+    assert supported(
+        "Boosting fits each new estimator to the previous ones' errors, while bagging trains its "
+        "estimators in parallel on resampled data [1].",
+        passage,
+    )
+    assert not supported(
+        "Bagging fits each new estimator to the previous ones' errors, while boosting trains its "
+        "estimators in parallel on resampled data [1].",
+        passage,
+    )
+
+
 def test_an_order_turned_round_is_caught_in_whichever_words_it_is_given():
     chain = "Begin with descriptive statistics, then probability, then hypothesis testing."
     assert not supported("Start with hypothesis testing and work up to descriptive statistics [1].", chain)
