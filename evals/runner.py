@@ -19,6 +19,7 @@ from evals.judges import Judge
 from tutor.chain import Tutor, is_refusal
 from tutor.errors import ConfigError
 from tutor.grounding import citations_in, claims
+from tutor.types import Cited, heading_of
 
 RETRIEVAL_DEPTH = 10
 # Summary metrics, in report order. Retrieval metrics exist only for answerable questions of a Tutor
@@ -199,7 +200,7 @@ def evaluate_item(tutor: Tutor, item: EvalItem, judge: Judge) -> Result:
         if item.answer_keys:
             context = "\n".join(p.text for p in answer.contexts)
             result.metrics["context_hit"] = float(m.key_hit(context, item.answer_keys))
-    passages = {p.n: p.text for p in answer.contexts}
+    passages = {p.n: p.cited for p in answer.contexts}
     finish(result, item, passages, answer.grounding.invalid_citations, judge)
     result.timings_ms["eval"] = (time.perf_counter() - started) * 1000
     return result
@@ -227,7 +228,7 @@ def score_run(
     results = []
     for run in runs:
         item = by_id.get(run.id)
-        passages = {c.n: c.text for c in run.contexts}
+        passages = {c.n: Cited(c.text, heading_of(c.title, c.section)) for c in run.contexts}
         cited = citations_in(run.answer)
         refused = run.refused if run.refused is not None else not cited and is_refusal(run.answer)
         result = Result(

@@ -300,7 +300,7 @@ class Tutor:
     def _finish(self, draft: str, passages: list[Passage], query: str) -> Answer:
         by_n = {p.n: p for p in passages}
         text, grounding = ground(
-            draft, {n: p.text for n, p in by_n.items()}, self.store.embedder.embed_cached
+            draft, {n: p.cited for n, p in by_n.items()}, self.store.embedder.embed_cached
         )
         cited = sorted({n for s in grounding.sentences for n in s.citations})
         citations = [

@@ -809,10 +809,12 @@ class Evidence:
     cited: int = 1  # how many passages the claim cites
     vocab: set[str] = field(default_factory=set)  # stems of every word
     text: str = ""  # every word, lower-cased
+    headings: str = ""  # the titles the passages were given under: their words count as written
 
     def __post_init__(self) -> None:
-        self.vocab = set().union(*(u.stems for u in self.units))
-        self.text = " ".join(t.lower for u in self.units for t in u.tokens)
+        titled = [t for t in tokenize(self.headings) if t.kind != "punct"]
+        self.vocab = set().union(*(u.stems for u in self.units), {t.stem for t in titled})
+        self.text = " ".join([*(t.lower for u in self.units for t in u.tokens), *(t.lower for t in titled)])
 
 
 @dataclass
@@ -853,7 +855,7 @@ def judge(
     words = content(claim)
     if not words:
         return Verdict(True)
-    evidence = Evidence(units, len(passages))
+    evidence = Evidence(units, len(passages), headings="\n".join(getattr(p, "heading", "") for p in passages))
     for check in CHECKS:
         reason = check(claim, evidence)
         if reason:
@@ -864,11 +866,11 @@ def judge(
 CODE_VALUE = re.compile(r"[a-z_]\w*=(\d+(?:\.\d+)?)")  # "max_depth=3", "leaf_size=30"
 
 
-def _code_values(unit: Unit) -> list[Token]:
-    """The figures a passage sentence sets in code ("max_depth=3"), as figures of its own."""
+def _code_values(tokens: Sequence[Token]) -> list[Token]:
+    """The figures a sentence sets in code ("max_depth=3"), as figures of its own."""
     return [
-        Token(m.group(1), m.group(1), "num", float(m.group(1)))
-        for t in unit.tokens
+        Token(m.group(1), m.group(1), "num", float(m.group(1)), anchor=True)
+        for t in tokens
         if t.kind == "word" and "=" in t.text
         for m in [CODE_VALUE.fullmatch(t.lower)]
         if m
@@ -877,10 +879,13 @@ def _code_values(unit: Unit) -> list[Token]:
 
 def _numbers(claim: list[Token], evidence: Evidence) -> str:
     figures = [(t, u) for u in evidence.units for t in u.tokens if t.kind == "num" and t.value is not None]
-    figures += [(t, u) for u in evidence.units for t in _code_values(u)]
+    figures += [(t, u) for u in evidence.units for t in _code_values(u.tokens)]
     values = [t.value for t, _ in figures]
     cue = any(t.lower in ARITHMETIC_CUES for t in claim)
     counts = set().union(*(u.counts for u in evidence.units))
+    operands = _operands([*claim, *_code_values(claim)], values)
+    if cue:
+        operands += _suppositions([*claim, *_code_values(claim)], values, operands)
     for token in claim:
         if token.kind != "num" or not token.anchor:
             continue
@@ -890,8 +895,10 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             continue
         same = [(t, u) for t, u in figures if _equal(t, token)]
         if not same:
-            if cue and _derivable(token.value, _operands(claim, values)):
+            if cue and _derivable(token.value, operands):
                 continue
+            if cue and token.unit == "%" and _share(token.value / 100, operands):
+                continue  # "640 of the 1000 samples, 64% of them"
             if _multiplier(claim, token) and _ratio_of(token.value, claim, figures):
                 continue  # "four times as many layers": 96 and 24 in the sentence about layers
             if _converted(token, [t for t, _ in figures]):
@@ -916,7 +923,7 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if (
                 token.unit not in units_there
                 and units_there - {""}
-                and not (cue and _derivable(token.value, _operands(claim, values)))
+                and not (cue and _derivable(token.value, operands))
             ):
                 there = ", ".join(sorted(units_there - {""}))
                 return f"{token.text} is given in {there}, not {token.unit}s, in the cited passages"
@@ -1069,6 +1076,21 @@ def _operands(claim: list[Token], values: Sequence[float]) -> list[float]:
     return out
 
 
+def _suppositions(claim: list[Token], values: Sequence[float], operands: Sequence[float]) -> list[float]:
+    """Figures the claim supposes to work something out ("over a four-week stretch that adds up
+    to 120 hours", "for a 3-class problem ... 300 trees in total"): not in the passages, but
+    another figure of the claim follows from it and the passages' figures, and not without it."""
+    figures = [t.value for t in claim if t.kind == "num" and t.value is not None and t.anchor]
+    own = [x for x in figures if not any(close(x, v) for v in values)]
+    return [
+        x
+        for x in own
+        if any(
+            not close(r, x) and _derivable(r, [*operands, x]) and not _derivable(r, operands) for r in figures
+        )
+    ]
+
+
 FIGURE_MARGIN = 2  # words by which the sentence with other figures must beat those with the claim's
 
 
@@ -1194,6 +1216,11 @@ def _ratio_of(value: float, claim: list[Token], figures: Sequence[tuple[Token, U
     return any(
         close(b / a, value) for values in by_unit.values() for a, b in itertools.permutations(values, 2) if a
     )
+
+
+def _share(value: float, operands: Sequence[float]) -> bool:
+    """value = a / b for two operands, the part over the whole."""
+    return any(close(a / b, value) for a, b in itertools.permutations(operands, 2) if 0 < a < b)
 
 
 def _derivable(value: float, operands: Sequence[float]) -> bool:
@@ -1741,8 +1768,9 @@ def _steps(tokens: Sequence[Token]) -> list[Step]:
             nxt is None or nxt.kind == "punct" or nxt.lower in SEGMENT_ENDS or nxt.lower in MARK_FOLLOWERS
         )
         if t.lower in ("first", "last") and (trailing or not has_content):
-            if not has_content and i > 0 and tokens[i - 1].kind != "punct":
-                current[0].append(t)  # "the first few models": a word, not an order
+            titled = t.text[:1].isupper() and nxt is not None and nxt.kind != "punct"
+            if not has_content and (titled or (i > 0 and tokens[i - 1].kind != "punct")):
+                current[0].append(t)  # "the first few models", "First models": a word, not an order
             elif has_content and trailing:
                 current[2] = t.lower
                 segments.append([[], "", ""])

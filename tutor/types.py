@@ -23,6 +23,15 @@ class Document:
     pages: list[str] | None = None  # PDF: one text per page
 
 
+def heading_of(title: str, section: str) -> str:
+    """Title and section as one line, without repeating the title."""
+    if not section or section == title:
+        return title
+    if section.startswith(title + SECTION_SEPARATOR):
+        return section
+    return f"{title}{SECTION_SEPARATOR}{section}"
+
+
 @dataclass
 class Chunk:
     """A passage of a document, sized to fit the embedding model."""
@@ -39,12 +48,7 @@ class Chunk:
 
     @property
     def heading(self) -> str:
-        """Title and section as one line, without repeating the title."""
-        if not self.section or self.section == self.title:
-            return self.title
-        if self.section.startswith(self.title + SECTION_SEPARATOR):
-            return self.section
-        return f"{self.title}{SECTION_SEPARATOR}{self.section}"
+        return heading_of(self.title, self.section)
 
     def index_text(self) -> str:
         """What is embedded and keyword-indexed: the heading gives a passage its context."""
@@ -98,6 +102,19 @@ class Hit:
         return data
 
 
+class Cited(str):
+    """A passage's text as a judge reads it, with the title the answerer saw it under
+    ("TheCodeForge — Machine Learning Roadmap › Month 5"): a sentence may name its source without
+    the text repeating the name."""
+
+    heading: str  # not `title`: a plain str has a method of that name
+
+    def __new__(cls, text: str, heading: str = "") -> Cited:
+        cited = super().__new__(cls, text)
+        cited.heading = heading
+        return cited
+
+
 @dataclass
 class Passage:
     """A numbered passage handed to the answerer (one chunk, or adjacent chunks merged)."""
@@ -105,6 +122,10 @@ class Passage:
     n: int
     chunk: Chunk
     text: str
+
+    @property
+    def cited(self) -> Cited:
+        return Cited(self.text, self.chunk.heading)
 
     def to_dict(self) -> dict[str, Any]:
         return {

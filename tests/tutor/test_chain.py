@@ -105,6 +105,22 @@ def test_citation_to_a_missing_source_is_removed_and_reported(settings, corpus_s
     assert answer.grounding.score == 0.5
 
 
+def test_a_sentence_may_name_the_source_its_passage_was_given_under(settings, store, tmp_path):
+    # the answerer sees each passage under its title: naming that source is no unsupported name
+    write(
+        tmp_path / "docs" / "k.md",
+        "# Kestrel Academy plan\n\n## SQL\n\nDo the SQLZoo tutorial first; 4 to 6 hours covers the basics.\n",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    fake = FakeAnswerer(
+        "Kestrel Academy puts the SQLZoo tutorial first [1]. It takes 4 to 6 hours, says Nimbus [1]."
+    )
+    answer = make_tutor(settings, store, fake).ask("How do I learn SQL?")
+    assert "Kestrel" not in answer.contexts[0].text
+    assert [s.supported for s in answer.grounding.sentences] == [True, False]
+    assert "Nimbus" in answer.grounding.sentences[1].reason
+
+
 def test_unsupported_number_is_flagged():
     _, grounding = ground("The plan takes 500 hours [1].", {1: "The plan takes 360 hours in total."})
     assert grounding.sentences[0].supported is False

@@ -333,6 +333,15 @@ def test_two_subjects_trading_what_the_passage_says_of_each_are_caught_wherever_
     )
 
 
+def test_a_figure_the_claim_supposes_to_work_another_out_passes_only_when_the_sum_is_right():
+    passage = "The lab plan gives 12 GPU credits a week; a share of 250 of its 1000 seats is free."
+    assert supported("At 12 credits a week, over five weeks that adds up to 60 credits [1].", passage)
+    assert not supported("At 12 credits a week, over five weeks that adds up to 70 credits [1].", passage)
+    assert not supported("At 12 credits a week, over six weeks that adds up to 60 credits [1].", passage)
+    assert supported("250 of its 1000 seats are free, that's 25% of them [1].", passage)
+    assert not supported("250 of its 1000 seats are free, that's 20% of them [1].", passage)
+
+
 def test_an_order_turned_round_is_caught_in_whichever_words_it_is_given():
     chain = "Begin with descriptive statistics, then probability, then hypothesis testing."
     assert not supported("Start with hypothesis testing and work up to descriptive statistics [1].", chain)
