@@ -59,6 +59,12 @@ class Context:
 CODE_TERM = re.compile(r"[A-Za-z][\w.-]*(?:=[\w.-]+|_\w+|\.[A-Za-z]\w+|\(\))")
 
 
+# How deep each ranker's list goes into the fusion. Deeper lists favour a chunk both rankers place
+# low over one that either places first (20–40 deep, "if I skip the foundations phase, around which
+# week do people get lost?" lost its passage, first by keywords, to chunks about weeks and phases).
+RANKER_DEPTH = 10
+
+
 def with_every_name(names: Sequence[str], hits: list[Hit], candidates: list[Hit]) -> list[Hit]:
     """`hits`, with a name the question uses that none of them holds brought in: the best candidate
     holding it takes the last place ("How long does SQLZoo take?" finds the time plans first, by
@@ -106,8 +112,7 @@ class Tutor:
         """The `top_k` best hits for `query`; each of `names` (as the learner wrote them) that none of
         them holds is brought in from the candidates, if one holds it (see `with_every_name`)."""
         k = top_k or self.settings.top_k
-        # each ranker's depth as for the hits themselves: more would move the fused ranks
-        depth = max(4 * (3 * k if self.settings.mmr else k), 20)
+        depth = max(RANKER_DEPTH, 3 * k if self.settings.mmr else k)
         candidates = hybrid_search(self.store, query, 3 * k, filters=filters, candidates=depth)
         if not self.settings.mmr:
             hits = candidates[:k]

@@ -121,6 +121,32 @@ def test_a_sentence_may_name_the_source_its_passage_was_given_under(settings, st
     assert "Nimbus" in answer.grounding.sentences[1].reason
 
 
+class RankedStore:
+    """A store double whose two rankers return fixed lists, as deep as asked."""
+
+    def __init__(self, dense: list[str], keyword: list[str]):
+        self.lists = dense, keyword
+        self.embedder = type("E", (), {"embed_query": staticmethod(lambda q: [0.0])})()
+
+    def _chunks(self, ids: list[str], n: int) -> list[tuple[Chunk, float]]:
+        return [(Chunk(i, i, f"{i}.md", i, "", f"text of {i}", 0), 1.0 / r) for r, i in enumerate(ids[:n], 1)]
+
+    def dense_search(self, vector, n, filters=None):
+        return self._chunks(self.lists[0], n)
+
+    def keyword_search(self, query, n, filters=None):
+        return self._chunks(self.lists[1], n)
+
+
+def test_a_chunk_one_ranker_puts_first_is_not_buried_by_ones_both_put_low(settings):
+    # the keyword ranker's first chunk, which the dense one misses, against chunks both rank 11th-40th
+    both = [f"d{i}" for i in range(1, 41)]
+    store = RankedStore(dense=both, keyword=["target", *both[10:]])
+    tutor = Tutor(settings, store, FakeAnswerer())
+    assert "target" in [h.chunk.id for h in tutor.retrieve("which week?", 5)]
+    assert "target" in [h.chunk.id for h in tutor.retrieve("which week?", 10)]
+
+
 def test_unsupported_number_is_flagged():
     _, grounding = ground("The plan takes 500 hours [1].", {1: "The plan takes 360 hours in total."})
     assert grounding.sentences[0].supported is False
