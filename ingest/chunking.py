@@ -50,7 +50,9 @@ def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
 # A line of plain text that reads like a heading (saved web pages keep their headings as such lines):
 # short, its first letter a capital, no sentence punctuation at its end (a question is allowed: FAQs),
 # not a list item and not code.
-HEADING_LINE = re.compile(r"^(?![-*•·+>#]|\d+[.)]\s)[^=(){}\[\]<>;|`\"]{2,100}(?<![.!,;:])$")
+HEADING_LINE = re.compile(
+    r"^(?![-*•·+>#]|\d+[.)]\s)[^=(){}\[\]<>;|`\"]{2,100}(?: \([^()=;|`\"]{1,40}\))?(?<![.!,;:])$"
+)
 HEADING_WORDS = 15
 
 

@@ -89,6 +89,19 @@ def test_plain_text_sections_are_unchanged_by_the_linear_pass():
     ]
 
 
+def test_a_plain_text_heading_may_end_with_a_parenthesis():
+    # "Phase 2: Supervised Learning (Weeks 7–14)": a saved page's step with its span of weeks
+    text = (
+        "Phase 1: Foundations (Weeks 1–6)\n\nLearn loops first. Don't rush this phase.\n\n"
+        "Phase 2: Models (Weeks 7–14)\n\nFit a linear model (a baseline), then a tree.\n"
+    )
+    assert [headings for headings, _ in plain_text_sections(text)] == [
+        ["Phase 1: Foundations (Weeks 1–6)"],
+        ["Phase 2: Models (Weeks 7–14)"],
+    ]
+    assert len(list(plain_text_sections("Intro line\n\nCall fit() on the data (X) first\n\nMore."))) == 1
+
+
 def billion_laughs(depth: int) -> str:
     lines = ["---", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, depth + 1)]
