@@ -490,6 +490,9 @@ def test_offline_answerer_states_the_fact_and_cites_its_passage(settings, corpus
         "How can I make sure two features never meet in one branch?",
         "Can I add trees to a model I already fitted?",
         "Which parameter controls the cache?",
+        "My SVC crawls. Is there a memory-related setting I could raise?",
+        "It dropped my empty column, how to keep it?",
+        "Two scorers now fail at the end. What do I need to set?",
     ],
 )
 def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parameter(question):

@@ -68,9 +68,10 @@ ASKS_FIGURE = re.compile(
 )
 ASKS_SETTING = re.compile(
     r"\b(which|what)\b[^?]{0,40}\b(parameter|argument|option|setting|flag|attribute|function|method|"
-    r"class|estimator|value|keyword)s?\b|\bwhat (do|should) i (set|pass|use)\b"
-    r"|\bis there (a|an|any) (setting|parameter|option|flag|way)\b"
+    r"class|estimator|value|keyword)s?\b|\bwhat (do|should|must) i (need to |have to )?(set|pass|use)\b"
+    r"|\bis there (a|an|any) ([\w-]+ ){0,2}(setting|parameter|option|flag|way)\b"
     r"|\bhow (can|do|could|would) i (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b"
+    r"|\bhow to (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b"
     r"|\bcan i (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b",
     re.IGNORECASE,
 )
