@@ -493,6 +493,7 @@ def test_offline_answerer_states_the_fact_and_cites_its_passage(settings, corpus
         "My SVC crawls. Is there a memory-related setting I could raise?",
         "It dropped my empty column, how to keep it?",
         "Two scorers now fail at the end. What do I need to set?",
+        "Can OneHotEncoder lump the rare levels into one column?",
     ],
 )
 def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parameter(question):
@@ -501,6 +502,11 @@ def test_a_question_asking_how_to_set_something_wants_a_sentence_naming_a_parame
     assert holds("Set `cache_size` higher than the default.") and not holds("The cache has a strong impact.")
     # A class name is in nearly every sentence of an API guide: it does not name a setting.
     assert not holds("For `SVC` and `NuSVR` the kernel cache matters.") and not holds("KernelRidge is fast.")
+
+
+@pytest.mark.parametrize("question", ["Can beginners learn it in a month?", "Can you recommend a course?"])
+def test_a_question_whether_someone_can_do_something_asks_for_no_setting(question):
+    assert not ASKS_SETTING.search(question)
 
 
 def test_a_figure_asked_of_something_named_is_not_answered_with_a_figure_of_something_else(embedder):

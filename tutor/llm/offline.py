@@ -72,6 +72,8 @@ ASKS_SETTING = re.compile(
     r"|\bis there (a|an|any) ([\w-]+ ){0,2}(setting|parameter|option|flag|way)\b"
     r"|\bhow (can|do|could|would) i (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b"
     r"|\bhow to (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b"
+    # "can OneHotEncoder lump …?", "can SVC …?", "can it …?": not "can beginners …?"
+    r"|\bcan (it|they|(?-i:[A-Z]\w*[a-z]\w*[A-Z]\w*|[A-Z]{2,}\w*)) (?!(be|do)\b)\w+"
     r"|\bcan i (make|force|set|get|add|restrict|limit|stop|turn|tell|keep)\b",
     re.IGNORECASE,
 )
