@@ -1507,9 +1507,9 @@ class Comparison:
             crossed >= 2
             and crossed > straight
             and _weigh(self.before, other.after)
-            and _weigh(self.after, other.before)
+            and (_weigh(self.after, other.before) or len(other.before) <= 1)
         ):
-            orientation = -1
+            orientation = -1  # a side of one word is a pronoun's ("it trains faster than X")
         elif straight >= 2 and straight > crossed:
             orientation = 1
         else:
@@ -1588,14 +1588,28 @@ def _comparison_in(tokens: Sequence[Token]) -> Comparison | None:
             default=0,
         )
         stop = next((k for k in range(i + 1, len(tokens)) if tokens[k].text in SIDE_END), len(tokens))
-        before = {s.stem: weights[s.stem] for s in content(tokens[start:at])[-reach:] if s.stem}
-        after = {s.stem: weights[s.stem] for s in content(tokens[i + 1 : stop])[:reach] if s.stem}
+        before = _side(content(tokens[start:at])[-reach:], weights)
+        after = _side(content(tokens[i + 1 : stop])[:reach], weights)
         if tokens[i + 1].lower == "by":  # "A is outperformed by B", "A was replaced by B"
             before, after = after, before
         # a verb of merit, or a bare "more"/"less" right before "than" ("does more than")
         merit = relation == "than" and (t.lower != "than" or (word in QUANTITY and at == i - 1))
         return Comparison(before, after, relation, word, sign, merit)
     return None
+
+
+CAMEL_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]+|[a-z]+")
+
+
+def _side(words: Sequence[Token], weights: dict[str, int]) -> dict[str, int]:
+    """One side of a comparison: its stems, and the parts of a CamelCase name as words of their own
+    ("MiniBatchKMeans" is also "mini batch k means", as a passage may write it)."""
+    side = {w.stem: weights[w.stem] for w in words if w.stem}
+    for w in words:
+        if w.anchor and sum(c.isupper() for c in w.text) >= 2:
+            for part in CAMEL_PARTS.findall(w.text):
+                side.setdefault(stem(part.lower()), 1)
+    return side
 
 
 def _bare_comparison(tokens: Sequence[Token], ours: Comparison) -> Comparison | None:

@@ -358,6 +358,18 @@ def test_an_order_turned_round_is_caught_in_whichever_words_it_is_given():
     assert not supported("Take the deployment course before you train any models [1].", models)
 
 
+def test_a_comparison_turned_round_is_read_through_a_pronoun_and_a_name_written_in_parts():
+    boosting = "Gradient boosting is the usual first pick: it trains faster than a neural network."
+    assert supported("A neural network trains more slowly than gradient boosting [1].", boosting)
+    assert not supported("A neural network trains faster than gradient boosting [1].", boosting)
+    kmeans = (
+        "The MiniBatchKMeans class cuts computation time. Mini-batch k-means produces results only "
+        "slightly worse than the standard algorithm."
+    )
+    assert supported("Standard k-means gives slightly better results than MiniBatchKMeans [1].", kmeans)
+    assert not supported("MiniBatchKMeans gives slightly better results than standard k-means [1].", kmeans)
+
+
 def test_words_swapped_between_two_names_are_caught():
     passage = "ARIMA suits simple trends, while TimesNet suits complex multivariate forecasting."
     assert supported("TimesNet suits complex multivariate forecasting [1].", passage)
