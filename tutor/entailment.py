@@ -1434,12 +1434,37 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             if not relevant:
                 continue
             unit = relevant[0]
-            if any(forms & u.degrees for u in relevant) or _turned_around(clause, unit, opposites):
+            if any(forms & u.degrees or _said_near(t, clause, u) for u in relevant):
+                continue  # the word itself is there ("reduce" where it says "a reduced variance")
+            if _turned_around(clause, unit, opposites):
                 continue
-            found = sorted(o.text for o in unit.tokens if {o.lower, degree(o.lower)} & opposites)
+            # an opposite the passage negates says what the word says ("not the same" / "different")
+            found = sorted(
+                o.text
+                for k, o in enumerate(unit.tokens)
+                if {o.lower, degree(o.lower)} & opposites
+                and not (o.negated or o.in_scope)
+                and not any(b.lower in NEGATIONS for b in unit.tokens[max(0, k - NEAR) : k])
+            )
             if found:
                 return f"the cited passage says '{found[0]}', not '{t.text}': {unit.text[:120]}"
     return _prefix_negation(claim, evidence.units)
+
+
+NEAR = 3  # tokens apart: a word and what it says something of ("reduced variance", "increase in bias")
+
+
+def _said_near(word: Token, clause: list[Token], unit: Unit) -> bool:
+    """Whether the passage sentence has `word` in another form beside a word it stands beside in the
+    claim: "reduce variance" in "a reduced variance", not in "… variance, at the cost of an
+    increase in bias" for "reduce bias"."""
+    at = clause.index(word)
+    # what it is said of: the words after it ("reduce variance"), else those before ("… is reduced")
+    beside = {t.stem for t in content(clause[at + 1 : at + NEAR + 1])}
+    beside = beside or {t.stem for t in content(clause[max(0, at - NEAR) : at])}
+    mine = [k for k, t in enumerate(unit.tokens) if t.stem == word.stem]
+    theirs = [k for k, t in enumerate(unit.tokens) if t.stem in beside]
+    return any(abs(a - b) <= NEAR for a in mine for b in theirs)
 
 
 def _prefix_negation(claim: list[Token], units: list[Unit]) -> str:

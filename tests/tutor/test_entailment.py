@@ -370,6 +370,25 @@ def test_a_comparison_turned_round_is_read_through_a_pronoun_and_a_name_written_
     assert not supported("MiniBatchKMeans gives slightly better results than standard k-means [1].", kmeans)
 
 
+def test_an_opposite_counts_only_beside_what_the_word_is_said_of_and_not_when_negated():
+    forest = (
+        "Random forests reach a reduced variance by averaging trees, "
+        "at the cost of a slight increase in bias."
+    )
+    assert supported("Random forests reduce variance by averaging trees [1].", forest)
+    assert not supported("Random forests also slightly reduce bias [1].", forest)
+    different = (
+        "The calibrator should be fitted on different samples from those used to fit the classifier [1]."
+    )
+    negated = (
+        "The samples used to fit the calibrator should not be the same samples used to fit the classifier."
+    )
+    assert supported(different, negated)
+    assert not supported(
+        different, "The samples used to fit the calibrator are the same samples as the classifier's."
+    )
+
+
 def test_words_swapped_between_two_names_are_caught():
     passage = "ARIMA suits simple trends, while TimesNet suits complex multivariate forecasting."
     assert supported("TimesNet suits complex multivariate forecasting [1].", passage)
