@@ -1708,17 +1708,29 @@ def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool
     return False
 
 
+def _stretches(tokens: list[Token]) -> list[list[Token]]:
+    """A sentence's stretches between semicolons, colons and clause words ("while", "but"), commas
+    kept: "those comfortable with Python, SQL and the shell are hired sooner than …" is one side."""
+    out: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.text in (";", ":", ".") or t.lower in CLAUSE_WORDS:
+            out.append([])
+        elif not (t.kind == "punct" and t.text != ","):
+            out[-1].append(t)
+    return [span for span in out if content(span)]
+
+
 def _comparison(claim: list[Token], evidence: Evidence) -> str:
     """A comparison or ordered relation that the passage makes the other way round (sides
     swapped, or the compared word turned into its opposite), and no passage sentence makes as
     the claim does."""
-    for clause in _clauses(claim):
+    for clause in _clauses(claim) + _stretches(claim):
         ours = _comparison_in(clause)
         if ours is None:
             continue
         against, agrees = None, False
         for unit in evidence.units:
-            for passage_clause in _clauses(unit.tokens):
+            for passage_clause in _clauses(unit.tokens) + _stretches(unit.tokens):
                 other = _comparison_in(passage_clause) or _bare_comparison(passage_clause, ours)
                 if other is None:
                     continue

@@ -389,6 +389,20 @@ def test_an_opposite_counts_only_beside_what_the_word_is_said_of_and_not_when_ne
     )
 
 
+def test_a_side_of_a_comparison_may_list_things_with_commas():
+    passage = "Engineers comfortable with Python, SQL and the shell are hired sooner than notebook-only ones."
+    assert supported(
+        "Engineers comfortable with Python, SQL and the shell get hired sooner than notebook-only "
+        "engineers [1].",
+        passage,
+    )
+    assert not supported(
+        "Notebook-only engineers are hired sooner than engineers comfortable with Python, SQL and "
+        "the shell [1].",
+        passage,
+    )
+
+
 def test_words_swapped_between_two_names_are_caught():
     passage = "ARIMA suits simple trends, while TimesNet suits complex multivariate forecasting."
     assert supported("TimesNet suits complex multivariate forecasting [1].", passage)
