@@ -1788,10 +1788,10 @@ def _at(tokens: Sequence[Token], i: int, phrase: tuple[str, ...]) -> bool:
     return tuple(t.lower for t in tokens[i : i + len(phrase)]) == phrase
 
 
-def _steps(tokens: Sequence[Token]) -> list[Step]:
-    """The segments of one sentence that its order words rank, earliest lowest; [] when it has
-    none. A segment right after "after" comes before the one it follows, and the segment after
-    that goes back to the rank before it ("A after B, then C": B, A, C)."""
+def _steps(tokens: Sequence[Token]) -> tuple[list[Step], list[tuple[Step, Step]]]:
+    """The segments of one sentence that its order words rank, earliest lowest (none when it has
+    no order word), and the pairs "after" orders: a segment right after "after" comes before the
+    one it follows, and is ranked against nothing else ("A, and B after C": C before B, not A)."""
     segments: list[list] = [[[], "", ""]]  # [tokens, connector before it, mark on it]
     i = 0
     ordered = False
@@ -1853,9 +1853,10 @@ def _steps(tokens: Sequence[Token]) -> list[Step]:
             current[0].append(t)
         i += 1
     if not ordered:
-        return []
+        return [], []
     steps: list[Step] = []
-    rank = restore = 0.0
+    pairs: list[tuple[Step, Step]] = []  # (earlier, later) that "after" says, and nothing more
+    rank, opener = 0.0, None
     marked: list[tuple[Step, str]] = []
     for words, connector, mark in segments:
         said = max((k + 1 for k, w in enumerate(words) if w.lower in REPORTING), default=0)
@@ -1868,26 +1869,35 @@ def _steps(tokens: Sequence[Token]) -> list[Step]:
         if not stems:
             continue
         if connector == "forward":
-            rank = restore = max(rank, restore) + 1
-        elif connector == "back":
-            restore, rank = rank, rank - 1
-        else:
-            rank = restore
+            rank += 1
         names = frozenset(w.stem for w in kept if w.anchor)
-        step = Step(stems, names, None if mark else rank, " ".join(w.text for w in kept), mark)
+        ranked = not mark and connector != "back"
+        step = Step(stems, names, rank if ranked else None, " ".join(w.text for w in kept), mark)
+        if connector == "back":  # "B after A": before the step it follows only ("After A, B": the next)
+            if steps:
+                pairs.append((step, steps[-1]))
+            else:
+                opener = step
+        elif opener is not None:
+            pairs.append((opener, step))
+            opener = None
         steps.append(step)
         if mark:
             marked.append((step, mark))
     ranks = [s.rank for s in steps if s.rank is not None] or [0.0]
     for step, mark in marked:
         step.rank = min(ranks) - 1 if mark == "first" else max(ranks) + 1
-    return steps
+    return steps, pairs
 
 
-def _before(steps: Sequence[Step]) -> list[tuple[Step, Step]]:
-    """Every pair of ranked steps (earlier, later)."""
+def _before(steps: Sequence[Step], pairs: Sequence[tuple[Step, Step]] = ()) -> list[tuple[Step, Step]]:
+    """Every pair of ranked steps (earlier, later), the pairs "after" says, and a step said to come
+    first (or last) against every other step of its sentence."""
     ranked = [s for s in steps if s.rank is not None]
-    return [(a, b) for a in ranked for b in ranked if a.rank < b.rank]
+    out = [(a, b) for a in ranked for b in ranked if a.rank < b.rank] + list(pairs)
+    out += [(a, b) for a in steps if a.mark == "first" for b in steps if b.rank is None and b is not a]
+    out += [(a, b) for b in steps if b.mark == "last" for a in steps if a.rank is None and a is not b]
+    return out
 
 
 def _matches(a: Step, b: Step) -> bool:
@@ -1901,7 +1911,7 @@ def _order(claim: list[Token], evidence: Evidence) -> str:
     all), and none puts A before B. Across the sentences of the passages, what one sentence says
     comes first goes before what another says comes last ("Start with PyTorch. Learn TensorFlow
     later.")."""
-    ours = _before(_steps(claim))
+    ours = _before(*_steps(claim))
     if not ours:
         return ""
     theirs: list[tuple[Step, Step]] = []
@@ -1909,8 +1919,8 @@ def _order(claim: list[Token], evidence: Evidence) -> str:
     for unit in evidence.units:
         if unit.text.rstrip().endswith("?"):
             continue  # "Should I learn TensorFlow or PyTorch first?" orders nothing
-        steps = _steps(unit.tokens)
-        theirs += _before(steps)
+        steps, pairs = _steps(unit.tokens)
+        theirs += _before(steps, pairs)
         firsts += [s for s in steps if s.mark == "first"]
         lasts += [s for s in steps if s.mark == "last"]
     theirs += [(a, b) for a in firsts for b in lasts if not _matches(a, b)]

@@ -356,6 +356,17 @@ def test_an_order_turned_round_is_caught_in_whichever_words_it_is_given():
     models = "Take the deployment course after your first few trained models."
     assert supported("After your first few trained models, take the deployment course [1].", models)
     assert not supported("Take the deployment course before you train any models [1].", models)
+    # "after" orders the step it follows, nothing else in the sentence
+    school = (
+        "The school orders them: Statistics for the basics, and Deployment after the first few "
+        "trained models."
+    )
+    assert supported(
+        "Take Statistics first for the basics, then Deployment after your first few models [1].", school
+    )
+    assert not supported(
+        "Start with Deployment and take Statistics after your first few trained models [1].", school
+    )
 
 
 def test_a_comparison_turned_round_is_read_through_a_pronoun_and_a_name_written_in_parts():
