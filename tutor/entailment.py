@@ -124,7 +124,8 @@ strong:weak stronger:weaker strongest:weakest first:last start:end beginning:end
 wins:loses won:lost winner:loser success:failure succeed:fail succeeds:fails true:false
 positive:negative input:output inside:outside internal:external public:private open:closed
 local:remote online:offline same:different similar:different rare:common rarely:often
-rarely:frequently seldom:often many:few overfit:underfit overfits:underfits
+rarely:frequently seldom:often always:rarely always:seldom usually:rarely many:few
+overfit:underfit overfits:underfits
 overfitting:underfitting underfitting:overfitting junior:senior beginner:advanced basic:advanced
 add:remove adds:removes added:removed increase:reduce increases:reduces increased:reduced
 raises:lowers raised:lowered up:down upper:lower top:bottom left:right import:export
@@ -134,7 +135,7 @@ correct:wrong right:wrong possible:impossible likely:unlikely able:unable known:
 useful:useless relevant:irrelevant important:unimportant stable:unstable biased:unbiased
 balanced:imbalanced balanced:unbalanced centered:uncentered scaled:unscaled labelled:unlabelled
 labeled:unlabeled structured:unstructured ordered:unordered sorted:unsorted cheaply:expensively
-sooner:later more:fewer gain:loss gains:losses profit:loss minority:majority inner:outer
+sooner:later soon:late more:fewer gain:loss gains:losses profit:loss minority:majority inner:outer
 ascending:descending horizontal:vertical train:inference training:inference batch:online
 synchronous:asynchronous static:dynamic deterministic:random deterministic:stochastic
 freeze:unfreeze frozen:unfrozen hosted:self-hosted cloud:local wider:narrower wide:narrow
@@ -1436,7 +1437,7 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             unit = relevant[0]
             if any(forms & u.degrees or _said_near(t, clause, u) for u in relevant):
                 continue  # the word itself is there ("reduce" where it says "a reduced variance")
-            if _turned_around(clause, unit, opposites):
+            if any(_turned_around(c, unit, opposites) for c in [clause, *_stretches_with(claim, t)]):
                 continue
             # an opposite the passage negates says what the word says ("not the same" / "different")
             found = sorted(
@@ -1632,7 +1633,7 @@ def _side(words: Sequence[Token], weights: dict[str, int]) -> dict[str, int]:
     side = {w.stem: weights[w.stem] for w in words if w.stem}
     for w in words:
         if w.anchor and sum(c.isupper() for c in w.text) >= 2:
-            for part in CAMEL_PARTS.findall(w.text):
+            for part in CAMEL_PARTS.findall(w.text.removesuffix("'s")):
                 side.setdefault(stem(part.lower()), 1)
     return side
 
@@ -1690,7 +1691,7 @@ def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool
     ours = _comparison_in(clause)
     if ours is None:
         return False
-    for passage_clause in _clauses(unit.tokens):
+    for passage_clause in _clauses(unit.tokens) + _stretches(unit.tokens):
         other = _comparison_in(passage_clause)
         if other is not None and other.relation == ours.relation:
             if ours.agreement(other) == 1:
@@ -1718,6 +1719,10 @@ def _stretches(tokens: list[Token]) -> list[list[Token]]:
         elif not (t.kind == "punct" and t.text != ","):
             out[-1].append(t)
     return [span for span in out if content(span)]
+
+
+def _stretches_with(tokens: list[Token], token: Token) -> list[list[Token]]:
+    return [stretch for stretch in _stretches(tokens) if any(t is token for t in stretch)]
 
 
 def _comparison(claim: list[Token], evidence: Evidence) -> str:

@@ -402,6 +402,11 @@ def test_an_opposite_counts_only_beside_what_the_word_is_said_of_and_not_when_ne
 
 def test_a_side_of_a_comparison_may_list_things_with_commas():
     passage = "Engineers comfortable with Python, SQL and the shell are hired sooner than notebook-only ones."
+    assert supported(  # turned round, with the opposite word
+        "Notebook-only engineers are hired later than engineers comfortable with Python, SQL and the "
+        "shell [1].",
+        passage,
+    )
     assert supported(
         "Engineers comfortable with Python, SQL and the shell get hired sooner than notebook-only "
         "engineers [1].",
@@ -411,6 +416,14 @@ def test_a_side_of_a_comparison_may_list_things_with_commas():
         "Notebook-only engineers are hired sooner than engineers comfortable with Python, SQL and "
         "the shell [1].",
         passage,
+    )
+
+
+def test_how_often_is_an_antonym_too():
+    passage = "The key skill is judging clusters without labels, which is always the situation in production."
+    assert supported("Judging clusters without labels is always the situation in production [1].", passage)
+    assert not supported(
+        "Judging clusters without labels is rarely the situation in production [1].", passage
     )
 
 
