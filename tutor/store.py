@@ -32,7 +32,7 @@ import numpy as np
 
 from tutor.config import Settings
 from tutor.embeddings import Embedder
-from tutor.errors import StoreError
+from tutor.errors import ConfigError, StoreError
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -80,6 +80,41 @@ def subject_asked(question: str) -> str | None:
     match = ASKS_WHAT_IT_IS.match(question)
     subject = next((group for group in match.groups() if group), "").strip() if match else ""
     return subject if subject and len(subject.split()) <= SUBJECT_WORDS else None
+
+
+# A lower-case word where a question names a tool: after "use", "install", "set up" …, or a pair
+# of them around "or" / "vs" ("streamlit or gradio").
+TOOL_SLOT = re.compile(
+    r"\b(?:use|using|install|installing|set up|setting up|configure|configuring)\s+(?:an?\s+|the\s+)?"
+    r"([a-z][a-z0-9]{3,})\b"
+)
+TOOL_PAIR = re.compile(r"\b([a-z][a-z0-9]{3,})\s+(?:or|vs|versus)\s+([a-z][a-z0-9]{3,})\b")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The whole words of the bundled embedding model's vocabulary (about 20,000 words of general
+    English): a lower-case tool name outside it, and outside the documents, is likely unknown."""
+    from tutor.embeddings import bundled_model_dir
+
+    try:
+        lines = (bundled_model_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, ConfigError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower())
+
+
+def tools_in(question: str) -> list[str]:
+    """Lower-case words of `question` where it names a tool ("how do I set up optuna", "streamlit
+    or gradio") that general English does not have: names a learner did not capitalise."""
+    english = english_words()
+    if not english:
+        return []
+    found = [w for w in TOOL_SLOT.findall(question) if w not in english]
+    for pair in TOOL_PAIR.findall(question):  # both unknown: "every day or cram" is no pair of tools
+        if not set(pair) & english:
+            found += pair
+    return found
 
 
 def names_in(question: str) -> list[str]:
@@ -345,6 +380,7 @@ class KeywordIndex:
             return []
         vocabulary = self.retriever.vocab_dict
         unknown = [n for n in names_in(question) if any(t not in vocabulary for t in self._tokens(n))]
+        unknown += [w for w in tools_in(question) if not self._written(w)]
         return list(dict.fromkeys(unknown))
 
     def unknown_subject(self, question: str) -> str | None:

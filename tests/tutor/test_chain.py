@@ -342,6 +342,19 @@ def test_offline_declines_a_question_naming_what_no_document_mentions(settings, 
     assert not known.refused and "4 to 6 hours" in known.answer
 
 
+def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions(settings, corpus_store):
+    """Learners do not capitalise tool names: "how do I set up optuna …" was answered with
+    sentences about tuning, "streamlit or gradio?" with portfolio advice (a third blind set)."""
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    answer = tutor.ask("how do i set up optuna to tune my sql queries?")
+    assert answer.refused and "no document mentions “optuna”" in answer.answer
+    pair = tutor.ask("should i use streamlit or gradio with pytorch?")
+    assert pair.refused and "“streamlit” or “gradio”" in pair.answer
+    # an English word beside "or" is no tool, and a tool the documents write is known
+    assert not tutor.ask("should i cram sql or learn it a little every day?").refused
+    assert not tutor.ask("how do i use sqlzoo if i know pandas?").refused
+
+
 @pytest.mark.parametrize(
     "question",
     [
