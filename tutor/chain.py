@@ -12,7 +12,7 @@ from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
-from tutor.retrieval import build_context, hybrid_search, maximal_marginal_relevance
+from tutor.retrieval import RANKER_DEPTH, build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in, subject_asked
 from tutor.text import ASKS_CODE, snippet
 from tutor.timing import StageTimer
@@ -57,12 +57,6 @@ class Context:
 
 # A term written as code: "max-age=3600", "n_jobs", "sklearn.svm", "fit()".
 CODE_TERM = re.compile(r"[A-Za-z][\w.-]*(?:=[\w.-]+|_\w+|\.[A-Za-z]\w+|\(\))")
-
-
-# How deep each ranker's list goes into the fusion. Deeper lists favour a chunk both rankers place
-# low over one that either places first (20–40 deep, "if I skip the foundations phase, around which
-# week do people get lost?" lost its passage, first by keywords, to chunks about weeks and phases).
-RANKER_DEPTH = 10
 
 
 def with_every_name(names: Sequence[str], hits: list[Hit], candidates: list[Hit]) -> list[Hit]:

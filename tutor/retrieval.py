@@ -12,6 +12,10 @@ from tutor.text import fences_open
 from tutor.types import Chunk, Hit, Passage
 
 RRF_K = 60  # the constant from Cormack et al.; dampens the weight of the very top ranks
+# How deep each ranker's list goes into the fusion. Deeper lists favour a chunk both rankers place
+# low over one that either places first (20–40 deep, "if I skip the foundations phase, around which
+# week do people get lost?" lost its passage, first by keywords, to chunks about weeks and phases).
+RANKER_DEPTH = 10
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
@@ -32,7 +36,7 @@ def hybrid_search(
     candidates: int | None = None,
 ) -> list[Hit]:
     """The `top_k` best chunks for `query` by RRF over dense and keyword rankings."""
-    n = candidates or max(4 * top_k, 20)
+    n = candidates or max(RANKER_DEPTH, top_k)
     dense = store.dense_search(store.embedder.embed_query(query), n, filters)
     keyword = store.keyword_search(query, n, filters)
     hits: dict[str, Hit] = {}
