@@ -2241,7 +2241,8 @@ STATEMENT_BREAKS = _words("while whereas but however although though")
 
 def _statements_of(units: list[Unit]) -> list[Unit]:
     """Each passage sentence cut at its semicolons and contrasting words ("A calls X the king;
-    B ..."), so the part that says the claim is read alone."""
+    B ..."), so the part that says the claim is read alone. Coarser than `_stretches` (no cut at a
+    colon or "since", "which" …): cut there, the name-swap check lost three supported paraphrases."""
     out = []
     for unit in units:
         parts: list[list[Token]] = [[]]
