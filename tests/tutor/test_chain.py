@@ -147,6 +147,21 @@ def test_a_chunk_one_ranker_puts_first_is_not_buried_by_ones_both_put_low(settin
     assert "target" in [h.chunk.id for h in tutor.retrieve("which week?", 10)]
 
 
+def test_how_something_works_is_answered_with_its_numbered_steps(settings, store, tmp_path):
+    # "How do transformers work?" was answered with how to learn them: "work" drew passages about
+    # work, and the steps ("1. Input tokens become embeddings") share no word with the question
+    write(
+        tmp_path / "docs" / "kestrel.md",
+        "# Kestrel engines\n\n## Why learn them\n\nKestrel engines are worth the work: people who work "
+        "with them find work quickly.\n\n## The idea, step by step\n\n1. Input is split into tokens.\n"
+        "2. Each token gets a score.\n3. The scores are summed into one number.\n",
+    )
+    write(tmp_path / "docs" / "jobs.md", "# Jobs\n\n## Work\n\nWork on real projects to find work.\n")
+    ingest([str(tmp_path / "docs")], store)
+    answer = make_tutor(settings, store, OfflineAnswerer(store.embedder)).ask("How do kestrel engines work?")
+    assert "Input is split into tokens" in answer.answer and "summed into one number" in answer.answer
+
+
 def test_unsupported_number_is_flagged():
     _, grounding = ground("The plan takes 500 hours [1].", {1: "The plan takes 360 hours in total."})
     assert grounding.sentences[0].supported is False

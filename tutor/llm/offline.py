@@ -49,6 +49,7 @@ CODE_BONUS = 0.15  # a code block, for a question asking for code (only then is 
 SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
 WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
 FAQ_BONUS = 0.2  # the opening of a passage whose heading asks the learner's question
+STEPS_BONUS = 0.5  # a numbered step of what the question asks how it works
 FAQ_OPENING = 2  # sentences
 SHARE_ASKED = 0.6  # of the question's content words, in a heading asking the same
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
@@ -83,6 +84,9 @@ ASKS_NAME = re.compile(
     re.IGNORECASE,
 )
 # "Why do so many people drop out?" wants the sentence giving a cause ("The usual cause is …").
+# "How does X work?": the steps of a numbered list about X answer it ("1. Input tokens become …").
+ASKS_HOW_IT_WORKS = re.compile(r"\bhow\s+(?:do|does|did|would|could|can)\s+(.+?)\s+work\b", re.IGNORECASE)
+NUMBERED_STEP = re.compile(r"^\s*\d+[.)]\s")
 ASKS_REASON = re.compile(r"^\W*why\b|\bwhat (is|are) the (reason|cause)s?\b|\bhow come\b", re.IGNORECASE)
 REASON = re.compile(
     r"\b(because|caus(e|es|ed)|reasons?|due to|since|so that|which is why|that is why|explains?|"
@@ -716,6 +720,9 @@ class OfflineAnswerer(Answerer):
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
         faq = {p.n for p in passages if (heading := asks(p)) and same_question(asked, split_stems(heading))}
+        working = ASKS_HOW_IT_WORKS.search(question)
+        subject = split_stems(working.group(1)) if working else set()
+        steps_of = {p.n for p in passages if subject and subject & split_stems(p.chunk.heading)}
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
@@ -731,6 +738,8 @@ class OfflineAnswerer(Answerer):
                 score -= POINTER_PENALTY
             if position < FAQ_OPENING and n in faq:
                 score += FAQ_BONUS  # the passage a heading says answers this question opens with it
+            if n in steps_of and NUMBERED_STEP.match(raw):
+                score += STEPS_BONUS
             scores.append(score - RANK_PENALTY * rank_of[n])
         chosen: list[int] = []
         words = 0
