@@ -1710,13 +1710,14 @@ def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool
 
 
 def _stretches(tokens: list[Token]) -> list[list[Token]]:
-    """A sentence's stretches between semicolons, colons and clause words ("while", "but"), commas
-    kept: "those comfortable with Python, SQL and the shell are hired sooner than …" is one side."""
+    """A sentence's stretches between stops, dashes, semicolons, colons and clause words ("while",
+    "but"), commas kept: "those comfortable with Python, SQL and the shell are hired sooner than
+    …" is one side."""
     out: list[list[Token]] = [[]]
     for t in tokens:
-        if t.text in (";", ":", ".") or t.lower in CLAUSE_WORDS:
-            out.append([])
-        elif not (t.kind == "punct" and t.text != ","):
+        if (t.kind == "punct" and t.text not in ",()") or t.lower in CLAUSE_WORDS:
+            out.append([])  # a dash too: "… before touching neural networks — gradient boosting …"
+        elif t.kind != "punct":
             out[-1].append(t)
     return [span for span in out if content(span)]
 

@@ -400,6 +400,16 @@ def test_an_opposite_counts_only_beside_what_the_word_is_said_of_and_not_when_ne
     )
 
 
+def test_a_stretch_ends_at_a_dash():
+    # read to the dash, "gradient boosting" was on both sides of the passage's comparison
+    passage = (
+        "- Start with gradient boosting (XGBoost) before touching neural networks — gradient boosting "
+        "outperforms neural networks on most tabular data."
+    )
+    assert supported("Gradient boosting outperforms neural networks on most tabular data [1].", passage)
+    assert not supported("Neural networks outperform gradient boosting on most tabular data [1].", passage)
+
+
 def test_a_side_of_a_comparison_may_list_things_with_commas():
     passage = "Engineers comfortable with Python, SQL and the shell are hired sooner than notebook-only ones."
     assert supported(  # turned round, with the opposite word
