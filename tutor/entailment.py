@@ -1752,8 +1752,8 @@ def _comparison(claim: list[Token], evidence: Evidence) -> str:
 
 # Order: which of two things comes first ("start with summaries, then abstracts"; "learn
 # TensorFlow later"; "XGBoost comes after them"). A sentence is cut into segments at commas and
-# at its order words; each segment gets a rank, and what a claim puts first the cited sentence
-# must not put after.
+# at its order words; "then", "before", "first" and "later" rank the segments, "after" orders the
+# one pair it joins, and what a claim puts first the cited sentence must not put after.
 THEN_WORDS = _words("then next afterwards afterward later subsequently")  # "A, then B"; "later B"
 BEFORE_WORDS = _words("before")  # "A before B"
 AFTER_WORDS = _words("after")  # "A after B": B first
