@@ -52,6 +52,7 @@ IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "mon
 
 PREFIX_CHARS = 5  # "backprop" is written when "backpropagation" is
 TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
+TYPO_MIN = 4  # letters of a word worth looking up as a slip of the keys
 # A short question asking what something is, how it works, or whether the documents cover it; its
 # subject is a few words, not the learner's own ("what are my options") nor a second sentence.
 SUBJECT = r"(?:an?\s+|the\s+)?(?!(?:my|your|our|their|this|that|these|those|it)\b)([^\W_][^?.!;:,]{0,60}?)"
@@ -403,10 +404,32 @@ class KeywordIndex:
         of the keys for a word they write, or the start of a longer one."""
         if all(t in self.retriever.vocab_dict for t in self._tokens(word)):
             return True
+        return self._as_written(word) is not None
+
+    def _as_written(self, word: str) -> str | None:
+        """The word the chunks write that `word` mistypes ("orchestarte") or starts ("backprop"),
+        looked up once per word (a scan of every written word: milliseconds)."""
         lower = word.lower()
-        return bool(difflib.get_close_matches(lower, self._words, n=1, cutoff=TYPO_CUTOFF)) or (
-            len(lower) >= PREFIX_CHARS and any(w.startswith(lower) for w in self._words)
-        )
+        if lower not in self._spellings:
+            close = difflib.get_close_matches(lower, self._words, n=1, cutoff=TYPO_CUTOFF)
+            prefixed = (w for w in self._words if w.startswith(lower)) if len(lower) >= PREFIX_CHARS else ()
+            self._spellings[lower] = close[0] if close else min(prefixed, key=len, default=None)
+        return self._spellings[lower]
+
+    @cached_property
+    def _spellings(self) -> dict[str, str | None]:
+        return {}
+
+    def _spelled(self, query: str) -> list[str]:
+        """The keyword tokens of `query`, and for a word the chunks do not write, those of the word
+        they write that it mistypes or starts: "how does backprop work?" finds backpropagation."""
+        tokens = self._tokens(query)
+        vocabulary = self.retriever.vocab_dict
+        for word in WORD.findall(query):
+            unwritten = len(word) >= TYPO_MIN and any(t not in vocabulary for t in self._tokens(word))
+            if unwritten and (written := self._as_written(word)) is not None:
+                tokens += self._tokens(written)
+        return tokens
 
     @cached_property
     def _words(self) -> set[str]:
@@ -416,7 +439,7 @@ class KeywordIndex:
     def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         if self.retriever is None:
             return []
-        tokens = self._tokens(query)
+        tokens = self._spelled(query)
         if not tokens:
             return []
         scores = self.retriever.get_scores(tokens)

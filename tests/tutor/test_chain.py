@@ -162,6 +162,24 @@ def test_how_something_works_is_answered_with_its_numbered_steps(settings, store
     assert "Input is split into tokens" in answer.answer and "summed into one number" in answer.answer
 
 
+def test_keyword_search_reads_a_mistyped_or_shortened_word_as_the_word_the_documents_write(store, tmp_path):
+    # "How does backprop work?" was declined: the keyword index has "backpropagation"
+    write(
+        tmp_path / "docs" / "nn.md", "# Networks\n\n## Training\n\nBackpropagation passes the blame back.\n"
+    )
+    write(
+        tmp_path / "docs" / "etl.md", "# Pipelines\n\n## Tools\n\nAirflow can orchestrate data pipelines.\n"
+    )
+    ingest([str(tmp_path / "docs")], store)
+
+    def found(query: str) -> list[str]:
+        return [chunk.title for chunk, _ in store.keyword_search(query, 5)]
+
+    assert found("how does backprop work?") == ["Networks"]
+    assert found("what can orchestarte my jobs?") == ["Pipelines"]
+    assert found("what about quantum annealing?") == []  # nothing written is close
+
+
 def test_unsupported_number_is_flagged():
     _, grounding = ground("The plan takes 500 hours [1].", {1: "The plan takes 360 hours in total."})
     assert grounding.sentences[0].supported is False
