@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,12 +16,6 @@ RRF_K = 60  # the constant from Cormack et al.; dampens the weight of the very t
 # low over one that either places first (20–40 deep, "if I skip the foundations phase, around which
 # week do people get lost?" lost its passage, first by keywords, to chunks about weeks and phases).
 RANKER_DEPTH = 10
-# "How does X work?": the keywords are X's; "work" would bring every passage about work and effort.
-HOW_IT_WORKS = re.compile(
-    r"\b(how\s+(?:do|does|did|would|could|can)\s+(?!(?:it|this|that|they|these|those)\s)\S.*?)\s+work\b"
-    r"(?=\s*[?.!]?\s*$)",
-    re.IGNORECASE,
-)
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
@@ -45,7 +38,7 @@ def hybrid_search(
     """The `top_k` best chunks for `query` by RRF over dense and keyword rankings."""
     n = candidates or max(RANKER_DEPTH, top_k)
     dense = store.dense_search(store.embedder.embed_query(query), n, filters)
-    keyword = store.keyword_search(HOW_IT_WORKS.sub(r"\1", query), n, filters)
+    keyword = store.keyword_search(query, n, filters)
     hits: dict[str, Hit] = {}
     for rank, (chunk, similarity) in enumerate(dense, start=1):
         hits[chunk.id] = Hit(chunk, 0.0, dense_similarity=similarity, dense_rank=rank)

@@ -33,6 +33,7 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
+from tutor.text import HOW_IT_WORKS
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -53,6 +54,9 @@ IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "mon
 PREFIX_CHARS = 5  # "backprop" is written when "backpropagation" is
 TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
 TYPO_MIN = 4  # letters of a word worth looking up as a slip of the keys
+PRONOUN_SUBJECT = re.compile(
+    r"(?:it|this|that|they|these|those)(?:\s|$)", re.IGNORECASE
+)  # "how does it work?"
 # A short question asking what something is, how it works, or whether the documents cover it; its
 # subject is a few words, not the learner's own ("what are my options") nor a second sentence.
 SUBJECT = r"(?:an?\s+|the\s+)?(?!(?:my|your|our|their|this|that|these|those|it)\b)([^\W_][^?.!;:,]{0,60}?)"
@@ -420,9 +424,15 @@ class KeywordIndex:
     def _spellings(self) -> dict[str, str | None]:
         return {}
 
-    def _spelled(self, query: str) -> list[str]:
+    def _keywords(self, query: str) -> list[str]:
         """The keyword tokens of `query`, and for a word the chunks do not write, those of the word
-        they write that it mistypes or starts: "how does backprop work?" finds backpropagation."""
+        they write that it mistypes or starts: "how does backprop work?" finds backpropagation. In
+        "How does X work?" the keywords are X's: "work" would bring every passage about work."""
+        for working in HOW_IT_WORKS.finditer(query):
+            at_end = re.fullmatch(r"\s*[?.!]?\s*", query[working.end() :])
+            if at_end and not PRONOUN_SUBJECT.match(working["subject"]):
+                query = query[: working.end("subject")] + query[working.end() :]
+                break
         tokens = self._tokens(query)
         vocabulary = self.retriever.vocab_dict
         for word in WORD.findall(query):
@@ -439,7 +449,7 @@ class KeywordIndex:
     def search(self, query: str, n: int, filters: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         if self.retriever is None:
             return []
-        tokens = self._spelled(query)
+        tokens = self._keywords(query)
         if not tokens:
             return []
         scores = self.retriever.get_scores(tokens)

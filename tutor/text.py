@@ -7,6 +7,11 @@ import re
 
 # A question asking for code: the answer quotes code blocks, whole.
 ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
+# "How does X work?": what is asked how it works (the offline answerer quotes its steps; keyword
+# search leaves out "work").
+HOW_IT_WORKS = re.compile(
+    r"\bhow\s+(?:do|does|did|would|could|can)\s+(?P<subject>.+?)\s+work\b", re.IGNORECASE
+)
 
 # A list item's marker opening a line: a bullet (as Markdown writes it, or as a saved web page
 # does) or a number ("1." / "1)").

@@ -34,7 +34,7 @@ from tutor.grounding import (
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import WORD as STORE_WORD
 from tutor.store import names_in
-from tutor.text import ASKS_CODE, FENCED, LIST_ITEM, fences_open, table_cells
+from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, LIST_ITEM, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
 
 MAX_SENTENCES = 5
@@ -84,8 +84,7 @@ ASKS_NAME = re.compile(
     re.IGNORECASE,
 )
 # "Why do so many people drop out?" wants the sentence giving a cause ("The usual cause is …").
-# "How does X work?": the steps of a numbered list about X answer it ("1. Input tokens become …").
-ASKS_HOW_IT_WORKS = re.compile(r"\bhow\s+(?:do|does|did|would|could|can)\s+(.+?)\s+work\b", re.IGNORECASE)
+# "How does X work?" (HOW_IT_WORKS): the steps of a numbered list about X answer it ("1. Input …").
 NUMBERED_STEP = re.compile(r"^\s*\d+[.)]\s")
 ASKS_REASON = re.compile(r"^\W*why\b|\bwhat (is|are) the (reason|cause)s?\b|\bhow come\b", re.IGNORECASE)
 REASON = re.compile(
@@ -720,8 +719,8 @@ class OfflineAnswerer(Answerer):
         rank_of = {p.n: i for i, p in enumerate(passages)}
         scores = []
         faq = {p.n for p in passages if (heading := asks(p)) and same_question(asked, split_stems(heading))}
-        working = ASKS_HOW_IT_WORKS.search(question)
-        subject = split_stems(working.group(1)) if working else set()
+        working = HOW_IT_WORKS.search(question)
+        subject = split_stems(working["subject"]) if working else set()
         steps_of = {p.n for p in passages if subject and subject & split_stems(p.chunk.heading)}
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
