@@ -1691,7 +1691,7 @@ def _turned_around(clause: list[Token], unit: Unit, opposites: set[str]) -> bool
     ours = _comparison_in(clause)
     if ours is None:
         return False
-    for passage_clause in _clauses(unit.tokens) + _stretches(unit.tokens):
+    for passage_clause in _readings(unit.tokens):
         other = _comparison_in(passage_clause)
         if other is not None and other.relation == ours.relation:
             if ours.agreement(other) == 1:
@@ -1722,6 +1722,11 @@ def _stretches(tokens: list[Token]) -> list[list[Token]]:
     return [span for span in out if content(span)]
 
 
+def _readings(tokens: list[Token]) -> list[list[Token]]:
+    """Where a comparison may sit: a clause, or a stretch whose sides list things with commas."""
+    return _clauses(tokens) + _stretches(tokens)
+
+
 def _stretches_with(tokens: list[Token], token: Token) -> list[list[Token]]:
     return [stretch for stretch in _stretches(tokens) if any(t is token for t in stretch)]
 
@@ -1730,13 +1735,13 @@ def _comparison(claim: list[Token], evidence: Evidence) -> str:
     """A comparison or ordered relation that the passage makes the other way round (sides
     swapped, or the compared word turned into its opposite), and no passage sentence makes as
     the claim does."""
-    for clause in _clauses(claim) + _stretches(claim):
+    for clause in _readings(claim):
         ours = _comparison_in(clause)
         if ours is None:
             continue
         against, agrees = None, False
         for unit in evidence.units:
-            for passage_clause in _clauses(unit.tokens) + _stretches(unit.tokens):
+            for passage_clause in _readings(unit.tokens):
                 other = _comparison_in(passage_clause) or _bare_comparison(passage_clause, ours)
                 if other is None:
                     continue
