@@ -102,7 +102,7 @@ FRAMING = _words(
 NO_FACT = LIGHT | FRAMING
 HEDGES = _words(
     """about roughly approximately around nearly almost mostly usually typically generally often
-    some somewhat quite really actually just only even still already"""
+    some somewhat somewhere quite really actually just only even still already"""
 )
 
 # Antonyms of general English, not of any corpus: a claim word whose opposite is what the aligned
@@ -198,7 +198,7 @@ ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
     adds add together overall lasts last lasting spans span spanning difference multiply
     multiplied divide divided quadruple triple tripled remaining remain remains leaves leaving left
-    that's comes amounts works equals making"""
+    that's comes amounts works equals making through"""
 )
 # Fractions written out: "three-fifths", "two thirds", "a quarter of".
 FRACTIONS = {
@@ -249,6 +249,14 @@ TOKEN = re.compile(
 )
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
 MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+# Wordings read as the shorter one they mean, in claims and passages alike: "between 60 and 80
+# percent" is "60-80%", "larger numbers of learners" is "more learners".
+REWORDINGS = (
+    (re.compile(r"\b(\d[\d.,]*)\s*(?:per\s?cent|percent)\b", re.IGNORECASE), r"\1%"),
+    (re.compile(r"\bbetween\s+(\d[\d.,]*)(%?)\s+and\s+(\d[\d.,]*)", re.IGNORECASE), r"\1\2-\3"),
+    (re.compile(r"\b(?:larger|greater|higher|bigger)\s+numbers?\s+of\b", re.IGNORECASE), "more"),
+    (re.compile(r"\b(?:smaller|lower)\s+numbers?\s+of\b", re.IGNORECASE), "fewer"),
+)
 
 
 @dataclass
@@ -303,6 +311,8 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
     """Words, numbers and clause boundaries of one sentence, with clause numbers and negation.
     In a claim, "and" before a new name opens a clause too ("X for A and Y for B")."""
     text = MARKDOWN.sub("", text).translate(DASHES)
+    for wording, meaning in REWORDINGS:
+        text = wording.sub(meaning, text)
     text = SPLIT.sub(lambda m: f"{m[1]}% / {m[2]}%" if int(m[1]) + int(m[2]) == 100 else m[0], text)
     tokens: list[Token] = []
     first = True
@@ -919,6 +929,10 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             ):
                 there = sorted(theirs)[0]
                 return f"{token.text} counts '{there}' in the cited passages, not '{counted}'"
+            if counted in theirs and (named := _counted(claim, token, 2)) and named not in evidence.vocab:
+                there = sorted({_counted(u.tokens, t, 2) for t, u in same} - {""})
+                if there:  # "10^6 training epochs" for "10^6 training samples"
+                    return f"{token.text} counts '{there[0]}' in the cited passages, not '{named}'"
         if token.unit and token.unit not in ("k", "m"):  # thousands and millions are figures
             units_there = {t.unit for t, _ in same}
             if (
@@ -1002,9 +1016,10 @@ def _spans(claim: list[Token], evidence: Evidence) -> str:
 VERB_OBJECTS = _words("a an the about roughly around nearly most all")  # words a noun is not followed by
 
 
-def _counted(tokens: Sequence[Token], figure: Token) -> str:
+def _counted(tokens: Sequence[Token], figure: Token, words: int = 1) -> str:
     """The stem of what a figure counts: the word after it ("10,000 samples"), or X in "the number
-    of X ... than 10,000"; empty when neither."""
+    of X ... than 10,000"; empty when neither. With `words=2`, the second word of a two-word name
+    of it ("training" then "samples" in "10^6 training samples"), or empty."""
     i = figure.position
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is not None and nxt.kind == "word":
@@ -1013,7 +1028,14 @@ def _counted(tokens: Sequence[Token], figure: Token) -> str:
         after = tokens[i + 2].lower if i + 2 < len(tokens) else ""
         if after in VERB_OBJECTS:
             return ""  # "those four handle about 80%": a verb, the figure counts what came before
+        if words == 2:  # a name of two words ends there: "10^6 training samples.", not "two tables feel"
+            second, third = (tokens[k] if k < len(tokens) else None for k in (i + 2, i + 3))
+            plain = second is not None and second.kind == "word" and second.lower not in STOPWORDS
+            ends = third is None or third.kind == "punct" or third.lower in STOPWORDS
+            return second.stem if plain and ends and second.lower not in LIGHT | REPORTING | DENIALS else ""
         return nxt.stem
+    if words == 2:
+        return ""
     for j in range(i - 1, 0, -1):
         if tokens[j].clause != figure.clause or i - j > 8:
             break
@@ -2058,10 +2080,27 @@ PREPOSITIONS = _words("among for in with on at by from of to as after before dur
 LEAD_WORDS = 2  # content words that open a clause: what it speaks of ("ML engineers focus on ...")
 
 
+# Sentence adverbials a clause may open with before its subject ("By default extra-trees use ...").
+ADVERBIALS = (
+    ("by", "default"),
+    ("in", "practice"),
+    ("in", "general"),
+    ("in", "contrast"),
+    ("by", "contrast"),
+    ("in", "fact"),
+    ("in", "short"),
+    ("on", "average"),
+    ("as", "a", "rule"),
+)
+
+
 def _opening(tokens: Sequence[Token]) -> tuple[str, ...]:
     """The words a clause opens with, in order, when it opens with its subject ("while data
-    scientists ..."; not "you can wrap ...", "for linear models ...")."""
+    scientists ..."; not "you can wrap ...", "for linear models ..."), after a sentence adverbial
+    ("by default", "in practice")."""
     words = [t for t in tokens if t.kind != "punct" and t.lower not in CLAUSE_WORDS | ARTICLES]
+    lowers = tuple(t.lower for t in words)
+    words = words[next((len(a) for a in ADVERBIALS if lowers[: len(a)] == a), 0) :]
     if not words or words[0] not in content(words[:1]) or words[0].lower in PREPOSITIONS:
         return ()
     return tuple(t.stem for t in content(words)[:LEAD_WORDS])

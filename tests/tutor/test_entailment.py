@@ -639,3 +639,41 @@ def test_a_passage_line_cut_mid_sentence_runs_on_into_a_line_opening_with_a_name
         "HistGradientBoostingClassifier as an alternative to GradientBoostingClassifier [1]."
     )
     assert check_sentence(claim, [passage]) == (True, "")
+
+
+FORESTS = (
+    "Deep trees overfit. Note that in bagged forests, bootstrap samples are drawn by default "
+    "(bootstrap=True) while the default for randomised trees is to use the whole dataset "
+    "(bootstrap=False)."
+)
+
+
+def test_subjects_trading_places_after_an_opening_adverbial():
+    assert supported(
+        "By default bagged forests are grown on bootstrap samples (bootstrap=True) [1].", FORESTS
+    )
+    assert not supported(
+        "By default randomised trees are grown on bootstrap samples (bootstrap=True), whereas bagged "
+        "forests use the whole dataset (bootstrap=False) [1].",
+        FORESTS,
+    )
+
+
+def test_wordings_of_shares_ranges_and_amounts_read_as_what_they_mean():
+    cleaning = "Surveys put data cleaning at 60–80% of the job."
+    assert supported("Cleaning takes somewhere between 60 and 80 percent of the job [1].", cleaning)
+    rate = "A smaller step size requires larger numbers of rounds to reach the same training error."
+    assert supported("A smaller step size requires more rounds to reach the same training error [1].", rate)
+    assert not supported("A smaller step size needs fewer rounds to reach the same training error [1].", rate)
+
+
+def test_a_figure_counts_the_last_word_of_a_two_word_name():
+    passage = "The solver usually settles after about 10^6 training samples; the rest is noise."
+    assert supported("The solver usually settles after about 10^6 training samples [1].", passage)
+    assert not supported("The solver usually settles after about 10^6 training epochs [1].", passage)
+
+
+def test_a_span_of_weeks_counted_from_its_first_and_last_week():
+    plan = "Stage five, weeks 33-48: the capstone project and job preparation."
+    assert supported("The capstone stage takes sixteen weeks, week 33 through week 48 [1].", plan)
+    assert not supported("The capstone stage takes twenty weeks, week 33 through week 48 [1].", plan)
