@@ -90,8 +90,9 @@ def subject_asked(question: str) -> str | None:
 # A lower-case word where a question names a tool: after "use", "install", "set up" …, or a pair
 # of them around "or" / "vs" ("streamlit or gradio").
 TOOL_SLOT = re.compile(
-    r"\b(?:use|using|install|installing|set up|setting up|configure|configuring)\s+(?:an?\s+|the\s+)?"
-    r"([a-z][a-z0-9]{3,})\b"
+    r"\b(?:use|using|install|installing|set up|setting up|configure|configuring|learn|learning)\s+"
+    r"(?:an?\s+|the\s+)?([a-z][a-z0-9]{3,})\b"
+    r"|\bis\s+([a-z][a-z0-9]{3,})\s+worth\b"  # "is kubeflow worth learning?"
 )
 TOOL_PAIR = re.compile(r"\b([a-z][a-z0-9]{3,})\s+(?:or|vs|versus)\s+([a-z][a-z0-9]{3,})\b")
 
@@ -115,11 +116,17 @@ def tools_in(question: str) -> list[str]:
     english = english_words()
     if not english:
         return []
-    found = [w for w in TOOL_SLOT.findall(question) if w not in english]
+    slots = (a or b for a, b in TOOL_SLOT.findall(question))
+    found = [w for w in slots if w not in english]
     for pair in TOOL_PAIR.findall(question):  # both unknown: "every day or cram" is no pair of tools
         if not set(pair) & english:
             found += pair
     return found
+
+
+# An error or warning the learner ran into ("getting ImportError when ..."): what happened, not what
+# is asked about, so documents that never name it may still answer.
+RAISED = re.compile(r"[A-Z]\w*(?:Error|Exception|Warning)")
 
 
 def names_in(question: str) -> list[str]:
@@ -380,11 +387,16 @@ class KeywordIndex:
 
     def unknown_names(self, question: str) -> list[str]:
         """The names in `question` (see `names_in`) that no chunk contains, in order, once each: a
-        question about one of them cannot be answered from these documents."""
+        question about one of them cannot be answered from these documents. An error's name
+        (`RAISED`) is not one."""
         if self.retriever is None:
             return []
         vocabulary = self.retriever.vocab_dict
-        unknown = [n for n in names_in(question) if any(t not in vocabulary for t in self._tokens(n))]
+        unknown = [
+            n
+            for n in names_in(question)
+            if not RAISED.fullmatch(n) and any(t not in vocabulary for t in self._tokens(n))
+        ]
         unknown += [w for w in tools_in(question) if not self._written(w)]
         return list(dict.fromkeys(unknown))
 

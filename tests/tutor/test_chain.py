@@ -386,6 +386,18 @@ def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions
     # an English word beside "or" is no tool, and a tool the documents write is known
     assert not tutor.ask("should i cram sql or learn it a little every day?").refused
     assert not tutor.ask("how do i use sqlzoo if i know pandas?").refused
+    # a tool asked about as something to learn (a fourth blind set)
+    worth = tutor.ask("is kubeflow worth learning for the sql part?")
+    assert worth.refused and "no document mentions “kubeflow”" in worth.answer
+    assert tutor.ask("should i learn optuna before sql?").refused
+
+
+def test_an_error_the_learner_ran_into_is_no_unknown_topic(settings, corpus_store):
+    """ "getting ImportError trying to import X" asks about X: documents need not name the error."""
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    answer = tutor.ask("I get a ValueError when I join two tables in SQL, what should I learn first?")
+    assert not answer.refused and answer.citations
+    assert tutor.ask("I get a ValueError in TensorFlow, what should I learn first?").refused
 
 
 @pytest.mark.parametrize(
