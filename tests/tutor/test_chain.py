@@ -765,6 +765,9 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     assert answerer.select("What's the default mini-batch size for MLPClassifier?", [defaults])
     assert answerer.select("What batch size does MLPClassifier use by default?", [defaults])
     assert answerer.select("What is MLPClassifier's default mini-batch size?", [defaults])
+    # a default is of the setting asked, written beside the class it belongs to or not
+    trees = one_passage("A good trade-off is `leaf_size = 30`, the default value.", title="Leaf size")
+    assert answerer.select("KDTree / BallTree leaf_size: what's the default?", [trees])
     # a default of something else, under a heading naming the thing asked about
     boosting = one_passage("For tabular data, gradient boosting is the default choice.", title="XGBoost")
     for question in (

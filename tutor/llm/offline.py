@@ -32,8 +32,8 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
+from tutor.store import IDENTIFIER_NAME, names_in
 from tutor.store import WORD as STORE_WORD
-from tutor.store import names_in
 from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, LIST_ITEM, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
 
@@ -593,6 +593,8 @@ def holds_what_is_asked(
     # standard is Wi-Fi 5? What year …?")
     first = figure in (QUANTITY, MONEY) and not COMPARES.search(asks)  # "A or B?" asks of both
     wanted = things[:1] if first else things or [set()]
+    if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
+        wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
     # a default is of the setting asked about: "XGBoost's default learning rate" is not answered by
     # "gradient boosting is the default choice" under a heading naming XGBoost
