@@ -768,6 +768,9 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     # a default is of the setting asked, written beside the class it belongs to or not
     trees = one_passage("A good trade-off is `leaf_size = 30`, the default value.", title="Leaf size")
     assert answerer.select("KDTree / BallTree leaf_size: what's the default?", [trees])
+    # the default is asked in one part of a question that asks something else too
+    assert answerer.select("What's the default leaf_size, and when should I raise it?", [trees])
+    assert answerer.select("Is there a setting to make it faster, and what is it set to by default?", [trees])
     # a default of something else, under a heading naming the thing asked about
     boosting = one_passage("For tabular data, gradient boosting is the default choice.", title="XGBoost")
     for question in (

@@ -466,6 +466,7 @@ ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does
     re.IGNORECASE,
 )
 DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+ASKED_PARTS = re.compile(r"[?;]|,?\s+and\s+(?=what|when|how|which|why|is|are|does|do|should|can)\b")
 DEFAULT_ASKING = {"default", "what", "use", "valu", "set"}  # stems of how a default is asked for
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
     r"\b(cost|costs|price|fee|fees|salary|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
@@ -597,8 +598,10 @@ def holds_what_is_asked(
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
     # a default is of the setting asked about: "XGBoost's default learning rate" is not answered by
-    # "gradient boosting is the default choice" under a heading naming XGBoost
-    setting = split_stems(asks) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
+    # "gradient boosting is the default choice" under a heading naming XGBoost; read in the part
+    # of the question that asks for the default ("…, and what is it set to by default?")
+    asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
+    setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
         for n, _, text, raw in candidates
