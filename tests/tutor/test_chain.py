@@ -1469,3 +1469,19 @@ def test_whether_a_resource_is_free_is_its_front_matter_and_is_it_free_asks_it_o
         "What does it pay?",
     ):
         assert tutor.ask(other).provider == "fake", other
+
+
+def test_a_sentence_is_read_under_its_heading(embedder):
+    """ "What cv splitter for time ordered data?" quoted a sentence about randomised splitters, whose
+    words match, over the one under the heading "Cross validation of time series data"."""
+    ordered = one_passage(
+        "TimeSeriesSplit trains on the first folds and tests on the fold after them.",
+        title="Model selection",
+        section="Cross validation of time series data",
+        n=2,
+    )
+    shuffled = one_passage(
+        "Randomised splitters shuffle the rows before they cut them into folds.", title="Splitters"
+    )
+    quoted = quotes(embedder, "Which splitter suits time series data?", shuffled, ordered)
+    assert quoted[0].startswith("TimeSeriesSplit")

@@ -52,6 +52,9 @@ FAQ_BONUS = 0.2  # the opening of a passage whose heading asks the learner's que
 STEPS_BONUS = 0.5  # a numbered step of what the question asks how it works
 FAQ_OPENING = 2  # sentences
 SHARE_ASKED = 0.6  # of the question's content words, in a heading asking the same
+OWN_WORDS = (
+    3  # content words a sentence needs of its own to be read under its heading ("Yes, you can." is not)
+)
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
 
 # What a question asks for, and what a sentence must hold to give it.
@@ -730,7 +733,10 @@ class OfflineAnswerer(Answerer):
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
-            overlap = sum(weight[w] for w in asked & words) / total
+            # a sentence saying something of its own is read under its heading: "Cross validation of
+            # time series data" says what its sentences are about without their repeating it
+            read = words | about[n] if len(words) >= OWN_WORDS else words
+            overlap = sum(weight[w] for w in asked & read) / total
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
