@@ -1485,3 +1485,17 @@ def test_a_sentence_is_read_under_its_heading(embedder):
     )
     quoted = quotes(embedder, "Which splitter suits time series data?", shuffled, ordered)
     assert quoted[0].startswith("TimeSeriesSplit")
+
+
+def test_asked_when_the_heading_line_that_gives_the_weeks_comes_first(embedder):
+    """ "At what point do clustering and dimensionality reduction show up?" was answered with a
+    sentence saying they show up in real pipelines; the weeks were in the section's heading line."""
+    heading = "Phase 3: Unsupervised Learning (Weeks 15–20)"
+    phase = one_passage(
+        f"{heading}\n\nUnsupervised methods such as clustering show up constantly in real pipelines.",
+        source="plan.txt",
+        section=heading,
+    )
+    assert quotes(embedder, "At what point does clustering show up in the plan?", phase)[0] == heading
+    # not asked when: the sentence that answers comes first
+    assert quotes(embedder, "Does clustering show up in real pipelines?", phase)[0].startswith("Unsupervised")

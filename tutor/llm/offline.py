@@ -469,6 +469,12 @@ ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does
     re.IGNORECASE,
 )
 DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+ASKS_WHEN = re.compile(
+    r"\bwhen\b|\bat what (point|stage|week|month)\b|\b(what|which) (weeks?|months?)\b"
+    r"|\bhow (long|many (weeks|months|days))\b",
+    re.IGNORECASE,
+)
+SPAN = re.compile(r"\b(weeks?|months?|days?)\s+\d|\d\s*(weeks?|months?|days?|hours?)\b", re.IGNORECASE)
 ASKED_PARTS = re.compile(r"[?;]|,?\s+and\s+(?=what|when|how|which|why|is|are|does|do|should|can)\b")
 DEFAULT_ASKING = {"default", "what", "use", "valu", "set"}  # stems of how a default is asked for
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
@@ -787,6 +793,24 @@ class OfflineAnswerer(Answerer):
             and holds(candidates[after][3])
         ):
             rest.insert(0, after)
+        # asked when or how long, and the passage's heading line gives the weeks ("Phase 3:
+        # Unsupervised Learning (Weeks 15–20)") where the best sentence gives none: it comes first
+        if ASKS_WHEN.search(question) and not SPAN.search(candidates[best][3]):
+            title = about[candidates[best][0]]
+            line = next(
+                (
+                    j
+                    for j, (n, position, text, _) in enumerate(candidates)
+                    if n == candidates[best][0]
+                    and position == 0
+                    and text[-1] not in ".!?"
+                    and SPAN.search(text)
+                    and split_stems(text) <= title
+                ),
+                None,
+            )
+            if line is not None and line != best:
+                best, rest = line, [best, *(i for i in rest if i != line)]
         if latest is None:  # a follow-up's thing may be named only in the question before it
             rest = self._without_figures_of_another(question, passages, candidates, best, rest, about)
         order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
