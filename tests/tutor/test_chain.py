@@ -852,13 +852,19 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_after_the_sentence_it_refer
     chosen = quotes(embedder, "Is there a cheaper alternative?", passage)
     lean = chosen.index("It is a computationally cheaper alternative to k-fold cross-validation.")
     assert lean > 0 and "LassoLarsIC" in chosen[lean - 1]
-    # A sentence leaning on one that leans back too brings nothing: its referent is further up.
+    # A sentence leaning on one that leans back too brings both ("It also supports elastic-net."
+    # alone named no solver); a referent further up than two sentences is not worth the words.
     chain = [
         (1, 0, "Saga is a solver.", ""),
         (1, 1, "This is the solver of choice for sparse data.", ""),
         (1, 2, "It also supports elastic-net.", ""),
+        (1, 3, "It is rarely slower.", ""),
     ]
-    assert OfflineAnswerer._referent(chain, [2], 2) == [] and OfflineAnswerer._referent(chain, [1], 1) == [0]
+    assert OfflineAnswerer._referent(chain, [2], 2) == [0, 1] and OfflineAnswerer._referent(
+        chain, [1], 1
+    ) == [0]
+    assert OfflineAnswerer._referent(chain, [3], 3) == []
+    assert OfflineAnswerer._referent(chain, [0, 2], 2) == []  # one of them is quoted already
 
 
 def test_a_figure_for_this_topic_is_quoted_only_for_a_question_about_that_topic(embedder):

@@ -388,6 +388,7 @@ LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s
 ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)\b", re.IGNORECASE)
 
 
+REFERENT_STEPS = 2  # sentences back a pronoun's referent is looked for
 LIST_ITEMS = 8  # items of one list quoted whole at most
 
 
@@ -853,15 +854,20 @@ class OfflineAnswerer(Answerer):
 
     @staticmethod
     def _referent(candidates: list[tuple[int, int, str, str]], chosen: list[int], i: int) -> list[int]:
-        """The sentence just before candidate `i` in its passage, when `i` opens with a pronoun that
-        leans on it and it is not quoted already: a sentence is not quoted without what it refers to."""
+        """The sentences just before candidate `i` in its passage, when `i` opens with a pronoun that
+        leans on them and none is quoted already: a sentence is not quoted without what it refers
+        to. A sentence leaning back in turn brings the one before it ("The “saga” solver … This is
+        therefore … It is also the only solver …"), up to `REFERENT_STEPS` back."""
         n, position, text, _ = candidates[i]
-        if i == 0 or not LEANS_BACK.match(text) or (i - 1) in chosen:
+        if not LEANS_BACK.match(text):
             return []
-        before = candidates[i - 1]
-        if LEANS_BACK.match(before[2]):
-            return []  # it leans back too: what they refer to is further up, not worth the words
-        return [i - 1] if before[0] == n and before[1] == position - 1 else []
+        for step in range(1, REFERENT_STEPS + 1):
+            j = i - step
+            if j < 0 or j in chosen or candidates[j][:2] != (n, position - step):
+                return []
+            if not LEANS_BACK.match(candidates[j][2]):
+                return list(range(j, i))
+        return []  # what they refer to is further up: not worth the words
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         # a follow-up's sentences are chosen for it with its subject: "What year did it come out?"
