@@ -759,6 +759,14 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     # "How long should I spend" asks for time, not money: the weeks answer it.
     chosen = answerer.select("How long should I spend on Python before ML?", [passage])
     assert any("two to four weeks" in t for _, _, t in chosen)
+    # an FAQ's question says what the answer after it is about, as a heading does
+    faq = one_passage(
+        "How many Kaggle competitions should I enter? Enter 2–3 competitions in areas you care about.",
+        source="faq.txt",
+        title="FAQ",
+    )
+    assert answerer.select("How many Kaggle comps should I enter?", [faq])
+    assert answerer.select("How many Colab notebooks should I keep?", [faq]) == []
     dated = one_passage("Scikit-learn started in 2007 as a summer project.", title="About")
     assert answerer.select("In what year did scikit-learn start?", [dated])
     defaults = one_passage("By default, MLPClassifier uses mini-batches of 200 samples.", title="MLP")

@@ -607,6 +607,7 @@ def holds_what_is_asked(
     if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
     headings = {p.n: stems(p.chunk.heading) for p in passages}
+    answered = questions_answered(passages)
     # a default is of the setting asked about: "XGBoost's default learning rate" is not answered by
     # "gradient boosting is the default choice" under a heading naming XGBoost; read in the part
     # of the question that asks for the default ("…, and what is it set to by default?")
@@ -614,10 +615,11 @@ def holds_what_is_asked(
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
-        for n, _, text, raw in candidates
+        for n, position, text, raw in candidates
+        for about in [headings[n] | answered.get((n, position), set())]
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= headings[n] | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
+        if thing <= about | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
     )
 
 
@@ -641,6 +643,22 @@ def name_spans(sentence: str) -> list[tuple[int, int, set[str]]]:
 
 
 SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
+
+
+def questions_answered(passages: Sequence[Passage]) -> dict[tuple[int, int], set[str]]:
+    """For each sentence that follows a question in its passage, or has one run into it (an FAQ's
+    "How many Kaggle competitions should I enter? Enter 2–3 …"), the question's stems, by (passage
+    number, position): what the sentence answers, as a heading says what its section is about."""
+    out = {}
+    for p in passages:
+        _, sentences = passage_sentences(p.text, is_markdown(p))
+        for position, sentence in enumerate(sentences):
+            lead = LEADING_QUESTION.match(sentence)
+            if lead:
+                out[(p.n, position)] = dotted_stems(lead.group())
+            elif position and sentences[position - 1].rstrip().endswith("?"):
+                out[(p.n, position)] = dotted_stems(sentences[position - 1])
+    return out
 
 
 def figure_of(sentence: str, thing: set[str], figure: re.Pattern) -> bool:
