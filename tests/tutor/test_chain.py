@@ -767,6 +767,19 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     )
     assert answerer.select("How many Kaggle comps should I enter?", [faq])
     assert answerer.select("How many Colab notebooks should I keep?", [faq]) == []
+    # "the Edirae plan" names whose document: a figure in any passage of a document writing it
+    stage = Passage(
+        1,
+        Chunk("c1", "edirae", "edirae.txt", "Plan", "", "The capstone stage takes 16 weeks.", 0),
+        "The capstone stage takes 16 weeks.",
+    )
+    site = Passage(
+        2,
+        Chunk("c2", "edirae", "edirae.txt", "Plan", "", "Start learning on Edirae.", 9),
+        "Start learning on Edirae.",
+    )
+    assert answerer.select("How long is the capstone in the Edirae plan?", [stage, site])
+    assert answerer.select("How long is the capstone in the TheCodeForge plan?", [stage, site]) == []
     dated = one_passage("Scikit-learn started in 2007 as a summer project.", title="About")
     assert answerer.select("In what year did scikit-learn start?", [dated])
     defaults = one_passage("By default, MLPClassifier uses mini-batches of 200 samples.", title="MLP")

@@ -597,6 +597,11 @@ def holds_what_is_asked(
         asks, figure, things = question, figure_asked(question), named
     if figure is None:
         return True
+    # "the Edirae plan", "TheCodeForge roadmap" name whose document, not what a figure is of: such a
+    # source is a thing only when nothing else is named, and is then in every passage of a
+    # document that writes it
+    sources = named_sources(asks)
+    things = [t for t in things if t not in sources] or things
     if not things and figure in (QUANTITY, MONEY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
@@ -613,10 +618,11 @@ def holds_what_is_asked(
     # of the question that asks for the default ("…, and what is it set to by default?")
     asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
+    owned = sources_written(passages, sources)
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
         for n, position, text, raw in candidates
-        for about in [headings[n] | answered.get((n, position), set())]
+        for about in [headings[n] | answered.get((n, position), set()) | owned[n]]
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
         if thing <= about | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
@@ -643,6 +649,25 @@ def name_spans(sentence: str) -> list[tuple[int, int, set[str]]]:
 
 
 SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
+
+
+SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheCodeForge's roadmap"
+    r"([\w.-]+?)(?:'s)?\s+(?:plan|roadmap|guide|path|article|course|page|site|faq|curriculum)\b",
+    re.IGNORECASE,
+)
+
+
+def named_sources(question: str) -> list[set[str]]:
+    """The stems of each name the question gives a document ("the Edirae plan")."""
+    return [stems(m.group(1)) for m in SOURCE.finditer(question)]
+
+
+def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dict[int, set[str]]:
+    """For each passage, the stems of the named sources its document writes in any passage given."""
+    written: dict[str, set[str]] = {}
+    for p in passages:
+        written.setdefault(p.chunk.doc_id, set()).update(stems(p.chunk.heading) | dotted_stems(p.text))
+    return {p.n: set().union(*(s for s in sources if s <= written[p.chunk.doc_id])) for p in passages}
 
 
 def questions_answered(passages: Sequence[Passage]) -> dict[tuple[int, int], set[str]]:
@@ -755,12 +780,13 @@ class OfflineAnswerer(Answerer):
         working = HOW_IT_WORKS.search(question)
         subject = split_stems(working["subject"]) if working else set()
         steps_of = {p.n for p in passages if subject and subject & split_stems(p.chunk.heading)}
+        owned = sources_written(passages, named_sources(question))  # "the Edirae plan": its pages
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
             # a sentence saying something of its own is read under its heading: "Cross validation of
             # time series data" says what its sentences are about without their repeating it
-            read = words | about[n] if len(words) >= OWN_WORDS else words
+            read = words | about[n] | owned[n] if len(words) >= OWN_WORDS else words
             overlap = sum(weight[w] for w in asked & read) / total
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
