@@ -33,7 +33,7 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
-from tutor.text import HOW_IT_WORKS
+from tutor.text import HOW_IT_WORKS, KNOWS_BUT_NOT
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -445,6 +445,8 @@ class KeywordIndex:
             if at_end and not PRONOUN_SUBJECT.match(working["subject"]):
                 query = query[: working.end("subject")] + query[working.end() :]
                 break
+        if knows := KNOWS_BUT_NOT.search(query):  # what the learner knows is not what they ask about
+            query = query[: knows.start("known")] + query[knows.end("known") :]
         tokens = self._tokens(query)
         vocabulary = self.retriever.vocab_dict
         for word in WORD.findall(query):

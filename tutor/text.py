@@ -13,6 +13,9 @@ HOW_IT_WORKS = re.compile(
     r"\bhow\s+(?:do|does|did|would|could|can)\s+(?P<subject>.+?)\s+work\b", re.IGNORECASE
 )
 
+# "I know SQL but not Python": what the learner knows, and what they lack, which they ask about.
+KNOWS_BUT_NOT = re.compile(r"\bknows?\s+(?P<known>[^,.;:?!]+?)\s+but\s+not\s+(?P<missing>[^,.;:?!]+)", re.I)
+
 # A list item's marker opening a line: a bullet (as Markdown writes it, or as a saved web page
 # does) or a number ("1." / "1)").
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")

@@ -1526,3 +1526,27 @@ def test_asked_when_the_heading_line_that_gives_the_weeks_comes_first(embedder):
     assert quotes(embedder, "At what point does clustering show up in the plan?", phase)[0] == heading
     # not asked when: the sentence that answers comes first
     assert quotes(embedder, "Does clustering show up in real pipelines?", phase)[0].startswith("Unsupervised")
+
+
+def test_a_learner_who_knows_one_thing_but_not_another_is_answered_about_the_other(settings, store, tmp_path):
+    """ "I know SQL but not Python, where do I start?" was answered with the advice for learners who
+    know pandas but not SQL: SQL's rare keyword drew the SQL passages, and their sentences matched."""
+    write(
+        tmp_path / "docs" / "sql.md",
+        "# SQL\n\n## Pandas first, then SQL\n\nLearn SQL queries alongside your pandas work; SQL "
+        "pulls the training data.\n",
+    )
+    write(tmp_path / "docs" / "py.md", "# Python\n\n## Basics\n\nGive Python basics two weeks first.\n")
+    ingest([str(tmp_path / "docs")], store)
+    found = store.keyword_search("I know SQL but not Python, where do I start?", 5)
+    assert found[0][0].title == "Python"
+    sql = one_passage(
+        "Learn SQL queries alongside your pandas work.", section="If you know pandas but not SQL"
+    )
+    python = one_passage("Give Python basics two weeks first.", title="Python", n=2)
+    quoted = quotes(store.embedder, "I know SQL but not Python, where do I start?", sql, python)
+    assert quoted == ["Give Python basics two weeks first."]
+    # the learner it is written for still gets it
+    assert quotes(store.embedder, "I know pandas but not SQL, what now?", sql, python)[0].startswith(
+        "Learn SQL"
+    )

@@ -34,7 +34,7 @@ from tutor.grounding import (
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import IDENTIFIER_NAME, names_in
 from tutor.store import WORD as STORE_WORD
-from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, LIST_ITEM, fences_open, table_cells
+from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
 
 MAX_SENTENCES = 5
@@ -670,6 +670,20 @@ def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dic
     return {p.n: set().union(*(s for s in sources if s <= written[p.chunk.doc_id])) for p in passages}
 
 
+def for_the_other_case(question: str, sentence: str, heading: str) -> bool:
+    """Whether `sentence`, or the heading it is under, advises a learner lacking what the
+    question's learner knows: "If you already know pandas but not SQL, add SQL now" is no answer to
+    "I know SQL but not Python"."""
+    asked = KNOWS_BUT_NOT.search(question)
+    if not asked:
+        return False
+    known = split_stems(asked["known"])
+    return any(
+        said and split_stems(said["missing"]) & known
+        for said in map(KNOWS_BUT_NOT.search, (sentence, heading))
+    )
+
+
 def questions_answered(passages: Sequence[Passage]) -> dict[tuple[int, int], set[str]]:
     """For each sentence that follows a question in its passage, or has one run into it (an FAQ's
     "How many Kaggle competitions should I enter? Enter 2–3 …"), the question's stems, by (passage
@@ -746,11 +760,13 @@ class OfflineAnswerer(Answerer):
         follow-up alone as `latest`), each as (passage number, position, text)."""
         asked = split_stems(question)
         about = {p.n: stems(p.chunk.heading) for p in passages}
+        heading_of_passage = {p.n: p.chunk.heading for p in passages}
         wants_code = bool(ASKS_CODE.search(question))
         candidates = [
             c
             for c in candidate_sentences(passages, wants_code=wants_code)
-            if not THIS_TOPIC.search(c[2]) or about[c[0]] & asked
+            if (not THIS_TOPIC.search(c[2]) or about[c[0]] & asked)
+            and not for_the_other_case(question, c[3], heading_of_passage[c[0]])
         ]
         if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
             return []
