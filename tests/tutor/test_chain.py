@@ -954,6 +954,10 @@ def test_a_list_item_is_quoted_after_its_lead_in_which_may_turn_its_meaning(embe
     items = [q for q in quoted if "inconsistent output" in q or "fixed output format" in q]
     assert items[0].startswith("Consider fine-tuning when: ")  # whichever item comes first
     assert len(items) == 2 and not items[1].startswith("Consider")
+    # an item opening with inline code is quoted as written after its lead-in ("lleaf_size` …" was)
+    code = "The guess assumes:\n\n- `leaf_size` is close to its default value of `30`\n- the data is dense\n"
+    quoted = quotes(embedder, "What does the guess assume about leaf_size?", one_passage(code))
+    assert "The guess assumes: `leaf_size` is close to its default value of `30`" in quoted
 
 
 def test_names_in_backticks_are_words_of_the_sentence_not_code():

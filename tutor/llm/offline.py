@@ -403,7 +403,9 @@ def with_lead_ins(
         n, position, text, raw = candidates[i]
         lead = leads.get((n, position))
         if lead and not (k and leads.get(candidates[order[k - 1]][:2]) == lead) and not is_code(text):
-            first = clean(LIST_ITEM.sub("", raw, count=1))[:1]
+            first = clean(LIST_ITEM.sub("", raw, count=1), code=True)[
+                :1
+            ]  # as quoted: "`leaf_size`" keeps its tick
             text = f"{lead} {first.lower() if first.islower() else text[0]}{text[1:]}"
         out.append((n, position, text))
     return out
