@@ -68,6 +68,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): found, not taken
     notes: list[tuple[str, str]] = field(default_factory=list)  # (source, what to check): ingested
     filtered: int = 0  # files of a folder walk --include / --exclude left out, not ingested before
+    kept: int = 0  # files of a folder walk --include / --exclude left out, ingested before: kept as they are
     # files of a folder walk of a type no loader reads, by suffix (".rst": 36): counted, not listed
     unsupported: dict[str, int] = field(default_factory=dict)
     chunks: int = 0  # chunks written in this run
@@ -86,6 +87,12 @@ class IngestReport:
     def nothing_matched(self) -> bool:
         """The globs left out every new file found (a mistyped --include) and nothing was read."""
         return bool(self.filtered) and not (self.added or self.updated or self.unchanged)
+
+    @property
+    def all_kept(self) -> bool:
+        """The globs left out every file found, all of them ingested before: nothing read, nothing
+        lost (`--exclude 'old/*'` over a folder of old files), but likely a mistyped --include."""
+        return bool(self.kept) and not (self.filtered or self.added or self.updated or self.unchanged)
 
     @property
     def all_failed(self) -> bool:
@@ -353,6 +360,7 @@ def ingest(
     report.unsupported = dict(found.unsupported.most_common())
     stored = store.documents()
     report.filtered = len(found.filtered - set(stored))  # left out, and not ingested before either
+    report.kept = len(found.filtered) - report.filtered
 
     pending: list[tuple[Target, list[Chunk], str, StoredDocument | None]] = []
     progress.start("read", len(targets))

@@ -305,5 +305,9 @@ def test_globs_that_leave_out_every_file_found_are_an_error_not_a_silent_zero(tm
     )
     assert invoke("ingest", "docs", "--include", "*.md").exit_code == 0
     # once ingested, a file left out is kept and no mistake (`--exclude 'old/*' --prune` keeps it)
-    assert invoke("ingest", "docs", "--exclude", "*.md").exit_code == 0
+    kept = invoke("ingest", "docs", "--exclude", "*.md")
+    assert kept.exit_code == 0
+    assert "nothing read: --include / --exclude left out all 1 file(s) found; they were ingested before" in (
+        " ".join(kept.output.split())
+    )
     assert [s["source"] for s in json.loads(invoke("sources", "--json").output)] == ["docs/sql.md"]

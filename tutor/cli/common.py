@@ -134,6 +134,12 @@ def print_report(report: IngestReport) -> None:
             "file(s) found (a glob matches a file's name or its path under the folder: '*.md', 'notes/*')",
             highlight=False,
         )
+    if report.all_kept:
+        err.print(
+            f"[yellow]nothing read[/]: --include / --exclude left out all {report.kept} file(s) found; "
+            "they were ingested before and are kept as they are",
+            highlight=False,
+        )
     for source, note in report.notes:
         err.print(f"[yellow]note[/] {escape(str(source))}: {escape(str(note))}", highlight=False)
     if report.unsupported:
