@@ -14,7 +14,7 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, names_in, subject_asked
-from tutor.text import ASKS_CODE, snippet
+from tutor.text import ASKS_CODE, snippet, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
@@ -143,6 +143,7 @@ class Tutor:
         timer: StageTimer | None = None,
     ) -> Context:
         """Condense the question with its history, retrieve, and assemble the numbered passages."""
+        question = without_terminal_codes(question)
         timer = timer or StageTimer()
         with timer("condense"):
             query = self.answerer.condense(question, history) if history else question
@@ -220,6 +221,7 @@ class Tutor:
     ) -> Iterator[str | Answer]:
         """Yield answer text as it arrives, then the finished Answer (citations resolved) last:
         condense → retrieve → answer → ground."""
+        question = without_terminal_codes(question)
         timer = StageTimer()
         if not filters:
             with timer("roadmap"):

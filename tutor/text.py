@@ -78,3 +78,12 @@ def snippet(text: str, size: int = SNIPPET) -> str:
     cut += "…"
     fence = fences_open(cut)[1]
     return f"{cut}\n{fence[-1]}" if fence and fence[-1] else cut
+
+
+# Terminal colour codes and other control characters pasted into a question ("\x1b[31mSQL\x1b[0m"):
+# no part of what is asked. Tabs and line breaks stay.
+TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_terminal_codes(text: str) -> str:
+    return TERMINAL_CODES.sub("", text)

@@ -373,6 +373,9 @@ def test_offline_declines_a_question_naming_what_no_document_mentions(settings, 
     assert "no document mentions “MLflow” or “TensorFlow”" in answer.answer
     known = tutor.ask("How long does the SQLZoo tutorial take for pandas users?")  # every name is known
     assert not known.refused and "4 to 6 hours" in known.answer
+    # terminal colour codes pasted with a question are no part of it ("31mSQLZoo" is no name)
+    coloured = tutor.ask("How long does the \x1b[31mSQLZoo\x1b[0m tutorial take for pandas users?")
+    assert not coloured.refused and "4 to 6 hours" in coloured.answer
 
 
 def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions(settings, corpus_store):
