@@ -184,7 +184,7 @@ def test_invalid_setting_is_one_clear_line(monkeypatch, capsys):
         monkeypatch.setattr("sys.argv", ["tutor", "sources"])
         cli.main()
     assert exit_info.value.code == 2
-    assert "Invalid configuration: chunk_size" in capsys.readouterr().err
+    assert "Invalid configuration: TUTOR_CHUNK_SIZE (chunk_size)" in capsys.readouterr().err
 
 
 def imported_modules(*args: str) -> set[str]:

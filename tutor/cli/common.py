@@ -28,6 +28,12 @@ DataDir = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of formatted text.")]
 
 
+def _setting_name(loc: tuple) -> str:
+    """A setting as the user sets it: "TUTOR_MAX_MESSAGE_CHARS (max_message_chars)"."""
+    field = ".".join(map(str, loc))
+    return f"TUTOR_{field.upper()} ({field})" if field else "settings"
+
+
 def load_settings(data_dir: Path | None = None) -> Settings:
     from pydantic import ValidationError
 
@@ -38,9 +44,7 @@ def load_settings(data_dir: Path | None = None) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(f"{_setting_name(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"Invalid configuration: {problems}") from None
 
 
