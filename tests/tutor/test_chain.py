@@ -792,6 +792,13 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     # a default is of the setting asked, written beside the class it belongs to or not
     trees = one_passage("A good trade-off is `leaf_size = 30`, the default value.", title="Leaf size")
     assert answerer.select("KDTree / BallTree leaf_size: what's the default?", [trees])
+    # the estimator a default belongs to is named around it in the passage, not in its sentence
+    tips = one_passage(
+        "For SVC and SVR, the kernel cache matters. Setting C: C is 1 by default and a fair first choice.",
+        title="Tips",
+    )
+    assert answerer.select("What is the default value of C in SVC?", [tips])
+    assert answerer.select("What is the default value of C in LinearSVC?", [tips]) == []
     # the default is asked in one part of a question that asks something else too
     assert answerer.select("What's the default leaf_size, and when should I raise it?", [trees])
     assert answerer.select("Is there a setting to make it faster, and what is it set to by default?", [trees])

@@ -621,10 +621,13 @@ def holds_what_is_asked(
     asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
     owned = sources_written(passages, sources)
+    # a default is said of a setting, and its estimator is named somewhere around it ("For SVC, SVR
+    # … Setting C: C is 1 by default"): the whole passage names what the default is of
+    named_around = {p.n: dotted_stems(p.text) if figure is DEFAULT else set() for p in passages}
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
         for n, position, text, raw in candidates
-        for about in [headings[n] | answered.get((n, position), set()) | owned[n]]
+        for about in [headings[n] | answered.get((n, position), set()) | owned[n] | named_around[n]]
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
         if thing <= about | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
