@@ -514,6 +514,23 @@ def html_to_markdown(node) -> str:
     return re.sub(r"\n{3,}", "\n\n", _converter().convert_soup(soup)).strip()
 
 
+REDIRECT = re.compile(
+    rb"<meta[^>]+http-equiv=[\"']?refresh[\"']?[^>]+content=[\"'][^\"']*url=([^\"'>]+)", re.IGNORECASE
+)
+
+
+def redirect_of(data: bytes) -> str | None:
+    """Where a page that only sends the reader elsewhere (a meta refresh, little text: a moved page
+    of a documentation site) points, or None for a page with content of its own."""
+    found = REDIRECT.search(data[:4096])
+    if found is None or len(re.sub(rb"<[^>]*>|\s+", b"", data)) > REDIRECT_TEXT:
+        return None
+    return found.group(1).decode("utf-8", "replace").strip()
+
+
+REDIRECT_TEXT = 600  # characters of text outside tags a page that only redirects stays under
+
+
 def load_html(data: bytes, fallback_title: str) -> tuple[str, str]:
     """Title and Markdown of a page: its main content element converted faithfully when the page
     marks one (documentation sites, most articles), else trafilatura's boilerplate removal."""

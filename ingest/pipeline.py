@@ -28,6 +28,7 @@ from ingest.loaders import (
     load_document,
     one_line,
     readable_suffix,
+    redirect_of,
 )
 from tutor.errors import IngestError
 from tutor.store import Store, StoredDocument
@@ -386,6 +387,10 @@ def ingest(
                     )
                 with timer("chunk"):
                     chunks = chunker.chunk(doc)
+                if kind == "html" and (elsewhere := redirect_of(data)):
+                    report.notes.append(
+                        (target.source, f"the page only redirects to {elsewhere}: ingest that page instead")
+                    )
                 if unclosed := next(reversed(fences_open(doc.text)[1]), ""):
                     report.notes.append(
                         (

@@ -296,6 +296,24 @@ def test_ingest_notes_a_code_block_never_closed(tmp_path):
     assert "closed.md:" not in result.output
 
 
+def test_ingest_notes_a_page_that_only_redirects(tmp_path):
+    """A documentation site's moved page (a meta refresh and one line) was ingested silently, and
+    its site-wide title was offered in every refusal's list of what the documents cover."""
+    write(
+        tmp_path / "docs" / "moved.html",
+        '<html><head><meta http-equiv="Refresh" content="0; url=../new.html" /><title>Site</title></head>'
+        '<body><p>You will be redirected to the <a href="../new.html">new location</a>.</p></body></html>',
+    )
+    write(
+        tmp_path / "docs" / "page.html",
+        "<html><body><main><h1>Fit</h1><p>" + "Fit the model. " * 20 + "</p></main></body></html>",
+    )
+    result = invoke("ingest", "docs")
+    said = " ".join(result.output.split())
+    assert "note docs/moved.html: the page only redirects to ../new.html: ingest that page instead" in said
+    assert "page.html:" not in said
+
+
 def test_globs_that_leave_out_every_file_found_are_an_error_not_a_silent_zero(tmp_path):
     write(tmp_path / "docs" / "sql.md", "# SQL\n\nMost training data lives in SQL databases.")
     result = invoke("ingest", "docs", "--include", "*.zzz")
