@@ -52,9 +52,8 @@ FAQ_BONUS = 0.2  # the opening of a passage whose heading asks the learner's que
 STEPS_BONUS = 0.5  # a numbered step of what the question asks how it works
 FAQ_OPENING = 2  # sentences
 SHARE_ASKED = 0.6  # of the question's content words, in a heading asking the same
-OWN_WORDS = (
-    3  # content words a sentence needs of its own to be read under its heading ("Yes, you can." is not)
-)
+# Content words a sentence needs of its own to be read under its heading ("Yes, you can." has none).
+OWN_WORDS = 3
 RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-ranked passages
 
 # What a question asks for, and what a sentence must hold to give it.
@@ -403,9 +402,8 @@ def with_lead_ins(
         n, position, text, raw = candidates[i]
         lead = leads.get((n, position))
         if lead and not (k and leads.get(candidates[order[k - 1]][:2]) == lead) and not is_code(text):
-            first = clean(LIST_ITEM.sub("", raw, count=1), code=True)[
-                :1
-            ]  # as quoted: "`leaf_size`" keeps its tick
+            # the item's first character as quoted: "`leaf_size` is …" keeps its tick
+            first = clean(LIST_ITEM.sub("", raw, count=1), code=True)[:1]
             text = f"{lead} {first.lower() if first.islower() else text[0]}{text[1:]}"
         out.append((n, position, text))
     return out
@@ -620,14 +618,18 @@ def holds_what_is_asked(
     # of the question that asks for the default ("…, and what is it set to by default?")
     asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
+    # what each passage is about besides its sentences' words: its heading, a source the question
+    # names that its document writes, and for a default the whole passage (a default is said of a
+    # setting, its estimator named around it: "For SVC, SVR … Setting C: C is 1 by default")
     owned = sources_written(passages, sources)
-    # a default is said of a setting, and its estimator is named somewhere around it ("For SVC, SVR
-    # … Setting C: C is 1 by default"): the whole passage names what the default is of
-    named_around = {p.n: dotted_stems(p.text) if figure is DEFAULT else set() for p in passages}
+    context = {
+        p.n: headings[p.n] | owned[p.n] | (dotted_stems(p.text) if figure is DEFAULT else set())
+        for p in passages
+    }
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
         for n, position, text, raw in candidates
-        for about in [headings[n] | answered.get((n, position), set()) | owned[n] | named_around[n]]
+        for about in [context[n] | answered.get((n, position), set())]  # and an FAQ's question
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
         if thing <= about | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
