@@ -125,11 +125,11 @@ def topic_after(
     cited to one passage holding each one's front matter (file, title, phase, order, prerequisites).
     None when the question is not one of these, names no topic, or its topics are not ingested."""
     match = AFTER_TOPIC.search(question)
-    if match:
-        topic, named = topic_named(match.group("topic"), graph, whole=True), []
-    elif last_reply and AFTER_THAT.search(question):
+    if last_reply and AFTER_THAT.search(question):  # "what comes after that?" names no topic
         named = topics_in(last_reply, graph)
         topic = named[-1] if named else None
+    elif match:
+        topic, named = topic_named(match.group("topic"), graph, whole=True), []
     else:
         return None
     if topic is None:
