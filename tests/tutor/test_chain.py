@@ -320,6 +320,9 @@ def test_what_comes_after_a_topic_is_the_roadmaps_order_and_a_follow_up_goes_on_
     assert later.answer == "After First models, the roadmap goes on to Deploying a model [1]."
     # asked in full, "that" is no topic's name either (a new user's trial: it went to retrieval)
     assert tutor.ask("what comes after that?", history).answer == later.answer
+    # "how long does that take?" after "After X, the roadmap goes on to Y …" asks about Y, not X
+    took = tutor.ask("how long does that take?", history)
+    assert took.answer.startswith("Data with pandas: about 1 week"), took.answer
     # the topics that list it as a prerequisite, beyond the next ones in order
     sql = tutor.ask("What should I learn once I've finished SQL for training data?")
     assert (

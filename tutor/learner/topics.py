@@ -88,11 +88,16 @@ def topic_named(text: str, graph: RoadmapGraph, *, whole: bool = False) -> str |
     return topic if best and best > runner_up and best >= (len(words) if whole else len(words) / 2) else None
 
 
+GOES_ON_TO = ", the roadmap goes on to "  # how `topic_after` words what comes next
+
+
 def topic_opening(reply: str, graph: RoadmapGraph) -> str | None:
     """The topic whose title comes first in `reply`'s first sentence (a reply naming what to study
-    next, or answering about one topic), if any."""
+    next, or answering about one topic), if any; in "After X, the roadmap goes on to Y, …" it is
+    Y, the topic the reply brings up."""
     sentences = split_sentences(reply)
-    named = topics_in(sentences[0], graph) if sentences else []
+    first = sentences[0] if sentences else ""
+    named = topics_in(first.split(GOES_ON_TO, 1)[-1], graph)
     return named[0] if named else None
 
 
@@ -146,7 +151,7 @@ def topic_after(
     draft = []
     if any(t in shown for t in later):
         steps = ", then ".join(graph.topics[t].title for t in later if t in shown)
-        draft.append(f"After {title}, the roadmap goes on to {steps} [1].")
+        draft.append(f"After {title}{GOES_ON_TO}{steps} [1].")
     if any(t in shown for t in builds_on):
         building = "; ".join(graph.topics[t].title for t in builds_on if t in shown)
         draft.append(f"Topics that list {title} as a prerequisite: {building} [1].")
