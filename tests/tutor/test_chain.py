@@ -1374,6 +1374,19 @@ def test_offline_quotes_a_code_block_whole_when_asked_for_code(embedder):
     # not asked for code: no code, neither as a block nor as a flattened line
     answer = "".join(OfflineAnswerer(embedder).stream("How is a tree fitted?", [passage], []))
     assert "```" not in answer and ">>>" not in answer
+    # the block using what the question names comes first (a new user's trial: "code to use
+    # KNNImputer" opened with a KDTree block and a SplineTransformer one)
+    trees = one_passage(
+        "Query the tree:\n\n```\n>>> kdt = KDTree(X, leaf_size=30)\n>>> kdt.query(X, k=2)\n```\n"
+    )
+    imputer = one_passage(
+        "Fill the gaps:\n\n```\n>>> imputer = KNNImputer(n_neighbors=2)\n>>> imputer.fit_transform(X)\n```\n",
+        n=2,
+    )
+    answer = "".join(
+        OfflineAnswerer(embedder).stream("Show me example code to use KNNImputer", [trees, imputer], [])
+    )
+    assert answer.startswith("```\n>>> imputer = KNNImputer(n_neighbors=2)"), answer
 
 
 OPTIMIZERS = (

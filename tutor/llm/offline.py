@@ -804,6 +804,7 @@ class OfflineAnswerer(Answerer):
         subject = split_stems(working["subject"]) if working else set()
         steps_of = {p.n for p in passages if subject and subject & split_stems(p.chunk.heading)}
         owned = sources_written(passages, named_sources(question))  # "the Edirae plan": its pages
+        code_names = names_in(question) if wants_code else []
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
@@ -816,6 +817,8 @@ class OfflineAnswerer(Answerer):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
             if is_code(quoted):
                 score += CODE_BONUS  # asked for code: a block is what answers, though it reads unlike prose
+                if any(name in quoted for name in code_names):
+                    score += CODE_BONUS  # and one using what the question names ("… to use KNNImputer")
             elif text[-1] not in ".!?":
                 score -= HEADING_PENALTY
             if POINTER.match(text) and not ASKS_WHERE.search(question):
