@@ -54,9 +54,8 @@ IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "mon
 PREFIX_CHARS = 5  # "backprop" is written when "backpropagation" is
 TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
 TYPO_MIN = 4  # letters of a word worth looking up as a slip of the keys
-PRONOUN_SUBJECT = re.compile(
-    r"(?:it|this|that|they|these|those)(?:\s|$)", re.IGNORECASE
-)  # "how does it work?"
+# A pronoun as what is asked how it works ("how does it work?"): the question leans on the one before.
+PRONOUN_SUBJECT = re.compile(r"(?:it|this|that|they|these|those)(?:\s|$)", re.IGNORECASE)
 # A short question asking what something is, how it works, or whether the documents cover it; its
 # subject is a few words, not the learner's own ("what are my options") nor a second sentence.
 SUBJECT = r"(?:an?\s+|the\s+)?(?!(?:my|your|our|their|this|that|these|those|it)\b)([^\W_][^?.!;:,]{0,60}?)"
@@ -264,6 +263,7 @@ class KeywordIndex:
     ):
         self.ids, self.texts, self.metas, self.retriever = ids, texts, metas, retriever
         self.vectors = _unit_rows(vectors, len(ids))
+        self._spellings: dict[str, str | None] = {}  # a word → the written word it stands for (`_as_written`)
 
     @staticmethod
     def _stemmer():
@@ -431,10 +431,6 @@ class KeywordIndex:
             prefixed = (w for w in self._words if w.startswith(lower)) if len(lower) >= PREFIX_CHARS else ()
             self._spellings[lower] = close[0] if close else min(prefixed, key=len, default=None)
         return self._spellings[lower]
-
-    @cached_property
-    def _spellings(self) -> dict[str, str | None]:
-        return {}
 
     def _keywords(self, query: str) -> list[str]:
         """The keyword tokens of `query`, and for a word the chunks do not write, those of the word

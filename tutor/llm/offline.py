@@ -671,6 +671,8 @@ def named_sources(question: str) -> list[set[str]]:
 
 def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dict[int, set[str]]:
     """For each passage, the stems of the named sources its document writes in any passage given."""
+    if not sources:  # most questions name none: no passage need be read for them
+        return {p.n: set() for p in passages}
     written: dict[str, set[str]] = {}
     for p in passages:
         written.setdefault(p.chunk.doc_id, set()).update(stems(p.chunk.heading) | dotted_stems(p.text))
