@@ -329,3 +329,27 @@ def test_globs_that_leave_out_every_file_found_are_an_error_not_a_silent_zero(tm
         " ".join(kept.output.split())
     )
     assert [s["source"] for s in json.loads(invoke("sources", "--json").output)] == ["docs/sql.md"]
+
+
+def test_data_dir_may_come_before_the_command(tmp_path, monkeypatch):
+    # `tutor --data-dir D ask …` was "No such option: --data-dir"
+    monkeypatch.delenv("TUTOR_DATA_DIR")
+    write(tmp_path / "docs" / "wombat.md", "# Wombats\n\nWombats dig burrows with their claws.")
+    assert invoke("--data-dir", "mine", "ingest", "docs").exit_code == 0
+    assert (tmp_path / "mine").is_dir() and not (tmp_path / ".tutor").exists()
+    sources = json.loads(invoke("--data-dir", "mine", "sources", "--json").output)
+    assert [s["source"] for s in sources] == ["docs/wombat.md"]
+    mistyped = invoke("--data-dir", "stroe", "ask", "What do wombats dig?")
+    assert "No store at stroe: that folder does not exist" in str(mistyped.exception)
+    # given after the command too, that one wins
+    after = json.loads(invoke("--data-dir", "stroe", "sources", "--data-dir", "mine", "--json").output)
+    assert [s["source"] for s in after] == ["docs/wombat.md"]
+
+
+def test_chat_says_how_many_documents_it_answers_from(tmp_path):
+    # on a store of the learner's own pages it said "ask about the roadmap"
+    write(tmp_path / "docs" / "a.md", "# A\n\nAardvarks eat ants.")
+    write(tmp_path / "docs" / "b.md", "# B\n\nBadgers dig setts.")
+    assert invoke("ingest", "docs").exit_code == 0
+    result = runner.invoke(cli.app, ["chat"], input="/quit\n")
+    assert "ask about the 2 documents (`tutor sources` lists them)" in result.output

@@ -9,12 +9,14 @@ COMMANDS below.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from typer.core import TyperOption
 
-from tutor.cli import answers, documents, evaluation, learner, quiz, roadmap, server
+from tutor.cli import answers, common, documents, evaluation, learner, quiz, roadmap, server
 from tutor.cli.common import err
 from tutor.errors import TutorError
 
@@ -58,6 +60,20 @@ COMMANDS = {
 }
 for name, command in COMMANDS.items():
     app.command(name)(command)
+
+
+@app.callback()
+def everywhere(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Where the store lives, for any command (default: $TUTOR_DATA_DIR or ./.tutor).",
+        ),
+    ] = None,
+) -> None:
+    """`tutor --data-dir D ask …` works as `tutor ask … --data-dir D` does."""
+    common.data_dir_before_command = data_dir
 
 
 def main() -> None:

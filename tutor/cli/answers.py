@@ -134,7 +134,9 @@ def chat(
     tutor = with_learner(build_tutor(data_dir, provider, model), learner)
     history: list[dict[str, str]] = []
     last = None
-    out.print("[bold]tutor chat[/] — ask about the roadmap. /sources, /clear, /quit (or Ctrl-D).")
+    documents = len(tutor.store.documents())  # the shipped roadmap, or what the learner ingested
+    about = f"{documents} document{'s' * (documents != 1)} (`tutor sources` lists them)"
+    out.print(f"[bold]tutor chat[/] — ask about the {about}. /sources, /clear, /quit (or Ctrl-D).")
     while True:
         try:
             line = out.input("[bold green]you>[/] ").strip()

@@ -34,12 +34,22 @@ def _setting_name(loc: tuple) -> str:
     return f"TUTOR_{field.upper()} ({field})" if field else "settings"
 
 
+# `tutor --data-dir D ask …`: set by the app's callback on every run, before the command
+data_dir_before_command: Path | None = None
+
+
+def given_data_dir(data_dir: Path | None) -> Path | None:
+    """--data-dir as given after the command, else before it."""
+    return data_dir if data_dir is not None else data_dir_before_command
+
+
 def load_settings(data_dir: Path | None = None) -> Settings:
     from pydantic import ValidationError
 
     from tutor.config import Settings
     from tutor.errors import ConfigError
 
+    data_dir = given_data_dir(data_dir)
     overrides = {"data_dir": data_dir} if data_dir is not None else {}
     try:
         return Settings(**overrides)
@@ -178,6 +188,7 @@ def ensure_ingested(store: Store) -> None:
 def build_tutor(data_dir: Path | None, provider: str | None, model: str | None):
     from tutor.chain import Tutor
 
+    data_dir = given_data_dir(data_dir)
     if data_dir is not None and not data_dir.expanduser().exists():
         # a mistyped --data-dir would get a new store of the shipped roadmap, answered from silently
         raise TutorError(
