@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from tutor.text import LIST_ITEM, table_cells
+from tutor.text import LIST_ITEM, singular_acronyms, table_cells
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -232,7 +232,7 @@ SPELLINGS = (
 
 @cache
 def stem(word: str) -> str:
-    word = word.lower().removesuffix("'s").removesuffix("’s").strip(".'")
+    word = singular_acronyms(word).lower().removesuffix("'s").removesuffix("’s").strip(".'")
     for british, american in SPELLINGS:
         word = british.sub(american, word)
     return _stemmer().stemWord(word)

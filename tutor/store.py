@@ -33,7 +33,7 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
-from tutor.text import HOW_IT_WORKS, KNOWS_BUT_NOT
+from tutor.text import HOW_IT_WORKS, KNOWS_BUT_NOT, singular_acronyms
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -224,6 +224,11 @@ def remove_stale_copies(parent: Path) -> list[Path]:
     return removed
 
 
+# How the saved keyword index tokenises; an index saved another way is rebuilt on load.
+# 2: acronyms' plurals as their singular ("GPUs" as "GPU").
+KEYWORD_FORMAT = 2
+
+
 def _version(ids: Iterable[str]) -> str:
     digest = hashlib.sha256()
     for chunk_id in sorted(ids):
@@ -280,7 +285,8 @@ class KeywordIndex:
         retriever = None
         if ids:
             index_texts = [
-                Chunk.from_record(i, t, m).index_text() for i, t, m in zip(ids, texts, metas, strict=True)
+                singular_acronyms(Chunk.from_record(i, t, m).index_text())
+                for i, t, m in zip(ids, texts, metas, strict=True)
             ]
             tokens = bm25s.tokenize(
                 index_texts, stopwords=STOPWORDS, stemmer=cls._stemmer(), show_progress=False
@@ -298,7 +304,13 @@ class KeywordIndex:
         tmp.chmod(directory.parent.stat().st_mode & 0o777)
         if self.retriever is not None:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
-        records = {"version": version, "ids": self.ids, "texts": self.texts, "metas": self.metas}
+        records = {
+            "version": version,
+            "format": KEYWORD_FORMAT,
+            "ids": self.ids,
+            "texts": self.texts,
+            "metas": self.metas,
+        }
         (tmp / "records.json").write_text(json.dumps(records), encoding="utf-8")
         np.save(tmp / "vectors.npy", self.vectors)
         old = directory.with_name(directory.name + ".old")
@@ -314,6 +326,8 @@ class KeywordIndex:
 
         try:
             records = json.loads((directory / "records.json").read_text(encoding="utf-8"))
+            if records.get("format") != KEYWORD_FORMAT:  # tokenised another way: rebuilt
+                return None
             retriever = None
             if records["ids"]:
                 retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
@@ -382,7 +396,11 @@ class KeywordIndex:
         import bm25s
 
         return bm25s.tokenize(
-            [text], stopwords=STOPWORDS, stemmer=self._stemmer(), show_progress=False, return_ids=False
+            [singular_acronyms(text)],
+            stopwords=STOPWORDS,
+            stemmer=self._stemmer(),
+            show_progress=False,
+            return_ids=False,
         )[0]
 
     def unknown_names(self, question: str) -> list[str]:

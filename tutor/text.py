@@ -18,6 +18,15 @@ KNOWS_BUT_NOT = re.compile(r"\bknows?\s+(?P<known>[^,.;:?!]+?)\s+but\s+not\s+(?P
 
 # A list item's marker opening a line: a bullet (as Markdown writes it, or as a saved web page
 # does) or a number ("1." / "1)").
+# "GPUs", "LLMs", "APIs": the stemmer keeps an acronym's plural (no vowel before the s, or a u), so
+# a question about "GPUs" missed pages that write "GPU"
+ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)s\b")
+
+
+def singular_acronyms(text: str) -> str:
+    return ACRONYM_PLURAL.sub(r"\1", text)
+
+
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")
 
 # A fence line of a Markdown code block: its marker (``` or ~~~, longer around a block that holds

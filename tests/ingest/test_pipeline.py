@@ -218,6 +218,21 @@ def test_keyword_index_is_rebuilt_when_missing_or_behind(settings, embedder, sto
     assert stale.keyword_search("Kaggle competitions", 3)[0][0].title == "Extra"
 
 
+def test_a_keyword_index_saved_in_an_older_format_is_rebuilt(settings, embedder, store, docs):
+    # an index tokenised before acronyms' plurals were read as the acronym would never match them
+    import json
+
+    ingest([str(docs)], store)
+    records = store.keyword_dir / "records.json"
+    saved = json.loads(records.read_text())
+    saved.pop("format")
+    saved["texts"] = ["stale" for _ in saved["texts"]]  # what a reader of the old file would see
+    records.write_text(json.dumps(saved))
+    fresh = Store(settings, embedder)
+    assert "stale" not in {c.text for c, _ in fresh.keyword_search("PyTorch TensorFlow", 3)}
+    assert json.loads(records.read_text())["format"] == 2
+
+
 def test_store_built_with_another_model_is_refused(settings, store, docs):
     ingest([str(docs)], store)
     with pytest.raises(StoreError, match="built with embedding model 'fake-hash-64'"):

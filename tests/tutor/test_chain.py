@@ -180,6 +180,19 @@ def test_keyword_search_reads_a_mistyped_or_shortened_word_as_the_word_the_docum
     assert found("what about quantum annealing?") == []  # nothing written is close
 
 
+def test_an_acronyms_plural_is_read_as_the_acronym(store, tmp_path):
+    # "Is Kaggle better than Colab for free GPUs?" was declined: "no document mentions “GPUs”"
+    # (the stemmer keeps "gpus", the pages write "GPU")
+    write(tmp_path / "docs" / "gpu.md", "# Compute\n\nKaggle gives 30 free GPU hours a week.\n")
+    write(tmp_path / "docs" / "llm.md", "# Prompts\n\nCall the LLMs through their APIs.\n")
+    ingest([str(tmp_path / "docs")], store)
+    assert store.keyword_index.unknown_names("Which GPUs does Kaggle give for free?") == []
+    assert store.keyword_index.unknown_names("Which LLM API should I call?") == []
+    assert [c.title for c, _ in store.keyword_search("free GPUs", 5)] == ["Compute"]
+    assert [c.title for c, _ in store.keyword_search("which LLM api", 5)] == ["Prompts"]
+    assert store.keyword_index.unknown_names("Which TPUs does Kaggle give?") == ["TPUs"]
+
+
 def test_unsupported_number_is_flagged():
     _, grounding = ground("The plan takes 500 hours [1].", {1: "The plan takes 360 hours in total."})
     assert grounding.sentences[0].supported is False
