@@ -249,6 +249,9 @@ TOKEN = re.compile(
 )
 DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "’": "'"})
 MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+# "nine in ten", "3 out of 10": a share
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+IN_TEN = re.compile(rf"\b({'|'.join(ONES[1:])}|[1-9])\s+(?:in|out\s+of)\s+(?:ten|10)\b", re.IGNORECASE)
 # Wordings read as the shorter one they mean, in claims and passages alike: "between 60 and 80
 # percent" is "60-80%", "larger numbers of learners" is "more learners".
 REWORDINGS = (
@@ -256,6 +259,7 @@ REWORDINGS = (
     (re.compile(r"\bbetween\s+(\d[\d.,]*)(%?)\s+and\s+(\d[\d.,]*)", re.IGNORECASE), r"\1\2-\3"),
     (re.compile(r"\b(?:larger|greater|higher|bigger)\s+numbers?\s+of\b", re.IGNORECASE), "more"),
     (re.compile(r"\b(?:smaller|lower)\s+numbers?\s+of\b", re.IGNORECASE), "fewer"),
+    (IN_TEN, lambda m: f"{ONES.index(m[1].lower()) if m[1].isalpha() else m[1]}0%"),
 )
 
 

@@ -665,6 +665,9 @@ def test_wordings_of_shares_ranges_and_amounts_read_as_what_they_mean():
     rate = "A smaller step size requires larger numbers of rounds to reach the same training error."
     assert supported("A smaller step size requires more rounds to reach the same training error [1].", rate)
     assert not supported("A smaller step size needs fewer rounds to reach the same training error [1].", rate)
+    dropout = "MOOC completion data puts dropout from ML courses above 90%."
+    assert supported("More than nine in ten learners drop out of ML courses [1].", dropout)
+    assert not supported("More than eight out of 10 learners drop out of ML courses [1].", dropout)
 
 
 def test_a_figure_counts_the_last_word_of_a_two_word_name():
