@@ -236,6 +236,16 @@ def _version(ids: Iterable[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _set_aside(client) -> None:
+    """Forget the shared Chroma system `client` was opened on: the next client of its path starts
+    a fresh one."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    if client is not None:
+        systems = getattr(SharedSystemClient, "_identifier_to_system", {})
+        systems.pop(getattr(client, "_identifier", None), None)
+
+
 def _unit_rows(vectors: Any, n: int) -> np.ndarray:
     """Vectors as an (n, d) float32 matrix of unit rows. A shape that does not match the records, or
     a row that is not a direction (zero, NaN), is damage (ValueError)."""
@@ -794,17 +804,19 @@ class Store:
         dense search would miss their chunks. A Chroma server sees every write: nothing to do."""
         if self.settings.chroma_host or self.read_only:
             return
-        client = self._forget_client()
         self._opened_at = None  # recorded again when the collection is opened afresh
-        if client is None:
-            return
         # The shared system of this path is set aside, not stopped: stopping it may write its stale
         # index back over the one the other process just wrote, and requests still in flight keep
         # it. This store's next client starts a fresh system that reads the files as they are now.
-        from chromadb.api.shared_system_client import SharedSystemClient
+        _set_aside(self._forget_client())
 
-        systems = getattr(SharedSystemClient, "_identifier_to_system", {})
-        systems.pop(getattr(client, "_identifier", None), None)
+    def discard(self) -> None:
+        """Remove a store that this run made and wrote nothing to (an ingest of a mistyped path):
+        its data dir, and the Chroma system opened on it, so that a store made there later starts
+        afresh."""
+        if not self.settings.chroma_host:
+            _set_aside(self._forget_client())
+            shutil.rmtree(self.settings.data_dir, ignore_errors=True)
 
     def keyword_search(
         self, query: str, n: int, filters: dict[str, Any] | None = None

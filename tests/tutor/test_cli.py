@@ -353,3 +353,32 @@ def test_chat_says_how_many_documents_it_answers_from(tmp_path):
     assert invoke("ingest", "docs").exit_code == 0
     result = runner.invoke(cli.app, ["chat"], input="/quit\n")
     assert "ask about the 2 documents (`tutor sources` lists them)" in result.output
+
+
+def test_a_failed_ingest_leaves_no_store_and_a_named_empty_store_gets_no_roadmap(tmp_path, monkeypatch):
+    # a new user's trial: `ingest` of a mistyped path made the store folder; `ask --data-dir` then
+    # filled it with the shipped roadmap, which answered in place of the learner's own pages and
+    # stayed mixed in with them after the real ingest
+    monkeypatch.setenv("TUTOR_CORPUS_DIR", str(tmp_path / "roadmap"))
+    write(tmp_path / "roadmap" / "sql.md", "# SQL\n\nSQL queries pull training data.")
+    failed = invoke("ingest", "valgrnd/html", "--data-dir", "mine")
+    assert failed.exit_code == 1 and "no such file or directory" in failed.output
+    assert not (tmp_path / "mine").exists()
+    (tmp_path / "mine").mkdir()  # a folder made for the store, nothing ingested yet
+    empty = invoke("ask", "What is Memcheck?", "--data-dir", "mine")
+    assert isinstance(empty.exception, TutorError)
+    assert "The store at mine is empty: ingest your documents into it first" in str(empty.exception)
+    write(tmp_path / "docs" / "mc.md", "# Memcheck\n\nMemcheck detects memory errors in C programs.")
+    assert invoke("ingest", "docs", "--data-dir", "mine").exit_code == 0
+    assert invoke("ingest", "valgrnd", "--data-dir", "mine").exit_code == 1  # kept as it was
+    sources = json.loads(invoke("sources", "--data-dir", "mine", "--json").output)
+    assert [s["source"] for s in sources] == ["docs/mc.md"]
+    # without --data-dir (a fresh install) the shipped roadmap still answers at once
+    assert "SQL queries pull training data" in invoke("ask", "Why learn SQL?").output
+
+
+def test_a_question_may_start_with_dashes():
+    # "--leak-check values?" was "No such option: --leak-check"
+    result = invoke("ask", "--leak-check values?", "--data-dir", "nowhere")
+    assert "No store at nowhere" in str(result.exception)  # read as the question, not an option
+    assert "No such option" not in result.output

@@ -58,8 +58,11 @@ COMMANDS = {
     "quiz": quiz.quiz,
     "review": quiz.review,
 }
+# a question may start with dashes ("--leak-check values?"): not an option these commands know
+QUESTION_FIRST = {"ask", "search"}
 for name, command in COMMANDS.items():
-    app.command(name)(command)
+    settings = {"ignore_unknown_options": True} if name in QUESTION_FIRST else {}
+    app.command(name, context_settings=settings)(command)
 
 
 @app.callback()

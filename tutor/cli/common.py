@@ -171,10 +171,19 @@ def print_report(report: IngestReport) -> None:
         err.print(f"[red]failed[/] {escape(str(source))}: {escape(str(reason))}", highlight=False)
 
 
-def ensure_ingested(store: Store) -> None:
-    """A fresh install answers at once: an empty store gets the shipped corpus first."""
+def ensure_ingested(store: Store, seed: bool = True) -> None:
+    """A fresh install answers at once: an empty store gets the shipped corpus first. Not a store
+    the learner named (`seed` False): it is empty because their own ingest has not happened or
+    failed, and the roadmap would answer in their documents' place, and stay mixed in with them."""
     if store.count() > 0:
         return
+    if not seed:
+        where = store.settings.data_dir
+        raise TutorError(
+            f"The store at {where} is empty: ingest your documents into it first "
+            f"(tutor ingest PATH --data-dir {where}), or leave out --data-dir to ask about the "
+            "shipped roadmap."
+        )
     corpus = store.settings.corpus_dir
     if not corpus.is_dir():
         raise TutorError(
@@ -197,7 +206,7 @@ def build_tutor(data_dir: Path | None, provider: str | None, model: str | None):
         )
     settings = load_settings(data_dir)
     tutor = Tutor.from_settings(settings, provider=provider, model=model, store=open_store(settings))
-    ensure_ingested(tutor.store)
+    ensure_ingested(tutor.store, seed=data_dir is None)
     return tutor
 
 

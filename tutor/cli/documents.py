@@ -31,9 +31,13 @@ def ingest(
     data_dir: DataDir = None,
 ) -> None:
     """Ingest documents into the store; unchanged documents are skipped."""
-    store = common.open_store(common.load_settings(data_dir))
+    settings = common.load_settings(data_dir)
+    new_store = not settings.data_dir.exists()
+    store = common.open_store(settings)
     report = run_ingest(store, inputs, prune=prune, include=include, exclude=exclude)
     print_report(report)
+    if new_store and not (report.added or report.updated):  # a mistyped path leaves no empty store
+        store.discard()
     if not report.ok:
         raise typer.Exit(1)
 

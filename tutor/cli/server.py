@@ -31,7 +31,7 @@ def serve(
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
     Database.from_settings(settings)  # a malformed TUTOR_DATABASE_URL stops here, not per request
     store = common.open_store(settings)
-    common.ensure_ingested(store)  # once, before the workers start
+    common.ensure_ingested(store, seed=data_dir is None)  # once, before the workers start
     store.close()  # the workers open their own
     err.print(f"tutor serving on http://{host}:{port}/ (API docs at /docs)")
     keyless = not split_list(settings.api_keys) and not split_list(settings.allowed_hosts)
