@@ -448,13 +448,86 @@ def _lead_in(title) -> None:
     title.drop_tree()
 
 
+# DocBook's divisions (Valgrind's, PostgreSQL's, GNU manuals): the page's own text, without the
+# navigation tables around it; a page without `<main>` went to trafilatura, which lost its headings
+DOCBOOK_DIVISIONS = "book part chapter appendix preface article reference refentry sect1 section glossary"
+DOCBOOK_DIVISION = " or ".join(
+    f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in DOCBOOK_DIVISIONS.split()
+)
+# ... and its lists of contents, which repeat the headings that follow
+DOCBOOK_CONTENTS = (
+    "[contains(concat(' ', normalize-space(@class), ' '), ' toc ') or starts-with(@class, 'list-of-')]"
+)
+
+
+LISTS_ONLY = 200  # characters: a DocBook division with less text than this besides its lists of contents
+
+
 def main_content(root):
-    """The element holding the page's own text (`<main>`, `role="main"`, `<article>`), or None."""
-    for xpath in ("//main", "//*[@role='main']", "//article"):
+    """The element holding the page's own text (`<main>`, `role="main"`, `<article>`, a DocBook
+    page's outermost division), or None."""
+    docbook = "docbook" in " ".join(root.xpath("//meta[@name='generator']/@content")).lower()
+    xpaths = ["//main", "//*[@role='main']", "//article"]
+    if docbook:
+        xpaths.append(f"//div[{DOCBOOK_DIVISION}][not(ancestor::div[{DOCBOOK_DIVISION}])]")
+    for xpath in xpaths:
         found = root.xpath(xpath)
         if found:
-            return max(found, key=lambda node: len(node.text_content()))
+            main = max(found, key=lambda node: len(node.text_content()))
+            contents = main.xpath(".//div" + DOCBOOK_CONTENTS) if docbook else []
+            listed = sum(len(part.text_content()) for part in contents)
+            if (
+                len(main.text_content()) - listed >= LISTS_ONLY
+            ):  # a page that only lists others keeps its list
+                for part in contents:
+                    part.drop_tree()
+            return main
     return None
+
+
+def _text_slots(element):
+    """(node, "text" or "tail") for each piece of text inside `element`, in reading order."""
+    yield element, "text"
+    for child in element:
+        yield from _text_slots(child)
+        yield child, "tail"
+
+
+def _one_line(element) -> None:
+    """The element's text on one line, without space at its ends (a term's markup wraps it)."""
+    slots = list(_text_slots(element))
+    for node, slot in slots:
+        setattr(node, slot, re.sub(r"\s+", " ", getattr(node, slot) or ""))
+    for ordered, strip in ((slots, str.lstrip), (slots[::-1], str.rstrip)):
+        for node, slot in ordered:
+            setattr(node, slot, strip(getattr(node, slot)))
+            if getattr(node, slot):
+                break
+
+
+def _term_lead_ins(node) -> None:
+    """A definition list's term as the lead-in of its definition's first paragraph
+    ("`--num-callers=<number> [default: 12]`: Specifies the maximum number of entries …"), so the
+    option and what it does are one sentence, not a name line that a chunk may end on."""
+    for definition in node.xpath(".//dd"):
+        terms = []
+        before = definition.getprevious()
+        while before is not None and before.tag == "dt":
+            terms.insert(0, before)
+            before = before.getprevious()
+        first = definition[0] if len(definition) and not (definition.text or "").strip() else None
+        if not terms or first is None or first.tag != "p":
+            continue
+        for term in terms:
+            _one_line(term)
+        for term in terms[:-1]:
+            term.tail = ", "
+        terms[-1].tail = f": {first.text or ''}"
+        first.text = None
+        for at, term in enumerate(terms):
+            term.tag = "span"
+            first.insert(at, term)
+        definition.tag = "div"  # plain paragraphs, not markdownify's ":   " definition
 
 
 def _converter():
@@ -471,6 +544,11 @@ def _converter():
             return text
 
         convert_strong = convert_i = convert_b = convert_em
+
+        def convert_code(self, el, text, parent_tags):
+            if "pre" not in parent_tags:  # inline code is one line ("make\ninstall" broke a fence)
+                text = " ".join(text.split())
+            return super().convert_code(el, text, parent_tags)
 
         def convert_pre(self, el, text, parent_tags):
             # a block whose code holds a fence line of its own (```` ```python ````) is fenced by a
@@ -510,6 +588,7 @@ def html_to_markdown(node) -> str:
             element.drop_tree()
     for title in node.xpath(".//p" + BOX_TITLE):
         _lead_in(title)
+    _term_lead_ins(node)
     soup = BeautifulSoup(lxml_html.tostring(node, encoding="unicode"), "lxml")
     return re.sub(r"\n{3,}", "\n\n", _converter().convert_soup(soup)).strip()
 

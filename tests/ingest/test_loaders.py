@@ -96,6 +96,49 @@ Still code, not a sentence of the page.
     assert len(blocks) == 2 and "Still code" in blocks[0]
 
 
+DOCBOOK_PAGE = b"""<html><head><title>4. Memcheck</title>
+<meta name="generator" content="DocBook XSL Stylesheets Vsnapshot"></head><body>
+<div><table class="nav" summary="Navigation header"><tr><td><a href="prev.html">Prev</a></td>
+<th>Valgrind User Manual</th></tr></table></div>
+<div class="chapter"><div class="titlepage"><div><div><h1 class="title">
+<a name="mc-manual"></a>4. Memcheck: a memory error detector</h1></div></div></div>
+<div class="toc"><p><b>Table of Contents</b></p><dl class="toc"><dt><span class="sect1">
+<a href="#o">4.1. Overview</a></span></dt></dl></div>
+<div class="sect1"><div class="titlepage"><div><div><h2 class="title">
+<a name="mc-manual.overview"></a>4.1. Overview</h2></div></div></div>
+<p>Memcheck is a memory error detector. Build it with <code class="computeroutput">make
+install</code> first.</p>
+<div class="variablelist"><dl class="variablelist"><dt>
+<a name="opt.num-callers"></a><span class="term">
+      <code class="option">--num-callers=&lt;number&gt; [default: 12] </code>
+    </span></dt>
+<dd><p>Specifies the maximum number of entries shown in stack traces
+      that identify program locations.</p><p>The maximum value for this is 500.</p></dd>
+</dl></div>
+<pre class="screen"># and then in another shell, run:
+gdb ./prog</pre></div></div>
+<div class="navfooter"><table><tr><td>Home</td></tr></table></div></body></html>"""
+
+
+def test_a_docbook_page_keeps_its_headings_and_an_option_with_what_it_does():
+    # a new user's Valgrind manual: with no <main>, trafilatura had dropped every section heading,
+    # read "# and then in another shell" in a code block as one, and split an option's name from
+    # what it does; an inline code span over two lines opened a fence that never closed
+    text = load(DOCBOOK_PAGE, "html").text
+    assert text.startswith("# 4. Memcheck: a memory error detector\n")
+    assert "## 4.1. Overview" in text
+    assert "Prev" not in text and "Table of Contents" not in text and "Home" not in text
+    assert "Build it with `make install` first." in text
+    assert (
+        "`--num-callers=<number> [default: 12]`: Specifies the maximum number of entries shown in "
+        "stack traces\nthat identify program locations.\n\nThe maximum value for this is 500." in text
+    )
+    assert "```\n# and then in another shell, run:\ngdb ./prog\n```" in text
+    # a page that only lists others keeps its list: it has nothing else to index
+    listing = DOCBOOK_PAGE.split(b'<div class="sect1">')[0] + b"</div></body></html>"
+    assert "4.1. Overview" in load(listing, "html").text
+
+
 def test_markdown_indented_code_is_fenced_code():
     text = (
         "# Trees\n\nFit a tree on two arrays:\n\n    X = [[0, 0], [1, 1]]\n    clf.fit(X, [0, 1])\n\n"
