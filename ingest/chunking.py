@@ -40,7 +40,7 @@ def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
             yield [title for _, title in path], "\n".join(body)
             level = len(match.group(1))
             path = [(lvl, title) for lvl, title in path if lvl < level]
-            path.append((level, match.group(2).strip()))
+            path.append((level, " ".join(match.group(2).split())))  # "4.\xa0Memcheck" as its title writes it
             body = []
         else:
             body.append(line)

@@ -26,6 +26,16 @@ def test_sections_follow_heading_levels_and_ignore_code_fences():
     assert sections[4] == (["Guide", "B"], "b text")
 
 
+def test_a_heading_spaced_as_its_title_is_not_repeated_under_it(embedder):
+    # DocBook writes "4.&nbsp;Memcheck" in the page's <h1>; the title has a plain space: every
+    # chunk's heading read "4. Memcheck › 4. Memcheck › 4.1. Overview"
+    doc = md_doc(
+        "# 4.\xa0Memcheck\n\n## 4.1.\xa0Overview\n\nMemcheck is a memory error detector.\n", "4. Memcheck"
+    )
+    [chunk] = Chunker(embedder).chunk(doc)
+    assert chunk.heading == "4. Memcheck › 4.1. Overview"
+
+
 def test_chunks_carry_section_path_metadata_and_stable_ids(embedder):
     doc = md_doc(
         "# Guide\n\n## Phase 2\n\n### Model evaluation\n\nUse cross-validation to compare models fairly.\n"

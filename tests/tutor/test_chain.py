@@ -1595,3 +1595,20 @@ def test_a_learner_who_knows_one_thing_but_not_another_is_answered_about_the_oth
     assert quotes(store.embedder, "I know pandas but not SQL, what now?", sql, python)[0].startswith(
         "Learn SQL"
     )
+
+
+def test_asked_what_something_is_the_sentence_saying_it_comes_first(embedder):
+    # a new user's trial on the Valgrind manual: "What is Valgrind?" opened with a side remark on
+    # its architecture, "Valgrind is an instrumentation framework …" second
+    overview = one_passage(
+        "Read this section to know in detail what and how Memcheck is checking. Memcheck is a memory "
+        "error detector. It can detect reads of freed memory.",
+        title="Memcheck",
+    )
+    assert quotes(embedder, "What is Memcheck?", overview)[0] == "Memcheck is a memory error detector."
+    trees = one_passage(
+        "Trees are easy to read and to explain. Decision Trees (DTs) are a non-parametric supervised "
+        "learning method.",
+        title="Trees",
+    )
+    assert quotes(embedder, "what are decision trees", trees)[0].startswith("Decision Trees (DTs) are a")
