@@ -481,8 +481,44 @@ def main_content(root):
             ):  # a page that only lists others keeps its list
                 for part in contents:
                     part.drop_tree()
+            if docbook:
+                _questions_and_answers(main)
             return main
     return None
+
+
+def _questions_and_answers(node) -> None:
+    """A DocBook FAQ's table (a row per question, a row per answer) as a heading per question
+    and its answer's paragraphs under it: as table rows, each answer was one cell of a row."""
+    from lxml import etree
+
+    for listing in node.xpath(".//div[contains(@class, 'qandaset')]/dl"):  # its list of questions
+        listing.drop_tree()
+    for table in node.xpath(".//div[contains(@class, 'qandaset')]//table"):
+        parts = []
+        for row in table.xpath("./tr | ./tbody/tr"):
+            kind = row.get("class", "")
+            cells = row.xpath("./td")
+            if kind == "qandadiv":
+                heading = etree.Element("h2")
+                heading.text = " ".join(row.text_content().split())
+                parts.append(heading)
+            elif kind == "question":
+                code = row.xpath(".//pre")  # a question's program, shown after it, as code
+                for block in code:
+                    block.drop_tree()
+                heading = etree.Element("h3")
+                heading.text = " ".join(" ".join(cell.text_content().split()) for cell in cells).strip()
+                parts += [heading, *code]
+            elif kind == "answer" and cells:
+                answer = cells[-1]
+                answer.tag = "div"
+                parts.append(answer)
+        if parts:
+            replacement = etree.Element("div")
+            replacement.extend(parts)
+            replacement.tail = table.tail
+            table.getparent().replace(table, replacement)
 
 
 def _text_slots(element):

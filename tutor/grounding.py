@@ -19,10 +19,11 @@ from tutor.types import Grounding, SentenceCheck
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # A sentence ends at a stop, not after a title or a Latin abbreviation: "invented by Dr. Ostrander",
-# "a library, e.g. Keras"; the next sentence opens with a capital, a digit, a quote or a bracket
+# "a library, e.g. Keras", "(eg. 20 to 30 times)"; the next sentence opens with a capital, a
+# digit, a quote or a bracket
 SENTENCE_STOP = (  # a stop and the space after it
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
-    r"(?<!\bvs\.)(?<!\bcf\.)\s+"
+    r"(?<!\beg\.)(?<!\bie\.)(?<!\bvs\.)(?<!\bcf\.)\s+"
 )
 SENTENCE_END = re.compile(SENTENCE_STOP + r"(?=[\"'(\[*_A-Z0-9])")
 # ... or before inline code, in text that keeps its ticks (an answer: "… properties. `SVC` fits …")

@@ -116,7 +116,14 @@ install</code> first.</p>
       that identify program locations.</p><p>The maximum value for this is 500.</p></dd>
 </dl></div>
 <pre class="screen"># and then in another shell, run:
-gdb ./prog</pre></div></div>
+gdb ./prog</pre></div>
+<div class="qandaset"><dl><dt>1. Memory</dt><dd><dl><dt>1.1. Why no overruns?</dt></dl></dd></dl>
+<table summary="Q and A Div"><tr class="qandadiv"><td colspan="2"><h3 class="title">1. Memory</h3></td></tr>
+<tr class="toc"><td colspan="2">1.1. <a href="#q">Why no overruns?</a></td></tr>
+<tr class="question"><td><b>1.1.</b></td><td><b>Why doesn't Memcheck find the array overruns?</b>
+<pre class="programlisting">int stack[5];</pre></td></tr>
+<tr class="answer"><td></td><td><p>Memcheck doesn't do bounds checking on stack arrays.</p></td></tr>
+</table></div></div>
 <div class="navfooter"><table><tr><td>Home</td></tr></table></div></body></html>"""
 
 
@@ -134,6 +141,12 @@ def test_a_docbook_page_keeps_its_headings_and_an_option_with_what_it_does():
         "stack traces\nthat identify program locations.\n\nThe maximum value for this is 500." in text
     )
     assert "```\n# and then in another shell, run:\ngdb ./prog\n```" in text
+    # an FAQ's table: a heading per question, its program as code, its answer's paragraphs under it
+    assert (
+        "## 1. Memory\n\n### 1.1. Why doesn't Memcheck find the array overruns?\n\n```\nint stack[5];\n```"
+        "\n\nMemcheck doesn't do bounds checking on stack arrays." in text
+    )
+    assert text.count("Why no overruns?") == 0  # its list of questions is left out
     # a page that only lists others keeps its list: it has nothing else to index
     listing = DOCBOOK_PAGE.split(b'<div class="sect1">')[0] + b"</div></body></html>"
     assert "4.1. Overview" in load(listing, "html").text

@@ -219,6 +219,10 @@ def test_sentence_splitting_keeps_trailing_citations_and_joins_wrapped_lines():
         "It was invented by Dr. Ostrander.",
         "Use a search, e.g. GridSearchCV, then.",
     ]
+    assert split_sentences("It runs slower (eg. 20 to 30 times) than normal. Memcheck, ie. the default.") == [
+        "It runs slower (eg. 20 to 30 times) than normal.",
+        "Memcheck, ie. the default.",
+    ]
 
 
 def test_a_stop_opening_a_figure_is_not_drawn_to_the_word_before_it():
