@@ -13,7 +13,7 @@ from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, hybrid_search, maximal_marginal_relevance
-from tutor.store import Store, names_in, subject_asked
+from tutor.store import Store, definition_of, names_in, subject_asked
 from tutor.text import ASKS_CODE, snippet, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
@@ -113,7 +113,22 @@ class Tutor:
         else:
             vectors = self.store.embeddings([h.chunk.id for h in candidates])
             hits = maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
-        return with_every_name(names, hits, candidates)
+        return with_every_name(names, self._with_definition(query, hits, filters), candidates)
+
+    def _with_definition(self, query: str, hits: list[Hit], filters: dict[str, Any] | None) -> list[Hit]:
+        """`hits`, for a question asking what something is, with the passage saying it first when
+        none of them does: "What is Memcheck?" ranked "Memcheck is a memory error detector" 37th,
+        below every passage of its page that names Memcheck more often. First, not last as a name
+        brought in is: the last passage may not fit the context."""
+        definition = definition_of(query)
+        if not hits or definition is None or any(definition.pattern.search(h.chunk.text) for h in hits):
+            return hits
+        vector = self.store.embedder.embed_query(query)  # remembered from the search
+        found = self.store.keyword_index.defining(definition, vector, filters)
+        if found is None:
+            return hits
+        chunk, similarity = found
+        return [Hit(chunk, hits[0].score, dense_similarity=similarity), *hits[:-1]]
 
     def _not_covered(self, question: str, unknown: Sequence[str] = (), near: Sequence[Hit] = ()) -> str:
         """The refusal: why, and the topics the documents do cover, nearest the question first."""

@@ -1616,3 +1616,23 @@ def test_asked_what_something_is_the_sentence_saying_it_comes_first(embedder):
         title="Trees",
     )
     assert quotes(embedder, "what are decision trees", trees)[0].startswith("Decision Trees (DTs) are a")
+
+
+def test_asked_what_something_is_the_passage_saying_it_is_brought_in_first(settings, store, tmp_path):
+    # the Valgrind manual: "What is Memcheck?" ranked "Memcheck is a memory error detector" 37th,
+    # below every passage of its page that names Memcheck more often
+    sections = "".join(
+        f"\n\n## Memcheck option {i}\n\nMemcheck option {i} tells Memcheck to check Memcheck's {i} bits."
+        for i in range(12)
+    )
+    write(
+        tmp_path / "docs" / "mc.md",
+        f"# Memcheck{sections}\n\n## Overview\n\nMemcheck is a memory error detector.",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+    hits = tutor.retrieve("What is Memcheck?")
+    assert len(hits) == 3 and hits[0].chunk.section == "Overview"
+    assert tutor.ask("What is Memcheck?").answer.startswith("Memcheck is a memory error detector [1].")
+    # not for a question that asks something else
+    assert all(h.chunk.section != "Overview" for h in tutor.retrieve("Which Memcheck option checks bits?"))

@@ -32,7 +32,7 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
-from tutor.store import IDENTIFIER_NAME, names_in, subject_asked
+from tutor.store import IDENTIFIER_NAME, definition_of, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
@@ -637,18 +637,6 @@ def holds_what_is_asked(
     )
 
 
-def definition_of(question: str) -> re.Pattern | None:
-    """For a question asking what something is, a sentence saying it: "Valgrind is an
-    instrumentation framework …" for "What is Valgrind?" ("Decision Trees (DTs) are a …")."""
-    subject = subject_asked(question)
-    if subject is None:
-        return None
-    subject = re.sub(r"^(?:an?|the)\s+", "", subject, flags=re.IGNORECASE)
-    return re.compile(
-        rf"(?:the\s+)?{re.escape(subject)}(?:\s*\([^)]*\))?\s+(?:is|are)\s+(?:a|an|the|one)\b", re.IGNORECASE
-    )
-
-
 def name_spans(sentence: str) -> list[tuple[int, int, set[str]]]:
     """Where `sentence` writes names, as (start, end, stems); names next to each other are one
     ("Kaggle Notebooks"). A short acronym (GPU, API) names a kind of thing, not whose it is."""
@@ -820,7 +808,7 @@ class OfflineAnswerer(Answerer):
         steps_of = {p.n for p in passages if subject and subject & split_stems(p.chunk.heading)}
         owned = sources_written(passages, named_sources(question))  # "the Edirae plan": its pages
         code_names = names_in(question) if wants_code else []
-        defines = definition_of(question)
+        definition = definition_of(question)
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
@@ -843,7 +831,7 @@ class OfflineAnswerer(Answerer):
                 score += FAQ_BONUS  # the passage a heading says answers this question opens with it
             if n in steps_of and NUMBERED_STEP.match(raw):
                 score += STEPS_BONUS
-            if defines is not None and defines.match(text):
+            if definition is not None and definition.pattern.match(text):
                 score += DEFINITION_BONUS
             scores.append(score - RANK_PENALTY * rank_of[n])
         chosen: list[int] = []
