@@ -13,7 +13,7 @@ from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, hybrid_search, maximal_marginal_relevance
-from tutor.store import Store, definition_of, names_in, subject_asked
+from tutor.store import Store, definitions_asked, names_in, subject_asked
 from tutor.text import ASKS_CODE, snippet, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
@@ -113,22 +113,27 @@ class Tutor:
         else:
             vectors = self.store.embeddings([h.chunk.id for h in candidates])
             hits = maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
-        return with_every_name(names, self._with_definition(query, hits, filters), candidates)
+        return with_every_name(names, self._with_definitions(query, hits, filters), candidates)
 
-    def _with_definition(self, query: str, hits: list[Hit], filters: dict[str, Any] | None) -> list[Hit]:
-        """`hits`, for a question asking what something is, with the passage saying it first when
-        none of them does: "What is Memcheck?" ranked "Memcheck is a memory error detector" 37th,
-        below every passage of its page that names Memcheck more often. First, not last as a name
-        brought in is: the last passage may not fit the context."""
-        definition = definition_of(query)
-        if not hits or definition is None or any(definition.pattern.search(h.chunk.text) for h in hits):
-            return hits
-        vector = self.store.embedder.embed_query(query)  # remembered from the search
-        found = self.store.keyword_index.defining(definition, vector, filters)
-        if found is None:
-            return hits
-        chunk, similarity = found
-        return [Hit(chunk, hits[0].score, dense_similarity=similarity), *hits[:-1]]
+    def _with_definitions(self, query: str, hits: list[Hit], filters: dict[str, Any] | None) -> list[Hit]:
+        """`hits`, with the passage each definition the question asks for (`definitions_asked`) is
+        in first: a hit, else the best passage a scan finds. "What is Memcheck?" ranked "Memcheck is
+        a memory error detector" 37th, below every passage of its page that names Memcheck more
+        often; the line documenting "--num-callers" was the fifth hit, which the context had no room
+        for."""
+        first: list[Hit] = []
+        for definition in definitions_asked(query) if hits else ():
+            if any(definition.pattern.search(h.chunk.text) for h in first):
+                continue
+            held = next((h for h in hits if definition.pattern.search(h.chunk.text)), None)
+            if held is None:
+                vector = self.store.embedder.embed_query(query)  # remembered from the search
+                if found := self.store.keyword_index.defining(definition, vector, filters):
+                    held = Hit(found[0], hits[0].score, dense_similarity=found[1])
+            if held is not None:
+                first.append(held)
+        rest = [h for h in hits if all(h.chunk.id != f.chunk.id for f in first)]
+        return [*first, *rest][: len(hits)]
 
     def _not_covered(self, question: str, unknown: Sequence[str] = (), near: Sequence[Hit] = ()) -> str:
         """The refusal: why, and the topics the documents do cover, nearest the question first."""

@@ -88,24 +88,35 @@ def subject_asked(question: str) -> str | None:
 
 @dataclass(frozen=True)
 class Definition:
-    """What a question asking what something is wants: a sentence saying it. `pattern` finds the
-    start of one ("Valgrind is an instrumentation framework …" for "What is Valgrind?", "Decision
-    Trees (DTs) are a …"); `word`, the subject's longest word lower-cased, is in any text it finds."""
+    """A passage a question asks for by what it says of something: `pattern` finds it; `word`,
+    lower-cased, is in any text the pattern finds (texts without it are not read)."""
 
     pattern: re.Pattern
     word: str
 
 
-def definition_of(question: str) -> Definition | None:
-    subject = subject_asked(question)
-    if subject is None:
-        return None
-    subject = re.sub(r"^(?:an?|the)\s+", "", subject, flags=re.IGNORECASE)
-    pattern = re.compile(
-        rf"(?<![\w-])(?:the\s+)?{re.escape(subject)}(?:e?s)?(?:\s*\([^)]*\))?\s+(?:is|are)\s+(?:a|an|the|one)\b",
-        re.IGNORECASE,
-    )
-    return Definition(pattern, max(subject.lower().split(), key=len))
+# A command-line option ("--leak-check"): a name, as a learner writes it
+OPTION_NAME = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*\w")
+
+
+def definitions_asked(question: str) -> list[Definition]:
+    """What `question` asks something to be defined by: asked what something is, a sentence saying
+    it ("Valgrind is an instrumentation framework …" for "What is Valgrind?", "Decision Trees
+    (DTs) are a …"); naming an option, the line documenting it, which opens with it and goes on
+    after a colon (a definition list's "`--num-callers=<number> [default: 12]`: Specifies …")."""
+    found = []
+    if subject := subject_asked(question):
+        subject = re.sub(r"^(?:an?|the)\s+", "", subject, flags=re.IGNORECASE)
+        pattern = re.compile(
+            rf"(?<![\w-])(?:the\s+)?{re.escape(subject)}(?:e?s)?(?:\s*\([^)]*\))?\s+(?:is|are)\s+"
+            r"(?:a|an|the|one)\b",
+            re.IGNORECASE,
+        )
+        found.append(Definition(pattern, max(subject.lower().split(), key=len)))
+    for option in dict.fromkeys(OPTION_NAME.findall(question)):
+        pattern = re.compile(rf"(?m)^(?:[-*+]\s+)?`?{re.escape(option)}(?![\w-])[^\n]*?:\s")
+        found.append(Definition(pattern, option.lower()))
+    return found
 
 
 # A lower-case word where a question names a tool: after "use", "install", "set up" …, or a pair
@@ -153,8 +164,9 @@ RAISED = re.compile(r"[A-Z]\w*(?:Error|Exception|Warning)")
 def names_in(question: str) -> list[str]:
     """The words of `question` written as names: acronyms and mixed case (SHAP, MLflow), words with
     digits (3Blue1Brown, not "90th" or "2D"), capitalised words of four letters or more inside a sentence
-    (Colab), identifiers in snake case (set_output)."""
+    (Colab), identifiers in snake case (set_output), command-line options (--leak-check)."""
     names = [(m.start(), m.group()) for m in IDENTIFIER_NAME.finditer(question)]
+    names += [(m.start(), m.group()) for m in OPTION_NAME.finditer(question)]
     for match in WORD.finditer(question):
         word = match.group()
         if COUNTED.fullmatch(word):

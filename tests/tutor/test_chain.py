@@ -1636,3 +1636,23 @@ def test_asked_what_something_is_the_passage_saying_it_is_brought_in_first(setti
     assert tutor.ask("What is Memcheck?").answer.startswith("Memcheck is a memory error detector [1].")
     # not for a question that asks something else
     assert all(h.chunk.section != "Overview" for h in tutor.retrieve("Which Memcheck option checks bits?"))
+
+
+def test_an_option_asked_about_brings_the_line_documenting_it_first(settings, store, tmp_path):
+    # the Valgrind manual: "What is the default of --num-callers?" had the documenting line in the
+    # fifth hit, which the context had no room for; "--leak-check" was no name to check
+    options = "".join(
+        f"\n\n## Release {i}\n\nRelease {i} changed the --num-callers flag and the callers shown again."
+        for i in range(8)
+    )
+    write(
+        tmp_path / "docs" / "core.md",
+        f"# Core{options}\n\n## Options\n\n`--num-callers=<number> [default: 12]`: Specifies how many "
+        "entries a stack trace shows.",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+    assert tutor.retrieve("what is the default of --num-callers")[0].chunk.section == "Options"
+    answer = tutor.ask("what is the default of --num-callers")
+    assert answer.answer.startswith("`--num-callers=<number> [default: 12]`: Specifies how many entries")
+    assert names_in("What does --leak-check do?") == ["--leak-check"]

@@ -32,7 +32,7 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
-from tutor.store import IDENTIFIER_NAME, definition_of, names_in
+from tutor.store import IDENTIFIER_NAME, definitions_asked, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
@@ -50,7 +50,8 @@ SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which se
 WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
 FAQ_BONUS = 0.2  # the opening of a passage whose heading asks the learner's question
 STEPS_BONUS = 0.5  # a numbered step of what the question asks how it works
-DEFINITION_BONUS = 0.15  # "Memcheck is a memory error detector." for "What is Memcheck?"
+# "Memcheck is a memory error detector." for "What is Memcheck?", an option's documenting line
+DEFINITION_BONUS = 0.15
 FAQ_OPENING = 2  # sentences
 SHARE_ASKED = 0.6  # of the question's content words, in a heading asking the same
 # Content words a sentence needs of its own to be read under its heading ("Yes, you can." has none).
@@ -808,7 +809,7 @@ class OfflineAnswerer(Answerer):
         steps_of = {p.n for p in passages if subject and subject & split_stems(p.chunk.heading)}
         owned = sources_written(passages, named_sources(question))  # "the Edirae plan": its pages
         code_names = names_in(question) if wants_code else []
-        definition = definition_of(question)
+        definitions = definitions_asked(question)
         for (n, position, quoted, raw), text, vector, words in zip(
             candidates, said, vectors, sentence_stems, strict=True
         ):
@@ -831,7 +832,7 @@ class OfflineAnswerer(Answerer):
                 score += FAQ_BONUS  # the passage a heading says answers this question opens with it
             if n in steps_of and NUMBERED_STEP.match(raw):
                 score += STEPS_BONUS
-            if definition is not None and definition.pattern.match(text):
+            if any(definition.pattern.match(text) for definition in definitions):
                 score += DEFINITION_BONUS
             scores.append(score - RANK_PENALTY * rank_of[n])
         chosen: list[int] = []
