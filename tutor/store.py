@@ -618,7 +618,9 @@ class Store:
                     port=self.settings.chroma_port,
                     settings=chroma_settings,
                 )
-            path = Path(self.settings.data_dir) / "chroma"
+            # absolute: Chroma shares one system per path string, and "store/chroma" names another
+            # folder once the process has changed directory (a test, an embedding app)
+            path = Path(self.settings.data_dir).resolve() / "chroma"
             if path.is_dir() and not writable(path):
                 # Chroma cannot open a database it may not write (SQLite wants its journal), so a
                 # read-only store (a read-only mount, a baked image) is read from a private copy,
