@@ -805,6 +805,15 @@ def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_
     )
     assert answerer.select("How long is the capstone in the Edirae plan?", [stage, site])
     assert answerer.select("How long is the capstone in the TheCodeForge plan?", [stage, site]) == []
+    # ... as "does Edirae say …" and "according to Edirae" do (a fifth blind set: "does TheCodeForge
+    # say I can finish quicker, and in how long?" was declined)
+    assert answerer.select("Does Edirae say how long the capstone takes?", [stage, site])
+    assert answerer.select("How long is the capstone, according to Edirae?", [stage, site])
+    assert answerer.select("Does TheCodeForge say how long the capstone takes?", [stage, site]) == []
+    # a hyphenated name is the name joined: "K-means" is KMeans (declined: "How big are the chunks
+    # KMeans processes in parallel?")
+    chunks = one_passage("Small chunks of data (256 samples) are processed in parallel.", title="K-means")
+    assert answerer.select("How big are the chunks that KMeans processes in parallel?", [chunks])
     dated = one_passage("Scikit-learn started in 2007 as a summer project.", title="About")
     assert answerer.select("In what year did scikit-learn start?", [dated])
     defaults = one_passage("By default, MLPClassifier uses mini-batches of 200 samples.", title="MLP")

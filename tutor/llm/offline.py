@@ -613,7 +613,7 @@ def holds_what_is_asked(
     wanted = things[:1] if first else things or [set()]
     if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
-    headings = {p.n: stems(p.chunk.heading) for p in passages}
+    headings = {p.n: dotted_stems(p.chunk.heading) for p in passages}
     answered = questions_answered(passages)
     # a default is of the setting asked about: "XGBoost's default learning rate" is not answered by
     # "gradient boosting is the default choice" under a heading naming XGBoost; read in the part
@@ -661,14 +661,17 @@ SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
 
 
 SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheCodeForge's roadmap"
-    r"([\w.-]+?)(?:'s)?\s+(?:plan|roadmap|guide|path|article|course|page|site|faq|curriculum)\b",
+    r"([\w.-]+?)(?:'s)?\s+(?:plan|roadmap|guide|path|article|course|page|site|faq|curriculum)\b"
+    # ... or to say something: "does TheCodeForge say …", "according to Edirae"
+    r"|\b(?:does|do|did)\s+([\w.-]+)\s+(?:say|recommend|suggest|advise|claim|think|mention)\b"
+    r"|\baccording\s+to\s+(?:the\s+)?([\w.-]+)",
     re.IGNORECASE,
 )
 
 
 def named_sources(question: str) -> list[set[str]]:
     """The stems of each name the question gives a document ("the Edirae plan")."""
-    return [stems(m.group(1)) for m in SOURCE.finditer(question)]
+    return [stems(next(name for name in m.groups() if name)) for m in SOURCE.finditer(question)]
 
 
 def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dict[int, set[str]]:
@@ -749,8 +752,10 @@ def split_stems(text: str) -> set[str]:
 
 
 def dotted_stems(text: str) -> set[str]:
-    """The stems of `text`, a dotted name also as its parts: "functools.lru_cache" names lru_cache."""
-    return stems(text) | stems(re.sub(r"(?<=\w)\.(?=[A-Za-z_])", " ", text))
+    """The stems of `text`, a dotted name also as its parts ("functools.lru_cache" names lru_cache)
+    and a hyphenated one also joined ("K-means" names KMeans)."""
+    parts = re.sub(r"(?<=\w)\.(?=[A-Za-z_])", " ", text)
+    return stems(text) | stems(parts) | stems(re.sub(r"(?<=\w)-(?=\w)", "", parts))
 
 
 class OfflineAnswerer(Answerer):
