@@ -1627,6 +1627,13 @@ def test_asked_what_something_is_the_sentence_saying_it_comes_first(embedder):
     assert quotes(embedder, "what are decision trees", trees)[0].startswith("Decision Trees (DTs) are a")
 
 
+def offline_tutor_over(markdown: str, settings, store, tmp_path) -> Tutor:
+    """An offline tutor giving 3 passages, over one Markdown document."""
+    write(tmp_path / "docs" / "doc.md", markdown)
+    ingest([str(tmp_path / "docs")], store)
+    return make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+
+
 def test_asked_what_something_is_the_passage_saying_it_is_brought_in_first(settings, store, tmp_path):
     # the Valgrind manual: "What is Memcheck?" ranked "Memcheck is a memory error detector" 37th,
     # below every passage of its page that names Memcheck more often
@@ -1634,12 +1641,8 @@ def test_asked_what_something_is_the_passage_saying_it_is_brought_in_first(setti
         f"\n\n## Memcheck option {i}\n\nMemcheck option {i} tells Memcheck to check Memcheck's {i} bits."
         for i in range(12)
     )
-    write(
-        tmp_path / "docs" / "mc.md",
-        f"# Memcheck{sections}\n\n## Overview\n\nMemcheck is a memory error detector.",
-    )
-    ingest([str(tmp_path / "docs")], store)
-    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+    markdown = f"# Memcheck{sections}\n\n## Overview\n\nMemcheck is a memory error detector."
+    tutor = offline_tutor_over(markdown, settings, store, tmp_path)
     hits = tutor.retrieve("What is Memcheck?")
     assert len(hits) == 3 and hits[0].chunk.section == "Overview"
     assert tutor.ask("What is Memcheck?").answer.startswith("Memcheck is a memory error detector [1].")
@@ -1654,13 +1657,8 @@ def test_an_option_asked_about_brings_the_line_documenting_it_first(settings, st
         f"\n\n## Release {i}\n\nRelease {i} changed the --num-callers flag and the callers shown again."
         for i in range(8)
     )
-    write(
-        tmp_path / "docs" / "core.md",
-        f"# Core{options}\n\n## Options\n\n`--num-callers=<number> [default: 12]`: Specifies how many "
-        "entries a stack trace shows.",
-    )
-    ingest([str(tmp_path / "docs")], store)
-    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+    documented = "`--num-callers=<number> [default: 12]`: Specifies how many entries a stack trace shows."
+    tutor = offline_tutor_over(f"# Core{options}\n\n## Options\n\n{documented}", settings, store, tmp_path)
     assert tutor.retrieve("what is the default of --num-callers")[0].chunk.section == "Options"
     answer = tutor.ask("what is the default of --num-callers")
     assert answer.answer.startswith("`--num-callers=<number> [default: 12]`: Specifies how many entries")
