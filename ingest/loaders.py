@@ -458,8 +458,6 @@ DOCBOOK_DIVISION = " or ".join(
 DOCBOOK_CONTENTS = (
     "[contains(concat(' ', normalize-space(@class), ' '), ' toc ') or starts-with(@class, 'list-of-')]"
 )
-
-
 LISTS_ONLY = 200  # characters: a DocBook division with less text than this besides its lists of contents
 
 
@@ -474,17 +472,20 @@ def main_content(root):
         found = root.xpath(xpath)
         if found:
             main = max(found, key=lambda node: len(node.text_content()))
-            contents = main.xpath(".//div" + DOCBOOK_CONTENTS) if docbook else []
-            listed = sum(len(part.text_content()) for part in contents)
-            if (
-                len(main.text_content()) - listed >= LISTS_ONLY
-            ):  # a page that only lists others keeps its list
-                for part in contents:
-                    part.drop_tree()
             if docbook:
-                _questions_and_answers(main)
+                _tidy_docbook(main)
             return main
     return None
+
+
+def _tidy_docbook(main) -> None:
+    """A DocBook division without its lists of contents (a page that only lists others keeps its
+    list: it has nothing else), its FAQ tables read as questions and answers."""
+    contents = main.xpath(".//div" + DOCBOOK_CONTENTS)
+    if len(main.text_content()) - sum(len(part.text_content()) for part in contents) >= LISTS_ONLY:
+        for part in contents:
+            part.drop_tree()
+    _questions_and_answers(main)
 
 
 def _questions_and_answers(node) -> None:
