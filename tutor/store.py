@@ -107,10 +107,10 @@ def definitions_asked(question: str) -> list[Definition]:
     found = []
     if subject := subject_asked(question):
         subject = re.sub(r"^(?:an?|the)\s+", "", subject, flags=re.IGNORECASE)
-        pattern = re.compile(
-            rf"(?<![\w-])(?:the\s+)?{re.escape(subject)}(?:e?s)?(?:\s*\([^)]*\))?\s+(?:is|are)\s+"
-            r"(?:a|an|the|one)\b",
-            re.IGNORECASE,
+        pattern = re.compile(  # opening a sentence or a list item: not "the latest pip is the only …"
+            rf"(?:^|(?<=[.!?]\s))(?:[-*+]\s+|\d+[.)]\s+)?(?:the\s+)?{re.escape(subject)}(?:e?s)?"
+            r"(?:\s*\([^)]*\))?\s+(?:is|are)\s+(?:a|an|the|one)\b",
+            re.IGNORECASE | re.MULTILINE,
         )
         found.append(Definition(pattern, max(subject.lower().split(), key=len)))
     for option in dict.fromkeys(OPTION_NAME.findall(question)):

@@ -34,7 +34,7 @@ from tutor.llm.offline import (
     written_as_names,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
-from tutor.store import names_in
+from tutor.store import definitions_asked, names_in
 from tutor.text import fences_open, snippet
 from tutor.types import Chunk, Hit, Passage
 
@@ -1625,6 +1625,16 @@ def test_asked_what_something_is_the_sentence_saying_it_comes_first(embedder):
         title="Trees",
     )
     assert quotes(embedder, "what are decision trees", trees)[0].startswith("Decision Trees (DTs) are a")
+    # a lower-case name opening a passage is said what it is, not a fragment (a new user's trial on
+    # pip's documentation); said mid-sentence it defines nothing
+    pip = one_passage(
+        "pip is a command line application written in Python. For developing pip, install nox.",
+        title="Getting started",
+    )
+    assert quotes(embedder, "What is pip?", pip)[0] == "pip is a command line application written in Python."
+    [defines] = definitions_asked("What is pip?")
+    assert defines.pattern.search("Intro.\npip is the package installer for Python.")
+    assert not defines.pattern.search("The latest version of the pip is the only supported one.")
 
 
 def offline_tutor_over(markdown: str, settings, store, tmp_path) -> Tutor:

@@ -246,13 +246,18 @@ def readable_row(row: str, wants_code: bool) -> bool:
     return len(content_words(plain(row))) >= 2 and (wants_code or not looks_like_code(row))
 
 
+LOWER_CASE_NAME_IS = re.compile(r"[a-z][\w.-]*\s+(?:is|are)\s+(?:a|an|the)\s")
+
+
 def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     """A sentence a learner can read as an answer: not a question, not a fragment, not code."""
     if text.endswith("?") or len(content_words(text)) < 3 or text.endswith(":"):
         return False
     first = text.split()[0]
     if position == 0 and first.isalpha() and first.islower() and not LIST_ITEM.match(raw):
-        return False  # a fragment: the passage begins mid-sentence
+        # a fragment, the passage beginning mid-sentence; but not a lower-case name said what it
+        # is ("pip is a command line application …")
+        return bool(LOWER_CASE_NAME_IS.match(text))
     return wants_code or not (looks_like_code(raw) or looks_like_code(text))
 
 
