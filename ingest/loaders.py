@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from tutor.errors import IngestError
+from tutor.errors import IngestError, NothingToIndex
 from tutor.frontmatter import FrontMatterError, split_front_matter
 from tutor.text import LIST_ITEM
 from tutor.types import Document
@@ -388,7 +388,7 @@ def load_rst(text: str, fallback_title: str) -> tuple[str, str]:
     heading = (main if main is not None else root).find(".//h1")
     body = html_to_markdown(main if main is not None else root)
     if not body.strip():
-        raise IngestError("no readable text found in the reStructuredText")
+        raise NothingToIndex("no readable text found in the reStructuredText")
     title = " ".join(heading.text_content().split()) if heading is not None else ""
     return title or fallback_title, body
 
@@ -667,7 +667,7 @@ def load_html(data: bytes, fallback_title: str) -> tuple[str, str]:
     else:
         text, title = _extract_boilerplate_free(data)
     if not text.strip():
-        raise IngestError("no readable text found in the HTML")
+        raise NothingToIndex("no readable text found in the HTML")
     title = " ".join((title or "").replace("¶", "").split())
     return title or fallback_title, text
 
@@ -794,7 +794,7 @@ def load_document(
     """Parse `data` as `kind`; raise IngestError naming what is wrong. `max_chars` bounds the text
     a PDF may expand to (other kinds are no longer than their bytes)."""
     if not data.strip():
-        raise IngestError("empty file")
+        raise NothingToIndex("empty file")
     fallback = Path(name).stem.replace("_", " ").replace("-", " ") or name
     fallback = one_line(fallback)
     if kind == "md":

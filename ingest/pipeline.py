@@ -14,7 +14,7 @@ import hashlib
 import os
 import stat
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,7 +30,7 @@ from ingest.loaders import (
     readable_suffix,
     redirect_of,
 )
-from tutor.errors import IngestError
+from tutor.errors import IngestError, NothingToIndex
 from tutor.store import Store, StoredDocument
 from tutor.text import fences_open
 from tutor.timing import StageTimer
@@ -52,6 +52,7 @@ class Target:
     url: str | None = None
     real: Path | None = None  # the file's real path: what is opened, without following links
     identity: tuple[int, int] | None = None  # (device, inode) when found: a swapped file is refused
+    walked: bool = False  # found in a folder, not named
 
     @property
     def name(self) -> str:
@@ -257,7 +258,7 @@ def discover(
                 if isinstance(target, str):
                     found.skipped.append((display_path(file, follow=False), target))
                     continue
-                targets.setdefault(target.doc_id, target)
+                targets.setdefault(target.doc_id, replace(target, walked=True))
     found.targets = list(targets.values())
     return found
 
@@ -399,11 +400,15 @@ def ingest(
                         )
                     )
                 if not chunks:  # every block under MIN_WORDS words: "Hi", a page of links
-                    raise IngestError(
+                    raise NothingToIndex(
                         f"nothing to index: no passage of {MIN_WORDS} words or more (a title, links or "
                         "navigation only?)"
                     )
                 pending.append((target, chunks, doc_hash, previous))
+        except NothingToIndex as exc:
+            # in a folder, a file with nothing to index (a page of links, an include) is passed
+            # over: a documentation folder has some, and they should not fail every ingest of it
+            (report.skipped if target.walked else report.failed).append((target.source, str(exc)))
         except IngestError as exc:
             report.failed.append((target.source, str(exc)))
         progress.advance("read")

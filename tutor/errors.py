@@ -45,6 +45,11 @@ class IngestError(TutorError):
     """One document could not be loaded; the message names the reason."""
 
 
+class NothingToIndex(IngestError):
+    """A document holds no text worth a passage (a page of links, a file that only includes
+    another): in a folder it is skipped, not failed."""
+
+
 class UnknownFilterValue(TutorError):
     """A filter names a value no ingested document has, or one several documents' values end with.
     `key` is the filter; `public` is the message without the command line's wording."""

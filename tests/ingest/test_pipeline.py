@@ -126,8 +126,10 @@ def test_a_gzip_compressed_document_is_read_within_the_size_limit(settings, tmp_
         "bomb.md.gz": "larger than 10,000 bytes when decompressed",
         "fake.md.gz": "not a valid gzip file",
         "cut.md.gz": "a truncated gzip file (it ends before its compressed data does)",
-        "hi.md": "nothing to index: no passage of 3 words or more (a title, links or navigation only?)",
     }
+    assert [(s.rsplit("/", 1)[-1], r) for s, r in report.skipped] == [
+        ("hi.md", "nothing to index: no passage of 3 words or more (a title, links or navigation only?)")
+    ]
     assert report.unsupported == {".gz": 1}
     assert "~/.cache/pip" in store.keyword_search("pip cache Linux", 1)[0][0].text
     assert "Use `SVC` for small data." in store.keyword_search("SVC small data", 1)[0][0].text
@@ -153,16 +155,23 @@ def test_bad_inputs_fail_one_by_one_and_the_rest_ingest(store, docs, tmp_path):
     report = ingest([str(docs), str(bad), str(tmp_path / "missing.md"), "ftp://example.org/a"], store)
     reasons = {src.rsplit("/", 1)[-1]: why for src, why in report.failed}
     assert reasons == {
-        "empty.md": "empty file",
         "binary.txt": "binary file, not text",
         "latin1.txt": "not valid UTF-8 text (bad byte at offset 3)",
         "broken.pdf": reasons["broken.pdf"],
-        "scripts.html": "no readable text found in the HTML",
         "missing.md": "no such file or directory",
         "a": "unsupported URL scheme (only http:// and https://)",
     }
     assert reasons["broken.pdf"].startswith("malformed PDF")
     assert len(report.added) == 4 and not report.ok
+    # in a folder, a file with nothing to index is passed over with its reason, not failed: a
+    # documentation folder has some (pip's docs: a file that only includes another failed every
+    # ingest of the folder, unchanged or not); named on its own, it fails
+    passed_over = {src.rsplit("/", 1)[-1]: why for src, why in report.skipped}
+    assert passed_over == {"empty.md": "empty file", "scripts.html": "no readable text found in the HTML"}
+    named = ingest([str(bad / "scripts.html")], store)
+    assert named.failed and not named.ok
+    only_empty = ingest([str(docs), str(tmp_path / "bad" / "empty.md")], store)
+    assert [why for _, why in only_empty.failed] == ["empty file"]
 
 
 def test_a_document_turning_bad_keeps_what_was_ingested(store, docs):
@@ -378,7 +387,7 @@ def test_a_name_or_title_with_a_line_break_or_a_bidi_override_is_shown_on_one_li
         '---\ntitle: "Safe \u202egnp.exe\u202c title"\n---\nGerbils live 3 years.\n',
     )
     report = ingest([str(tmp_path / "docs")], store)
-    ((name, _),) = report.failed
+    ((name, _),) = report.skipped  # "x": nothing to index, passed over
     assert name.endswith("/bad skipped everything.md") and "\n" not in name
     shown = {d.source.rsplit("/", 1)[-1]: d.title for d in store.documents().values()}
     assert shown == {"new line.md": "new line", "fm.md": "Safe gnp.exe title"}
