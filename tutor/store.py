@@ -273,11 +273,12 @@ def _version(ids: Iterable[str]) -> str:
 def _set_aside(client) -> None:
     """Forget the shared Chroma system `client` was opened on: the next client of its path starts
     a fresh one."""
+    if client is None:
+        return
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    if client is not None:
-        systems = getattr(SharedSystemClient, "_identifier_to_system", {})
-        systems.pop(getattr(client, "_identifier", None), None)
+    systems = getattr(SharedSystemClient, "_identifier_to_system", {})
+    systems.pop(getattr(client, "_identifier", None), None)
 
 
 def _unit_rows(vectors: Any, n: int) -> np.ndarray:
