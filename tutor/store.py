@@ -322,6 +322,19 @@ class KeywordIndex:
         return Stemmer.Stemmer("english")
 
     @classmethod
+    def _tokenize(cls, texts: list[str], **options):
+        """bm25s's tokens of `texts`, the same way for the index and for queries (`KEYWORD_FORMAT`)."""
+        import bm25s
+
+        return bm25s.tokenize(
+            [singular_acronyms(text) for text in texts],
+            stopwords=STOPWORDS,
+            stemmer=cls._stemmer(),
+            show_progress=False,
+            **options,
+        )
+
+    @classmethod
     def build(
         cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], vectors: Any = None
     ) -> KeywordIndex:
@@ -330,12 +343,9 @@ class KeywordIndex:
         retriever = None
         if ids:
             index_texts = [
-                singular_acronyms(Chunk.from_record(i, t, m).index_text())
-                for i, t, m in zip(ids, texts, metas, strict=True)
+                Chunk.from_record(i, t, m).index_text() for i, t, m in zip(ids, texts, metas, strict=True)
             ]
-            tokens = bm25s.tokenize(
-                index_texts, stopwords=STOPWORDS, stemmer=cls._stemmer(), show_progress=False
-            )
+            tokens = cls._tokenize(index_texts)
             retriever = bm25s.BM25()
             retriever.index(tokens, show_progress=False)
         return cls(ids, texts, metas, retriever, vectors)
@@ -390,6 +400,10 @@ class KeywordIndex:
         rows = np.arange(len(self.ids))
         if filters:
             rows = np.array([i for i, m in enumerate(self.metas) if _matches(m, filters)], dtype=np.int64)
+        return self._ranked(rows, query_embedding, n)
+
+    def _ranked(self, rows: np.ndarray, query_embedding: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
+        """The `n` of `rows` of highest cosine similarity to the query, with it."""
         if n <= 0 or not len(rows):
             return []
         query = np.asarray(query_embedding, dtype=np.float32)
@@ -416,13 +430,7 @@ class KeywordIndex:
             and definition.pattern.search(self.texts[i])
             and (not filters or _matches(self.metas[i], filters))
         ]
-        if not rows:
-            return None
-        query = np.asarray(query_embedding, dtype=np.float32)
-        similarity = self.vectors[rows] @ (query / (np.linalg.norm(query) or 1.0))
-        best = int(np.argmax(similarity))
-        row = rows[best]
-        return Chunk.from_record(self.ids[row], self.texts[row], self.metas[row]), float(similarity[best])
+        return next(iter(self._ranked(np.array(rows, dtype=np.int64), query_embedding, 1)), None)
 
     @cached_property
     def _lower_texts(self) -> list[str]:
@@ -463,15 +471,7 @@ class KeywordIndex:
         return out
 
     def _tokens(self, text: str) -> list[str]:
-        import bm25s
-
-        return bm25s.tokenize(
-            [singular_acronyms(text)],
-            stopwords=STOPWORDS,
-            stemmer=self._stemmer(),
-            show_progress=False,
-            return_ids=False,
-        )[0]
+        return self._tokenize([text], return_ids=False)[0]
 
     def unknown_names(self, question: str) -> list[str]:
         """The names in `question` (see `names_in`) that no chunk contains, in order, once each: a

@@ -689,15 +689,17 @@ def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dic
     return {p.n: set().union(*(s for s in sources if s <= written[p.chunk.doc_id])) for p in passages}
 
 
-def for_the_other_case(question: str, sentence: str, heading: str) -> bool:
-    """Whether `sentence`, or the heading it is under, advises a learner lacking what the
-    question's learner knows: "If you already know pandas but not SQL, add SQL now" is no answer to
-    "I know SQL but not Python"."""
+def known_to_learner(question: str) -> set[str]:
+    """The stems of what "I know X but not Y" says the learner knows (X), else none."""
     asked = KNOWS_BUT_NOT.search(question)
-    if not asked:
-        return False
-    known = split_stems(asked["known"])
-    return any(
+    return split_stems(asked["known"]) if asked else set()
+
+
+def for_the_other_case(known: set[str], sentence: str, heading: str) -> bool:
+    """Whether `sentence`, or the heading it is under, advises a learner lacking what the
+    question's learner knows (`known_to_learner`): "If you already know pandas but not SQL, add SQL
+    now" is no answer to "I know SQL but not Python"."""
+    return bool(known) and any(
         said and split_stems(said["missing"]) & known
         for said in map(KNOWS_BUT_NOT.search, (sentence, heading))
     )
@@ -780,14 +782,15 @@ class OfflineAnswerer(Answerer):
         """The sentences to quote for `question` (a follow-up condensed with what it follows; the
         follow-up alone as `latest`), each as (passage number, position, text)."""
         asked = split_stems(question)
-        about = {p.n: stems(p.chunk.heading) for p in passages}
-        heading_of_passage = {p.n: p.chunk.heading for p in passages}
+        heading = {p.n: p.chunk.heading for p in passages}
+        about = {n: stems(text) for n, text in heading.items()}
+        known = known_to_learner(question)
         wants_code = bool(ASKS_CODE.search(question))
         candidates = [
             c
             for c in candidate_sentences(passages, wants_code=wants_code)
             if (not THIS_TOPIC.search(c[2]) or about[c[0]] & asked)
-            and not for_the_other_case(question, c[3], heading_of_passage[c[0]])
+            and not for_the_other_case(known, c[3], heading[c[0]])
         ]
         if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
             return []
@@ -797,7 +800,6 @@ class OfflineAnswerer(Answerer):
         # read as words: inline code without its ticks; a code block under its passage's heading,
         # which says what it is code for (code itself reads alike: "clf = svm.SVC().fit(X, y)" and
         # "clf = tree.DecisionTreeClassifier().fit(X, y)")
-        heading = {p.n: p.chunk.heading for p in passages}
         said = [f"{heading[c[0]]}: {c[2]}" if is_code(c[2]) else plain(c[2]) for c in candidates]
         judged = [
             f"{leads[(c[0], c[1])]} {s}" if (c[0], c[1]) in leads else s
