@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -49,7 +50,7 @@ def split_sections(markdown: str) -> Iterator[tuple[list[str], str]]:
 
 # A line of plain text that reads like a heading (saved web pages keep their headings as such lines):
 # short, its first letter a capital, no sentence punctuation at its end (a question is allowed: FAQs),
-# not a list item and not code.
+# not a list item, not code and no address ("Open http://localhost:5000 to view the runs").
 HEADING_LINE = re.compile(
     r"^(?![-*•·+>#]|\d+[.)]\s)[^=(){}\[\]<>;|`\"]{2,100}(?: \([^()=;|`\"]{1,40}\))?(?<![.!,;:])$"
 )
@@ -63,6 +64,7 @@ def is_heading_line(line: str) -> bool:
         and first_letter.isupper()
         and bool(HEADING_LINE.match(line))
         and bool(WORD.search(line))
+        and "://" not in line
     )
 
 
@@ -70,11 +72,14 @@ def plain_text_sections(text: str) -> Iterator[tuple[list[str], str]]:
     """Yield (heading path, text) for plain text, cut before each run of heading-like lines.
 
     The heading lines stay in the section's text (in plain text they are part of what was written:
-    "Phase 2: Supervised Learning (Weeks 7–14)"); a run of them becomes the section path."""
+    "Phase 2: Supervised Learning (Weeks 7–14)"); a run of them becomes the section path. A run
+    that opens with a label the page repeats ("Symptom", "Fix" under each pitfall) stays under
+    the heading before it: "Too many algorithms › Fix", not "Fix"."""
     lines = text.splitlines()
     # One pass, linear in the lines (a hostile file may hold millions of them): the last non-blank
     # line, and whether the body so far holds a line of text (not only headings).
     last = max((i for i, x in enumerate(lines) if x.strip()), default=-1)
+    labels = _repeated_heading_lines(lines)
     headings: list[str] = []
     seen: set[str] = set()
     body: list[str] = []
@@ -85,7 +90,8 @@ def plain_text_sections(text: str) -> Iterator[tuple[list[str], str]]:
         if heading and i < last:
             if body_has_text:
                 yield headings, "\n".join(body)
-                headings, seen, body, body_has_text = [], set(), [], False
+                parent = [h for h in headings if h not in labels][-1:] if line in labels else []
+                headings, seen, body, body_has_text = list(parent), set(parent), [], False
             if line not in seen:
                 headings.append(line)
                 seen.add(line)
@@ -93,6 +99,11 @@ def plain_text_sections(text: str) -> Iterator[tuple[list[str], str]]:
         body_has_text = body_has_text or (bool(line) and not heading)
     if body:
         yield headings, "\n".join(body)
+
+
+def _repeated_heading_lines(lines: list[str]) -> set[str]:
+    counts = Counter(line.strip() for line in lines if line.strip())
+    return {line for line, n in counts.items() if n > 1 and is_heading_line(line)}
 
 
 def is_boilerplate(text: str) -> bool:

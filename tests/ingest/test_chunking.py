@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from ingest.chunking import Chunker, chunk_id, split_sections
+from ingest.chunking import Chunker, chunk_id, plain_text_sections, split_sections
 from tutor.grounding import split_sentences
 from tutor.retrieval import joined
 from tutor.types import Document
@@ -24,6 +24,32 @@ def test_sections_follow_heading_levels_and_ignore_code_fences():
     assert sections[2] == (["Guide", "A"], "a text\n```\n# not a heading\n```")
     assert sections[3] == (["Guide", "A", "A1"], "deep")
     assert sections[4] == (["Guide", "B"], "b text")
+
+
+def test_a_label_the_plain_text_repeats_stays_under_the_heading_before_it():
+    # A saved page's pitfalls, each with a "Symptom" and a "Fix": "Fix" alone said nothing of which
+    # pitfall it fixes, and "which algorithms should I master?" did not find it
+    text = (
+        "Learning too many algorithms\nSymptom\n\nCan list 20 names but tune none.\n\n"
+        "Fix\n\nMaster 4 algorithms deeply.\n\n"
+        "Skipping evaluation\nSymptom\n\nA 95% notebook model fails in production.\n\n"
+        "Fix\n\nCross-validate before you deploy.\n"
+    )
+    assert [headings for headings, _ in plain_text_sections(text)] == [
+        ["Learning too many algorithms", "Symptom"],
+        ["Learning too many algorithms", "Fix"],
+        ["Skipping evaluation", "Symptom"],
+        ["Skipping evaluation", "Fix"],
+    ]
+
+
+def test_a_plain_text_line_with_an_address_is_no_heading():
+    # "Open http://localhost:5000 to view runs" had cut the MLflow commands off from the address
+    text = (
+        "Track experiments with MLflow\npip install mlflow && mlflow ui\n"
+        "Open http://localhost:5000 to view runs\nThe runs list each metric.\n"
+    )
+    assert [headings for headings, _ in plain_text_sections(text)] == [["Track experiments with MLflow"]]
 
 
 def test_a_heading_spaced_as_its_title_is_not_repeated_under_it(embedder):
