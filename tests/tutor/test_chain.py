@@ -757,6 +757,31 @@ def test_a_figure_question_leaves_out_other_passages_figures_about_something_els
     assert [n for n, _, _ in chosen] == [1]  # the 360 hours would read as part of Kaggle's answer
 
 
+def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
+    # blind6 y135: "the default n_estimators" was answered by "The default value of
+    # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for
+    # the question's other words ("tree-based nearest neighbor searches")
+    forest = one_passage(
+        "The main parameters to adjust are n_estimators and max_features. "
+        "The default value of max_features=1.0 is equivalent to bagged trees.",
+        title="Random forests",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert (
+        answerer.select("What's the default number of trees (n_estimators) in a random forest?", [forest])
+        == []
+    )
+    neighbors = one_passage(
+        "A good compromise between these is leaf_size = 30, the default value of the parameter.",
+        title="Effect of leaf_size",
+    )
+    chosen = answerer.select(
+        "For the tree-based nearest neighbor searches (KD tree / ball tree), what's the default leaf_size?",
+        [neighbors],
+    )
+    assert any("leaf_size = 30" in text for _, _, text in chosen)
+
+
 def test_a_year_a_default_or_a_site_named_in_lower_case_must_be_in_the_sentence_that_answers(embedder):
     text = (
         "Scikit-learn is an open source machine learning library.\n\n"

@@ -625,6 +625,17 @@ def holds_what_is_asked(
     # of the question that asks for the default ("…, and what is it set to by default?")
     asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
+    # ... and a setting the question names as written in code ("leaf_size", "n_init") must be the
+    # sentence's: "The default value of max_features=1.0 …" says no default of n_estimators
+    named_settings = (
+        [split_stems(name) for name in IDENTIFIER_NAME.findall(asking)] if figure is DEFAULT else []
+    )
+
+    def of_setting(sentence: str) -> bool:
+        if named_settings:
+            return any(named <= dotted_stems(sentence) for named in named_settings)
+        return not setting or bool(setting & split_stems(sentence))
+
     # what each passage is about besides its sentences' words: its heading, a source the question
     # names that its document writes, and for a default the whole passage (a default is said of a
     # setting, its estimator named around it: "For SVC, SVR … Setting C: C is 1 by default")
@@ -639,7 +650,7 @@ def holds_what_is_asked(
         for about in [context[n] | answered.get((n, position), set())]  # and an FAQ's question
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= about | dotted_stems(sentence) and (not setting or setting & split_stems(sentence))
+        if thing <= about | dotted_stems(sentence) and of_setting(sentence)
     )
 
 
