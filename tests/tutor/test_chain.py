@@ -19,10 +19,12 @@ from tutor.grounding import (
 from tutor.llm.base import Answerer, rule_based_condense
 from tutor.llm.offline import (
     ASKS_SETTING,
+    QUANTITY,
     OfflineAnswerer,
     asked_for,
     asks,
     candidate_sentences,
+    figure_of,
     lines_as_paragraphs,
     looks_like_code,
     named_things,
@@ -755,6 +757,34 @@ def test_a_figure_question_leaves_out_other_passages_figures_about_something_els
         "How many free GPU hours a week does Kaggle give?", [kaggle, plan]
     )
     assert [n for n, _, _ in chosen] == [1]  # the 360 hours would read as part of Kaggle's answer
+
+
+def test_a_figure_is_asked_of_the_thing_its_own_clause_names(embedder):
+    # blind6 y005: "In the story about … Random Tutorials, how many ML jobs …?" asked the figure of
+    # the tutorials, a name the passage writes, and was declined
+    story = one_passage(
+        "Six Months of Random Tutorials, Zero Job Offers\n\nApplied to 47 ML positions. "
+        "Received zero callbacks.",
+        title="Production incident",
+    )
+    chosen = OfflineAnswerer(embedder).select(
+        "In the story about the dev who did Random Tutorials, how many ML jobs did they apply to?", [story]
+    )
+    assert any("47 ML positions" in text for _, _, text in chosen)
+
+
+def test_a_figure_is_of_a_name_written_before_it_in_its_stretch(embedder):
+    # seeds z026: the eight weeks are the phases', not only Python's, the stretch's first name
+    passage = one_passage(
+        "A software engineer with Python fluency can move through Phases 1 and 2 in roughly eight "
+        "weeks combined.",
+        title="How long does it take?",
+    )
+    chosen = OfflineAnswerer(embedder).select("How fast can I get through Phases 1 and 2?", [passage])
+    assert any("eight weeks" in text for _, _, text in chosen)
+    assert (
+        figure_of("Google Colab (free), Kaggle Notebooks (30 GPU hours a week)", {"colab"}, QUANTITY) is False
+    )
 
 
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):

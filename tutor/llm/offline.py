@@ -609,6 +609,12 @@ def holds_what_is_asked(
     # document that writes it
     sources = named_sources(asks)
     things = [t for t in things if t not in sources] or things
+    # ... and a thing named before the clause that asks for the figure sets the scene: "In the
+    # story about six months of Random Tutorials, how many ML jobs did they apply to?" asks of jobs
+    if figure in (QUANTITY, MONEY) and (asked := ASKS_FIGURE.search(asks)):
+        opening = max(asks.rfind(mark, 0, asked.start()) for mark in ",;:")
+        in_clause = [t for t in named_things(asks[opening + 1 :], known) if t not in sources]
+        things = in_clause if opening > 0 and in_clause else things
     if not things and figure in (QUANTITY, MONEY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
@@ -733,23 +739,26 @@ def questions_answered(passages: Sequence[Passage]) -> dict[tuple[int, int], set
 
 
 def figure_of(sentence: str, thing: set[str], figure: re.Pattern) -> bool:
-    """Whether `sentence` holds a figure of `thing`. A figure is of the first name of its stretch
-    of the sentence (between commas, colons, brackets, "while"), or of the stretch before when its
-    own names none: in "Google Colab (switch on the GPU runtime), Kaggle Notebooks (about 30 free
-    GPU hours a week)" the 30 is Kaggle's, not Colab's. A figure no name owns may be anyone's."""
+    """Whether `sentence` holds a figure of `thing`. A figure is of a name its stretch of the
+    sentence (between commas, colons, brackets, "while") writes before it, or of the stretch
+    before when its own names none: in "Google Colab (switch on the GPU runtime), Kaggle Notebooks
+    (about 30 free GPU hours a week)" the 30 is Kaggle's, not Colab's; in "A software engineer with
+    Python … can move through Phases 1 and 2 in roughly eight weeks" it is the phases' too. A
+    figure no name owns may be anyone's."""
     spans = name_spans(sentence)
     if not thing or not any(thing & names for _, _, names in spans):
         return bool(figure.search(sentence))  # the thing is named in the heading, or not as a name
     cuts = [0, *(m.end() for m in SEGMENT_END.finditer(sentence))]
     for match in figure.finditer(sentence):
-        owner: set[str] = set()
+        owners: list[set[str]] = []
         for begin, end in reversed(list(zip(cuts, [*cuts[1:], len(sentence)], strict=True))):
             if begin > match.start():
                 continue
-            owner = next((names for start, _, names in spans if begin <= start < end), set())
-            if owner:
+            owners = [names for start, _, names in spans if begin <= start < min(end, match.start())]
+            owners = owners or [names for start, _, names in spans if begin <= start < end][:1]
+            if owners:
                 break
-        if not owner or owner & thing:
+        if not owners or any(owner & thing for owner in owners):
             return True
     return False
 
