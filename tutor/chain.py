@@ -12,7 +12,7 @@ from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
-from tutor.retrieval import RANKER_DEPTH, build_context, hybrid_search, maximal_marginal_relevance
+from tutor.retrieval import RANKER_DEPTH, build_context, fuse, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, definitions_asked, names_in, subject_asked
 from tutor.text import ASKS_CODE, snippet, without_terminal_codes
 from tutor.timing import StageTimer
@@ -108,6 +108,12 @@ class Tutor:
         k = top_k or self.settings.top_k
         depth = max(RANKER_DEPTH, 3 * k if self.settings.mmr else k)
         candidates = hybrid_search(self.store, query, 3 * k, filters=filters, candidates=depth)
+        named = self.store.keyword_index.documents_named(query)
+        if len(named) == 1:  # "the edirae roadmap": that page's best passages rank with the rest
+            within = {**(filters or {}), "doc_id": next(iter(named))}
+            candidates = fuse(
+                candidates, hybrid_search(self.store, query, 3 * k, filters=within, candidates=depth)
+            )
         if not self.settings.mmr:
             hits = candidates[:k]
         else:

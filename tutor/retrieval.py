@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,13 @@ def hybrid_search(
     for chunk_id, score in fused.items():
         hits[chunk_id].score = score
     return sorted(hits.values(), key=lambda h: -h.score)[:top_k]
+
+
+def fuse(*rankings: list[Hit]) -> list[Hit]:
+    """Hits of several rankings in one, by reciprocal rank fusion (a hit in two ranks above both)."""
+    hits = {h.chunk.id: h for ranking in reversed(rankings) for h in ranking}
+    scores = reciprocal_rank_fusion([[h.chunk.id for h in ranking] for ranking in rankings])
+    return sorted((replace(hits[i], score=score) for i, score in scores.items()), key=lambda h: -h.score)
 
 
 def maximal_marginal_relevance(

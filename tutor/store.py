@@ -51,6 +51,12 @@ SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
 
 
+IN_PASSING = 3  # chunks of a document naming its publisher at most: a name in passing, not its topic
+MIN_DOCUMENTS_NAMED = 3  # a store of fewer documents is not told apart by a name
+# a question's word, lower-cased ("edirae", "levels.fyi")
+WORD_OR_SITE = re.compile(r"[a-z][\w.-]*[a-z0-9]{3}")
+
+
 PREFIX_CHARS = 5  # "backprop" is written when "backpropagation" is
 TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
 TYPO_MIN = 4  # letters of a word worth looking up as a slip of the keys
@@ -431,6 +437,35 @@ class KeywordIndex:
             and (not filters or _matches(self.metas[i], filters))
         ]
         return next(iter(self._ranked(np.array(rows, dtype=np.int64), query_embedding, 1)), None)
+
+    def documents_named(self, question: str) -> set[str]:
+        """The documents `question` calls by a name that one of them alone writes, in `IN_PASSING`
+        chunks at most and never in lower case: a publisher named in a page's footer ("Start
+        Learning on Edirae"), which a learner calls the page by ("the edirae roadmap"). Words of
+        general English are not such names."""
+        if self._document_count < MIN_DOCUMENTS_NAMED:
+            return set()
+        found: set[str] = set()
+        for word in set(WORD_OR_SITE.findall(question.lower())) - english_words():
+            chunks = self._chunks_naming(word)
+            if chunks is not None and len(chunks) == 1 and sum(chunks.values()) <= IN_PASSING:
+                found |= set(chunks)
+        return found
+
+    def _chunks_naming(self, word: str) -> dict[str, int] | None:
+        """Per document, the chunks writing `word` as a name; None when one writes it in lower case."""
+        written = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", re.IGNORECASE)
+        chunks: dict[str, int] = {}
+        for lower, text, meta in zip(self._lower_texts, self.texts, self.metas, strict=True):
+            if word in lower and (spellings := written.findall(text)):
+                if any(spelling.islower() for spelling in spellings):
+                    return None  # a word, not a name
+                chunks[meta.get("doc_id", "")] = chunks.get(meta.get("doc_id", ""), 0) + 1
+        return chunks
+
+    @cached_property
+    def _document_count(self) -> int:
+        return len({meta.get("doc_id") for meta in self.metas})
 
     @cached_property
     def _lower_texts(self) -> list[str]:

@@ -27,6 +27,7 @@ from tutor.llm.offline import (
     figure_of,
     lines_as_paragraphs,
     looks_like_code,
+    named_sources,
     named_things,
     same_question,
     same_words,
@@ -129,6 +130,7 @@ class RankedStore:
     def __init__(self, dense: list[str], keyword: list[str]):
         self.lists = dense, keyword
         self.embedder = type("E", (), {"embed_query": staticmethod(lambda q: [0.0])})()
+        self.keyword_index = type("K", (), {"documents_named": staticmethod(lambda q: set())})()
 
     def _chunks(self, ids: list[str], n: int) -> list[tuple[Chunk, float]]:
         return [(Chunk(i, i, f"{i}.md", i, "", f"text of {i}", 0), 1.0 / r) for r, i in enumerate(ids[:n], 1)]
@@ -785,6 +787,20 @@ def test_a_figure_is_of_a_name_written_before_it_in_its_stretch(embedder):
     assert (
         figure_of("Google Colab (free), Kaggle Notebooks (30 GPU hours a week)", {"colab"}, QUANTITY) is False
     )
+
+
+def test_how_long_asks_and_is_no_thing_a_heading_names(embedder):
+    # seeds s101: "How Long Does This Roadmap Take?" writes "Long" as a name; "how long is the MLOps
+    # Zoomcamp course?" then asked the figure of "long", and the roadmap's months answered it
+    plans = one_passage(
+        "How Long Does This Machine Learning Roadmap Actually Take?\n\n"
+        "The honest answer: six to twelve months of consistent study.",
+        title="How Long Does This Machine Learning Roadmap Actually Take?",
+    )
+    assert OfflineAnswerer(embedder).select("how long is the MLOps Zoomcamp course, in weeks?", [plans]) == []
+    # a course is named by one word ("Zoomcamp course"), a page by up to four ("the AI Learning Hub roadmap")
+    assert named_sources("how long is the MLOps Zoomcamp course?") == [stems("Zoomcamp")]
+    assert named_sources("In the AI Learning Hub roadmap, what comes next?") == [stems("AI Learning Hub")]
 
 
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
@@ -1574,6 +1590,8 @@ def test_how_long_a_named_tutorial_takes_finds_the_passage_naming_it(settings, s
             "months at 2 hours a day; how long depends on your hours.",
         )
     write(tmp_path / "docs" / "sql.md", "# SQL\n\n## Pandas users\n\nDo the SQLZoo tutorial first.")
+    # named by two pages, SQLZoo calls neither (see test_a_page_named_by_its_publisher_brings_its_passages_in)
+    write(tmp_path / "docs" / "tools.md", "# Tools\n\n## Sites\n\nSites such as SQLZoo are listed here.")
     ingest([str(tmp_path / "docs")], store)
     tutor = make_tutor(settings, store, FakeAnswerer(), top_k=3)
     question = "How long does SQLZoo take?"
@@ -1713,6 +1731,31 @@ def test_asked_what_something_is_the_passage_saying_it_is_brought_in_first(setti
     assert tutor.ask("What is Memcheck?").answer.startswith("Memcheck is a memory error detector [1].")
     # not for a question that asks something else
     assert all(h.chunk.section != "Overview" for h in tutor.retrieve("Which Memcheck option checks bits?"))
+
+
+def test_a_page_named_by_its_publisher_brings_its_passages_in(settings, store, tmp_path):
+    # the seed pages: "the edirae roadmap" names a page only by its footer ("Start Learning on
+    # Edirae"); its prerequisites ranked ninth, below every other page's
+    for n in range(4):
+        write(
+            tmp_path / "docs" / f"page{n}.md",
+            f"# Roadmap {n}\n\n## Prerequisites for this roadmap\n\nThe prerequisites for roadmap {n}: "
+            f"prerequisites number {n}, which every learner of this roadmap needs first.\n\n"
+            f"## Practice\n\nPractice each week on small projects {n}.",
+        )
+    write(
+        tmp_path / "docs" / "edirae.md",
+        "# Five stages\n\n## Prerequisites\n\n- Comfort with the command line\n- Basic calculus\n\n"
+        "## Join us\n\nStart learning on Edirae today.",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+    hits = tutor.retrieve("what are the prerequisites for the edirae roadmap?")
+    assert "Prerequisites" in [h.chunk.section for h in hits]
+    assert store.keyword_index.documents_named("the Edirae roadmap") == {hits[0].chunk.doc_id}
+    # a word of general English, or one a page writes in lower case, names no page
+    assert store.keyword_index.documents_named("the practice roadmap") == set()
+    assert store.keyword_index.documents_named("roadmap 3 prerequisites") == set()
 
 
 def test_an_option_asked_about_brings_the_line_documenting_it_first(settings, store, tmp_path):

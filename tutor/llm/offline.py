@@ -607,14 +607,16 @@ def holds_what_is_asked(
     # "the Edirae plan", "TheCodeForge roadmap" name whose document, not what a figure is of: such a
     # source is a thing only when nothing else is named, and is then in every passage of a
     # document that writes it
-    sources = named_sources(asks)
-    things = [t for t in things if t not in sources] or things
+    sources = named_sources(question)  # the condensed question: a follow-up names none of its own
+    things = [t for t in things if not any(t <= source for source in sources)] or things
     # ... and a thing named before the clause that asks for the figure sets the scene: "In the
     # story about six months of Random Tutorials, how many ML jobs did they apply to?" asks of jobs
     if figure in (QUANTITY, MONEY) and (asked := ASKS_FIGURE.search(asks)):
         opening = max(asks.rfind(mark, 0, asked.start()) for mark in ",;:")
-        in_clause = [t for t in named_things(asks[opening + 1 :], known) if t not in sources]
+        in_clause = [t for t in named_things(asks[opening + 1 :], known) if not any(t <= s for s in sources)]
         things = in_clause if opening > 0 and in_clause else things
+        # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
+        things = [t for t in things if not t <= stems(asked.group())]
     if not things and figure in (QUANTITY, MONEY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
@@ -683,7 +685,10 @@ SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
 
 
 SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheCodeForge's roadmap"
-    r"([\w.-]+?)(?:'s)?\s+(?:plan|roadmap|guide|path|article|course|page|site|faq|curriculum)\b"
+    # (a name of capitalised words too: "the AI Learning Hub roadmap"; a course is named by one word
+    # only, "the MLOps Zoomcamp course" being what is asked about)
+    r"((?:(?-i:[A-Z])[\w.-]*\s+){0,3}[\w.-]+?)(?:'s)?\s+(?:plan|roadmap|guide|path|article|page|site|faq|curriculum)\b"
+    r"|([\w.-]+?)(?:'s)?\s+course\b"
     # ... or to say something: "does TheCodeForge say …", "according to Edirae"
     r"|\b(?:does|do|did)\s+([\w.-]+)\s+(?:say|recommend|suggest|advise|claim|think|mention)\b"
     r"|\baccording\s+to\s+(?:the\s+)?([\w.-]+)",
