@@ -803,6 +803,21 @@ def test_how_long_asks_and_is_no_thing_a_heading_names(embedder):
     assert named_sources("In the AI Learning Hub roadmap, what comes next?") == [stems("AI Learning Hub")]
 
 
+def test_a_table_cells_first_word_is_no_name(embedder):
+    # the Node.js docs: every API's history table heads a column "Changes", so "which option
+    # changes that?" asked the figure of "changes", and the history size's default was declined
+    history = "| Version | Changes |\n| --- | --- |\n| v15.8.0 | The `signal` option is supported now. |"
+    assert "changes" not in written_as_names((history,))
+    options = one_passage(
+        f"{history}\n\n- `historySize` <number> Maximum number of history lines retained. Default: `30`.",
+        title="readline.createInterface(options)",
+    )
+    chosen = OfflineAnswerer(embedder).select(
+        "how many lines of input history are kept by default, and which option changes that?", [options]
+    )
+    assert any("historySize" in text for _, _, text in chosen)
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for

@@ -516,8 +516,11 @@ def written_as_names(texts: tuple[str, ...]) -> frozenset[str]:
     """The words (lower-cased) that `texts` write only as names (`names_in`), never in lower case:
     a learner's "colab" or "karpathy" is the "Colab" or "Karpathy" of the passages. Read once for an
     answer's passages, however many of its checks ask."""
-    lines = (
-        LIST_ITEM.sub("", COMMENT_OR_HEADING.sub("", line)) for text in texts for line in text.splitlines()
+    lines = (  # a table's cell opens like a sentence ("| Version | Changes |")
+        LIST_ITEM.sub("", COMMENT_OR_HEADING.sub("", cell))
+        for text in texts
+        for line in text.splitlines()
+        for cell in line.split("|")
     )
     named = {
         name.lower() for line in lines for sentence in split_sentences(line) for name in names_in(sentence)
