@@ -818,6 +818,32 @@ def test_a_table_cells_first_word_is_no_name(embedder):
     assert any("historySize" in text for _, _, text in chosen)
 
 
+def test_an_options_default_comes_with_the_sentence_quoted_from_its_item(embedder):
+    # the Node.js docs: "what's the default limit on stdout size?" quoted "If exceeded, the child
+    # process is terminated …" from the maxBuffer item, not its "Default: `1024 * 1024`.", which
+    # read as code, nor the opening naming the option
+    options = one_passage(
+        "- `timeout` <number> Default: `0`\n"
+        "- `maxBuffer` <number> Largest amount of data in bytes allowed on stdout or stderr. If "
+        "exceeded, the child process is terminated and any output is truncated. Default: `1024 * 1024`.\n"
+        "- `killSignal` <string> Default: `'SIGTERM'`",
+        source="child_process.html",
+        title="child_process.exec()",
+    )
+    answer = "".join(
+        OfflineAnswerer(embedder).stream(
+            "exec() kills my child process when it prints a lot. what's the default limit on output?",
+            [options],
+            [],
+        )
+    )
+    item = (
+        "`maxBuffer` <number> Largest amount of data in bytes allowed on stdout or stderr [1]. If exceeded, "
+        "the child process is terminated and any output is truncated [1]. Default: `1024 * 1024` [1]."
+    )
+    assert item in answer
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for

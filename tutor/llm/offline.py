@@ -299,6 +299,43 @@ def whole_blocks(text: str, opened: bool = False) -> list[str]:
 YES_OR_NO = re.compile(r"(yes|no)\b[^?]*[.!]$", re.IGNORECASE)
 
 
+ITEM_DEFAULT = re.compile(r"^Default:\s", re.IGNORECASE)  # an option's "Default: `30`."
+ITEM_REACH = 6  # sentences of one list item looked through for its default
+
+
+def list_item_of(i: int, candidates: list[tuple[int, int, str, str]]) -> range:
+    """The candidates of the list item candidate `i` is in (`ITEM_REACH` at most), else none."""
+    n = candidates[i][0]
+    start = i
+    while not LIST_ITEM.match(candidates[start][3]):
+        start -= 1
+        if start < 0 or candidates[start][0] != n or i - start > ITEM_REACH:
+            return range(0)
+    end = start + 1
+    while end < len(candidates) and candidates[end][0] == n and not LIST_ITEM.match(candidates[end][3]):
+        end += 1
+    return range(start, min(end, start + ITEM_REACH))
+
+
+def with_item_defaults(order: list[int], candidates: list[tuple[int, int, str, str]]) -> list[int]:
+    """`order`, each sentence quoted from an option's list item between the item's opening, which
+    names the option, and its "Default: …", when a question asks for a default. An API reference
+    ends each option with it ("- `maxBuffer` <number> Largest amount of data … If exceeded, the
+    child process is terminated … Default: `1024 * 1024`."), and the sentence matching the
+    question's words is seldom that one."""
+
+    out: list[int] = []
+    for i in order:
+        span = list_item_of(i, candidates)
+        said = next((j for j in span if j > i and ITEM_DEFAULT.match(candidates[j][2])), None)
+        if said is None or said in order or said in out:
+            out.append(i)
+            continue
+        named = span[0]  # ... and the item's opening, which names the option ("`maxBuffer` <number> …")
+        out += [j for j in (named, i, said) if j not in out and (j == i or j not in order)]
+    return out
+
+
 def yes_or_no_first(
     order: list[int], candidates: list[tuple[int, int, str, str]], opener: dict[int, int]
 ) -> list[int]:
@@ -354,7 +391,10 @@ def candidate_sentences(
                 keep = True  # "Yes, you can." under "Can I get a job without a degree?"
             else:
                 keep = bool(text) and not is_row(sentence)
-                keep = keep and readable(sentence, plain(text), position, wants_code)
+                # an option's "Default: `1024 * 1024`." says something, however much code it holds
+                keep = keep and (
+                    readable(sentence, plain(text), position, wants_code) or bool(ITEM_DEFAULT.match(text))
+                )
             if keep:
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
@@ -655,13 +695,19 @@ def holds_what_is_asked(
         p.n: headings[p.n] | owned[p.n] | (dotted_stems(p.text) if figure is DEFAULT else set())
         for p in passages
     }
+    # an option's "Default: `30`." is said of what its list item says ("`historySize` <number> …")
+    item_says = {
+        i: " ".join(candidates[j][2] for j in list_item_of(i, candidates))
+        for i, c in enumerate(candidates)
+        if figure is DEFAULT and ITEM_DEFAULT.match(c[2])
+    }
     return any(  # in one sentence: a list item may run two ("… free to audit. course.careers adds …")
         figure_of(sentence, thing, figure)
-        for n, position, text, raw in candidates
+        for i, (n, position, text, raw) in enumerate(candidates)
         for about in [context[n] | answered.get((n, position), set())]  # and an FAQ's question
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= about | dotted_stems(sentence) and of_setting(sentence)
+        if thing <= about | dotted_stems(sentence) and of_setting(f"{sentence} {item_says.get(i, '')}")
     )
 
 
@@ -937,6 +983,8 @@ class OfflineAnswerer(Answerer):
             c[0]: j for j, c in enumerate(candidates) if c[1] == 0 and c[0] in faq and YES_OR_NO.match(c[2])
         }
         order = yes_or_no_first(order, candidates, opener)
+        if DEFAULT.search(latest or question):
+            order = with_item_defaults(order, candidates)
         return with_lead_ins(whole_lists(order, candidates), candidates, leads)
 
     @staticmethod
