@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 
 # A question asking for code: the answer quotes code blocks, whole.
-ASKS_CODE = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
+# ... unless it is code the learner would rather not touch ("without changing code")
+ASKS_CODE = re.compile(
+    r"^(?!.*\b(?:without|no)\s+(?:\w+\s+){0,2}code\b).*?\b(code|snippet|example|syntax|command)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 # "How does X work?": what is asked how it works (the offline answerer quotes its steps; keyword
 # search leaves out "work").
 HOW_IT_WORKS = re.compile(

@@ -1,8 +1,8 @@
-"""The list-item pattern that ingestion, the answerers and the judge share."""
+"""The patterns that ingestion, the answerers and the judge share: list items, questions asking for code."""
 
 import pytest
 
-from tutor.text import LIST_ITEM
+from tutor.text import ASKS_CODE, LIST_ITEM
 
 
 @pytest.mark.parametrize(
@@ -17,3 +17,20 @@ def test_list_markers_open_an_item(line):
 )
 def test_figures_and_prose_are_not_items(line):
     assert not LIST_ITEM.match(line)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("show me a code example for spawn", True),
+        ("what command runs the tests?", True),
+        # the Node.js set's n021: a code block was quoted for a learner who wanted none
+        (
+            "Can I switch cluster scheduling without changing code, like through an environment variable?",
+            False,
+        ),
+        ("no code please, just explain what a worker is", False),
+    ],
+)
+def test_a_question_asks_for_code_unless_it_would_rather_not_touch_any(question, asks):
+    assert bool(ASKS_CODE.search(question)) is asks
