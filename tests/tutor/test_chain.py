@@ -844,6 +844,18 @@ def test_an_options_default_comes_with_the_sentence_quoted_from_its_item(embedde
     assert item in answer
 
 
+def test_what_range_asks_for_figures(embedder):
+    # the Node.js set's n020: "what numeric range does os.setPriority accept?" quoted every sentence
+    # on priorities but the one giving -20 and 19
+    priority = one_passage(
+        "Due to differences between Unix priority levels and Windows priority classes, `priority` is "
+        "mapped to one of six priority constants. The `priority` input must be an integer between `-20` "
+        "(high priority) and `19` (low priority).",
+        title="os.setPriority([pid, ]priority)",
+    )
+    assert "`-20`" in quotes(embedder, "what numeric range does os.setPriority accept?", priority)[0]
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for

@@ -61,7 +61,7 @@ RANK_PENALTY = 0.02  # per rank of the passage: a slight preference for better-r
 # What a question asks for, and what a sentence must hold to give it.
 ASKS_NUMBER = re.compile(
     r"\bhow (many|much|long|often|big|large|fast|old)\b|\bwhat (percentage|share|proportion|fraction)\b"
-    r"|\bwhich (week|month|year|day)s?\b|\bwhen\b|%",
+    r"|\bwhich (week|month|year|day)s?\b|\bwhen\b|%|\bwhat (?:\w+ )?range\b",  # "what numeric range …?"
     re.IGNORECASE,
 )
 # A question after a figure itself ("when" is left out: "when fitting X" is a condition, not a date).
