@@ -854,6 +854,8 @@ def test_what_range_asks_for_figures(embedder):
         title="os.setPriority([pid, ]priority)",
     )
     assert "`-20`" in quotes(embedder, "what numeric range does os.setPriority accept?", priority)[0]
+    holds = asked_for("what numeric range does os.setPriority accept?")
+    assert holds is not None and holds("between `-20` and `19`") and not holds("mapped to constants")
 
 
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
