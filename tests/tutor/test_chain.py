@@ -769,10 +769,8 @@ def test_a_figure_is_asked_of_the_thing_its_own_clause_names(embedder):
         "Received zero callbacks.",
         title="Production incident",
     )
-    chosen = OfflineAnswerer(embedder).select(
-        "In the story about the dev who did Random Tutorials, how many ML jobs did they apply to?", [story]
-    )
-    assert any("47 ML positions" in text for _, _, text in chosen)
+    asked = "In the story about the dev who did Random Tutorials, how many ML jobs did they apply to?"
+    assert any("47 ML positions" in text for text in quotes(embedder, asked, story))
 
 
 def test_a_figure_is_of_a_name_written_before_it_in_its_stretch(embedder):
@@ -782,8 +780,10 @@ def test_a_figure_is_of_a_name_written_before_it_in_its_stretch(embedder):
         "weeks combined.",
         title="How long does it take?",
     )
-    chosen = OfflineAnswerer(embedder).select("How fast can I get through Phases 1 and 2?", [passage])
-    assert any("eight weeks" in text for _, _, text in chosen)
+    assert any(
+        "eight weeks" in text
+        for text in quotes(embedder, "How fast can I get through Phases 1 and 2?", passage)
+    )
     assert (
         figure_of("Google Colab (free), Kaggle Notebooks (30 GPU hours a week)", {"colab"}, QUANTITY) is False
     )
@@ -812,10 +812,8 @@ def test_a_table_cells_first_word_is_no_name(embedder):
         f"{history}\n\n- `historySize` <number> Maximum number of history lines retained. Default: `30`.",
         title="readline.createInterface(options)",
     )
-    chosen = OfflineAnswerer(embedder).select(
-        "how many lines of input history are kept by default, and which option changes that?", [options]
-    )
-    assert any("historySize" in text for _, _, text in chosen)
+    asked = "how many lines of input history are kept by default, and which option changes that?"
+    assert any("historySize" in text for text in quotes(embedder, asked, options))
 
 
 def test_an_options_default_comes_with_the_sentence_quoted_from_its_item(embedder):
