@@ -323,7 +323,6 @@ def with_item_defaults(order: list[int], candidates: list[tuple[int, int, str, s
     ends each option with it ("- `maxBuffer` <number> Largest amount of data … If exceeded, the
     child process is terminated … Default: `1024 * 1024`."), and the sentence matching the
     question's words is seldom that one."""
-
     out: list[int] = []
     for i in order:
         span = list_item_of(i, candidates)
