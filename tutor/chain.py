@@ -14,7 +14,7 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, fuse, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, definitions_asked, names_in, subject_asked
-from tutor.text import ASKS_CODE, snippet, without_terminal_codes
+from tutor.text import asks_code, snippet, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
@@ -177,7 +177,7 @@ class Tutor:
             # names from the question as asked: a follow-up's condensed query repeats the ones before
             hits = self.retrieve(query, top_k, filters, names=names_in(question))
             # a question asking for code gets the blocks its hits cut, whole, and room for them
-            code = bool(ASKS_CODE.search(question))
+            code = asks_code(question)
             budget = self.settings.context_budget * (CODE_BUDGET if code else 1)
             window = self._code_window if code else self._window
             passages = build_context(hits, budget, self.store.embedder.count_tokens, window)

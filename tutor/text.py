@@ -6,11 +6,23 @@ from __future__ import annotations
 import re
 
 # A question asking for code: the answer quotes code blocks, whole.
-# ... unless it is code the learner would rather not touch ("without changing code")
-ASKS_CODE = re.compile(
-    r"^(?!.*\b(?:without|no)\s+(?:\w+\s+){0,2}code\b).*?\b(code|snippet|example|syntax|command)\b",
-    re.IGNORECASE | re.DOTALL,
+CODE_ASKED = re.compile(r"\b(code|snippet|example|syntax|command)\b", re.IGNORECASE)
+# ... but "code" as a verb ("I already code in Python", "learn to code", "code along") or code the
+# learner means no block of ("any ML code", "run arbitrary code", "without changing code") asks none
+CODE_NOT_ASKED = re.compile(
+    r"\b(?:i|we|you|can|to|already)\s+code\b|\bcode\s+along\b"
+    r"|\b(?:any|arbitrary|no|without(?:\s+\w+){0,2})\s+(?:\w+\s+)?code\b",
+    re.IGNORECASE,
 )
+
+
+def asks_code(question: str) -> bool:
+    return any(
+        m.group(1).lower() != "code" or not CODE_NOT_ASKED.search(question[: m.end()])
+        for m in CODE_ASKED.finditer(question)
+    )
+
+
 # "How does X work?": what is asked how it works (the offline answerer quotes its steps; keyword
 # search leaves out "work").
 HOW_IT_WORKS = re.compile(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tutor.text import ASKS_CODE, LIST_ITEM
+from tutor.text import LIST_ITEM, asks_code
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,12 @@ def test_figures_and_prose_are_not_items(line):
             False,
         ),
         ("no code please, just explain what a worker is", False),
+        # "code" as a verb, or code no block is asked of (sklearn z114 quoted pickle's code)
+        ("I already code in Python at work. How long until a job?", False),
+        ("is there a safer format than pickle, so loading doesnt run arbitrary code?", False),
+        ("Should I finish all the maths before touching any ML code?", False),
+        ("In the month 6 churn prediction API code, what thresholds split the tiers?", True),
     ],
 )
 def test_a_question_asks_for_code_unless_it_would_rather_not_touch_any(question, asks):
-    assert bool(ASKS_CODE.search(question)) is asks
+    assert asks_code(question) is asks

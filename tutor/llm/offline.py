@@ -34,7 +34,7 @@ from tutor.grounding import (
 from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import IDENTIFIER_NAME, definitions_asked, names_in
 from tutor.store import WORD as STORE_WORD
-from tutor.text import ASKS_CODE, FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, fences_open, table_cells
+from tutor.text import FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, asks_code, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
 
 MAX_SENTENCES = 5
@@ -858,7 +858,7 @@ class OfflineAnswerer(Answerer):
         heading = {p.n: p.chunk.heading for p in passages}
         about = {n: stems(text) for n, text in heading.items()}
         known = known_to_learner(question)
-        wants_code = bool(ASKS_CODE.search(question))
+        wants_code = asks_code(question)
         candidates = [
             c
             for c in candidate_sentences(passages, wants_code=wants_code)
