@@ -1758,6 +1758,15 @@ def test_asked_what_something_is_the_sentence_saying_it_comes_first(embedder):
         title="Getting started",
     )
     assert quotes(embedder, "What is pip?", pip)[0] == "pip is a command line application written in Python."
+    # a passage opening with a name no general English has is no fragment either (sklearn z114:
+    # "skops provides a more secure format …" was left out, and "It avoids using pickle" quoted alone)
+    skops = one_passage(
+        "skops provides a more secure format via the `skops.io` module. It avoids using `pickle`.",
+        title="A more secure format: skops",
+    )
+    assert "skops provides a more secure format via the `skops.io` module." in quotes(
+        embedder, "is there a safer format than pickle for saving models?", skops
+    )
     [defines] = definitions_asked("What is pip?")
     assert defines.pattern.search("Intro.\npip is the package installer for Python.")
     assert not defines.pattern.search("The latest version of the pip is the only supported one.")

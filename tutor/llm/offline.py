@@ -32,7 +32,7 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
-from tutor.store import IDENTIFIER_NAME, definitions_asked, names_in
+from tutor.store import IDENTIFIER_NAME, definitions_asked, english_words, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, asks_code, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
@@ -256,8 +256,9 @@ def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     first = text.split()[0]
     if position == 0 and first.isalpha() and first.islower() and not LIST_ITEM.match(raw):
         # a fragment, the passage beginning mid-sentence; but not a lower-case name said what it
-        # is ("pip is a command line application …")
-        return bool(LOWER_CASE_NAME_IS.match(text))
+        # is ("pip is a command line application …") or opening a sentence of its own: a word no
+        # general English has ("skops provides a more secure format via the `skops.io` module.")
+        return bool(LOWER_CASE_NAME_IS.match(text)) or first not in english_words()
     return wants_code or not (looks_like_code(raw) or looks_like_code(text))
 
 
