@@ -856,6 +856,22 @@ def test_what_range_asks_for_figures(embedder):
     assert holds is not None and holds("between `-20` and `19`") and not holds("mapped to constants")
 
 
+def test_a_sentence_leading_into_code_is_quoted_as_said(embedder):
+    # sklearn k215: "ImportError on HalvingGridSearchCV, what am I missing?" left out "To use them,
+    # you need to explicitly import `enable_halving_search_cv`:", a lead-in ending with a colon
+    halving = one_passage(
+        "These estimators are still experimental. To use them, you need to explicitly import "
+        "`enable_halving_search_cv`:\n\n```\n>>> from sklearn.experimental import enable_halving_search_cv\n"
+        "```\n\n"
+        "The main parameters are:\n\n- `factor`\n- `min_resources`",
+        source="grid_search.html",
+        title="Successive halving",
+    )
+    said = quotes(embedder, "ImportError on HalvingGridSearchCV import. what am I missing?", halving)
+    assert "To use them, you need to explicitly import `enable_halving_search_cv`." in said
+    assert not any(text.startswith("The main parameters are") for text in said)  # a list's lead-in
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for

@@ -362,6 +362,20 @@ def asks(passage: Passage) -> str:
     return last if last.endswith("?") else ""
 
 
+LEAD_IN_TAIL = 40  # characters of a line's end that tell it
+CODE_LEAD_IN = re.compile(r"([^\n]*\S:)[ \t]*\n[ \t]*\n?[ \t]*(?:`{3,}|~{3,})")
+
+
+def one_spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=256)
+def code_lead_ins(text: str) -> frozenset[str]:
+    """The ends of the lines of `text` that lead into a code block (ending with a colon)."""
+    return frozenset(one_spaced(m.group(1))[-LEAD_IN_TAIL:] for m in CODE_LEAD_IN.finditer(text))
+
+
 def candidate_sentences(
     passages: Sequence[Passage], wants_code: bool = False
 ) -> list[tuple[int, int, str, str]]:
@@ -381,6 +395,10 @@ def candidate_sentences(
             # …"): the answer is quoted, not the question, which no citation can back
             text = LEADING_QUESTION.sub("", text) if row is None else text
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
+            if text.endswith(":") and one_spaced(sentence)[-LEAD_IN_TAIL:] in code_lead_ins(p.text):
+                # a sentence leading into code says what to do ("To use them, you need to explicitly
+                # import `enable_halving_search_cv`:"): quoted without the block, it ends as said
+                text = text[:-1].rstrip() + "."
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted);
             # a raw table line that is no row (a header; a row whose header the passage lacks) is not
