@@ -122,7 +122,21 @@ def definitions_asked(question: str) -> list[Definition]:
     for option in dict.fromkeys(OPTION_NAME.findall(question)):
         pattern = re.compile(rf"(?m)^(?:[-*+]\s+)?`?{re.escape(option)}(?![\w-])[^\n]*?:\s")
         found.append(Definition(pattern, option.lower()))
+    if ASKS_DEFAULT_OF.search(question):
+        # asked a setting's default, the list item documenting it: opening with its name, its
+        # "Default: …" within the item ("- `highWaterMark` <number> Buffer level … Default: `16384`")
+        for setting in dict.fromkeys(SETTING_NAME.findall(question)):
+            pattern = re.compile(
+                rf"(?m)^[ \t]*[-*+][ \t]+`{re.escape(setting)}`[^\n]*(?:\n(?![ \t]*[-*+][ \t])[^\n]*){{0,6}}?"
+                r"\bDefault\b"
+            )
+            found.append(Definition(pattern, setting.lower()))
     return found
+
+
+ASKS_DEFAULT_OF = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+# A setting named as code: camelCase ("highWaterMark") or snake_case ("max_iter")
+SETTING_NAME = re.compile(r"(?<![\w.])(?:[a-z]+[A-Z]\w*|[a-z]\w*_\w+)(?![\w(])")
 
 
 # A lower-case word where a question names a tool: after "use", "install", "set up" …, or a pair

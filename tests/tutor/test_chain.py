@@ -34,6 +34,7 @@ from tutor.llm.offline import (
     split_stems,
     table_rows,
     whole_blocks,
+    with_item_defaults,
     written_as_names,
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
@@ -840,6 +841,13 @@ def test_an_options_default_comes_with_the_sentence_quoted_from_its_item(embedde
         "the child process is terminated and any output is truncated [1]. Default: `1024 * 1024` [1]."
     )
     assert item in answer
+    # the item's opening itself quoted: not twice (the trial's "default highWaterMark" answer)
+    candidates = candidate_sentences([options])
+    opening = next(i for i, c in enumerate(candidates) if c[2].startswith("`maxBuffer`"))
+    assert [candidates[i][2] for i in with_item_defaults([opening], candidates)] == [
+        "`maxBuffer` <number> Largest amount of data in bytes allowed on stdout or stderr.",
+        "Default: `1024 * 1024`.",
+    ]
 
 
 def test_what_range_asks_for_figures(embedder):
@@ -1834,6 +1842,28 @@ def test_a_page_named_by_its_publisher_brings_its_passages_in(settings, store, t
     # a word of general English, or one a page writes in lower case, names no page
     assert store.keyword_index.documents_named("the practice roadmap") == set()
     assert store.keyword_index.documents_named("roadmap 3 prerequisites") == set()
+
+
+def test_a_settings_default_asked_brings_the_item_documenting_it_first(settings, store, tmp_path):
+    # a new user's trial on Node's stream page: "the default highWaterMark of a readable stream?"
+    # had the option's item, "Default: `16384`", tenth, behind every passage naming highWaterMark
+    mentions = "".join(
+        f"\n\n## Method {i}\n\nMethod {i} reads the highWaterMark of the stream, and its highWaterMark."
+        for i in range(8)
+    )
+    documented = (
+        "- `objectMode` <boolean> Whether this stream is an object stream.\n"
+        "- `highWaterMark` <number> The maximum number of bytes to buffer.\n"
+        "  Default: `16384` (16 KiB)."
+    )
+    tutor = offline_tutor_over(
+        f"# Streams{mentions}\n\n## Options\n\n{documented}", settings, store, tmp_path
+    )
+    assert (
+        tutor.retrieve("What is the default highWaterMark of a readable stream?")[0].chunk.section
+        == "Options"
+    )
+    assert "16384" in tutor.ask("What is the default highWaterMark of a readable stream?").answer
 
 
 def test_an_option_asked_about_brings_the_line_documenting_it_first(settings, store, tmp_path):

@@ -32,7 +32,7 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
-from tutor.store import IDENTIFIER_NAME, definitions_asked, english_words, names_in
+from tutor.store import IDENTIFIER_NAME, SETTING_NAME, definitions_asked, english_words, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, asks_code, fences_open, table_cells
 from tutor.types import SECTION_SEPARATOR, Passage
@@ -332,7 +332,7 @@ def with_item_defaults(order: list[int], candidates: list[tuple[int, int, str, s
             out.append(i)
             continue
         named = span[0]  # ... and the item's opening, which names the option ("`maxBuffer` <number> …")
-        out += [j for j in (named, i, said) if j not in out and (j == i or j not in order)]
+        out += [j for j in dict.fromkeys((named, i, said)) if j not in out and (j == i or j not in order)]
     return out
 
 
@@ -694,10 +694,12 @@ def holds_what_is_asked(
     # of the question that asks for the default ("…, and what is it set to by default?")
     asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
-    # ... and a setting the question names as written in code ("leaf_size", "n_init") must be the
+    # ... and a setting the question names as written in code ("leaf_size", "highWaterMark") must be the
     # sentence's: "The default value of max_features=1.0 …" says no default of n_estimators
     named_settings = (
-        [split_stems(name) for name in IDENTIFIER_NAME.findall(asking)] if figure is DEFAULT else []
+        [split_stems(name) for name in {*IDENTIFIER_NAME.findall(asking), *SETTING_NAME.findall(asking)}]
+        if figure is DEFAULT
+        else []
     )
 
     def of_setting(sentence: str) -> bool:
