@@ -45,7 +45,7 @@ STOPWORDS = "en"
 WORD = re.compile(r"[^\W_]+(?:[.-][^\W_]+)*")
 # "90th", "10k", "2x", "2D", "70B": a number with its unit, not a name
 COUNTED = re.compile(r"\d+[a-z]{1,2}", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[]\s*)$")
+SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[¿¡]\s*)$")  # "¿Cuál …?" opens a sentence too
 
 
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"

@@ -1879,3 +1879,10 @@ def test_an_option_asked_about_brings_the_line_documenting_it_first(settings, st
     answer = tutor.ask("what is the default of --num-callers")
     assert answer.answer.startswith("`--num-callers=<number> [default: 12]`: Specifies how many entries")
     assert names_in("What does --leak-check do?") == ["--leak-check"]
+
+
+def test_an_inverted_question_mark_opens_a_sentence():
+    # a new user's trial: "¿Cuál es el valor predeterminado de keepAliveTimeout …?" was declined as
+    # "no document mentions “Cuál”", a capital after "¿" read as a name inside a sentence
+    assert names_in("¿Cuál es el valor predeterminado de keepAliveTimeout?") == ["keepAliveTimeout"]
+    assert names_in("¡Hola! What does Colab give?") == ["Colab"]
