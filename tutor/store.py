@@ -122,7 +122,7 @@ def definitions_asked(question: str) -> list[Definition]:
     for option in dict.fromkeys(OPTION_NAME.findall(question)):
         pattern = re.compile(rf"(?m)^(?:[-*+]\s+)?`?{re.escape(option)}(?![\w-])[^\n]*?:\s")
         found.append(Definition(pattern, option.lower()))
-    if ASKS_DEFAULT_OF.search(question):
+    if DEFAULT_WORD.search(question):
         # asked a setting's default, the list item documenting it: opening with its name, its
         # "Default: …" within the item ("- `highWaterMark` <number> Buffer level … Default: `16384`")
         for setting in dict.fromkeys(SETTING_NAME.findall(question)):
@@ -134,7 +134,7 @@ def definitions_asked(question: str) -> list[Definition]:
     return found
 
 
-ASKS_DEFAULT_OF = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+DEFAULT_WORD = re.compile(r"\bdefaults?\b", re.IGNORECASE)  # a question asking for a default
 # A setting named as code: camelCase ("highWaterMark") or snake_case ("max_iter")
 SETTING_NAME = re.compile(r"(?<![\w.])(?:[a-z]+[A-Z]\w*|[a-z]\w*_\w+)(?![\w(])")
 

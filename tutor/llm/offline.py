@@ -32,6 +32,7 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
+from tutor.store import DEFAULT_WORD as DEFAULT
 from tutor.store import IDENTIFIER_NAME, SETTING_NAME, definitions_asked, english_words, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, asks_code, fences_open, table_cells
@@ -389,7 +390,7 @@ def candidate_sentences(
             # the passage's own pairing of ticks hid, which this sentence alone no longer pairs, is
             # made inert, as the passage's others were
             text = clean(row, code=True) if row else neutralise_citations(clean(sentence, code=True))
-            text = re.sub(r"\s+", " ", text).strip().rstrip(",;").strip()
+            text = one_spaced(text).rstrip(",;").strip()
             text = DEFINITION_LABEL.sub("", text)  # "memory : As leaf_size increases, …"
             # a question run into its answer (an FAQ's "**Gradient boosting or a neural network?** See
             # …"): the answer is quoted, not the question, which no citation can back
@@ -534,7 +535,6 @@ ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does
     r"|\b(what|which)\b[^?]*\bby default\b",
     re.IGNORECASE,
 )
-DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
 ASKS_WHEN = re.compile(
     r"\bwhen\b|\bat what (point|stage|week|month)\b|\b(what|which) (weeks?|months?)\b"
     r"|\bhow (long|many (weeks|months|days))\b",
@@ -669,12 +669,16 @@ def holds_what_is_asked(
     # source is a thing only when nothing else is named, and is then in every passage of a
     # document that writes it
     sources = named_sources(question)  # the condensed question: a follow-up names none of its own
-    things = [t for t in things if not any(t <= source for source in sources)] or things
+
+    def no_sources(named: list[set[str]]) -> list[set[str]]:
+        return [t for t in named if not any(t <= source for source in sources)]
+
+    things = no_sources(things) or things
     # ... and a thing named before the clause that asks for the figure sets the scene: "In the
     # story about six months of Random Tutorials, how many ML jobs did they apply to?" asks of jobs
     if figure in (QUANTITY, MONEY) and (asked := ASKS_FIGURE.search(asks)):
         opening = max(asks.rfind(mark, 0, asked.start()) for mark in ",;:")
-        in_clause = [t for t in named_things(asks[opening + 1 :], known) if not any(t <= s for s in sources)]
+        in_clause = no_sources(named_things(asks[opening + 1 :], known))
         things = in_clause if opening > 0 and in_clause else things
         # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
         things = [t for t in things if not t <= stems(asked.group())]
