@@ -1886,3 +1886,42 @@ def test_an_inverted_question_mark_opens_a_sentence():
     # "no document mentions “Cuál”", a capital after "¿" read as a name inside a sentence
     assert names_in("¿Cuál es el valor predeterminado de keepAliveTimeout?") == ["keepAliveTimeout"]
     assert names_in("¡Hola! What does Colab give?") == ["Colab"]
+
+
+def test_a_default_said_in_a_section_about_the_setting_answers_for_a_class_its_heading_spaces(embedder):
+    # blind7 v123: "the default init method for GaussianMixture" was declined: the list item saying
+    # "k-means (default)" names neither the class (its heading writes "Gaussian Mixture") nor the
+    # setting (its section is "Choice of the Initialization Method")
+    init = one_passage(
+        "There is a choice of four initialization methods:\n\n"
+        "k-means (default): This applies a traditional k-means clustering algorithm.\n\n"
+        "random: Centers are chosen as a small perturbation away from the mean of all data.",
+        title="Gaussian mixture models",
+        section="Gaussian Mixture › Choice of the Initialization Method",
+    )
+    chosen = quotes(embedder, "what's the default init method for GaussianMixture?", init)
+    assert any("k-means (default)" in text for text in chosen)
+    # the section must be about the setting asked: a default said under another one is no answer
+    other = one_passage(
+        "k-means (default): This applies a traditional k-means clustering algorithm.",
+        title="Gaussian mixture models",
+        section="Gaussian Mixture › Choice of the Covariance Type",
+    )
+    assert quotes(embedder, "what's the default init method for GaussianMixture?", other) == []
+
+
+def test_a_reference_list_is_no_answer_and_its_year_no_figure(embedder):
+    # sklearn x113, "How many trees does IsolationForest build by default?" (unanswerable), was
+    # answered from "Liu, Fei Tony, … “Isolation forest.” Data Mining, 2008." under "References:"
+    forest = one_passage(
+        "The maximum depth of each tree is set from the number of samples (see Liu et al., 2008).\n\n"
+        "References:\n\n"
+        "- Liu, Fei Tony, Ting, Kai Ming and Zhou, Zhi-Hua. “Isolation forest.”\n"
+        "  Data Mining, 2008. ICDM’08. Eighth IEEE International Conference on.",
+        title="Novelty and Outlier Detection",
+        section="Outlier Detection › Isolation Forest",
+    )
+    question = "How many trees does IsolationForest build by default?"
+    assert quotes(embedder, question, forest) == []
+    said = quotes(embedder, "How is the depth of each tree in an isolation forest set?", forest)
+    assert said and not any("Data Mining" in text or "Zhou" in text for text in said)

@@ -377,6 +377,24 @@ def code_lead_ins(text: str) -> frozenset[str]:
     return frozenset(one_spaced(m.group(1))[-LEAD_IN_TAIL:] for m in CODE_LEAD_IN.finditer(text))
 
 
+REFERENCES = re.compile(r"^(References?|Bibliography|Citations)\s*:?\s*$", re.IGNORECASE)
+
+
+def reference_lists(text: str) -> list[str]:
+    """The lists under a "References:" line, one-spaced: an article's authors, title and year
+    ("Liu, Fei Tony, … “Isolation forest.” Data Mining, 2008.") answer nothing a learner asks."""
+    found, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if REFERENCES.match(line.strip()):
+            block = []
+            for item in lines[i + 1 :]:
+                if item.strip() and not LIST_ITEM.match(item) and not item[:1].isspace():
+                    break  # the list has ended: a line that is neither an item nor an item's next line
+                block.append(item)
+            found.append(one_spaced(" ".join(block)))
+    return found
+
+
 def candidate_sentences(
     passages: Sequence[Passage], wants_code: bool = False
 ) -> list[tuple[int, int, str, str]]:
@@ -384,7 +402,10 @@ def candidate_sentences(
     out = []
     for p in passages:
         rows, sentences = passage_sentences(p.text, is_markdown(p))
+        cited = reference_lists(p.text)
         for position, sentence in enumerate(sentences):
+            if cited and any(one_spaced(sentence).strip() in block for block in cited):
+                continue
             row = rows.get(sentence.strip())
             # inline code keeps its ticks (`numbats[1]` is code, its brackets as written); a marker
             # the passage's own pairing of ticks hid, which this sentence alone no longer pairs, is
@@ -520,10 +541,10 @@ def asked_for(question: str):
 
 # A figure that counts or measures, or a span of time without one ("in a weekend"): not a label's
 # number ("Option 3", "Phase 2", "Month 6") nor a heading's number run into its first word ("4MLOps").
-QUANTITY = re.compile(
-    r"(?<![\w.])(?<!option )(?<!phase )(?<!step )(?<!part )(?<!stage )(?<!chapter )(?<!section )"
-    r"(?<!level )(?<!version )(?<!lesson )(?<!module )(?<!unit )(?<!month )(?<!week )(?<!day )(?<!#)"
-    r"(\d[\d,.]*(?:k|m|gb|mb|tb|h|hrs?|x|s|ms)?(?![\w])|\d[\d,.]*(?=%)"
+QUANTITY = re.compile(  # ... a label's number is none, nor a reference's year ("Liu et al., 2008")
+    r"(?<![\w.])(?<!al\., )(?<!al\. )(?<!option )(?<!phase )(?<!step )(?<!part )(?<!stage )(?<!chapter )"
+    r"(?<!section )(?<!level )(?<!version )(?<!lesson )(?<!module )(?<!unit )(?<!month )(?<!week )"
+    r"(?<!day )(?<!#)(\d[\d,.]*(?:k|m|gb|mb|tb|h|hrs?|x|s|ms)?(?![\w])|\d[\d,.]*(?=%)"
     r"|(two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred)\b)"
     r"|\b(an?|one|a few|a couple of|several) (minute|hour|day|evening|weekend|week|month|year)s?\b",
     re.IGNORECASE,
@@ -691,7 +712,7 @@ def holds_what_is_asked(
     wanted = things[:1] if first else things or [set()]
     if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
-    headings = {p.n: dotted_stems(p.chunk.heading) for p in passages}
+    headings = {p.n: heading_stems(p.chunk.heading) for p in passages}
     answered = questions_answered(passages)
     # a default is of the setting asked about: "XGBoost's default learning rate" is not answered by
     # "gradient boosting is the default choice" under a heading naming XGBoost; read in the part
@@ -706,10 +727,14 @@ def holds_what_is_asked(
         else []
     )
 
-    def of_setting(sentence: str) -> bool:
+    # ... or be what the sentence's section is about: "k-means (default): This applies …" under
+    # "Choice of the Initialization Method" says the default init method
+    section = {p.n: split_stems(p.chunk.heading.split(SECTION_SEPARATOR)[-1]) for p in passages}
+
+    def of_setting(sentence: str, n: int) -> bool:
         if named_settings:
             return any(named <= dotted_stems(sentence) for named in named_settings)
-        return not setting or bool(setting & split_stems(sentence))
+        return not setting or bool(setting & (split_stems(sentence) | section[n]))
 
     # what each passage is about besides its sentences' words: its heading, a source the question
     # names that its document writes, and for a default the whole passage (a default is said of a
@@ -731,7 +756,7 @@ def holds_what_is_asked(
         for about in [context[n] | answered.get((n, position), set())]  # and an FAQ's question
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= about | dotted_stems(sentence) and of_setting(f"{sentence} {item_says.get(i, '')}")
+        if thing <= about | dotted_stems(sentence) and of_setting(f"{sentence} {item_says.get(i, '')}", n)
     )
 
 
@@ -861,6 +886,12 @@ def dotted_stems(text: str) -> set[str]:
     and a hyphenated one also joined ("K-means" names KMeans)."""
     parts = re.sub(r"(?<=\w)\.(?=[A-Za-z_])", " ", text)
     return stems(text) | stems(parts) | stems(re.sub(r"(?<=\w)-(?=\w)", "", parts))
+
+
+def heading_stems(heading: str) -> set[str]:
+    """A heading's stems, capitalised words in a row also joined: the heading "Gaussian Mixture"
+    is about GaussianMixture."""
+    return dotted_stems(heading) | stems(re.sub(r"\b([A-Z][a-z]+) (?=[A-Z][a-z])", r"\1", heading))
 
 
 class OfflineAnswerer(Answerer):
