@@ -33,7 +33,7 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
-from tutor.text import HOW_IT_WORKS, KNOWS_BUT_NOT, singular_acronyms
+from tutor.text import HOW_IT_WORKS, KNOWS_BUT_NOT, names_before_document, singular_acronyms
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -460,7 +460,10 @@ class KeywordIndex:
         if self._document_count < MIN_DOCUMENTS_NAMED:
             return set()
         found: set[str] = set()
-        for word in set(WORD_OR_SITE.findall(question.lower())) - english_words():
+        # ... or by a name of general English words it alone writes capitalised: "the ai learning
+        # hub roadmap" ("AI Learning Hub" is in one chunk of one page)
+        phrases = [phrase.lower() for phrase in names_before_document(question)]
+        for word in [*phrases, *set(WORD_OR_SITE.findall(question.lower())) - english_words()]:
             chunks = self._chunks_naming(word)
             if chunks is not None and len(chunks) == 1 and sum(chunks.values()) <= IN_PASSING:
                 found |= set(chunks)

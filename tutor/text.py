@@ -29,6 +29,44 @@ HOW_IT_WORKS = re.compile(
     r"\bhow\s+(?:do|does|did|would|could|can)\s+(?P<subject>.+?)\s+work\b", re.IGNORECASE
 )
 
+# What a learner calls a document by: "the Edirae plan", "the ai learning hub roadmap".
+DOCUMENT_NOUN = r"(?:plan|roadmap|guide|path|article|page|site|faq|curriculum)"
+# ... and the words before such a noun that may be its name, the nearest last.
+NAME_BEFORE_DOCUMENT = re.compile(
+    rf"((?:[\w.-]+\s+){{0,2}}[\w.-]+?)(?:'s)?\s+{DOCUMENT_NOUN}\b", re.IGNORECASE
+)
+
+
+NOT_A_NAME_START = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "my",
+    "your",
+    "their",
+    "its",
+    "of",
+    "in",
+    "on",
+    "for",
+    "to",
+}
+
+
+def names_before_document(question: str) -> list[str]:
+    """The phrases of two or three words a question may call a document by, the longest first:
+    "the ai learning hub roadmap" → "ai learning hub", "learning hub"."""
+    phrases = []
+    for match in NAME_BEFORE_DOCUMENT.finditer(question):
+        words = match.group(1).split()
+        phrases += [
+            " ".join(words[i:]) for i in range(len(words) - 1) if words[i].lower() not in NOT_A_NAME_START
+        ]
+    return phrases
+
+
 # "I know SQL but not Python": what the learner knows, and what they lack, which they ask about.
 KNOWS_BUT_NOT = re.compile(r"\bknows?\s+(?P<known>[^,.;:?!]+?)\s+but\s+not\s+(?P<missing>[^,.;:?!]+)", re.I)
 

@@ -1925,3 +1925,48 @@ def test_a_reference_list_is_no_answer_and_its_year_no_figure(embedder):
     assert quotes(embedder, question, forest) == []
     said = quotes(embedder, "How is the depth of each tree in an isolation forest set?", forest)
     assert said and not any("Data Mining" in text or "Zhou" in text for text in said)
+
+
+def test_a_page_named_by_a_phrase_of_english_words_it_alone_capitalises_brings_its_passages_in(
+    settings, store, tmp_path
+):
+    # seeds v017: "how long does the AI learning hub FAQ say …" ranked the AI Learning Hub page's
+    # FAQ eighth: each of its words is general English, so no single word named the page
+    for n in range(4):
+        write(
+            tmp_path / "docs" / f"page{n}.md",
+            f"# Roadmap {n}\n\n## Math\n\nMath intuition for roadmap {n} takes {n + 5} weeks of a learning "
+            "plan, the hub of every learning path.\n\n## Practice\n\nPractice each week.",
+        )
+    write(
+        tmp_path / "docs" / "hub.md",
+        "# Six months\n\n## FAQ\n\nThree weeks of videos give enough math intuition.\n\n"
+        "## Start\n\nUse the AI Learning Hub roadmap to track your progress.",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    index = store.keyword_index
+    hub = {index.metas[i]["doc_id"] for i, text in enumerate(index.texts) if "AI Learning Hub" in text}
+    assert index.documents_named("how long does the ai learning hub FAQ say math takes?") == hub
+    assert index.documents_named("In the AI Learning Hub's roadmap, how long is math?") == hub
+    # written in lower case ("a learning plan"), general words name no page
+    assert index.documents_named("how long is math in the learning plan?") == set()
+
+
+def test_a_question_naming_a_document_is_answered_from_that_document(embedder):
+    # blind7 v011 (unanswerable): "How many hours per week does the Edirae ML roadmap expect?" was
+    # answered with another roadmap's "2 hours per day, 6 days per week"
+    other = Passage(
+        1,
+        Chunk(
+            "c1", "forge", "forge.txt", "Roadmap", "FAQ", "The roadmap is designed for 2 hours per day.", 0
+        ),
+        "The roadmap is designed for 2 hours per day.",
+    )
+    edirae_text = "Edirae's platform provides the structured path. Stage 5 is the capstone."
+    edirae = Passage(2, Chunk("c2", "edirae", "edirae.txt", "Five stages", "", edirae_text, 0), edirae_text)
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("How many hours per day does the Edirae roadmap expect?", [other, edirae]) == []
+    chosen = answerer.select("What does the Edirae roadmap give me?", [other, edirae])
+    assert chosen and {n for n, _, _ in chosen} == {2}
+    # a question naming no document, or one no passage's document writes, is answered from any
+    assert answerer.select("How many hours per day does the roadmap expect?", [other, edirae])[0][0] == 1

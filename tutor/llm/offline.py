@@ -35,7 +35,16 @@ from tutor.llm.base import Answerer, Message, rule_based_condense
 from tutor.store import DEFAULT_WORD as DEFAULT
 from tutor.store import IDENTIFIER_NAME, SETTING_NAME, definitions_asked, english_words, names_in
 from tutor.store import WORD as STORE_WORD
-from tutor.text import FENCED, HOW_IT_WORKS, KNOWS_BUT_NOT, LIST_ITEM, asks_code, fences_open, table_cells
+from tutor.text import (
+    DOCUMENT_NOUN,
+    FENCED,
+    HOW_IT_WORKS,
+    KNOWS_BUT_NOT,
+    LIST_ITEM,
+    asks_code,
+    fences_open,
+    table_cells,
+)
 from tutor.types import SECTION_SEPARATOR, Passage
 
 MAX_SENTENCES = 5
@@ -785,7 +794,7 @@ SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
 SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheCodeForge's roadmap"
     # (a name of capitalised words too: "the AI Learning Hub roadmap"; a course is named by one word
     # only, "the MLOps Zoomcamp course" being what is asked about)
-    r"((?:(?-i:[A-Z])[\w.-]*\s+){0,3}[\w.-]+?)(?:'s)?\s+(?:plan|roadmap|guide|path|article|page|site|faq|curriculum)\b"
+    rf"((?:(?-i:[A-Z])[\w.-]*\s+){{0,3}}[\w.-]+?)(?:'s)?\s+{DOCUMENT_NOUN}\b"
     r"|([\w.-]+?)(?:'s)?\s+course\b"
     # ... or to say something: "does TheCodeForge say …", "according to Edirae"
     r"|\b(?:does|do|did)\s+([\w.-]+)\s+(?:say|recommend|suggest|advise|claim|think|mention)\b"
@@ -807,6 +816,15 @@ def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dic
     for p in passages:
         written.setdefault(p.chunk.doc_id, set()).update(stems(p.chunk.heading) | dotted_stems(p.text))
     return {p.n: set().union(*(s for s in sources if s <= written[p.chunk.doc_id])) for p in passages}
+
+
+def of_named_source(question: str, passages: Sequence[Passage]) -> set[int]:
+    """The passages to answer from: for a question naming a document ("How many hours a week does
+    the Edirae roadmap expect?"), those of the documents writing its name, when some do and others
+    do not; else every one. Another roadmap's "2 hours per day" does not answer it."""
+    owned = sources_written(passages, named_sources(question))
+    named = {n for n, written in owned.items() if written}
+    return named if named else set(owned)
 
 
 def known_to_learner(question: str) -> set[str]:
@@ -915,11 +933,13 @@ class OfflineAnswerer(Answerer):
         about = {n: stems(text) for n, text in heading.items()}
         known = known_to_learner(question)
         wants_code = asks_code(question)
+        of_source = of_named_source(question, passages)
         candidates = [
             c
             for c in candidate_sentences(passages, wants_code=wants_code)
             if (not THIS_TOPIC.search(c[2]) or about[c[0]] & asked)
             and not for_the_other_case(known, c[3], heading[c[0]])
+            and c[0] in of_source
         ]
         if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
             return []
