@@ -924,11 +924,14 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
         counted = _counted(claim, token)
         if counted and not token.unit:
             theirs = {_counted(u.tokens, t) for t, u in same}
+            # ... of a two-word name, its last word: "10^6 training samples" counts samples, which
+            # "10^6 epochs over the training data" does not name
+            heads = {_counted(u.tokens, t, 2) or _counted(u.tokens, t) for t, u in same}
             claim_stems = {t.stem for t in claim}
             if (
                 "" not in theirs
-                and counted not in theirs
-                and not theirs & claim_stems
+                and counted not in theirs | heads
+                and not heads & claim_stems
                 and not any(counted in u.stems for _, u in same)
             ):
                 there = sorted(theirs)[0]

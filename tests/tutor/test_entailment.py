@@ -674,6 +674,12 @@ def test_a_figure_counts_the_last_word_of_a_two_word_name():
     passage = "The solver usually settles after about 10^6 training samples; the rest is noise."
     assert supported("The solver usually settles after about 10^6 training samples [1].", passage)
     assert not supported("The solver usually settles after about 10^6 training epochs [1].", passage)
+    # ... though the claim names the first word elsewhere (judge set e066: "10^6 epochs over the
+    # training data" for "10^6 training samples")
+    assert not supported(
+        "The solver usually settles after about 10^6 epochs over the training data [1].", passage
+    )
+    assert supported("The solver usually settles after about 10^6 samples seen in training [1].", passage)
 
 
 def test_a_span_of_weeks_counted_from_its_first_and_last_week():
