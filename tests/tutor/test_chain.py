@@ -1970,3 +1970,23 @@ def test_a_question_naming_a_document_is_answered_from_that_document(embedder):
     assert chosen and {n for n, _, _ in chosen} == {2}
     # a question naming no document, or one no passage's document writes, is answered from any
     assert answerer.select("How many hours per day does the roadmap expect?", [other, edirae])[0][0] == 1
+
+
+def test_a_version_asked_wants_a_version_number_of_what_it_is_asked_of(embedder):
+    # dev y139 / blind7 v119 (unanswerable): "What's the minimum skops version I need …?" and "the
+    # minimum Python version required …?" were answered with sentences holding no version at all
+    persistence = one_passage(
+        "skops provides a more secure format via the `skops.io` module. "
+        "Models saved with one version of scikit-learn might not load in another.",
+        title="Model persistence",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("What's the minimum skops version I need to install?", [persistence]) == []
+    setup = one_passage(
+        "Install Python 3.11 and create a virtual environment. Then add Skops for saving models.",
+        title="Setup",
+    )
+    chosen = answerer.select("Which Python version should I install?", [setup])
+    assert chosen and "3.11" in chosen[0][2]
+    # a version of something else does not answer it
+    assert answerer.select("Which skops version should I install?", [setup]) == []

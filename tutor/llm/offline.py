@@ -560,6 +560,9 @@ QUANTITY = re.compile(  # ... a label's number is none, nor a reference's year (
 )
 ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bwhen (was|were|did)\b", re.IGNORECASE)
 YEAR = re.compile(r"(?<![\w.])(1[89]|20)\d\d(?![\w.])")
+# "Which Python version should I install?", "what's the minimum skops version I need?"
+ASKS_VERSION = re.compile(r"\b(which|what)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+\s+){0,3}versions?\b", re.I)
+VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?\+?(?![\w.])|\bversion\s+\d", re.IGNORECASE)
 ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does X use by default?"
     r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+'s\s+)?defaults?\b"
     r"|\b(what|which)\b[^?]*\bby default\b",
@@ -654,9 +657,12 @@ FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case nam
 
 
 def figure_asked(question: str) -> re.Pattern | None:
-    """What a sentence must hold to answer `question`: a year, a default, money or a quantity."""
+    """What a sentence must hold to answer `question`: a year, a version, a default, money or a
+    quantity."""
     if ASKS_YEAR.search(question):
         return YEAR
+    if ASKS_VERSION.search(question):
+        return VERSION
     if ASKS_DEFAULT.search(question):
         return DEFAULT
     if ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
@@ -717,8 +723,8 @@ def holds_what_is_asked(
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
     # hours?"), unless the question compares things; a year or a default may be of any ("What IEEE
     # standard is Wi-Fi 5? What year …?")
-    first = figure in (QUANTITY, MONEY) and not COMPARES.search(asks)  # "A or B?" asks of both
-    wanted = things[:1] if first else things or [set()]
+    first = figure in (QUANTITY, MONEY, VERSION) and not COMPARES.search(asks)  # "A or B?" asks of both
+    wanted = (things[:1] if first else things) or [set()]
     if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
     headings = {p.n: heading_stems(p.chunk.heading) for p in passages}
