@@ -1990,3 +1990,20 @@ def test_a_version_asked_wants_a_version_number_of_what_it_is_asked_of(embedder)
     assert chosen and "3.11" in chosen[0][2]
     # a version of something else does not answer it
     assert answerer.select("Which skops version should I install?", [setup]) == []
+
+
+def test_a_rate_asked_wants_a_figure(embedder):
+    # seeds x039 and sklearn w105 (unanswerable): "What's the pass rate for the AWS … exam?" and
+    # "what dropout rate should I set in MLPClassifier …?" were answered with sentences holding none
+    certificates = one_passage(
+        "The AWS Certified Machine Learning exam signals cloud ML competency. "
+        "A widely cited analysis puts dropout rates for ML courses above 90%.",
+        title="Certificates",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert (
+        answerer.select("What's the pass rate for the AWS Certified Machine Learning exam?", [certificates])
+        == []
+    )
+    chosen = answerer.select("what dropout rate for ML courses does the analysis quote?", [certificates])
+    assert chosen and "90%" in chosen[0][2]

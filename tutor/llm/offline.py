@@ -78,7 +78,9 @@ ASKS_NUMBER = re.compile(
 ASKS_FIGURE = re.compile(
     r"\bhow (many|much|long|often|big|large|fast|old)\b|\bwhat (percentage|share|proportion|fraction)\b"
     r"|\bwhat('s|\s+is|\s+are|\s+was)\s+(the\s+)?([\w-]+\s+){0,3}"  # "what's the passing score …?"
-    r"(price|fees?|salary|salaries|passing score|pass(ing)? mark|cut-?off)\b",
+    r"(price|fees?|salary|salaries|passing score|pass(ing)? mark|cut-?off)\b"
+    # "what's the pass rate …?", "what dropout rate …?"
+    r"|\bwhat(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}rates?\b",
     re.IGNORECASE,
 )
 ASKS_SETTING = re.compile(
