@@ -2007,3 +2007,21 @@ def test_a_rate_asked_wants_a_figure(embedder):
     )
     chosen = answerer.select("what dropout rate for ML courses does the analysis quote?", [certificates])
     assert chosen and "90%" in chosen[0][2]
+
+
+def test_a_salary_asked_of_someone_the_passage_does_not_speak_of_is_not_given(embedder):
+    # seeds x013 / w012 (unanswerable): "what salary range can a senior ML engineer expect?" was
+    # answered with entry-level pay at mid-size companies, or held up by "courses are free to audit"
+    pay = one_passage(
+        "According to Levels.fyi, entry-level machine learning engineers at mid-size companies earn "
+        "$140K–$180K total comp. DeepLearning.AI courses are free to audit.",
+        title="Jobs",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("what salary range can a senior ML engineer expect?", [pay]) == []
+    assert answerer.select("what do ML engineers at big tech companies like Google earn?", [pay]) == []
+    # entry-level asked, ML written "machine learning": answered
+    chosen = answerer.select("what do entry level ML engineers earn at mid-size companies?", [pay])
+    assert chosen and "$140K" in chosen[0][2]
+    # a price may be "free"; a salary may not
+    assert answerer.select("how much do DeepLearning.AI courses cost?", [pay])

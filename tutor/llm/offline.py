@@ -79,6 +79,7 @@ ASKS_FIGURE = re.compile(
     r"\bhow (many|much|long|often|big|large|fast|old)\b|\bwhat (percentage|share|proportion|fraction)\b"
     r"|\bwhat('s|\s+is|\s+are|\s+was)\s+(the\s+)?([\w-]+\s+){0,3}"  # "what's the passing score …?"
     r"(price|fees?|salary|salaries|passing score|pass(ing)? mark|cut-?off)\b"
+    r"|\b(?:earn|earns|paid)\b|\bwhat\s+(?:salary|pay|compensation)\b"  # "what do seniors earn?"
     # "what's the pass rate …?", "what dropout rate …?"
     r"|\bwhat(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}rates?\b",
     re.IGNORECASE,
@@ -579,9 +580,35 @@ SPAN = re.compile(r"\b(weeks?|months?|days?)\s+\d|\d\s*(weeks?|months?|days?|hou
 ASKED_PARTS = re.compile(r"[?;]|,?\s+and\s+(?=what|when|how|which|why|is|are|does|do|should|can)\b")
 DEFAULT_ASKING = {"default", "what", "use", "valu", "set"}  # stems of how a default is asked for
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
-    r"\b(cost|costs|price|fee|fees|salary|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
+    r"\b(cost|costs|price|fee|fees|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
 )
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b|\bfree\b", re.IGNORECASE)
+# ... and what one earns, which is never "free"
+ASKS_PAY = re.compile(r"\b(salary|salaries|earn|earns|paid|compensation)\b|\bwhat pay\b", re.IGNORECASE)
+PAY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b", re.IGNORECASE)
+# Who a figure is of, in words that exclude each other: a senior's salary is not an entry-level one,
+# nor is big tech's pay a mid-size company's
+EXCLUSIVE = (
+    (r"senior|staff|principal|\d+\+? years", r"entry[- ]level|junior|new grads?"),
+    (
+        r"big tech|large (?:tech )?compan(?:y|ies)|faang|google|meta|amazon",
+        r"mid-?size|small compan(?:y|ies)|startups?",
+    ),
+)
+
+
+def for_someone_else(question: str, sentence: str) -> bool:
+    """Whether `sentence` gives its figure of someone the question excludes ("entry-level ML
+    engineers at mid-size companies earn $140K" for "what do senior ML engineers earn?")."""
+    for one, other in EXCLUSIVE:
+        for asked, said in ((one, other), (other, one)):
+            if (
+                re.search(rf"\b(?:{asked})\b", question, re.IGNORECASE)
+                and re.search(rf"\b(?:{said})\b", sentence, re.IGNORECASE)
+                and not re.search(rf"\b(?:{asked})\b", sentence, re.IGNORECASE)
+            ):
+                return True
+    return False
 
 
 # A site named in lower case ("fast.ai", "course.careers"): its last part a top-level domain, so that
@@ -668,6 +695,8 @@ def figure_asked(question: str) -> re.Pattern | None:
     if ASKS_DEFAULT.search(question):
         return DEFAULT
     if ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
+        if ASKS_PAY.search(question):
+            return PAY
         return MONEY if ASKS_COST.search(question) else QUANTITY
     return None
 
@@ -714,18 +743,18 @@ def holds_what_is_asked(
     things = no_sources(things) or things
     # ... and a thing named before the clause that asks for the figure sets the scene: "In the
     # story about six months of Random Tutorials, how many ML jobs did they apply to?" asks of jobs
-    if figure in (QUANTITY, MONEY) and (asked := ASKS_FIGURE.search(asks)):
+    if figure in (QUANTITY, MONEY, PAY) and (asked := ASKS_FIGURE.search(asks)):
         opening = max(asks.rfind(mark, 0, asked.start()) for mark in ",;:")
         in_clause = no_sources(named_things(asks[opening + 1 :], known))
         things = in_clause if opening > 0 and in_clause else things
         # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
         things = [t for t in things if not t <= stems(asked.group())]
-    if not things and figure in (QUANTITY, MONEY):
+    if not things and figure in (QUANTITY, MONEY, PAY):
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
     # hours?"), unless the question compares things; a year or a default may be of any ("What IEEE
     # standard is Wi-Fi 5? What year …?")
-    first = figure in (QUANTITY, MONEY, VERSION) and not COMPARES.search(asks)  # "A or B?" asks of both
+    first = figure in (QUANTITY, MONEY, PAY, VERSION) and not COMPARES.search(asks)  # "A or B?" asks of both
     wanted = (things[:1] if first else things) or [set()]
     if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
@@ -773,7 +802,8 @@ def holds_what_is_asked(
         for about in [context[n] | answered.get((n, position), set())]  # and an FAQ's question
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= about | dotted_stems(sentence) and of_setting(f"{sentence} {item_says.get(i, '')}", n)
+        if thing <= about | dotted_stems(sentence) | initialisms(sentence)
+        and of_setting(f"{sentence} {item_says.get(i, '')}", n)
     )
 
 
@@ -914,6 +944,17 @@ def dotted_stems(text: str) -> set[str]:
     return stems(text) | stems(parts) | stems(re.sub(r"(?<=\w)-(?=\w)", "", parts))
 
 
+def initialisms(text: str) -> set[str]:
+    """The initials of each run of two or three words: "machine learning engineers" is also ML (and
+    MLE), which a question may call it."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return {
+        "".join(w[0] for w in words[i : i + size]).lower()
+        for size in (2, 3)
+        for i in range(len(words) - size + 1)
+    }
+
+
 def heading_stems(heading: str) -> set[str]:
     """A heading's stems, capitalised words in a row also joined: the heading "Gaussian Mixture"
     is about GaussianMixture."""
@@ -948,6 +989,7 @@ class OfflineAnswerer(Answerer):
             if (not THIS_TOPIC.search(c[2]) or about[c[0]] & asked)
             and not for_the_other_case(known, c[3], heading[c[0]])
             and c[0] in of_source
+            and not for_someone_else(latest or question, c[2])
         ]
         if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
             return []
