@@ -2025,3 +2025,22 @@ def test_a_salary_asked_of_someone_the_passage_does_not_speak_of_is_not_given(em
     assert chosen and "$140K" in chosen[0][2]
     # a price may be "free"; a salary may not
     assert answerer.select("how much do DeepLearning.AI courses cost?", [pay])
+
+
+def test_a_settings_default_is_read_in_its_own_entry(embedder):
+    # a new user's trial on PostgreSQL's documentation: "what is work_mem set to out of the box?"
+    # quoted "The default value is 2.0, which makes … `work_mem` …", hash_mem_multiplier's default
+    memory = one_passage(
+        "`work_mem` (`integer`):\nSets the base maximum amount of memory to be used by a query "
+        "operation before writing to temporary disk files.\nThe default value is four megabytes (`4MB`).\n"
+        "Several running sessions could be doing such operations concurrently.\n\n"
+        "`hash_mem_multiplier` (`floating point`):\nUsed to compute the maximum amount of memory that "
+        "hash-based operations can use.\nThe default value is 2.0, which makes hash-based operations use "
+        "twice the usual `work_mem` base amount.",
+        title="Resource Consumption",
+        section="Memory",
+    )
+    for question in ("what is work_mem set to out of the box?", "what's the default work_mem?"):
+        said = quotes(embedder, question, memory)
+        assert "The default value is four megabytes (`4MB`)." in said, question
+        assert not any("2.0" in text for text in said), question

@@ -314,7 +314,49 @@ YES_OR_NO = re.compile(r"(yes|no)\b[^?]*[.!]$", re.IGNORECASE)
 
 
 ITEM_DEFAULT = re.compile(r"^Default:\s", re.IGNORECASE)  # an option's "Default: `30`."
+DEFAULT_SAID = re.compile(r"\bdefault (?:value |setting )?is\b|\bdefaults to\b|\bby default\b", re.IGNORECASE)
 ITEM_REACH = 6  # sentences of one list item looked through for its default
+
+
+# A setting's entry in a reference, its name in code opening the line: "`work_mem` (`integer`): …"
+ENTRY = re.compile(r"^`([^`\s]+)`\s*(?:\(`?[^)]*`?\)\s*)?:")
+
+
+def entries(candidates: list[tuple[int, int, str, str]]) -> dict[int, int]:
+    """Each candidate under a setting's entry (`ENTRY`) → the candidate opening that entry, which
+    runs to the next one or to its passage's end."""
+    out: dict[int, int] = {}
+    passage, start = None, None
+    for i, (n, _, text, _) in enumerate(candidates):
+        if n != passage:
+            passage, start = n, None
+        if ENTRY.match(text):
+            start = i
+        if start is not None:
+            out[i] = start
+    return out
+
+
+def entry_names(candidates: list[tuple[int, int, str, str]]) -> dict[int, set[str]]:
+    """Each candidate under a setting's entry → the stems of that setting's name."""
+    return {
+        i: dotted_stems(ENTRY.match(candidates[start][2]).group(1))
+        for i, start in entries(candidates).items()
+    }
+
+
+def of_named_entries(
+    question: str, candidates: list[tuple[int, int, str, str]]
+) -> list[tuple[int, int, str, str]]:
+    """`candidates`, without those under the entry of a setting the question does not name when
+    some are under the entry of one it names: "what is work_mem set to?" is not answered from
+    `hash_mem_multiplier`'s entry ("The default value is 2.0, which makes … `work_mem` …")."""
+    named = [split_stems(name) for name in SETTING_NAME.findall(question)]
+    entry = entry_names(candidates) if named else {}
+    asked = {i for i, said_of in entry.items() if any(n <= said_of for n in named)}
+    if not asked:
+        return candidates
+    return [c for i, c in enumerate(candidates) if i not in entry or i in asked]
 
 
 def list_item_of(i: int, candidates: list[tuple[int, int, str, str]]) -> range:
@@ -338,9 +380,13 @@ def with_item_defaults(order: list[int], candidates: list[tuple[int, int, str, s
     child process is terminated … Default: `1024 * 1024`."), and the sentence matching the
     question's words is seldom that one."""
     out: list[int] = []
+    entry = entries(candidates)
     for i in order:
         span = list_item_of(i, candidates)
         said = next((j for j in span if j > i and ITEM_DEFAULT.match(candidates[j][2])), None)
+        if said is None and i in entry:  # "`work_mem` (`integer`): … The default value is four megabytes"
+            span = [j for j in range(entry[i], len(candidates)) if entry.get(j) == entry[i]]
+            said = next((j for j in span if j != i and DEFAULT_SAID.search(candidates[j][2])), None)
         if said is None or said in order or said in out:
             out.append(i)
             continue
@@ -568,7 +614,7 @@ ASKS_VERSION = re.compile(r"\b(which|what)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+
 VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?\+?(?![\w.])|\bversion\s+\d", re.IGNORECASE)
 ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does X use by default?"
     r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+'s\s+)?defaults?\b"
-    r"|\b(what|which)\b[^?]*\bby default\b",
+    r"|\b(what|which)\b[^?]*\b(by default|out of the box)\b",  # "what is work_mem set to out of the box?"
     re.IGNORECASE,
 )
 ASKS_WHEN = re.compile(
@@ -777,9 +823,15 @@ def holds_what_is_asked(
     # "Choice of the Initialization Method" says the default init method
     section = {p.n: split_stems(p.chunk.heading.split(SECTION_SEPARATOR)[-1]) for p in passages}
 
-    def of_setting(sentence: str, n: int) -> bool:
+    # ... and a sentence under a setting's own entry ("`work_mem` (`integer`): … The default value
+    # is four megabytes") says that setting's default, not one it names in passing ("The default
+    # value is 2.0, which makes hash-based operations use twice the usual `work_mem`")
+    entry = entry_names(candidates) if named_settings else {}
+
+    def of_setting(sentence: str, n: int, i: int) -> bool:
         if named_settings:
-            return any(named <= dotted_stems(sentence) for named in named_settings)
+            said_of = entry[i] if i in entry else dotted_stems(sentence)
+            return any(named <= said_of for named in named_settings)
         return not setting or bool(setting & (split_stems(sentence) | section[n]))
 
     # what each passage is about besides its sentences' words: its heading, a source the question
@@ -803,7 +855,7 @@ def holds_what_is_asked(
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
         if thing <= about | dotted_stems(sentence) | initialisms(sentence)
-        and of_setting(f"{sentence} {item_says.get(i, '')}", n)
+        and of_setting(f"{sentence} {item_says.get(i, '')}", n, i)
     )
 
 
@@ -991,6 +1043,7 @@ class OfflineAnswerer(Answerer):
             and c[0] in of_source
             and not for_someone_else(latest or question, c[2])
         ]
+        candidates = of_named_entries(latest or question, candidates)
         if not candidates or not holds_what_is_asked(question, passages, candidates, latest):
             return []
         query = self.embedder.embed_query(question)
@@ -1108,7 +1161,7 @@ class OfflineAnswerer(Answerer):
             c[0]: j for j, c in enumerate(candidates) if c[1] == 0 and c[0] in faq and YES_OR_NO.match(c[2])
         }
         order = yes_or_no_first(order, candidates, opener)
-        if DEFAULT.search(latest or question):
+        if DEFAULT.search(latest or question) or figure_asked(latest or question) is DEFAULT:
             order = with_item_defaults(order, candidates)
         return with_lead_ins(whole_lists(order, candidates), candidates, leads)
 
