@@ -2044,3 +2044,19 @@ def test_a_settings_default_is_read_in_its_own_entry(embedder):
         said = quotes(embedder, question, memory)
         assert "The default value is four megabytes (`4MB`)." in said, question
         assert not any("2.0" in text for text in said), question
+
+
+def test_a_lead_in_that_needs_its_code_block_to_end_it_is_not_quoted(embedder):
+    # a new user's trial on PostgreSQL's documentation: "A possible query to use this index would
+    # be." was quoted without the query; sklearn z126 "The mean score … are hence given by."
+    partial = one_passage(
+        "A partial index can exclude common values from the index entirely.\n\n"
+        "A possible query to use this index would be:\n\n```\nSELECT * FROM orders WHERE billed is not true;\n```\n\n"
+        "To use it, you need to create the index with a `WHERE` clause:\n\n```\nCREATE INDEX ...;\n```",
+        source="indexes-partial.html",
+        title="Partial Indexes",
+    )
+    said = quotes(embedder, "what query would use a partial index on unbilled orders?", partial)
+    assert not any(text.startswith("A possible query to use this index") for text in said)
+    said = quotes(embedder, "how do I create a partial index with a WHERE clause?", partial)
+    assert "To use it, you need to create the index with a `WHERE` clause." in said

@@ -429,6 +429,14 @@ def one_spaced(text: str) -> str:
     return " ".join(text.split())
 
 
+# A lead-in whose last words need what follows: "… would be:", "… as follows:", "… like this:"
+POINTS_AT_BLOCK = re.compile(
+    r"\b(?:be|is|are|was|were|as|like|follows?|following|below|this|these|here|thus|so|with|by|to|of|"
+    r"using|use|run|write|do|example|e\.g\.)\s*:$",
+    re.IGNORECASE,
+)
+
+
 @lru_cache(maxsize=256)
 def code_lead_ins(text: str) -> frozenset[str]:
     """The ends of the lines of `text` that lead into a code block (ending with a colon)."""
@@ -475,9 +483,14 @@ def candidate_sentences(
             # …"): the answer is quoted, not the question, which no citation can back
             text = LEADING_QUESTION.sub("", text) if row is None else text
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
-            if text.endswith(":") and one_spaced(sentence)[-LEAD_IN_TAIL:] in code_lead_ins(p.text):
+            if (
+                text.endswith(":")
+                and one_spaced(sentence)[-LEAD_IN_TAIL:] in code_lead_ins(p.text)
+                and not POINTS_AT_BLOCK.search(text)
+            ):
                 # a sentence leading into code says what to do ("To use them, you need to explicitly
-                # import `enable_halving_search_cv`:"): quoted without the block, it ends as said
+                # import `enable_halving_search_cv`:"): quoted without the block, it ends as said;
+                # not one that needs the block to end it ("A possible query would be:")
                 text = text[:-1].rstrip() + "."
             # A table row is judged as it is quoted, not by the pipes of its raw line (a short row's
             # pipes and brackets read as code symbols: rows 1, 3 and 4 of a table were never quoted);
