@@ -1419,7 +1419,14 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
             scope = {w.stem for w in clause if w.in_scope}
             if negated and any(o.in_scope and o.stem in scope for o in best):
                 continue
-            if best and all(o.in_scope for o in unit.tokens if o.stem == t.stem):
+            # ... and no sentence carrying it about as well affirms it (two table rows alike but
+            # for "with" and "without time zone": the claim quotes the first)
+            affirmed = any(
+                not all(o.in_scope for o in u.tokens if o.stem == t.stem)
+                for score, u in scored[1:]
+                if score >= NEAR_TIE * scored[0][0]
+            )
+            if best and all(o.in_scope for o in unit.tokens if o.stem == t.stem) and not affirmed:
                 return f"the cited passage negates '{t.text}': {unit.text[:120]}"
         for t in content(clause):  # a name the passage denies itself ("SVC (but not NuSVC) ...")
             if not t.anchor or t.in_scope or t.kind != "word":
@@ -1434,6 +1441,7 @@ def _negation(claim: list[Token], evidence: Evidence) -> str:
 
 
 ANTONYM_ALIGNMENT = 0.75
+NEAR_TIE = 0.9  # of the best score: passage sentences that carry a clause about as well
 
 
 def _antonyms(claim: list[Token], evidence: Evidence) -> str:

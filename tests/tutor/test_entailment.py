@@ -686,3 +686,22 @@ def test_a_span_of_weeks_counted_from_its_first_and_last_week():
     plan = "Stage five, weeks 33-48: the capstone project and job preparation."
     assert supported("The capstone stage takes sixteen weeks, week 33 through week 48 [1].", plan)
     assert not supported("The capstone stage takes twenty weeks, week 33 through week 48 [1].", plan)
+
+
+def test_a_row_quoted_from_a_table_of_rows_alike_but_for_a_negation_is_supported():
+    # a new user's trial on PostgreSQL's documentation: the quoted row "timestamp with time zone …"
+    # was judged against its neighbour "timestamp [ without time zone ]", which negates "time"
+    table = (
+        "| Name | Storage Size | Description | Resolution |\n|---|---|---|---|\n"
+        "| `timestamp [ (p) ] [ without time zone ]` | 8 bytes | both date and time (no time zone) | 1 microsecond |\n"
+        "| `timestamp [ (p) ] with time zone` | 8 bytes | both date and time, with time zone | 1 microsecond |"
+    )
+    assert supported(
+        "`timestamp [ (p) ] with time zone` — Storage Size: 8 bytes; Description: both date and time, "
+        "with time zone; Resolution: 1 microsecond [1].",
+        table,
+    )
+    # a claim the only carrying sentence negates is still caught
+    assert not supported(
+        "Tree models need feature scaling [1].", "Tree models do not need feature scaling, unlike SVMs."
+    )
