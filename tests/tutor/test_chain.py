@@ -2060,3 +2060,28 @@ def test_a_lead_in_that_needs_its_code_block_to_end_it_is_not_quoted(embedder):
     assert not any(text.startswith("A possible query to use this index") for text in said)
     said = quotes(embedder, "how do I create a partial index with a WHERE clause?", partial)
     assert "To use it, you need to create the index with a `WHERE` clause." in said
+
+
+def test_a_list_whose_lead_in_says_what_is_asked_is_quoted_whole(embedder):
+    # blind7 v036 "Who is the practical machine learning roadmap explicitly NOT designed for?" quoted
+    # one of the three items under "This roadmap is not designed for:"
+    roadmap = one_passage(
+        "This roadmap works best if you already know basic Python syntax. This roadmap is sequenced "
+        "differently. Most people who try this roadmap are not researchers. The roadmap is designed for "
+        "working developers. Each roadmap phase ends with a project designed for a portfolio. The "
+        "roadmap is explicitly designed for learners who build.\n\n"
+        "This roadmap is not designed for:\n\n"
+        "• Researchers who need to publish papers on novel architectures\n"
+        "• People who want to build LLMs from scratch as their first project\n"
+        "• Anyone who needs to be ML-ready in the next two weeks\n\n"
+        "The disadvantages of this roadmap are roughly:\n\n"
+        "• It is slow for people in a hurry\n• It asks for six hours a week",
+        source="path.txt",
+        title="Who This Roadmap Is (and Isn't) For",
+    )
+    said = " ".join(quotes(embedder, "Who is the roadmap explicitly NOT designed for?", roadmap))
+    for item in ("publish papers", "build LLMs from scratch", "ML-ready"):
+        assert item in said
+    # a lead-in the question does not ask about brings no more than the item picked
+    said = quotes(embedder, "is the roadmap slow for people in a hurry?", roadmap)
+    assert not any("six hours" in text for text in said)

@@ -567,6 +567,37 @@ def with_lead_ins(
     return out
 
 
+NEGATED = re.compile(r"\b(not|never|no)\b|n't\b", re.IGNORECASE)
+
+
+def lists_asked_for(
+    order: list[int],
+    candidates: list[tuple[int, int, str, str]],
+    leads: dict[tuple[int, int], str],
+    question: str,
+) -> list[int]:
+    """`order` with a bulleted list quoted whole (`LIST_ITEMS` at most) where an item of it was
+    picked and its lead-in says what the question asks ("This roadmap is not designed for:" for
+    "Who is the roadmap NOT designed for?"): the list is the answer, not one item of it. The lead-in
+    must deny what the question denies, and the question hold most of its words."""
+    asked = stems(question)
+    out: list[int] = []
+    for i in order:
+        lead = leads.get(candidates[i][:2])
+        said = stems(lead or "")
+        if (
+            not lead
+            or len(said & asked) < max(2, SHARE_ASKED * len(said))
+            or bool(NEGATED.search(lead)) != bool(NEGATED.search(question))
+        ):
+            out.append(i)
+            continue
+        n = candidates[i][0]
+        items = [j for j, c in enumerate(candidates) if c[0] == n and leads.get(c[:2]) == lead]
+        out.extend(j for j in (items if len(items) <= LIST_ITEMS else [i]) if j not in out)
+    return out
+
+
 def whole_lists(order: list[int], candidates: list[tuple[int, int, str, str]]) -> list[int]:
     """`order` with a numbered list quoted whole, in its order, where two or more of its items were
     picked: the four steps of DORA, not "Request" and "Acknowledge"; steps 1 to 5, not 3 and 4. (A
@@ -1176,7 +1207,8 @@ class OfflineAnswerer(Answerer):
         order = yes_or_no_first(order, candidates, opener)
         if DEFAULT.search(latest or question) or figure_asked(latest or question) is DEFAULT:
             order = with_item_defaults(order, candidates)
-        return with_lead_ins(whole_lists(order, candidates), candidates, leads)
+        order = lists_asked_for(whole_lists(order, candidates), candidates, leads, question)
+        return with_lead_ins(order, candidates, leads)
 
     @staticmethod
     def _without_figures_of_another(
