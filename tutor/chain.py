@@ -14,7 +14,7 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, fuse, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, definitions_asked, names_in, subject_asked
-from tutor.text import asks_code, snippet, without_terminal_codes
+from tutor.text import asks_code, snippet, with_default_asked, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
@@ -107,6 +107,7 @@ class Tutor:
         them holds is brought in from the candidates, if one holds it (see `with_every_name`)."""
         k = top_k or self.settings.top_k
         depth = max(RANKER_DEPTH, 3 * k if self.settings.mmr else k)
+        query = with_default_asked(query)
         candidates = hybrid_search(self.store, query, 3 * k, filters=filters, candidates=depth)
         named = self.store.keyword_index.documents_named(query)
         if len(named) == 1:  # "the edirae roadmap": that page's best passages rank with the rest

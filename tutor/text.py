@@ -29,6 +29,26 @@ HOW_IT_WORKS = re.compile(
     r"\bhow\s+(?:do|does|did|would|could|can)\s+(?P<subject>.+?)\s+work\b", re.IGNORECASE
 )
 
+# A default asked in other words: "what is work_mem set to out of the box?", "which isolation level
+# does it use if I don't pick one?", "how many folds without passing cv?"
+DEFAULT_IN_OTHER_WORDS = re.compile(
+    r"\bout of the box\b"
+    r"|\bif (?:i|you|we) (?:don'?t|do not|never) (?:pick|choose|set|specify|pass|give|change|touch|provide)\b"
+    r"|\bwithout (?:setting|specifying|passing|giving|providing|choosing)\b"
+    r"|\bleave (?:it|that|them) (?:unset|alone|as is|empty|blank)\b",
+    re.IGNORECASE,
+)
+
+
+def with_default_asked(question: str) -> str:
+    """`question` saying "default" where it asks for one in other words, for the keyword and dense
+    search: "Read Committed is the default" ranked eighth for "… if I don't pick one?", first for
+    "… by default?"."""
+    if DEFAULT_IN_OTHER_WORDS.search(question) and not re.search(r"\bdefaults?\b", question, re.I):
+        return f"{question} (default)"
+    return question
+
+
 # What a learner calls a document by: "the Edirae plan", "the ai learning hub roadmap".
 DOCUMENT_NOUN = r"(?:plan|roadmap|guide|path|article|page|site|faq|curriculum)"
 # ... and the words before such a noun that may be its name, the nearest last.

@@ -2085,3 +2085,16 @@ def test_a_list_whose_lead_in_says_what_is_asked_is_quoted_whole(embedder):
     # a lead-in the question does not ask about brings no more than the item picked
     said = quotes(embedder, "is the roadmap slow for people in a hurry?", roadmap)
     assert not any("six hours" in text for text in said)
+
+
+def test_a_default_asked_in_other_words_is_answered_by_the_default(embedder):
+    # PostgreSQL p017: "which isolation level does postgres use if I don't pick one?"
+    levels = one_passage(
+        "Postgres uses the isolation level you pick for each transaction. "
+        "Read Committed is the default isolation level in PostgreSQL. "
+        "If you pick one isolation level, postgres uses it until the transaction ends. "
+        "Serializable provides the strictest transaction isolation.",
+        title="Transaction Isolation",
+    )
+    said = quotes(embedder, "which isolation level does postgres use if I don't pick one?", levels)
+    assert "Read Committed is the default isolation level in PostgreSQL." in said

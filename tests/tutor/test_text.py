@@ -2,7 +2,7 @@
 
 import pytest
 
-from tutor.text import LIST_ITEM, asks_code
+from tutor.text import LIST_ITEM, asks_code, with_default_asked
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,20 @@ def test_figures_and_prose_are_not_items(line):
 )
 def test_a_question_asks_for_code_unless_it_would_rather_not_touch_any(question, asks):
     assert asks_code(question) is asks
+
+
+def test_a_default_asked_in_other_words_is_searched_for_as_a_default():
+    # a new user's trial on PostgreSQL's documentation: "Read Committed is the default" ranked eighth
+    # for "which isolation level does postgres use if I don't pick one?", first for "… by default?"
+    for question in (
+        "which isolation level does postgres use if I don't pick one?",
+        "what is work_mem set to out of the box?",
+        "if I call cross_validate without passing cv, how many folds does it use?",
+    ):
+        assert with_default_asked(question) == f"{question} (default)"
+    for question in (
+        "what's the default work_mem?",
+        "how do I pick one isolation level?",
+        "what does cv do?",
+    ):
+        assert with_default_asked(question) == question

@@ -36,6 +36,7 @@ from tutor.store import DEFAULT_WORD as DEFAULT
 from tutor.store import IDENTIFIER_NAME, SETTING_NAME, definitions_asked, english_words, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import (
+    DEFAULT_IN_OTHER_WORDS,
     DOCUMENT_NOUN,
     FENCED,
     HOW_IT_WORKS,
@@ -44,6 +45,7 @@ from tutor.text import (
     asks_code,
     fences_open,
     table_cells,
+    with_default_asked,
 )
 from tutor.types import SECTION_SEPARATOR, Passage
 
@@ -658,7 +660,8 @@ ASKS_VERSION = re.compile(r"\b(which|what)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+
 VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?\+?(?![\w.])|\bversion\s+\d", re.IGNORECASE)
 ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does X use by default?"
     r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+'s\s+)?defaults?\b"
-    r"|\b(what|which)\b[^?]*\b(by default|out of the box)\b",  # "what is work_mem set to out of the box?"
+    r"|\b(what|which)\b[^?]*\bby default\b"
+    rf"|{DEFAULT_IN_OTHER_WORDS.pattern}",  # "what is work_mem set to out of the box?"
     re.IGNORECASE,
 )
 ASKS_WHEN = re.compile(
@@ -1073,6 +1076,8 @@ class OfflineAnswerer(Answerer):
     ) -> list[tuple[int, int, str]]:
         """The sentences to quote for `question` (a follow-up condensed with what it follows; the
         follow-up alone as `latest`), each as (passage number, position, text)."""
+        # "if I don't pick one" asks for a default: the sentence saying "default" is the one
+        question, latest = with_default_asked(question), latest and with_default_asked(latest)
         asked = split_stems(question)
         heading = {p.n: p.chunk.heading for p in passages}
         about = {n: stems(text) for n, text in heading.items()}
