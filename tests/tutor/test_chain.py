@@ -2098,3 +2098,21 @@ def test_a_default_asked_in_other_words_is_answered_by_the_default(embedder):
     )
     said = quotes(embedder, "which isolation level does postgres use if I don't pick one?", levels)
     assert "Read Committed is the default isolation level in PostgreSQL." in said
+
+
+def test_a_classifier_is_also_named_by_its_family(embedder):
+    # sklearn z122, x121, y124: "how many iterations should i give SGDClassifier as a first guess?"
+    # was declined: the guide's tips say it of "SGD", never naming SGDClassifier
+    tips = one_passage(
+        "Empirically, we found that SGD converges after observing approximately 10^6 training samples. "
+        "Thus, a reasonable first guess for the number of iterations is `max_iter = np.ceil(10**6 / n)`.",
+        title="Stochastic Gradient Descent",
+        section="Tips on Practical Use",
+    )
+    said = quotes(embedder, "roughly how many iterations should i give SGDClassifier as a first guess?", tips)
+    assert any("max_iter = np.ceil(10**6 / n)" in text for text in said)
+    # another family's figure does not answer it
+    assert (
+        quotes(embedder, "roughly how many iterations should i give MLPClassifier as a first guess?", tips)
+        == []
+    )

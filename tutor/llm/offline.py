@@ -774,6 +774,7 @@ def named_things(question: str, known: set[str] = frozenset()) -> list[set[str]]
     return [t for t in things if t]
 
 
+FAMILY = re.compile(r"\b([A-Z][A-Za-z0-9]*?[A-Z0-9])(?:Classifier|Regressor)\b")  # "SGDClassifier": SGD
 COMPARES = re.compile(r"\b(or|vs\.?|versus|compared (to|with)|than)\b", re.IGNORECASE)
 FULL_STOP = re.compile(r"(?<=[a-z]{2}[.!?])\s+")  # also before a lower-case name ("course.careers")
 
@@ -889,6 +890,9 @@ def holds_what_is_asked(
         p.n: headings[p.n] | owned[p.n] | (dotted_stems(p.text) if figure is DEFAULT else set())
         for p in passages
     }
+    # a classifier or regressor is also named by its family: "SGDClassifier" by "SGD" (its guide's
+    # "Tips on Practical Use" give "a reasonable first guess for the number of iterations")
+    family = {frozenset(stems(m[0])): [stems(m[1])] for m in FAMILY.finditer(asks)}
     # an option's "Default: `30`." is said of what its list item says ("`historySize` <number> …")
     item_says = {
         i: " ".join(candidates[j][2] for j in list_item_of(i, candidates))
@@ -901,7 +905,10 @@ def holds_what_is_asked(
         for about in [context[n] | answered.get((n, position), set())]  # and an FAQ's question
         for sentence in FULL_STOP.split(text if is_row(raw) else raw)  # a row, with its header
         for thing in wanted
-        if thing <= about | dotted_stems(sentence) | initialisms(sentence)
+        if any(
+            t <= about | dotted_stems(sentence) | initialisms(sentence)
+            for t in (thing, *family.get(frozenset(thing), ()))
+        )
         and of_setting(f"{sentence} {item_says.get(i, '')}", n, i)
     )
 
