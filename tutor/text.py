@@ -57,22 +57,7 @@ NAME_BEFORE_DOCUMENT = re.compile(
 )
 
 
-NOT_A_NAME_START = {
-    "the",
-    "a",
-    "an",
-    "this",
-    "that",
-    "my",
-    "your",
-    "their",
-    "its",
-    "of",
-    "in",
-    "on",
-    "for",
-    "to",
-}
+NOT_A_NAME_START = re.compile(r"the|an?|this|that|my|your|their|its|of|in|on|for|to", re.IGNORECASE)
 
 
 def names_before_document(question: str) -> list[str]:
@@ -82,7 +67,7 @@ def names_before_document(question: str) -> list[str]:
     for match in NAME_BEFORE_DOCUMENT.finditer(question):
         words = match.group(1).split()
         phrases += [
-            " ".join(words[i:]) for i in range(len(words) - 1) if words[i].lower() not in NOT_A_NAME_START
+            " ".join(words[i:]) for i in range(len(words) - 1) if not NOT_A_NAME_START.fullmatch(words[i])
         ]
     return phrases
 

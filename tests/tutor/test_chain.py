@@ -2051,7 +2051,8 @@ def test_a_lead_in_that_needs_its_code_block_to_end_it_is_not_quoted(embedder):
     # be." was quoted without the query; sklearn z126 "The mean score … are hence given by."
     partial = one_passage(
         "A partial index can exclude common values from the index entirely.\n\n"
-        "A possible query to use this index would be:\n\n```\nSELECT * FROM orders WHERE billed is not true;\n```\n\n"
+        "A possible query to use this index would be:\n\n"
+        "```\nSELECT * FROM orders WHERE billed is not true;\n```\n\n"
         "To use it, you need to create the index with a `WHERE` clause:\n\n```\nCREATE INDEX ...;\n```",
         source="indexes-partial.html",
         title="Partial Indexes",

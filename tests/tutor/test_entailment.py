@@ -693,8 +693,10 @@ def test_a_row_quoted_from_a_table_of_rows_alike_but_for_a_negation_is_supported
     # was judged against its neighbour "timestamp [ without time zone ]", which negates "time"
     table = (
         "| Name | Storage Size | Description | Resolution |\n|---|---|---|---|\n"
-        "| `timestamp [ (p) ] [ without time zone ]` | 8 bytes | both date and time (no time zone) | 1 microsecond |\n"
-        "| `timestamp [ (p) ] with time zone` | 8 bytes | both date and time, with time zone | 1 microsecond |"
+        "| `timestamp [ (p) ] [ without time zone ]` | 8 bytes | both date and time (no time zone) "
+        "| 1 microsecond |\n"
+        "| `timestamp [ (p) ] with time zone` | 8 bytes | both date and time, with time zone "
+        "| 1 microsecond |"
     )
     assert supported(
         "`timestamp [ (p) ] with time zone` — Storage Size: 8 bytes; Description: both date and time, "

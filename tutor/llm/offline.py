@@ -679,29 +679,29 @@ MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)
 # ... and what one earns, which is never "free"
 ASKS_PAY = re.compile(r"\b(salary|salaries|earn|earns|paid|compensation)\b|\bwhat pay\b", re.IGNORECASE)
 PAY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b", re.IGNORECASE)
+FIGURES = (QUANTITY, MONEY, PAY)  # what "how many / how much / what's the salary" ask for
 # Who a figure is of, in words that exclude each other: a senior's salary is not an entry-level one,
 # nor is big tech's pay a mid-size company's
-EXCLUSIVE = (
-    (r"senior|staff|principal|\d+\+? years", r"entry[- ]level|junior|new grads?"),
-    (
-        r"big tech|large (?:tech )?compan(?:y|ies)|faang|google|meta|amazon",
-        r"mid-?size|small compan(?:y|ies)|startups?",
-    ),
-)
+EXCLUSIVE = [
+    tuple(re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for words in pair)
+    for pair in (
+        (r"senior|staff|principal|\d+\+? years", r"entry[- ]level|junior|new grads?"),
+        (
+            r"big tech|large (?:tech )?compan(?:y|ies)|faang|google|meta|amazon",
+            r"mid-?size|small compan(?:y|ies)|startups?",
+        ),
+    )
+]
 
 
 def for_someone_else(question: str, sentence: str) -> bool:
     """Whether `sentence` gives its figure of someone the question excludes ("entry-level ML
     engineers at mid-size companies earn $140K" for "what do senior ML engineers earn?")."""
-    for one, other in EXCLUSIVE:
-        for asked, said in ((one, other), (other, one)):
-            if (
-                re.search(rf"\b(?:{asked})\b", question, re.IGNORECASE)
-                and re.search(rf"\b(?:{said})\b", sentence, re.IGNORECASE)
-                and not re.search(rf"\b(?:{asked})\b", sentence, re.IGNORECASE)
-            ):
-                return True
-    return False
+    return any(
+        asked.search(question) and said.search(sentence) and not asked.search(sentence)
+        for one, other in EXCLUSIVE
+        for asked, said in ((one, other), (other, one))
+    )
 
 
 # A site named in lower case ("fast.ai", "course.careers"): its last part a top-level domain, so that
@@ -837,18 +837,18 @@ def holds_what_is_asked(
     things = no_sources(things) or things
     # ... and a thing named before the clause that asks for the figure sets the scene: "In the
     # story about six months of Random Tutorials, how many ML jobs did they apply to?" asks of jobs
-    if figure in (QUANTITY, MONEY, PAY) and (asked := ASKS_FIGURE.search(asks)):
+    if figure in FIGURES and (asked := ASKS_FIGURE.search(asks)):
         opening = max(asks.rfind(mark, 0, asked.start()) for mark in ",;:")
         in_clause = no_sources(named_things(asks[opening + 1 :], known))
         things = in_clause if opening > 0 and in_clause else things
         # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
         things = [t for t in things if not t <= stems(asked.group())]
-    if not things and figure in (QUANTITY, MONEY, PAY):
+    if not things and figure in FIGURES:
         return True  # "How long does it take?": any figure may answer it
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
     # hours?"), unless the question compares things; a year or a default may be of any ("What IEEE
     # standard is Wi-Fi 5? What year …?")
-    first = figure in (QUANTITY, MONEY, PAY, VERSION) and not COMPARES.search(asks)  # "A or B?" asks of both
+    first = figure in (*FIGURES, VERSION) and not COMPARES.search(asks)  # "A or B?" asks of both
     wanted = (things[:1] if first else things) or [set()]
     if figure is DEFAULT:  # a default is of a setting, whatever it is written beside ("BallTree leaf_size")
         wanted = wanted + [stems(name) for name in IDENTIFIER_NAME.findall(asks)]
@@ -1217,7 +1217,7 @@ class OfflineAnswerer(Answerer):
             c[0]: j for j, c in enumerate(candidates) if c[1] == 0 and c[0] in faq and YES_OR_NO.match(c[2])
         }
         order = yes_or_no_first(order, candidates, opener)
-        if DEFAULT.search(latest or question) or figure_asked(latest or question) is DEFAULT:
+        if DEFAULT.search(latest or question):  # "(default)" added where it is asked in other words
             order = with_item_defaults(order, candidates)
         order = lists_asked_for(whole_lists(order, candidates), candidates, leads, question)
         return with_lead_ins(order, candidates, leads)
