@@ -2117,3 +2117,23 @@ def test_a_classifier_is_also_named_by_its_family(embedder):
         quotes(embedder, "roughly how many iterations should i give MLPClassifier as a first guess?", tips)
         == []
     )
+
+
+def test_a_year_is_asked_of_what_happened_and_a_charge_beyond_a_free_quota_is_not_free(embedder):
+    # blind7 v025 / v039 (unanswerable): "In what year was TheCodeForge founded?" was held up by
+    # "… Environment in 2026"; "What does Kaggle charge per GPU hour once you've used up the free
+    # quota?" by "free 30 GPU hours per week"
+    page = one_passage(
+        "TheCodeForge: How to Set Up Your Machine Learning Environment in 2026. "
+        "Naren is the founder of TheCodeForge. Scikit-learn was first released in 2007. "
+        "Kaggle Notebooks give free 30 GPU hours per week. Colab Pro costs $10 a month.",
+        title="TheCodeForge roadmap",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("In what year was TheCodeForge founded?", [page]) == []
+    chosen = answerer.select("In what year was scikit-learn first released?", [page])
+    assert chosen and "2007" in chosen[0][2]
+    asked = "What does Kaggle charge per GPU hour once you've used up the free weekly quota?"
+    assert answerer.select(asked, [page]) == []
+    chosen = answerer.select("What does Colab Pro cost?", [page])
+    assert chosen and "$10" in chosen[0][2]

@@ -82,6 +82,7 @@ ASKS_FIGURE = re.compile(
     r"|\bwhat('s|\s+is|\s+are|\s+was)\s+(the\s+)?([\w-]+\s+){0,3}"  # "what's the passing score …?"
     r"(price|fees?|salary|salaries|passing score|pass(ing)? mark|cut-?off)\b"
     r"|\b(?:earn|earns|paid)\b|\bwhat\s+(?:salary|pay|compensation)\b"  # "what do seniors earn?"
+    r"|\bwhat\s+(?:does|do|would|will)\s+[^?]{0,40}\b(?:charge|cost)\b"  # "what does Kaggle charge …?"
     # "what's the pass rate …?", "what dropout rate …?"
     r"|\bwhat(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}rates?\b",
     re.IGNORECASE,
@@ -654,10 +655,10 @@ QUANTITY = re.compile(  # ... a label's number is none, nor a reference's year (
     re.IGNORECASE,
 )
 ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bwhen (was|were|did)\b", re.IGNORECASE)
-YEAR = re.compile(r"(?<![\w.])(1[89]|20)\d\d(?![\w.])")
+YEAR = re.compile(r"(?<![\w.])(1[89]|20)\d\d(?!\w|\.\d)")  # "released in 2007." ends a sentence
 # "Which Python version should I install?", "what's the minimum skops version I need?"
 ASKS_VERSION = re.compile(r"\b(which|what)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+\s+){0,3}versions?\b", re.I)
-VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?\+?(?![\w.])|\bversion\s+\d", re.IGNORECASE)
+VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?\+?(?!\w|\.\d)|\bversion\s+\d", re.IGNORECASE)
 ASKS_DEFAULT = re.compile(  # "What is XGBoost's default …?", "What value does X use by default?"
     r"\b(what|which)('s|\s+is|\s+are)?\s+(the\s+)?([\w.-]+'s\s+)?defaults?\b"
     r"|\b(what|which)\b[^?]*\bby default\b"
@@ -672,6 +673,7 @@ ASKS_WHEN = re.compile(
 SPAN = re.compile(r"\b(weeks?|months?|days?)\s+\d|\d\s*(weeks?|months?|days?|hours?)\b", re.IGNORECASE)
 ASKED_PARTS = re.compile(r"[?;]|,?\s+and\s+(?=what|when|how|which|why|is|are|does|do|should|can)\b")
 DEFAULT_ASKING = {"default", "what", "use", "valu", "set"}  # stems of how a default is asked for
+YEAR_ASKING = {"what", "which", "year", "when", "first"}  # ... and a year
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
     r"\b(cost|costs|price|fee|fees|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
 )
@@ -679,6 +681,7 @@ MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)
 # ... and what one earns, which is never "free"
 ASKS_PAY = re.compile(r"\b(salary|salaries|earn|earns|paid|compensation)\b|\bwhat pay\b", re.IGNORECASE)
 PAY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b", re.IGNORECASE)
+FREE = re.compile(r"\bfree\b", re.IGNORECASE)
 FIGURES = (QUANTITY, MONEY, PAY)  # what "how many / how much / what's the salary" ask for
 # Who a figure is of, in words that exclude each other: a senior's salary is not an entry-level one,
 # nor is big tech's pay a mid-size company's
@@ -789,8 +792,8 @@ def figure_asked(question: str) -> re.Pattern | None:
     if ASKS_DEFAULT.search(question):
         return DEFAULT
     if ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
-        if ASKS_PAY.search(question):
-            return PAY
+        if ASKS_PAY.search(question) or (ASKS_COST.search(question) and FREE.search(question)):
+            return PAY  # what one earns, or what is charged beyond a free quota: not "free"
         return MONEY if ASKS_COST.search(question) else QUANTITY
     return None
 
@@ -859,6 +862,9 @@ def holds_what_is_asked(
     # of the question that asks for the default ("…, and what is it set to by default?")
     asking = next((part for part in ASKED_PARTS.split(asks) if DEFAULT.search(part)), asks)
     setting = split_stems(asking) - set().union(*things) - DEFAULT_ASKING if figure is DEFAULT else set()
+    if figure is YEAR:  # ... and a year of what the question says happened: "founded", "released"
+        asking = next((part for part in ASKED_PARTS.split(asks) if ASKS_YEAR.search(part)), asks)
+        setting = split_stems(asking) - set().union(*things) - YEAR_ASKING
     # ... and a setting the question names as written in code ("leaf_size", "highWaterMark") must be the
     # sentence's: "The default value of max_features=1.0 …" says no default of n_estimators
     named_settings = (
@@ -880,7 +886,9 @@ def holds_what_is_asked(
         if named_settings:
             said_of = entry[i] if i in entry else dotted_stems(sentence)
             return any(named <= said_of for named in named_settings)
-        return not setting or bool(setting & (split_stems(sentence) | section[n]))
+        said = split_stems(sentence)
+        # a year is of what happened, or of what a table's "Year" column is on the row of
+        return not setting or bool(setting & (said | section[n])) or (figure is YEAR and "year" in said)
 
     # what each passage is about besides its sentences' words: its heading, a source the question
     # names that its document writes, and for a default the whole passage (a default is said of a
