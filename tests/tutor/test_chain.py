@@ -2007,6 +2007,13 @@ def test_a_rate_asked_wants_a_figure(embedder):
     )
     chosen = answerer.select("what dropout rate for ML courses does the analysis quote?", [certificates])
     assert chosen and "90%" in chosen[0][2]
+    # seeds x027 (unanswerable): a rating asked wants one ("What rating did … give the AWS exam?")
+    assert (
+        answerer.select(
+            "What rating did learners give the AWS Certified Machine Learning exam?", [certificates]
+        )
+        == []
+    )
 
 
 def test_a_salary_asked_of_someone_the_passage_does_not_speak_of_is_not_given(embedder):

@@ -83,8 +83,8 @@ ASKS_FIGURE = re.compile(
     r"(price|fees?|salary|salaries|passing score|pass(ing)? mark|cut-?off)\b"
     r"|\b(?:earn|earns|paid)\b|\bwhat\s+(?:salary|pay|compensation)\b"  # "what do seniors earn?"
     r"|\bwhat\s+(?:does|do|would|will)\s+[^?]{0,40}\b(?:charge|cost)\b"  # "what does Kaggle charge …?"
-    # "what's the pass rate …?", "what dropout rate …?"
-    r"|\bwhat(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}rates?\b",
+    # "what's the pass rate …?", "what dropout rate …?", "what rating did … give …?"
+    r"|\bwhat(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:rates?|ratings?)\b",
     re.IGNORECASE,
 )
 ASKS_SETTING = re.compile(
