@@ -33,7 +33,7 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
-from tutor.text import HOW_IT_WORKS, KNOWS_BUT_NOT, names_before_document, singular_acronyms
+from tutor.text import DEFAULT_WORD, HOW_IT_WORKS, KNOWS_BUT_NOT, names_before_document, singular_acronyms
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -134,7 +134,6 @@ def definitions_asked(question: str) -> list[Definition]:
     return found
 
 
-DEFAULT_WORD = re.compile(r"\bdefaults?\b", re.IGNORECASE)  # a question asking for a default
 # A setting named as code: camelCase ("highWaterMark") or snake_case ("max_iter")
 SETTING_NAME = re.compile(r"(?<![\w.])(?:[a-z]+[A-Z]\w*|[a-z]\w*_\w+)(?![\w(])")
 

@@ -29,7 +29,8 @@ HOW_IT_WORKS = re.compile(
     r"\bhow\s+(?:do|does|did|would|could|can)\s+(?P<subject>.+?)\s+work\b", re.IGNORECASE
 )
 
-# A default asked in other words: "what is work_mem set to out of the box?", "which isolation level
+DEFAULT_WORD = re.compile(r"\bdefaults?\b", re.IGNORECASE)  # a question asking for a default
+# ... or asking for one in other words: "what is work_mem set to out of the box?", "which isolation level
 # does it use if I don't pick one?", "how many folds without passing cv?"
 DEFAULT_IN_OTHER_WORDS = re.compile(
     r"\bout of the box\b"
@@ -44,7 +45,7 @@ def with_default_asked(question: str) -> str:
     """`question` saying "default" where it asks for one in other words, for the keyword and dense
     search: "Read Committed is the default" ranked eighth for "… if I don't pick one?", first for
     "… by default?"."""
-    if DEFAULT_IN_OTHER_WORDS.search(question) and not re.search(r"\bdefaults?\b", question, re.I):
+    if DEFAULT_IN_OTHER_WORDS.search(question) and not DEFAULT_WORD.search(question):
         return f"{question} (default)"
     return question
 

@@ -32,7 +32,6 @@ from tutor.grounding import (
     stems,
 )
 from tutor.llm.base import Answerer, Message, rule_based_condense
-from tutor.store import DEFAULT_WORD as DEFAULT
 from tutor.store import IDENTIFIER_NAME, SETTING_NAME, definitions_asked, english_words, names_in
 from tutor.store import WORD as STORE_WORD
 from tutor.text import (
@@ -47,6 +46,7 @@ from tutor.text import (
     table_cells,
     with_default_asked,
 )
+from tutor.text import DEFAULT_WORD as DEFAULT
 from tutor.types import SECTION_SEPARATOR, Passage
 
 MAX_SENTENCES = 5
@@ -677,11 +677,11 @@ YEAR_ASKING = {"what", "which", "year", "when", "first"}  # ... and a year
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
     r"\b(cost|costs|price|fee|fees|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
 )
-MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b|\bfree\b", re.IGNORECASE)
 # ... and what one earns, which is never "free"
 ASKS_PAY = re.compile(r"\b(salary|salaries|earn|earns|paid|compensation)\b|\bwhat pay\b", re.IGNORECASE)
 PAY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b", re.IGNORECASE)
 FREE = re.compile(r"\bfree\b", re.IGNORECASE)
+MONEY = re.compile(f"{PAY.pattern}|{FREE.pattern}", re.IGNORECASE)  # a price may be "free"
 FIGURES = (QUANTITY, MONEY, PAY)  # what "how many / how much / what's the salary" ask for
 # Who a figure is of, in words that exclude each other: a senior's salary is not an entry-level one,
 # nor is big tech's pay a mid-size company's
