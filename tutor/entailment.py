@@ -1230,6 +1230,68 @@ def _figures(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+def _figure_clauses(claim: list[Token], evidence: Evidence) -> str:
+    """A figure moved to another clause of the same sentence: the claim binds it to words that the
+    passage sentence gives to another figure in the same unit, and to none of the words it gives
+    this one ("6-9 months for a developer who knows Python, and 12-18 months for a complete
+    beginner" against "12-18 months for a developer who knows Python"). A clause's words are those
+    after its figure ("AI Learning Hub cites 24 layers for GPT-2 and 96 for GPT-4": the name is
+    said of both), and only those one of the two clauses has and the other lacks count."""
+    clauses = _clauses(claim)
+    for clause in clauses:
+        words = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
+        for figure in (t for t in clause if t.kind == "num" and t.anchor and t.value is not None):
+            for unit in evidence.units:
+                own = [
+                    t
+                    for t in unit.tokens
+                    if t.kind == "num" and t.value is not None and close(t.value, figure.value)
+                ]
+                if unit.table or not own:
+                    continue
+                mine = _said_after(unit, own[-1])
+                for rival in unit.tokens:
+                    if not (
+                        rival.kind == "num"
+                        and rival.anchor
+                        and rival.unit == figure.unit
+                        and rival.clause != own[-1].clause
+                        and rival.value is not None
+                        and not any(close(rival.value, t.value) for t in own if t.value is not None)
+                    ):
+                        continue
+                    theirs = _said_after(unit, rival)
+                    moved = words & (theirs - mine)
+                    if words & (mine - theirs) or len(moved) < 2:
+                        continue
+                    # the rival's figure in the claim too: only where the claim gives it this one's words
+                    stated = [
+                        c
+                        for c in clauses
+                        if any(
+                            t.kind == "num" and t.value is not None and close(t.value, rival.value) for t in c
+                        )
+                    ]
+                    if any(c is clause for c in stated) or any(
+                        not {t.stem for t in content(c)} & (mine - theirs) for c in stated
+                    ):
+                        continue
+                    return (
+                        f"the cited passage gives {figure.text} to other words than the claim's "
+                        f"(it gives {rival.text} to those): {unit.text[:120]}"
+                    )
+    return ""
+
+
+def _said_after(unit: Unit, figure: Token) -> set[str]:
+    """The words of a figure's clause that come after it (a range's figures share them)."""
+    return {
+        t.stem
+        for t in content(unit.tokens)
+        if t.clause == figure.clause and t.position > figure.position and t.kind == "word"
+    }
+
+
 def _multiplier(claim: list[Token], figure: Token) -> bool:
     """ "four times as many", "a 3 fold speed-up": a ratio worked out, not a figure to find."""
     after = claim[figure.position + 1].lower if figure.position + 1 < len(claim) else ""
@@ -2463,6 +2525,7 @@ CHECKS = (
     _comparison,
     _order,
     _figures,
+    _figure_clauses,
     _bindings,
     _crossed,
     _crossed_statements,

@@ -707,3 +707,26 @@ def test_a_row_quoted_from_a_table_of_rows_alike_but_for_a_negation_is_supported
     assert not supported(
         "Tree models need feature scaling [1].", "Tree models do not need feature scaling, unlike SVMs."
     )
+
+
+EFFORT = (
+    "The survey asks 3–4 hours a week of learners who already code in Java, and 8–10 hours a week "
+    "of newcomers who have never programmed."
+)
+SIZES = "The guide lists 12 layers for the small model and 48 for the large one."
+
+
+def test_a_figure_belongs_to_the_clause_that_gives_it_within_one_sentence():
+    # a figure moved to the other clause's words
+    assert not supported(
+        "The survey asks 8–10 hours a week of learners who already code in Java [1].", EFFORT
+    )
+    assert not supported(
+        "Learners who already code in Java need 8–10 hours a week, and newcomers 3–4 hours [1].", EFFORT
+    )
+    # the figure with its own clause's words, the two compared in one clause, or a name said of both
+    assert supported(
+        "Newcomers who have never programmed need 8–10 hours a week, the survey says [1].", EFFORT
+    )
+    assert supported("The survey asks 8–10 hours a week of newcomers against 3–4 of Java coders [1].", EFFORT)
+    assert supported("The guide lists 48 layers for the large model [1].", SIZES)
