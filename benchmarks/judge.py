@@ -135,7 +135,7 @@ def measure(judge, pairs, embed, repeat: int) -> tuple[list[float], Tally]:
         for _ in range(repeat):  # the least disturbed of a few runs: the machine is shared
             read_passage.cache_clear()  # each sentence reads its passages afresh (the worst case)
             start = time.perf_counter()
-            verdict, _ = judge(pair.sentence, pair.passages, embed)
+            verdict, _ = judge(pair.sentence, pair.cited, embed)
             best = min(best, time.perf_counter() - start)
         times.append(best * 1000)
         tally.add(verdict, pair.supported)
@@ -156,7 +156,7 @@ def main() -> None:
         embedder = get_embedder(Settings(data_dir=Path(data_dir), _env_file=None))
         embedder.embed(["warm up"])
         for pair in pairs:  # what the offline answerer (or an earlier sentence) already embedded
-            embedder.embed_cached([s for p in pair.passages for s in split_sentences(p)])
+            embedder.embed_cached([s for p in pair.cited for s in split_sentences(p)])
         embed = answer_embed(embedder)
         one = []
         for pair in pairs[:50]:

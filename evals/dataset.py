@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tutor.errors import ConfigError
+from tutor.grounding import citations_in
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASET = DATASETS / "roadmap.jsonl"
@@ -79,6 +80,15 @@ class CalibrationPair(BaseModel):
     category: str = ""  # what the pair tests: paraphrase, number_changed, ...
     corpus: str = ""
     split: Literal["dev", "test"] | None = None
+
+    @property
+    def cited(self) -> list[str]:
+        """The passages the sentence cites, as an answer's grounding check reads it ("… [2]." is
+        judged against the second passage alone); every passage when it cites none."""
+        numbers = citations_in(self.sentence)
+        if not numbers:
+            return list(self.passages)
+        return [self.passages[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(self.passages)]
 
 
 class JudgeReply(BaseModel):

@@ -265,7 +265,7 @@ def calibrate(
     verdicts_by_judge: dict[str, list] = {}
     for name in names:
         grader = make_judge(name, settings, embedder)
-        verdicts_by_judge[grader.name] = grader.judge([(p.sentence, p.passages) for p in pairs])
+        verdicts_by_judge[grader.name] = grader.judge([(p.sentence, p.cited) for p in pairs])
     if replies is not None:
         recorded = recorded_judges(ds.load_judge_replies(replies))
         result.recorded = len(recorded)

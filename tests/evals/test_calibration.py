@@ -129,3 +129,35 @@ def test_calibrate_command_prints_tables_and_exits_1_below_the_gate(tmp_path, mo
     untagged = labelled(tmp_path, split=None)  # no test split: the gate reads all pairs
     result = runner.invoke(cli.app, [*args, "--calibration-set", str(untagged)])
     assert result.exit_code == 0 and "(all split)" in result.output
+
+
+def test_a_sentence_is_judged_against_the_passages_it_cites(tmp_path, settings, monkeypatch):
+    # "… [2]." where only the first passage says it: a wrong citation, as an answer's check reads it
+    monkeypatch.setattr("tutor.embedders.get_embedder", lambda settings: FakeEmbedder())
+    right = "Kaggle Notebooks give about 30 free GPU hours a week."
+    other = "Lightning.ai has a free tier with a GPU and a VS Code interface."
+    pair = {"sentence": "Kaggle gives about 30 free GPU hours a week [2].", "passages": [right, other]}
+    path = write(
+        tmp_path / "cited.jsonl",
+        "\n".join(
+            json.dumps(
+                {
+                    **pair,
+                    "id": name,
+                    "supported": False,
+                    "category": "wrong_citation",
+                    "split": "test",
+                    **extra,
+                }
+            )
+            for name, extra in [
+                ("wrong", {}),
+                ("uncited", {"sentence": "Kaggle gives about 30 free GPU hours a week."}),
+            ]
+        )
+        + "\n",
+    )
+    wrong, uncited = load_calibration(path)
+    assert wrong.cited == [other] and uncited.cited == [right, other]
+    offline = calibrate(settings, path=path).tallies["offline"]["test"]["wrong_citation"]
+    assert offline.pairs == 2 and offline.accuracy == 0.5  # the uncited one reads both passages
