@@ -2144,3 +2144,19 @@ def test_a_year_is_asked_of_what_happened_and_a_charge_beyond_a_free_quota_is_no
     assert answerer.select(asked, [page]) == []
     chosen = answerer.select("What does Colab Pro cost?", [page])
     assert chosen and "$10" in chosen[0][2]
+
+
+def test_an_acronym_asked_is_held_by_a_camel_case_name_in_the_heading(embedder):
+    # sklearn m124: "how many classifiers does OvO train?" under "OneVsOneClassifier", whose
+    # sentence says "this method": the heading's name is OvO
+    pairwise = one_passage(
+        "Since it requires to fit `n_classes * (n_classes - 1) / 2` classifiers, this method is "
+        "usually slower than one-vs-the-rest.",
+        title="Multiclass classification",
+        section="OneVsOneClassifier",
+    )
+    answerer = OfflineAnswerer(embedder)
+    chosen = answerer.select("how many classifiers does OvO train for n classes?", [pairwise])
+    assert chosen and "n_classes - 1" in chosen[0][2]
+    # an acronym the heading's name does not spell is still not held
+    assert answerer.select("how many classifiers does ECOC train for n classes?", [pairwise]) == []

@@ -895,7 +895,10 @@ def holds_what_is_asked(
     # setting, its estimator named around it: "For SVC, SVR … Setting C: C is 1 by default")
     owned = sources_written(passages, sources)
     context = {
-        p.n: headings[p.n] | owned[p.n] | (dotted_stems(p.text) if figure is DEFAULT else set())
+        p.n: headings[p.n]
+        | initialisms(p.chunk.heading)
+        | owned[p.n]
+        | (dotted_stems(p.text) if figure is DEFAULT else set())
         for p in passages
     }
     # a classifier or regressor is also named by its family: "SGDClassifier" by "SGD" (its guide's
@@ -1060,8 +1063,8 @@ def dotted_stems(text: str) -> set[str]:
 
 def initialisms(text: str) -> set[str]:
     """The initials of each run of two or three words: "machine learning engineers" is also ML (and
-    MLE), which a question may call it."""
-    words = re.findall(r"[A-Za-z]+", text)
+    MLE), which a question may call it; a CamelCase name's parts are words ("OneVsOneClassifier" is OvO)."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", text)
     return {
         "".join(w[0] for w in words[i : i + size]).lower()
         for size in (2, 3)
