@@ -2160,3 +2160,23 @@ def test_an_acronym_asked_is_held_by_a_camel_case_name_in_the_heading(embedder):
     assert chosen and "n_classes - 1" in chosen[0][2]
     # an acronym the heading's name does not spell is still not held
     assert answerer.select("how many classifiers does ECOC train for n classes?", [pairwise]) == []
+
+
+def test_a_source_saying_something_or_heading_the_question_is_a_source(embedder):
+    # seeds m035 / m009: "TheCodeForge says …" and "course.careers 'zero to hireable': …" name
+    # whose page it is; read as the thing a figure is of, they declined answerable questions
+    assert named_sources("TheCodeForge says to go deep on 4 algorithms. what share do they cover?") == [
+        stems("TheCodeForge")
+    ]
+    assert named_sources("course.careers 'zero to hireable': how long until I'm job-ready?") == [
+        stems("course.careers")
+    ]
+    # a plain word saying something is no name ("the documentation says", "it says")
+    assert named_sources("the documentation says what about it?") == []
+    plan = one_passage(
+        "Master 4 algorithms deeply. These cover 80% of production use cases.\n\nWritten by TheCodeForge.",
+        source="codeforge.txt",
+        title="ML roadmap",
+    )
+    asked = "TheCodeForge says to go deep on 4 algorithms. what share of production use cases do they cover?"
+    assert any("80%" in text for text in quotes(embedder, asked, plan))

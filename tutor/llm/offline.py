@@ -946,6 +946,7 @@ def name_spans(sentence: str) -> list[tuple[int, int, set[str]]]:
 SEGMENT_END = re.compile(r"[,;:()]|\b(?:while|whereas|but)\b")
 
 
+NAME_LIKE = r"(?=[\w.-]*(?-i:[A-Z])|[\w-]+\.\w)[\w.-]+"  # "TheCodeForge", "course.careers"
 SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheCodeForge's roadmap"
     # (a name of capitalised words too: "the AI Learning Hub roadmap"; a course is named by one word
     # only, "the MLOps Zoomcamp course" being what is asked about)
@@ -953,7 +954,11 @@ SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheC
     r"|([\w.-]+?)(?:'s)?\s+course\b"
     # ... or to say something: "does TheCodeForge say …", "according to Edirae"
     r"|\b(?:does|do|did)\s+([\w.-]+)\s+(?:say|recommend|suggest|advise|claim|think|mention)\b"
-    r"|\baccording\s+to\s+(?:the\s+)?([\w.-]+)",
+    r"|\baccording\s+to\s+(?:the\s+)?([\w.-]+)"
+    # ... a name (a capital or a dot in it) saying something, or opening the question with a title
+    # and a colon: "TheCodeForge says …", "course.careers 'zero to hireable': …"
+    rf"|\b({NAME_LIKE})\s+(?:says|recommends|suggests|advises|claims|reckons|mentions)\b"
+    rf"|^\W*({NAME_LIKE})\s+['\"‘“][^'\"’”]{{3,60}}['\"’”]\s*:",
     re.IGNORECASE,
 )
 
