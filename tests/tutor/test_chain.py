@@ -2180,3 +2180,20 @@ def test_a_source_saying_something_or_heading_the_question_is_a_source(embedder)
     )
     asked = "TheCodeForge says to go deep on 4 algorithms. what share of production use cases do they cover?"
     assert any("80%" in text for text in quotes(embedder, asked, plan))
+
+
+def test_a_sentence_carrying_the_quoted_one_on_comes_with_it(embedder):
+    # sklearn m112: "lots of outliers, is StandardScaler still ok?" quoted "If your data contains
+    # many outliers, scaling … will likely not work very well." without what to use instead
+    scaling = one_passage(
+        "If your data contains many outliers, scaling using the mean and variance of the data is "
+        "likely to not work very well. In these cases, you can use `RobustScaler` as a drop-in "
+        "replacement instead. It uses more robust estimates for the center and range of your data.",
+        title="Preprocessing",
+        section="Scaling data with outliers",
+    )
+    said = quotes(
+        embedder, "my data contains many outliers, will scaling with the mean and variance work?", scaling
+    )
+    first = next(i for i, text in enumerate(said) if text.startswith("If your data"))
+    assert said[first + 1].startswith("In these cases, you can use `RobustScaler`")

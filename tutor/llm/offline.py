@@ -542,6 +542,10 @@ THIS_TOPIC = re.compile(
 
 # A sentence opening with a pronoun leans on the one before it for what it is about ("It is a
 # computationally cheaper alternative…" after the sentence naming LassoLarsIC).
+# ... and one that carries the sentence before it on: what to do in the case it describes
+CARRIES_ON = re.compile(
+    r"^(In (these|this|that|such) (cases?|situations?)|For (these|such) cases|Instead|Otherwise)\b"
+)
 LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s+(is|are)\s+(why|how)\b)")
 
 
@@ -1227,7 +1231,12 @@ class OfflineAnswerer(Answerer):
                 best, rest = line, [best, *(i for i in rest if i != line)]
         if latest is None:  # a follow-up's thing may be named only in the question before it
             rest = self._without_figures_of_another(question, passages, candidates, best, rest, about)
-        order = [j for i in [best, *rest] for j in [*self._referent(candidates, chosen, i), i]]
+        order = [
+            j
+            for i in [best, *rest]
+            for j in [*self._referent(candidates, chosen, i), i, *self._follower(candidates, chosen, i)]
+        ]
+        order = list(dict.fromkeys(order))
         # an FAQ answer's "Yes, you can." comes with the sentence of it that was picked
         opener = {
             c[0]: j for j, c in enumerate(candidates) if c[1] == 0 and c[0] in faq and YES_OR_NO.match(c[2])
@@ -1284,6 +1293,20 @@ class OfflineAnswerer(Answerer):
             if not LEANS_BACK.match(candidates[j][2]):
                 return list(range(j, i))
         return []  # what they refer to is further up: not worth the words
+
+    @staticmethod
+    def _follower(candidates: list[tuple[int, int, str, str]], chosen: list[int], i: int) -> list[int]:
+        """The sentence just after candidate `i` in its passage when it carries `i` on ("If your data
+        contains many outliers, scaling … will not work well." + "In these cases, you can use
+        `RobustScaler` instead."): what to do about it is in the second."""
+        j = i + 1
+        if (
+            j < len(candidates)
+            and j not in chosen
+            and candidates[j][:2] == (candidates[i][0], candidates[i][1] + 1)
+        ):
+            return [j] if CARRIES_ON.match(candidates[j][2]) else []
+        return []
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         # a follow-up's sentences are chosen for it with its subject: "What year did it come out?"
