@@ -2197,3 +2197,26 @@ def test_a_sentence_carrying_the_quoted_one_on_comes_with_it(embedder):
     )
     first = next(i for i, text in enumerate(said) if text.startswith("If your data"))
     assert said[first + 1].startswith("In these cases, you can use `RobustScaler`")
+
+
+def test_how_many_hours_wants_hours_not_a_weeks_label(embedder):
+    # seeds v011 / m028 (unanswerable): "how many hours per week does the Edirae roadmap expect?"
+    # was answered from its page, whose only figure is the label "Weeks 33-48"
+    stage = one_passage(
+        "Capstone & Job Readiness\nWeeks 33-48\nIntegrate all skills into an end-to-end portfolio project.",
+        source="edirae.txt",
+        title="Edirae roadmap",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("how many hours per week does the capstone stage expect?", [stage]) == []
+    assert answerer.select(
+        "how many weeks does the capstone stage take?", [stage]
+    )  # weeks asked: labels may say
+    # hours written out, with words between, or a span said in days answer it
+    videos = one_passage(
+        "The 3Blue1Brown series covers the linear algebra you need in a weekend. Its calculus series "
+        "is about six hours of video.",
+        title="Maths",
+    )
+    said = quotes(embedder, "how many hours are the 3blue1brown videos?", videos)
+    assert any("six hours" in text for text in said) and any("a weekend" in text for text in said)

@@ -686,7 +686,18 @@ ASKS_PAY = re.compile(r"\b(salary|salaries|earn|earns|paid|compensation)\b|\bwha
 PAY = re.compile(r"[$€£¥]\s?\d|\d\s?(k|usd|eur|gbp|dollars?|euros?|pounds)\b", re.IGNORECASE)
 FREE = re.compile(r"\bfree\b", re.IGNORECASE)
 MONEY = re.compile(f"{PAY.pattern}|{FREE.pattern}", re.IGNORECASE)  # a price may be "free"
-FIGURES = (QUANTITY, MONEY, PAY)  # what "how many / how much / what's the salary" ask for
+# "how many hours …?" wants hours, or a span said in days ("in a weekend"): a week's label ("Weeks
+# 33-48") or a count of months does not say them
+ASKS_HOURS = re.compile(r"\bhow many (?:[\w-]+ )?(?:hours|hrs)\b", re.IGNORECASE)
+HOURS = re.compile(
+    r"(?<![\w.])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few)"
+    r"(?:\s*(?:[-–]|to)\s*\d[\d,.]*)?\+?\s*(?:[\w-]+\s+){0,2}(?:hours?|hrs?|h)\b"
+    r"|\b(?:an?|one|a few|a couple of|several) (?:[\w-]+ )?(?:minute|hour|day|evening|weekend)s?\b",
+    re.IGNORECASE,
+)
+
+
+FIGURES = (QUANTITY, MONEY, PAY, HOURS)  # what "how many / how much / what's the salary" ask for
 # Who a figure is of, in words that exclude each other: a senior's salary is not an entry-level one,
 # nor is big tech's pay a mid-size company's
 EXCLUSIVE = [
@@ -798,7 +809,9 @@ def figure_asked(question: str) -> re.Pattern | None:
     if ASKS_FIGURE.search(question) and not ASKS_METHOD.search(question):
         if ASKS_PAY.search(question) or (ASKS_COST.search(question) and FREE.search(question)):
             return PAY  # what one earns, or what is charged beyond a free quota: not "free"
-        return MONEY if ASKS_COST.search(question) else QUANTITY
+        if ASKS_COST.search(question):
+            return MONEY
+        return HOURS if ASKS_HOURS.search(question) else QUANTITY
     return None
 
 
@@ -850,8 +863,8 @@ def holds_what_is_asked(
         things = in_clause if opening > 0 and in_clause else things
         # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
         things = [t for t in things if not t <= stems(asked.group())]
-    if not things and figure in FIGURES:
-        return True  # "How long does it take?": any figure may answer it
+    if not things and figure in FIGURES:  # "How long does it take?": any figure may answer it
+        return figure is not HOURS or any(HOURS.search(raw) for *_, raw in candidates)  # hours: any hours
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
     # hours?"), unless the question compares things; a year or a default may be of any ("What IEEE
     # standard is Wi-Fi 5? What year …?")
