@@ -34,6 +34,7 @@ from tutor.llm.offline import (
     split_stems,
     table_rows,
     whole_blocks,
+    with_every_part,
     with_item_defaults,
     written_as_names,
 )
@@ -2220,3 +2221,24 @@ def test_how_many_hours_wants_hours_not_a_weeks_label(embedder):
     )
     said = quotes(embedder, "how many hours are the 3blue1brown videos?", videos)
     assert any("six hours" in text for text in said) and any("a weekend" in text for text in said)
+
+
+def test_each_part_of_a_two_part_question_gets_its_sentence(embedder):
+    # sklearn m126: "what does it take for a new algorithm to get added? is there some rule about
+    # citations?" quoted five sentences on adding algorithms, not "A rule of thumb is … 200+ citations"
+    inclusion = one_passage(
+        "To add a new algorithm to scikit-learn, open an issue first. "
+        "A new algorithm added to scikit-learn must outperform the algorithms already in scikit-learn. "
+        "Adding a new algorithm to scikit-learn takes a long review by the core developers. "
+        "Every new algorithm in scikit-learn must follow the scikit-learn estimator API. "
+        "A new algorithm for scikit-learn can live in a separate package first. "
+        "Each new algorithm added needs tests and documentation in scikit-learn. "
+        "A rule of thumb is 200+ citations.",
+        title="FAQ",
+        section="Inclusion criteria",
+    )
+    asked = "how do I get a new algorithm added to scikit-learn? is there a rule about citations?"
+    assert any("200+ citations" in text for text in quotes(embedder, asked, inclusion))
+    # one part asked: nothing is added
+    weight = {"rule": 1.0, "citat": 1.0}
+    assert with_every_part("is there a rule about citations?", [0], [{"rule", "citat"}, set()], weight) == [0]

@@ -1071,6 +1071,29 @@ def same_words(a: str, b: str) -> bool:
     return words(a) == words(b)
 
 
+PART_SHARE = 0.5  # of a part's words (by weight) a sentence must hold to answer that part
+
+
+def with_every_part(
+    question: str, chosen: list[int], sentence_stems: list[set[str]], weight: dict[str, float]
+) -> list[int]:
+    """`chosen` and, for each part of a question asking two things ("what does it take for an
+    algorithm to get in? is there some rule about citations?"), the sentence holding most of that
+    part's words when none chosen does: the rule of thumb on citations is quoted too."""
+    parts = [split_stems(part) & set(weight) for part in ASKED_PARTS.split(question) if part]
+    parts = [part for part in parts if len(part) >= 2]
+    if len(parts) < 2:
+        return chosen
+    out = list(chosen)
+    for part in parts:
+        total = sum(weight[w] for w in part)
+        held = [sum(weight[w] for w in part & words) for words in sentence_stems]
+        best = max(range(len(held)), key=held.__getitem__)
+        if held[best] >= PART_SHARE * total and not any(held[i] >= held[best] for i in out):
+            out.append(best)
+    return out
+
+
 def split_stems(text: str) -> set[str]:
     """The stems of `text`, a hyphenated word also as its parts: "production-grade" is "production grade"."""
     return stems(text) | stems(text.replace("-", " "))
@@ -1202,6 +1225,7 @@ class OfflineAnswerer(Answerer):
                 continue
             chosen.append(int(i))
             words += len(candidates[i][2].split())
+        chosen = with_every_part(question, chosen, sentence_stems, weight)
         chosen = rows_named(chosen, candidates, asked)
         best, rest = (
             chosen[0],
