@@ -1283,6 +1283,46 @@ def _figure_clauses(claim: list[Token], evidence: Evidence) -> str:
     return ""
 
 
+def _opposite_clauses(claim: list[Token], evidence: Evidence) -> str:
+    """The same for a word and its opposite in two clauses of one passage sentence: the claim
+    binds one to what the sentence says after the other ("too large and training diverges, too
+    small and it crawls" against "too small and training diverges")."""
+    clauses = _clauses(claim)
+    for clause in clauses:
+        for word in (
+            t for t in clause if t.kind == "word" and (t.lower in ANTONYMS or degree(t.lower) in ANTONYMS)
+        ):
+            for unit in evidence.units:
+                own = [t for t in unit.tokens if t.kind == "word" and degree(t.lower) == degree(word.lower)]
+                if unit.table or not own:
+                    continue
+                for rival in unit.tokens:
+                    if not (
+                        rival.kind == "word"
+                        and rival.clause != own[-1].clause
+                        and opposite(rival.lower, word.lower)
+                    ):
+                        continue
+                    pair = {word.stem, rival.stem}
+                    words = {
+                        t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING
+                    } - pair
+                    mine, theirs = _said_after(unit, own[-1]) - pair, _said_after(unit, rival) - pair
+                    moved = words & (theirs - mine)
+                    if words & (mine - theirs) or len(moved) < 2:
+                        continue
+                    stated = [c for c in clauses if any(degree(t.lower) == degree(rival.lower) for t in c)]
+                    if any(c is clause for c in stated) or any(
+                        not {t.stem for t in content(c)} & (mine - theirs) for c in stated
+                    ):
+                        continue
+                    return (
+                        f"the cited passage says '{', '.join(sorted(moved))}' after '{rival.text}', "
+                        f"not after '{word.text}': {unit.text[:120]}"
+                    )
+    return ""
+
+
 def _said_after(unit: Unit, figure: Token) -> set[str]:
     """The words of a figure's clause that come after it (a range's figures share them)."""
     return {
@@ -2526,6 +2566,7 @@ CHECKS = (
     _order,
     _figures,
     _figure_clauses,
+    _opposite_clauses,
     _bindings,
     _crossed,
     _crossed_statements,

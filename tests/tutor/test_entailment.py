@@ -730,3 +730,20 @@ def test_a_figure_belongs_to_the_clause_that_gives_it_within_one_sentence():
     )
     assert supported("The survey asks 8–10 hours a week of newcomers against 3–4 of Java coders [1].", EFFORT)
     assert supported("The guide lists 48 layers for the large model [1].", SIZES)
+
+
+STEP = "The step size matters: too large and the loss explodes, too small and progress stalls."
+
+
+def test_a_word_and_its_opposite_keep_what_their_clauses_say():
+    # what the sentence says after "large" given to "small", and back
+    assert not supported("Set the step too small and the loss explodes [1].", STEP)
+    assert not supported(
+        "The step size matters: too small and the loss explodes, too large and progress stalls [1].", STEP
+    )
+    # each with its own clause's words
+    assert supported("With too small a step, progress stalls [1].", STEP)
+    assert supported("A step that is too large makes the loss explode [1].", STEP)
+    assert supported(
+        "Too large a step and the loss explodes; too small a step and progress stalls [1].", STEP
+    )
