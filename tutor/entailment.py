@@ -550,12 +550,23 @@ def _mark_units(tokens: list[Token]) -> None:
                 break
 
 
+PERIOD_REACH = 6  # words after a rate's unit within which "each month" still gives its period
+
+
 def _period_after(tokens: list[Token], j: int) -> str:
-    """The period of a rate whose unit is tokens[j]: "hours a week", "hours per week", "hours/week"."""
+    """The period of a rate whose unit is tokens[j]: "hours a week", "hours per week", "hours/week",
+    and a few words on in its clause ("hours of free GPU time each month")."""
     nxt = tokens[j + 1] if j + 1 < len(tokens) else None
     if nxt is not None and nxt.lower in ("a", "an", "per", "each", "every") and j + 2 < len(tokens):
         nxt = tokens[j + 2]
-    return TIME_UNITS.get(nxt.lower, "") if nxt is not None and nxt.kind == "word" else ""
+    if nxt is not None and nxt.kind == "word" and nxt.lower in TIME_UNITS:
+        return TIME_UNITS[nxt.lower]
+    for k in range(j + 1, min(j + PERIOD_REACH, len(tokens) - 1)):
+        if tokens[k].kind != "word":
+            break  # the clause ends
+        if tokens[k].lower in ("per", "each", "every") and tokens[k + 1].lower in TIME_UNITS:
+            return TIME_UNITS[tokens[k + 1].lower]
+    return ""
 
 
 def _unit_of(word: str) -> str:

@@ -747,3 +747,9 @@ def test_a_word_and_its_opposite_keep_what_their_clauses_say():
     assert supported(
         "Too large a step and the loss explodes; too small a step and progress stalls [1].", STEP
     )
+
+
+def test_a_rates_period_is_read_a_few_words_after_its_unit():
+    # "30 hours of free GPU time each month" is a rate per month, against "30 free GPU hours a week"
+    assert not supported("Kaggle Notebooks give about 30 hours of free GPU time each month [1].", GPU)
+    assert supported("Kaggle Notebooks give about 30 hours of free GPU time every week [1].", GPU)
