@@ -753,3 +753,12 @@ def test_a_rates_period_is_read_a_few_words_after_its_unit():
     # "30 hours of free GPU time each month" is a rate per month, against "30 free GPU hours a week"
     assert not supported("Kaggle Notebooks give about 30 hours of free GPU time each month [1].", GPU)
     assert supported("Kaggle Notebooks give about 30 hours of free GPU time every week [1].", GPU)
+
+
+SWITCH = "Moving from one framework to the other takes about a week, so pick one and go deep."
+
+
+def test_a_span_of_one_unit_keeps_its_unit():
+    # "about a month" where the passage says "about a week" after the same word
+    assert not supported("Moving between the frameworks takes about a month [1].", SWITCH)
+    assert supported("Switching frameworks takes about a week, so go deep on one [1].", SWITCH)
