@@ -1030,14 +1030,14 @@ def _spans(claim: list[Token], evidence: Evidence) -> str:
             return f"'{before.text} {token.text}' is '{before.text} {there}s' in the cited passages"
     # ... or a span of one ("takes about a month") that they give after the same words in another
     # unit ("takes about a week"), and never in the claim's
-    for lead, article, token in zip(claim, claim[1:], claim[2:]):
+    for lead, article, token in zip(claim, claim[1:], claim[2:], strict=False):
         unit = TIME_UNITS.get(token.lower)
         if not unit or article.lower not in ("a", "an") or lead.kind != "word":
             continue
         theirs = {
             TIME_UNITS.get(c.lower)
             for u in evidence.units
-            for a, b, c in zip(u.tokens, u.tokens[1:], u.tokens[2:])
+            for a, b, c in zip(u.tokens, u.tokens[1:], u.tokens[2:], strict=False)
             if a.lower == lead.lower and b.lower in ("a", "an") and c.lower in TIME_UNITS
         }
         if theirs and unit not in theirs:

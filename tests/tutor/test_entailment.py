@@ -760,5 +760,6 @@ SWITCH = "Moving from one framework to the other takes about a week, so pick one
 
 def test_a_span_of_one_unit_keeps_its_unit():
     # "about a month" where the passage says "about a week" after the same word
-    assert not supported("Moving between the frameworks takes about a month [1].", SWITCH)
+    changed = "Moving from one framework to the other takes about a month, so pick one and go deep [1]."
+    assert "about a week" in reason(changed, SWITCH)
     assert supported("Switching frameworks takes about a week, so go deep on one [1].", SWITCH)
