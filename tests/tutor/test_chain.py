@@ -2242,3 +2242,19 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(embedder):
     # one part asked: nothing is added
     weight = {"rule": 1.0, "citat": 1.0}
     assert with_every_part("is there a rule about citations?", [0], [{"rule", "citat"}, set()], weight) == [0]
+
+
+def test_a_sentence_before_the_question_sets_the_scene(embedder):
+    # seeds v001: "… a dev who did 6 months of random courses and got no offers. how many jobs did
+    # they apply to?" asked the figure of "random" (the page writes "Random Tutorials" as a name)
+    # and was declined
+    story = one_passage(
+        "Production IncidentSix Months of Random Tutorials, Zero Job Offers\n"
+        "The developer applied to 47 ML positions and received zero callbacks.",
+        title="Production incident",
+    )
+    asked = "a dev did 6 months of random courses and got no offers. how many jobs did they apply to?"
+    assert any("47 ML positions" in text for text in quotes(embedder, asked, story))
+    # a question naming what it asks of in its own sentence still asks of that
+    asked = "a dev did 6 months of random courses. how many GPU hours does Colab give?"
+    assert quotes(embedder, asked, story) == []

@@ -861,6 +861,11 @@ def holds_what_is_asked(
         opening = max(asks.rfind(mark, 0, asked.start()) for mark in ",;:")
         in_clause = no_sources(named_things(asks[opening + 1 :], known))
         things = in_clause if opening > 0 and in_clause else things
+        # ... and so does a sentence before the question ("… a dev who did 6 months of random
+        # courses. how many jobs did they apply to?"): the question asks of what it names, if anything
+        told = max(asks.rfind(mark, 0, asked.start()) for mark in (". ", "? ", "! "))
+        if told > opening:
+            things = no_sources(named_things(asks[told + 1 :], known))
         # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
         things = [t for t in things if not t <= stems(asked.group())]
     if not things and figure in FIGURES:  # "How long does it take?": any figure may answer it
