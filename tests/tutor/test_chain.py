@@ -29,6 +29,7 @@ from tutor.llm.offline import (
     looks_like_code,
     named_sources,
     named_things,
+    questions_in,
     same_question,
     same_words,
     split_stems,
@@ -2258,3 +2259,22 @@ def test_a_sentence_before_the_question_sets_the_scene(embedder):
     # a question naming what it asks of in its own sentence still asks of that
     asked = "a dev did 6 months of random courses. how many GPU hours does Colab give?"
     assert quotes(embedder, asked, story) == []
+
+
+def test_what_is_asked_comes_from_the_sentences_that_ask(embedder):
+    # sklearn y106: "HalvingGridSearchCV has this factor parameter that controls how fast candidates
+    # get eliminated. what value usually works ok?" read "how fast" as asking a figure of
+    # HalvingGridSearchCV, and the sentence giving "a value of 3" does not name it: declined
+    assert (
+        questions_in("X has a knob that controls how fast it runs. what value works?") == "what value works?"
+    )
+    assert questions_in("how long does it take") == "how long does it take"
+    halving = one_passage(
+        "The `factor` parameter controls the rate at which the number of candidates decreases. "
+        "`factor` is the most important parameter to control the search, though a value of 3 usually "
+        "works well.",
+        title="Successive halving",
+        section="Choosing min_resources and the number of candidates",
+    )
+    asked = "HalvingGridSearchCV has a factor that sets how fast candidates get eliminated. what value works?"
+    assert any("a value of 3" in text for text in quotes(embedder, asked, halving))

@@ -819,6 +819,14 @@ def figure_asked(question: str) -> re.Pattern | None:
 ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|same for)\b[^?]{0,40}\??\W*$", re.IGNORECASE)
 
 
+def questions_in(text: str) -> str:
+    """The sentences of `text` that ask, where some do ("X has a factor parameter that controls how
+    fast candidates get eliminated. what value usually works?" asks for a value, not how fast)."""
+    if "?" not in text:
+        return text
+    return "".join(part for part in re.split(r"(?<=[.?!])\s+", text) if part.rstrip().endswith("?")) or text
+
+
 def holds_what_is_asked(
     question: str,
     passages: Sequence[Passage],
@@ -835,7 +843,7 @@ def holds_what_is_asked(
     before it and `latest` is the follow-up alone: what is asked for comes from `latest` ("does that
     default one support L1?" after "What's the default solver?" asks for no default)."""
     asks = latest or question
-    figure = figure_asked(asks)
+    figure = figure_asked(questions_in(asks))
     elliptical = bool(latest and figure is None and ELLIPSIS.match(latest))
     if figure is None and not elliptical:
         return True
