@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 import numpy as np
 
@@ -1267,6 +1267,8 @@ def _figure_clauses(claim: list[Token], evidence: Evidence) -> str:
     for clause in clauses:
         words = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
         for figure in (t for t in clause if t.kind == "num" and t.anchor and t.value is not None):
+            if _said_with(words, evidence.units, partial(_same_figure, figure)):
+                continue  # a passage clause gives the figure with the claim's words: the claim's own
             for unit in evidence.units:
                 own = [
                     t
@@ -1315,9 +1317,12 @@ def _opposite_clauses(claim: list[Token], evidence: Evidence) -> str:
     small and it crawls" against "too small and training diverges")."""
     clauses = _clauses(claim)
     for clause in clauses:
+        said = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
         for word in (
             t for t in clause if t.kind == "word" and (t.lower in ANTONYMS or degree(t.lower) in ANTONYMS)
         ):
+            if _said_with(said, evidence.units, partial(_same_degree, word)):
+                continue
             for unit in evidence.units:
                 own = [t for t in unit.tokens if t.kind == "word" and degree(t.lower) == degree(word.lower)]
                 if unit.table or not own:
@@ -1347,6 +1352,30 @@ def _opposite_clauses(claim: list[Token], evidence: Evidence) -> str:
                         f"not after '{word.text}': {unit.text[:120]}"
                     )
     return ""
+
+
+SAID_WITH = 0.8  # of a claim clause's words that a passage clause must hold with the same anchor
+
+
+def _said_with(words: set[str], units: list[Unit], anchor: Callable[[Token], bool]) -> bool:
+    """Whether a passage clause holding the anchor (a figure, a word) holds most of `words` too:
+    the claim quotes or follows that clause ("… close to 0.0 for any value of n_clusters …" quoted
+    from one sentence while another gives "[0, 1]" and "[-1, 1]" to two indexes)."""
+    for unit in units:
+        for token in unit.tokens:
+            if anchor(token):
+                there = {t.stem for t in content(unit.tokens) if t.clause == token.clause}
+                if words and len(words & there) >= SAID_WITH * len(words):
+                    return True
+    return False
+
+
+def _same_figure(figure: Token, token: Token) -> bool:
+    return token.kind == "num" and token.value is not None and close(token.value, figure.value)
+
+
+def _same_degree(word: Token, token: Token) -> bool:
+    return token.kind == "word" and degree(token.lower) == degree(word.lower)
 
 
 def _said_after(unit: Unit, figure: Token) -> set[str]:

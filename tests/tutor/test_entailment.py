@@ -763,3 +763,17 @@ def test_a_span_of_one_unit_keeps_its_unit():
     changed = "Moving from one framework to the other takes about a month, so pick one and go deep [1]."
     assert "about a week" in reason(changed, SWITCH)
     assert supported("Switching frameworks takes about a week, so go deep on one [1].", SWITCH)
+
+
+RAND = (  # the passage as answers cite it: "[0, 1]" made inert as "［0, 1］"
+    "The score range is ［0, 1］ for the unadjusted Rand index and [-1, 1] for the adjusted Rand index. "
+    "Random label assignments have an adjusted Rand index score close to 0.0 for any number of clusters."
+)
+
+
+def test_a_figure_quoted_with_its_own_words_is_not_moved_by_another_sentences_clauses():
+    # sklearn: a sentence quoted whole was flagged because another sentence gives 0 and 1 to two indexes
+    quoted = (
+        "Random label assignments have an adjusted Rand index score close to 0.0 for any number of clusters"
+    )
+    assert supported(f"{quoted} [1].", RAND)
