@@ -1263,95 +1263,90 @@ def _figure_clauses(claim: list[Token], evidence: Evidence) -> str:
     beginner" against "12-18 months for a developer who knows Python"). A clause's words are those
     after its figure ("AI Learning Hub cites 24 layers for GPT-2 and 96 for GPT-4": the name is
     said of both), and only those one of the two clauses has and the other lacks count."""
-    clauses = _clauses(claim)
-    for clause in clauses:
-        words = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
-        for figure in (t for t in clause if t.kind == "num" and t.anchor and t.value is not None):
-            if _said_with(words, evidence.units, partial(_same_figure, figure)):
-                continue  # a passage clause gives the figure with the claim's words: the claim's own
-            for unit in evidence.units:
-                own = [
-                    t
-                    for t in unit.tokens
-                    if t.kind == "num" and t.value is not None and close(t.value, figure.value)
-                ]
-                if unit.table or not own:
-                    continue
-                mine = _said_after(unit, own[-1])
-                for rival in unit.tokens:
-                    if not (
-                        rival.kind == "num"
-                        and rival.anchor
-                        and rival.unit == figure.unit
-                        and rival.clause != own[-1].clause
-                        and rival.value is not None
-                        and not any(close(rival.value, t.value) for t in own if t.value is not None)
-                    ):
-                        continue
-                    theirs = _said_after(unit, rival)
-                    moved = words & (theirs - mine)
-                    if words & (mine - theirs) or len(moved) < 2:
-                        continue
-                    # the rival's figure in the claim too: only where the claim gives it this one's words
-                    stated = [
-                        c
-                        for c in clauses
-                        if any(
-                            t.kind == "num" and t.value is not None and close(t.value, rival.value) for t in c
-                        )
-                    ]
-                    if any(c is clause for c in stated) or any(
-                        not {t.stem for t in content(c)} & (mine - theirs) for c in stated
-                    ):
-                        continue
-                    return (
-                        f"the cited passage gives {figure.text} to other words than the claim's "
-                        f"(it gives {rival.text} to those): {unit.text[:120]}"
-                    )
-    return ""
+
+    def figures(clause: list[Token]) -> list[Token]:
+        return [t for t in clause if t.kind == "num" and t.anchor and t.value is not None]
+
+    def rival(figure: Token, token: Token, own: list[Token]) -> bool:
+        return (
+            token.kind == "num"
+            and token.anchor
+            and token.unit == figure.unit
+            and token.value is not None
+            and not any(_same_figure(t, token) for t in own)
+        )
+
+    found = _moved_between_clauses(claim, evidence, figures, _same_figure, rival)
+    if not found:
+        return ""
+    figure, other, unit, _ = found
+    return (
+        f"the cited passage gives {figure.text} to other words than the claim's "
+        f"(it gives {other.text} to those): {unit.text[:120]}"
+    )
 
 
 def _opposite_clauses(claim: list[Token], evidence: Evidence) -> str:
     """The same for a word and its opposite in two clauses of one passage sentence: the claim
     binds one to what the sentence says after the other ("too large and training diverges, too
     small and it crawls" against "too small and training diverges")."""
+
+    def words(clause: list[Token]) -> list[Token]:
+        return [
+            t for t in clause if t.kind == "word" and (t.lower in ANTONYMS or degree(t.lower) in ANTONYMS)
+        ]
+
+    def rival(word: Token, token: Token, _own: list[Token]) -> bool:
+        return token.kind == "word" and opposite(token.lower, word.lower)
+
+    found = _moved_between_clauses(claim, evidence, words, _same_degree, rival)
+    if not found:
+        return ""
+    word, other, unit, moved = found
+    return (
+        f"the cited passage says '{', '.join(sorted(moved))}' after '{other.text}', "
+        f"not after '{word.text}': {unit.text[:120]}"
+    )
+
+
+def _moved_between_clauses(
+    claim: list[Token],
+    evidence: Evidence,
+    anchors: Callable[[list[Token]], list[Token]],
+    same: Callable[[Token, Token], bool],
+    rival: Callable[[Token, Token, list[Token]], bool],
+) -> tuple[Token, Token, Unit, set[str]] | None:
+    """(anchor, rival, sentence, words) where a passage sentence holds an anchor of the claim (a
+    figure, a word) and a rival of it (another figure, its opposite) in another clause, and the
+    claim's clause holds two or more of the words after the rival and none of those after the
+    anchor; unless a passage clause gives the anchor with the claim's words (the claim quotes it),
+    or the claim states the rival in its own clause too, or elsewhere with none of the anchor's."""
     clauses = _clauses(claim)
     for clause in clauses:
         said = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
-        for word in (
-            t for t in clause if t.kind == "word" and (t.lower in ANTONYMS or degree(t.lower) in ANTONYMS)
-        ):
-            if _said_with(said, evidence.units, partial(_same_degree, word)):
-                continue
+        for anchor in anchors(clause):
+            if _said_with(said, evidence.units, partial(same, anchor)):
+                continue  # a passage clause gives it with the claim's words: the claim's own
             for unit in evidence.units:
-                own = [t for t in unit.tokens if t.kind == "word" and degree(t.lower) == degree(word.lower)]
+                own = [t for t in unit.tokens if same(anchor, t)]
                 if unit.table or not own:
                     continue
-                for rival in unit.tokens:
-                    if not (
-                        rival.kind == "word"
-                        and rival.clause != own[-1].clause
-                        and opposite(rival.lower, word.lower)
-                    ):
+                for other in unit.tokens:
+                    if other.clause == own[-1].clause or not rival(anchor, other, own):
                         continue
-                    pair = {word.stem, rival.stem}
-                    words = {
-                        t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING
-                    } - pair
-                    mine, theirs = _said_after(unit, own[-1]) - pair, _said_after(unit, rival) - pair
+                    pair = {anchor.stem, other.stem}
+                    words = said - pair
+                    mine, theirs = _said_after(unit, own[-1]) - pair, _said_after(unit, other) - pair
                     moved = words & (theirs - mine)
                     if words & (mine - theirs) or len(moved) < 2:
                         continue
-                    stated = [c for c in clauses if any(degree(t.lower) == degree(rival.lower) for t in c)]
+                    stated = [c for c in clauses if any(same(other, t) for t in c)]
                     if any(c is clause for c in stated) or any(
                         not {t.stem for t in content(c)} & (mine - theirs) for c in stated
                     ):
                         continue
-                    return (
-                        f"the cited passage says '{', '.join(sorted(moved))}' after '{rival.text}', "
-                        f"not after '{word.text}': {unit.text[:120]}"
-                    )
-    return ""
+                    return anchor, other, unit, moved
+    return None
 
 
 SAID_WITH = 0.8  # of a claim clause's words that a passage clause must hold with the same anchor
