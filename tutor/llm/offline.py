@@ -542,11 +542,11 @@ THIS_TOPIC = re.compile(
 
 # A sentence opening with a pronoun leans on the one before it for what it is about ("It is a
 # computationally cheaper alternative…" after the sentence naming LassoLarsIC).
-# ... and one that carries the sentence before it on: what to do in the case it describes
+LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s+(is|are)\s+(why|how)\b)")
+# ... and one opening like this carries the sentence before it on: what to do in the case it describes
 CARRIES_ON = re.compile(
     r"^(In (these|this|that|such) (cases?|situations?)|For (these|such) cases|Instead|Otherwise)\b"
 )
-LEANS_BACK = re.compile(r"^(It|This|These|They|That|Those|Such|Its|Their)\b(?!\s+(is|are)\s+(why|how)\b)")
 
 
 ASKS_METHOD = re.compile(r"\b(decide|choose|determine|select|pick|estimate|tell)\b", re.IGNORECASE)
@@ -695,8 +695,6 @@ HOURS = re.compile(
     r"|\b(?:an?|one|a few|a couple of|several) (?:[\w-]+ )?(?:minute|hour|day|evening|weekend)s?\b",
     re.IGNORECASE,
 )
-
-
 FIGURES = (QUANTITY, MONEY, PAY, HOURS)  # what "how many / how much / what's the salary" ask for
 # Who a figure is of, in words that exclude each other: a senior's salary is not an entry-level one,
 # nor is big tech's pay a mid-size company's
@@ -876,8 +874,8 @@ def holds_what_is_asked(
             things = no_sources(named_things(asks[told + 1 :], known))
         # "how long" asks, whatever a heading writes ("How Long Does This Roadmap Take?")
         things = [t for t in things if not t <= stems(asked.group())]
-    if not things and figure in FIGURES:  # "How long does it take?": any figure may answer it
-        return figure is not HOURS or any(HOURS.search(raw) for *_, raw in candidates)  # hours: any hours
+    if not things and figure in FIGURES:  # "How long does it take?": any figure may answer it (any
+        return figure is not HOURS or any(HOURS.search(raw) for *_, raw in candidates)  # hours, for hours)
     # a figure is of the first thing named ("Lightning.ai", not "GPU", in "Does Lightning.ai cap GPU
     # hours?"), unless the question compares things; a year or a default may be of any ("What IEEE
     # standard is Wi-Fi 5? What year …?")
@@ -1350,13 +1348,8 @@ class OfflineAnswerer(Answerer):
         contains many outliers, scaling … will not work well." + "In these cases, you can use
         `RobustScaler` instead."): what to do about it is in the second."""
         j = i + 1
-        if (
-            j < len(candidates)
-            and j not in chosen
-            and candidates[j][:2] == (candidates[i][0], candidates[i][1] + 1)
-        ):
-            return [j] if CARRIES_ON.match(candidates[j][2]) else []
-        return []
+        follows = j < len(candidates) and candidates[j][:2] == (candidates[i][0], candidates[i][1] + 1)
+        return [j] if follows and j not in chosen and CARRIES_ON.match(candidates[j][2]) else []
 
     def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Message]) -> Iterator[str]:
         # a follow-up's sentences are chosen for it with its subject: "What year did it come out?"
