@@ -461,13 +461,24 @@ DOCBOOK_CONTENTS = (
 LISTS_ONLY = 200  # characters: a DocBook division with less text than this besides its lists of contents
 
 
+def generator(root) -> str:
+    return " ".join(root.xpath("//meta[@name='generator']/@content")).lower()
+
+
+def asciidoc(root) -> bool:
+    """An AsciiDoc or Asciidoctor page (git's manual pages)."""
+    return "asciidoc" in generator(root)
+
+
 def main_content(root):
     """The element holding the page's own text (`<main>`, `role="main"`, `<article>`, a DocBook
-    page's outermost division), or None."""
-    docbook = "docbook" in " ".join(root.xpath("//meta[@name='generator']/@content")).lower()
+    page's outermost division, an AsciiDoc page's content), or None."""
+    docbook = "docbook" in generator(root)
     xpaths = ["//main", "//*[@role='main']", "//article"]
     if docbook:
         xpaths.append(f"//div[{DOCBOOK_DIVISION}][not(ancestor::div[{DOCBOOK_DIVISION}])]")
+    if asciidoc(root):  # AsciiDoc and Asciidoctor: the page's text, between header and footer
+        xpaths.append("//div[@id='content']")
     for xpath in xpaths:
         found = root.xpath(xpath)
         if found:
@@ -542,7 +553,7 @@ def _one_line(element) -> None:
                 break
 
 
-def _term_lead_ins(node) -> None:
+def _term_lead_ins(node, whole: bool = False) -> None:
     """A definition list's term as the lead-in of its definition's first paragraph
     ("`--num-callers=<number> [default: 12]`: Specifies the maximum number of entries …"), so the
     option and what it does are one sentence, not a name line that a chunk may end on."""
@@ -553,13 +564,18 @@ def _term_lead_ins(node) -> None:
             terms.insert(0, before)
             before = before.getprevious()
         first = definition[0] if len(definition) and not (definition.text or "").strip() else None
-        if not terms or first is None or first.tag != "p":
+        if not terms or first is None or (first.tag != "p" and not whole):
             continue
+        if first.tag != "p":  # a definition opening with a listing or a list: the term on a line of its own
+            first = definition.makeelement("p", {})
+            definition.insert(0, first)
         for term in terms:
             _one_line(term)
         for term in terms[:-1]:
             term.tail = ", "
-        terms[-1].tail = f": {first.text or ''}"
+        said = terms[-1].text_content().rstrip()
+        colon = "" if whole and said.endswith(":") else ":"  # "Speed:" as written, not "Speed::"
+        terms[-1].tail = f"{colon} {first.text or ''}"
         first.text = None
         for at, term in enumerate(terms):
             term.tag = "span"
@@ -609,9 +625,10 @@ def _converter():
     )
 
 
-def html_to_markdown(node) -> str:
+def html_to_markdown(node, whole_definitions: bool = False) -> str:
     """The element's text as Markdown (headings, lists, code, tables), links and images reduced to
-    their text."""
+    their text; with `whole_definitions` (AsciiDoc pages), every definition list's term leads its
+    definition, one opening with a listing or a list included."""
     from bs4 import BeautifulSoup
     from lxml import html as lxml_html
 
@@ -625,7 +642,7 @@ def html_to_markdown(node) -> str:
             element.drop_tree()
     for title in node.xpath(".//p" + BOX_TITLE):
         _lead_in(title)
-    _term_lead_ins(node)
+    _term_lead_ins(node, whole_definitions)
     soup = BeautifulSoup(lxml_html.tostring(node, encoding="unicode"), "lxml")
     return re.sub(r"\n{3,}", "\n\n", _converter().convert_soup(soup)).strip()
 
@@ -662,7 +679,7 @@ def load_html(data: bytes, fallback_title: str) -> tuple[str, str]:
     main = main_content(root)
     if main is not None:
         heading = main.find(".//h1")
-        text = html_to_markdown(main)
+        text = html_to_markdown(main, whole_definitions=asciidoc(root))
         title = heading.text_content() if heading is not None else root.findtext(".//title")
     else:
         text, title = _extract_boilerplate_free(data)

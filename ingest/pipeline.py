@@ -38,7 +38,7 @@ from tutor.types import Chunk
 
 # Part of every document's hash: bump it when loaders or chunking change what a document becomes,
 # so that the next ingest redoes every document instead of keeping chunks made the old way.
-PIPELINE_VERSION = 15
+PIPELINE_VERSION = 16
 SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tutor"}
 
 

@@ -152,6 +152,51 @@ def test_a_docbook_page_keeps_its_headings_and_an_option_with_what_it_does():
     assert "4.1. Overview" in load(listing, "html").text
 
 
+ASCIIDOC_PAGE = b"""<html><head><title>frob(1)</title>
+<meta name="generator" content="AsciiDoc 10.2.0" /></head><body class="manpage">
+<div id="header"><h1>frob(1) Manual Page</h1><h2>NAME</h2><div class="sectionbody">
+<p>frob - widgets</p></div></div>
+<div id="content">
+<div class="sect1"><h2 id="_description">DESCRIPTION</h2><div class="sectionbody">
+<div class="paragraph"><p>Running <code>frob
+--reverse START</code> is taken as the reverse walk.</p></div>
+<div class="listingblock"><div class="content"><pre><code>$ frob status <b>&lt;1&gt;</b>
+$ frob done</code></pre></div></div>
+<div class="listingblock"><div class="content"><pre><code># count the widgets per owner
+frob list | sort | uniq -c</code></pre></div></div>
+</div></div>
+<div class="sect1"><h2 id="_options">OPTIONS</h2><div class="sectionbody"><div class="dlist"><dl>
+<dt class="hdlist1">-u</dt><dt class="hdlist1">--include-untracked</dt>
+<dd><p>Stash untracked files too.</p></dd>
+<dt class="hdlist1">Speed:</dt><dd><p>It is the fastest widget tool.</p></dd>
+<dt class="hdlist1">Listing widgets of one owner</dt>
+<dd><div class="listingblock"><div class="content"><pre><code>$ frob list --owner me</code></pre></div></div>
+<div class="paragraph"><p>Owners are matched exactly.</p></div></dd>
+</dl></div></div></div>
+</div>
+<div id="footnotes"><hr /></div>
+<div id="footer"><div id="footer-text">Last updated 2023-01-01</div></div>
+</body></html>"""
+
+
+def test_an_asciidoc_page_is_read_from_its_content_with_code_and_options_whole():
+    # a new user's git manual pages (AsciiDoc, no <main>): trafilatura made an inline code span over
+    # two lines a fence that never closed, lost the listings' layout, read "# count …" in a listing
+    # as a heading, and split each option from what it does
+    doc = load(ASCIIDOC_PAGE, "html")
+    text = doc.text
+    assert doc.title == "frob(1)" and "Last updated" not in text
+    assert "## DESCRIPTION" in text and "## OPTIONS" in text
+    assert "Running `frob --reverse START` is taken as the reverse walk." in text
+    assert "```\n$ frob status <1>\n$ frob done\n```" in text
+    assert "```\n# count the widgets per owner\nfrob list | sort | uniq -c\n```" in text
+    assert "-u, --include-untracked: Stash untracked files too." in text
+    assert "Speed: It is the fastest widget tool." in text  # a term ending with a colon keeps one
+    # a definition opening with a listing: its term on a line of its own, the listing fenced
+    assert "Listing widgets of one owner:\n\n```\n$ frob list --owner me\n```" in text
+    assert ":   ```" not in text
+
+
 def test_markdown_indented_code_is_fenced_code():
     text = (
         "# Trees\n\nFit a tree on two arrays:\n\n    X = [[0, 0], [1, 1]]\n    clf.fit(X, [0, 1])\n\n"
