@@ -273,8 +273,37 @@ def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = No
     claim = clean(strip_citations(sentence))
     if not cited:
         return False, "no citation"
+    if quoted(claim, cited):
+        return True, ""
     verdict = judge(claim, cited, split_sentences, embed)
     return verdict.supported, verdict.reason
+
+
+QUOTED_WORDS = 4  # a quote this long or longer is checked as a quote
+
+
+def quoted(claim: str, cited: Sequence[str]) -> bool:
+    """Whether a cited passage holds the claim word for word, from the start of one of its sentences
+    to the end of one (the offline answerer's quotes): what a passage says itself is supported. A
+    quote starting mid-sentence ("boosting is slower" of "It is not true that boosting is slower")
+    is judged as any claim is."""
+    said = normalise(claim).rstrip(".!?:;")
+    if len(said.split()) < QUOTED_WORDS:
+        return False
+    for passage in cited:
+        text = normalise(" ".join(clean(line) for line in passage.splitlines()))
+        start = text.find(said)
+        while start != -1:
+            end = start + len(said)
+            if (start == 0 or text[start - 2 : start] in QUOTE_STARTS) and (
+                end == len(text) or text[end] in ".!?:;)"
+            ):
+                return True
+            start = text.find(said, start + 1)
+    return False
+
+
+QUOTE_STARTS = (". ", "! ", "? ", ": ", "; ")
 
 
 def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) -> tuple[str, Grounding]:

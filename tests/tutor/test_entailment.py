@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.entailment import Evidence, _novelty, passage_units, tokenize
-from tutor.grounding import check_sentence, ground
+from tutor.grounding import check_sentence, ground, quoted
 
 GPU = (
     "Kaggle Notebooks give about 30 free GPU hours a week. Google Colab's free GPU time is variable "
@@ -777,3 +777,16 @@ def test_a_figure_quoted_with_its_own_words_is_not_moved_by_another_sentences_cl
         "Random label assignments have an adjusted Rand index score close to 0.0 for any number of clusters"
     )
     assert supported(f"{quoted} [1].", RAND)
+
+
+def test_a_sentence_the_passage_says_word_for_word_is_supported():
+    # a new user's trial: a quote of its cited passage ("… 90 days …") was reported as not matched
+    passage = (
+        "- gc.reflogExpire: How long reflog entries are kept; the default is 90 days.\n"
+        "It is not true that entries older than that age are lost at once. They go at the next gc."
+    )
+    assert quoted("It is not true that entries older than that age are lost at once.", [passage])
+    assert quoted("gc.reflogExpire: How long reflog entries are kept", [passage])
+    # a quote from the middle of a sentence is not one: it may drop what negates it
+    assert not quoted("entries older than that age are lost at once", [passage])
+    assert not quoted("They go.", [passage])  # too short to tell
