@@ -465,19 +465,20 @@ def generator(root) -> str:
     return " ".join(root.xpath("//meta[@name='generator']/@content")).lower()
 
 
-def asciidoc(root) -> bool:
-    """An AsciiDoc or Asciidoctor page (git's manual pages)."""
-    return "asciidoc" in generator(root)
+def asciidoc(root, made_by: str | None = None) -> bool:
+    """An AsciiDoc or Asciidoctor page (git's manual pages); `made_by`: its generator, if read."""
+    return "asciidoc" in (generator(root) if made_by is None else made_by)
 
 
 def main_content(root):
     """The element holding the page's own text (`<main>`, `role="main"`, `<article>`, a DocBook
     page's outermost division, an AsciiDoc page's content), or None."""
-    docbook = "docbook" in generator(root)
+    made_by = generator(root)
+    docbook = "docbook" in made_by
     xpaths = ["//main", "//*[@role='main']", "//article"]
     if docbook:
         xpaths.append(f"//div[{DOCBOOK_DIVISION}][not(ancestor::div[{DOCBOOK_DIVISION}])]")
-    if asciidoc(root):  # AsciiDoc and Asciidoctor: the page's text, between header and footer
+    if asciidoc(root, made_by):  # AsciiDoc and Asciidoctor: the page's text, between header and footer
         xpaths.append("//div[@id='content']")
     for xpath in xpaths:
         found = root.xpath(xpath)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -280,6 +281,7 @@ def check_sentence(sentence: str, cited: Sequence[str], embed: Embed | None = No
 
 
 QUOTED_WORDS = 4  # a quote this long or longer is checked as a quote
+QUOTE_STARTS = (". ", "! ", "? ", ": ", "; ")  # what a sentence of a passage starts after
 
 
 def quoted(claim: str, cited: Sequence[str]) -> bool:
@@ -291,7 +293,7 @@ def quoted(claim: str, cited: Sequence[str]) -> bool:
     if len(said.split()) < QUOTED_WORDS:
         return False
     for passage in cited:
-        text = normalise(" ".join(clean(line) for line in passage.splitlines()))
+        text = _as_quoted(passage)
         start = text.find(said)
         while start != -1:
             end = start + len(said)
@@ -303,7 +305,10 @@ def quoted(claim: str, cited: Sequence[str]) -> bool:
     return False
 
 
-QUOTE_STARTS = (". ", "! ", "? ", ": ", "; ")
+@lru_cache(maxsize=256)
+def _as_quoted(passage: str) -> str:
+    """A passage as a quote of it reads, read once: an answer's sentences cite the same passages."""
+    return normalise(" ".join(clean(line) for line in passage.splitlines()))
 
 
 def ground(answer: str, passages: dict[int, str], embed: Embed | None = None) -> tuple[str, Grounding]:
