@@ -382,3 +382,15 @@ def test_a_question_may_start_with_dashes():
     result = invoke("ask", "--leak-check values?", "--data-dir", "nowhere")
     assert "No store at nowhere" in str(result.exception)  # read as the question, not an option
     assert "No such option" not in result.output
+
+
+def test_an_unknown_option_or_an_unquoted_question_says_what_went_wrong():
+    # "tutor ask --colour 'what is git'" said "Got unexpected extra argument(s) (what is git)"
+    for command in ("ask", "search"):
+        unknown = invoke(command, "--colour", "what is git")
+        assert unknown.exit_code == 2
+        assert f"No such option: --colour (see tutor {command} --help)" in unknown.output
+    unquoted = invoke("ask", "what", "is", "sql")
+    assert (
+        unquoted.exit_code == 2 and 'Put the question in quotes: tutor ask "what is sql"' in unquoted.output
+    )

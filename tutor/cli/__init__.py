@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from typer.core import TyperOption
+from typer.core import TyperCommand, TyperOption
 
 from tutor.cli import answers, common, documents, evaluation, learner, quiz, roadmap, server
 from tutor.cli.common import err
@@ -58,11 +58,33 @@ COMMANDS = {
     "quiz": quiz.quiz,
     "review": quiz.review,
 }
-# a question may start with dashes ("--leak-check values?"): not an option these commands know
+
+
+class QuestionFirst(TyperCommand):
+    """A command whose question may start with dashes ("--leak-check values?"), so an option it does
+    not know is read as the question: click's "unexpected extra argument" then says what went wrong."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:  # typer's own copy of click's UsageError: the same class by name
+            question = str(ctx.params.get("question") or "")
+            if "unexpected extra argument" not in getattr(exc, "message", "") or not question:
+                raise
+            if question.startswith("-"):
+                why = f"No such option: {question} (see tutor {ctx.info_name} --help)"
+            else:  # "Got unexpected extra argument(s) (is sql)"
+                rest = exc.message.rpartition("(")[2].rstrip(")")
+                why = f'Put the question in quotes: tutor {ctx.info_name} "{question} {rest}"'
+            raise type(exc)(why, ctx) from None
+
+
 QUESTION_FIRST = {"ask", "search"}
 for name, command in COMMANDS.items():
-    settings = {"ignore_unknown_options": True} if name in QUESTION_FIRST else {}
-    app.command(name, context_settings=settings)(command)
+    if name in QUESTION_FIRST:
+        app.command(name, cls=QuestionFirst, context_settings={"ignore_unknown_options": True})(command)
+    else:
+        app.command(name)(command)
 
 
 @app.callback()
