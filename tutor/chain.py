@@ -144,7 +144,9 @@ class Tutor:
 
     def _not_covered(self, question: str, unknown: Sequence[str] = (), near: Sequence[Hit] = ()) -> str:
         """The refusal: why, and the topics the documents do cover, nearest the question first."""
-        if unknown:
+        if self.store.keyword_index.in_another_language(question):
+            why = "the question seems to be in another language than the documents; tutor does not translate"
+        elif unknown:
             named = " or ".join(f"“{neutralise_citations(n)}”" for n in unknown)
             why = f"no document mentions {named}"
         else:
@@ -264,7 +266,9 @@ class Tutor:
                 return
         context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
         unknown = self.unknown_names(context) if context.passages else []
-        if unknown or not self.covers(context):
+        # the offline answerer matches words: another language's have nothing to match
+        foreign = not self.answerer.reads_passages and self.store.keyword_index.in_another_language(question)
+        if foreign or unknown or not self.covers(context):
             text = self._not_covered(question, unknown, context.hits)
             yield text
             yield Answer(text, [], [], Grounding(), True, "none", timer.done(), context.query)

@@ -48,6 +48,51 @@ COUNTED = re.compile(r"\d+[a-z]{1,2}", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[¿¡]\s*)$")  # "¿Cuál …?" opens a sentence too
 
 
+# Words every English question has one of, and few other languages write.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "is",
+        "are",
+        "does",
+        "did",
+        "how",
+        "what",
+        "which",
+        "why",
+        "when",
+        "who",
+        "where",
+        "i",
+        "my",
+        "me",
+        "you",
+        "your",
+        "to",
+        "of",
+        "for",
+        "and",
+        "can",
+        "could",
+        "should",
+        "would",
+        "with",
+        "it",
+        "this",
+        "that",
+        "be",
+        "there",
+        "from",
+        "about",
+        "if",
+        "not",
+        "get",
+        "use",
+    ]
+)
+LETTERS = re.compile(r"[^\W\d_]+")
+FOREIGN_MIN_WORDS = 4
+FOREIGN_SHARE = 0.4  # of a question's words, neither English nor the documents'
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
 
 
@@ -538,6 +583,19 @@ class KeywordIndex:
         ]
         unknown += [w for w in tools_in(question) if not self._written(w)]
         return list(dict.fromkeys(unknown))
+
+    def in_another_language(self, question: str) -> bool:
+        """Whether `question` reads as written in a language the documents are not: four words or
+        more, none of English's commonest ("the", "how", "what" …), and two in five of them or more
+        neither written in the chunks nor English ("Wie löse ich Konflikten beim Mergen?" asked of
+        English pages). A terse English query ("gridsearchcv refit multimetric dict") uses the
+        documents' own words."""
+        words = [w.lower() for w in LETTERS.findall(question)]
+        if len(words) < FOREIGN_MIN_WORDS or set(words) & ENGLISH_FUNCTION_WORDS:
+            return False
+        english = english_words()
+        strange = [w for w in words if w not in english and w not in self._words]
+        return len(strange) >= FOREIGN_SHARE * len(words)
 
     def unknown_subject(self, question: str) -> str | None:
         """The subject of a short question asking what something is, how it works or whether the

@@ -407,6 +407,23 @@ def test_offline_declines_a_question_naming_what_no_document_mentions(settings, 
     assert not coloured.refused and "4 to 6 hours" in coloured.answer
 
 
+def test_a_question_in_another_language_is_declined_as_one_not_as_an_unknown_name(settings, corpus_store):
+    # a German question asked of English pages was declined with "no document mentions “Konflikten”";
+    # the French one was "answered" offline from a passage sharing a word or two
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    for question in (
+        "Wie lange dauert das SQL-Tutorial für Pandas-Nutzer?",
+        "Comment annuler le dernier commit sans perdre mes modifications?",
+    ):
+        answer = tutor.ask(question)
+        assert answer.refused and "in another language than the documents" in answer.answer
+        assert "no document mentions" not in answer.answer
+    # an English question, even a terse one in the documents' own words, is no other language
+    english = tutor.ask("SQLZoo tutorial pandas users duration?")
+    assert "another language" not in english.answer
+    assert not corpus_store.keyword_index.in_another_language("sqlzoo tutorial pandas hours")
+
+
 def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions(settings, corpus_store):
     """Learners do not capitalise tool names: "how do I set up optuna …" was answered with
     sentences about tuning, "streamlit or gradio?" with portfolio advice (a third blind set)."""
