@@ -50,45 +50,11 @@ SENTENCE_END = re.compile(r"(^|[.?!:;\"'(\[¿¡]\s*)$")  # "¿Cuál …?" opens 
 
 # Words every English question has one of, and few other languages write.
 ENGLISH_FUNCTION_WORDS = frozenset(
-    [
-        "the",
-        "is",
-        "are",
-        "does",
-        "did",
-        "how",
-        "what",
-        "which",
-        "why",
-        "when",
-        "who",
-        "where",
-        "i",
-        "my",
-        "me",
-        "you",
-        "your",
-        "to",
-        "of",
-        "for",
-        "and",
-        "can",
-        "could",
-        "should",
-        "would",
-        "with",
-        "it",
-        "this",
-        "that",
-        "be",
-        "there",
-        "from",
-        "about",
-        "if",
-        "not",
-        "get",
-        "use",
-    ]
+    re.findall(
+        r"\w+",
+        "the is are does did how what which why when who where i my me you your to of for and can could "
+        "should would with it this that be there from about if not get use",
+    )
 )
 LETTERS = re.compile(r"[^\W\d_]+")
 FOREIGN_MIN_WORDS = 4
