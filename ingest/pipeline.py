@@ -364,6 +364,17 @@ def ingest(
     report.filtered = len(found.filtered - set(stored))  # left out, and not ingested before either
     report.kept = len(found.filtered) - report.filtered
 
+    # Gone: a document whose own path is under a scanned root and was not found there now (a
+    # file that became a link out of it included), or under an input that no longer exists (a
+    # deleted folder). Never where a link points: that file is not gone, and any file could be
+    # named by a link someone put in the folder. Never a file --include / --exclude left out.
+    present = {t.doc_id for t in targets} | found.filtered
+    roots = found.roots + [base for _, base in found.missing]
+    gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
+    # A new document with the very text of one the store keeps (a copied folder) is not added twice.
+    leaving = {doc.doc_id for doc in gone}
+    kept = {d.doc_hash: d.source for d in stored.values() if d.complete and d.doc_id not in leaving}
+
     pending: list[tuple[Target, list[Chunk], str, StoredDocument | None]] = []
     progress.start("read", len(targets))
     for target in targets:
@@ -376,6 +387,9 @@ def ingest(
             previous = stored.get(target.doc_id)
             if previous and previous.complete and previous.doc_hash == doc_hash:
                 report.unchanged.append(target.source)
+            elif previous is None and doc_hash in kept:
+                why = f"the same text as {kept[doc_hash]}, already in the store: not added twice"
+                report.skipped.append((target.source, why))
             else:
                 with timer("extract"):
                     doc = load_document(
@@ -405,6 +419,7 @@ def ingest(
                         "navigation only?)"
                     )
                 pending.append((target, chunks, doc_hash, previous))
+                kept.setdefault(doc_hash, target.source)
         except NothingToIndex as exc:
             # in a folder, a file with nothing to index (a page of links, an include) is passed
             # over: a documentation folder has some, and they should not fail every ingest of it
@@ -430,13 +445,6 @@ def ingest(
         (report.updated if previous else report.added).append(target.source)
         progress.advance("write")
 
-    # Gone: a document whose own path is under a scanned root and was not found there now (a
-    # file that became a link out of it included), or under an input that no longer exists (a
-    # deleted folder). Never where a link points: that file is not gone, and any file could be
-    # named by a link someone put in the folder. Never a file --include / --exclude left out.
-    present = {t.doc_id for t in targets} | found.filtered
-    roots = found.roots + [base for _, base in found.missing]
-    gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
     if not prune:
         report.gone = [doc.source for doc in gone]  # still searched and cited: --prune removes them
     else:
