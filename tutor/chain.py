@@ -264,6 +264,8 @@ class Tutor:
                 yield answer.answer
                 yield answer
                 return
+        if not self.answerer.reads_passages:  # it matches words: "CodeForge" is the pages' "TheCodeForge"
+            question = self.store.keyword_index.in_documents_spelling(question)
         context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
         unknown = self.unknown_names(context) if context.passages else []
         # the offline answerer matches words: another language's have nothing to match

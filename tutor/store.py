@@ -68,6 +68,7 @@ MIN_DOCUMENTS_NAMED = 3  # a store of fewer documents is not told apart by a nam
 WORD_OR_SITE = re.compile(r"[a-z][\w.-]*[a-z0-9]{3}")
 
 
+NAME_PART_CHARS = 6  # a name of this many letters or more is known as part of a longer word
 PREFIX_CHARS = 5  # "backprop" is written when "backpropagation" is
 TYPO_CUTOFF = 0.85  # difflib ratio at which a word is a slip of the keys for one the documents write
 TYPO_MIN = 4  # letters of a word worth looking up as a slip of the keys
@@ -545,10 +546,36 @@ class KeywordIndex:
         unknown = [
             n
             for n in names_in(question)
-            if not RAISED.fullmatch(n) and any(t not in vocabulary for t in self._tokens(n))
+            if not RAISED.fullmatch(n)
+            and any(t not in vocabulary for t in self._tokens(n))
+            and self._word_holding(n) is None
         ]
         unknown += [w for w in tools_in(question) if not self._written(w)]
         return list(dict.fromkeys(unknown))
+
+    def _word_holding(self, name: str) -> str | None:
+        """The longer word the chunks write that starts or ends with `name`, as they write it: a
+        learner's "CodeForge" for the pages' "TheCodeForge". Names of fewer than `NAME_PART_CHARS`
+        letters are not looked for inside words ("SHAP" is no part of "shape")."""
+        lower = name.lower()
+        if len(lower) < NAME_PART_CHARS:
+            return None
+        held = (w for w in self._words if w != lower and (w.startswith(lower) or w.endswith(lower)))
+        if (word := min(held, key=len, default=None)) is None:
+            return None
+        written = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", re.IGNORECASE)
+        return next((m.group() for text in self.texts if (m := written.search(text))), word)
+
+    def in_documents_spelling(self, question: str) -> str:
+        """`question` with each name the chunks write only inside a longer word written as they
+        write it: "How long is the CodeForge plan?" asks of "TheCodeForge"."""
+        if self.retriever is None:
+            return question
+        for name in dict.fromkeys(names_in(question)):
+            unwritten = any(t not in self.retriever.vocab_dict for t in self._tokens(name))
+            if unwritten and (word := self._word_holding(name)) is not None:
+                question = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", word, question)
+        return question
 
     def in_another_language(self, question: str) -> bool:
         """Whether `question` reads as written in a language the documents are not: four words or

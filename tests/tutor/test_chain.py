@@ -424,6 +424,17 @@ def test_a_question_in_another_language_is_declined_as_one_not_as_an_unknown_nam
     assert not corpus_store.keyword_index.in_another_language("sqlzoo tutorial pandas hours")
 
 
+def test_a_name_the_documents_write_inside_a_longer_one_is_known(settings, corpus_store):
+    # "How many total hours is the CodeForge plan built around?" was declined: "no document
+    # mentions “CodeForge”", where the pages write "TheCodeForge"
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    answer = tutor.ask("How many hours in total is the CodeForge plan?")
+    assert not answer.refused and "360 hours" in answer.answer
+    index = corpus_store.keyword_index
+    assert index.unknown_names("Is the CodeForge plan long? And the Forge one?") == ["Forge"]  # too short
+    assert index.in_documents_spelling("Is the CodeForge plan long?") == "Is the TheCodeForge plan long?"
+
+
 def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions(settings, corpus_store):
     """Learners do not capitalise tool names: "how do I set up optuna …" was answered with
     sentences about tuning, "streamlit or gradio?" with portfolio advice (a third blind set)."""
