@@ -402,7 +402,7 @@ def tokenize(text: str, claim: bool = False) -> list[Token]:
             and nxt.text[:1].isupper()
         ):
             opener.anchor = opener.anchor or opener.lower not in STOPWORDS  # "Google Colab"
-    tokens = _scaled(_fractions(tokens))
+    tokens = _fractions(tokens)
     _mark_clauses(tokens, claim)
     _mark_negation(tokens, soft=not claim)
     _mark_units(tokens)
@@ -425,24 +425,6 @@ def _fractions(tokens: list[Token]) -> list[Token]:
                 text = f"{prev.text} {t.text}"
                 out[-1] = Token(text, text.lower(), "num", n / FRACTIONS[t.lower], text.lower(), anchor=True)
                 continue
-        out.append(t)
-    return out
-
-
-SCALES = {"hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9}
-
-
-def _scaled(tokens: list[Token]) -> list[Token]:
-    """ "ten thousand", "2 million", "1.5 billion": one figure, as "10,000" is."""
-    out: list[Token] = []
-    for t in tokens:
-        prev = out[-1] if out else None
-        if t.lower in SCALES and prev is not None and prev.kind == "num" and prev.value and not prev.unit:
-            text = f"{prev.text} {t.text}"
-            out[-1] = Token(
-                text, text.lower(), "num", prev.value * SCALES[t.lower], text.lower(), anchor=True
-            )
-            continue
         out.append(t)
     return out
 
