@@ -2203,6 +2203,12 @@ def test_a_source_saying_something_or_heading_the_question_is_a_source(embedder)
     ]
     # a plain word saying something is no name ("the documentation says", "it says")
     assert named_sources("the documentation says what about it?") == []
+    # blind9 h022: a site's name before the document's ("per the course.careers zero-to-hireable
+    # article") is the source's, and "the course" of "the course.careers" is no course: the
+    # question, answerable, was declined
+    assert named_sources("how long until job ready per the course.careers zero-to-hireable article?") == [
+        stems("course.careers zero-to-hireable")
+    ]
     plan = one_passage(
         "Master 4 algorithms deeply. These cover 80% of production use cases.\n\nWritten by TheCodeForge.",
         source="codeforge.txt",

@@ -978,8 +978,9 @@ NAME_LIKE = r"(?=[\w.-]*(?-i:[A-Z])|[\w-]+\.\w)[\w.-]+"  # "TheCodeForge", "cour
 SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheCodeForge's roadmap"
     # (a name of capitalised words too: "the AI Learning Hub roadmap"; a course is named by one word
     # only, "the MLOps Zoomcamp course" being what is asked about)
-    rf"((?:(?-i:[A-Z])[\w.-]*\s+){{0,3}}[\w.-]+?)(?:'s)?\s+{DOCUMENT_NOUN}\b"
-    r"|([\w.-]+?)(?:'s)?\s+course\b"
+    # (and a site's name: "the course.careers zero-to-hireable article")
+    rf"((?:(?-i:[A-Z])[\w.-]*\s+|[\w-]+\.\w[\w.-]*\s+){{0,3}}[\w.-]+?)(?:'s)?\s+{DOCUMENT_NOUN}\b"
+    r"|([\w.-]+?)(?:'s)?\s+course\b(?!\.\w)"  # not "the course.careers"
     # ... or to say something: "does TheCodeForge say …", "according to Edirae"
     r"|\b(?:does|do|did)\s+([\w.-]+)\s+(?:say|recommend|suggest|advise|claim|think|mention)\b"
     r"|\baccording\s+to\s+(?:the\s+)?([\w.-]+)"
