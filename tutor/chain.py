@@ -218,8 +218,13 @@ class Tutor:
         if context.best_similarity >= self.settings.relevance_floor:
             return True
         first = context.passages[0].chunk.heading + "\n" + context.passages[0].text
-        if any(re.search(rf"\b{re.escape(name)}\b", first) for name in names_in(context.query)):
+        named = [re.compile(rf"\b{re.escape(name)}\b") for name in names_in(context.query)]
+        if any(name.search(first) for name in named):
             return True  # "What does DORA stand for?" (cosine 0.18) and the passage that spells it out
+        if len(named) >= 2 and any(
+            all(name.search(f"{p.chunk.heading}\n{p.text}") for name in named) for p in context.passages
+        ):
+            return True  # "… GPT-2 …, compared with GPT-4?" and the fifth passage, the one naming both
         if any(code in first for code in CODE_TERM.findall(context.query)):
             return True  # "What does max-age=3600 mean?" and the passage that uses it
         subject = squash(subject_asked(context.query) or "")

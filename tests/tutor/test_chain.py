@@ -6,7 +6,7 @@ import pytest
 
 from ingest.pipeline import ingest
 from tests.conftest import make_pdf, write
-from tutor.chain import NOT_COVERED, Tutor, with_every_name
+from tutor.chain import NOT_COVERED, Context, Tutor, with_every_name
 from tutor.grounding import (
     citations_in,
     clean,
@@ -433,6 +433,20 @@ def test_a_name_the_documents_write_inside_a_longer_one_is_known(settings, corpu
     index = corpus_store.keyword_index
     assert index.unknown_names("Is the CodeForge plan long? And the Forge one?") == ["Forge"]  # too short
     assert index.in_documents_spelling("Is the CodeForge plan long?") == "Is the TheCodeForge plan long?"
+
+
+def test_a_passage_holding_every_name_the_question_uses_is_relevant_wherever_it_ranks(settings, store):
+    # blind9 h014 "How many layers does the six-stage roadmap say GPT-2 has, compared with GPT-4?":
+    # keywords put the passage first, but it came fifth of the passages, and the first one (without
+    # either name) decided "nothing relevant"
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), relevance_floor=0.99)
+    other = one_passage("Stage 3 covers neural networks and backpropagation.", n=1)
+    layers = one_passage("GPT-2 has 24 layers; GPT-4 is reported to have 96.", section="Transformers", n=2)
+    asked = "How many layers does the six-stage roadmap say GPT-2 has, compared with GPT-4?"
+    assert tutor.covers(Context(asked, [], [other, layers]))
+    # one of two names is not enough, nor is a passage holding neither
+    half = one_passage("GPT-2 was released in 2019.", n=2)
+    assert not tutor.covers(Context(asked, [], [other, half]))
 
 
 def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions(settings, corpus_store):
