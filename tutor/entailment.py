@@ -1624,6 +1624,10 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             if not relevant:
                 continue
             unit = relevant[0]
+            # the opposite said in the clause as often as in the passage sentence is the clause's own:
+            # "the same SELECT twice … can give different results" for "… can see different data"
+            if _opposites_in(clause, opposites) >= _opposites_in(unit.tokens, opposites):
+                continue
             if any(forms & u.degrees or _said_near(t, clause, u) for u in relevant):
                 continue  # the word itself is there ("reduce" where it says "a reduced variance")
             if any(_turned_around(c, unit, opposites) for c in [clause, *_stretches_with(claim, t)]):
@@ -1639,6 +1643,10 @@ def _antonyms(claim: list[Token], evidence: Evidence) -> str:
             if found:
                 return f"the cited passage says '{found[0]}', not '{t.text}': {unit.text[:120]}"
     return _prefix_negation(claim, evidence.units)
+
+
+def _opposites_in(tokens: Sequence[Token], opposites: set[str]) -> int:
+    return sum(bool({t.lower, degree(t.lower)} & opposites) for t in tokens)
 
 
 NEAR = 3  # tokens apart: a word and what it says something of ("reduced variance", "increase in bias")

@@ -167,6 +167,15 @@ def test_general_antonyms_flip_a_claim():
     assert not supported("Naive Bayes is a decent classifier and a good estimator [1].", bayes)
 
 
+def test_an_opposite_the_claim_says_as_often_as_the_passage_is_the_claims_own():
+    # set g: "the same SELECT twice … different results" was flagged "says 'different', not 'same'"
+    reads = "Two SELECT commands run one after the other in a transaction can see different rows."
+    assert supported("Running the same SELECT twice in one transaction can return different rows [1].", reads)
+    # ... but the passage saying it twice, of two things, still catches the one flipped
+    starts = "Different random initial weights can lead to different validation accuracy."
+    assert not supported("Different random initial weights lead to the same validation accuracy [1].", starts)
+
+
 def test_a_word_negated_only_in_a_sentence_that_does_not_carry_the_claim_does_not_count():
     passage = (
         "The bootcamp says this is the stage where analysts turn into engineers who can ship. "
