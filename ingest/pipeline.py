@@ -371,8 +371,8 @@ def ingest(
     present = {t.doc_id for t in targets} | found.filtered
     roots = found.roots + [base for _, base in found.missing]
     gone = [doc for doc_id, doc in stored.items() if doc_id not in present and _under(doc_id, roots)]
-    # A new document with the very text of one the store keeps (a copied folder) is not added twice.
-    leaving = {doc.doc_id for doc in gone}
+    # A new document with the very text of one the store keeps (a copied folder) is noted.
+    leaving = {doc.doc_id for doc in gone} if prune else set()
     kept = {d.doc_hash: d.source for d in stored.values() if d.complete and d.doc_id not in leaving}
 
     pending: list[tuple[Target, list[Chunk], str, StoredDocument | None]] = []
@@ -387,9 +387,6 @@ def ingest(
             previous = stored.get(target.doc_id)
             if previous and previous.complete and previous.doc_hash == doc_hash:
                 report.unchanged.append(target.source)
-            elif previous is None and doc_hash in kept:
-                why = f"the same text as {kept[doc_hash]}, already in the store: not added twice"
-                report.skipped.append((target.source, why))
             else:
                 with timer("extract"):
                     doc = load_document(
@@ -418,6 +415,10 @@ def ingest(
                         f"nothing to index: no passage of {MIN_WORDS} words or more (a title, links or "
                         "navigation only?)"
                     )
+                if previous is None and doc_hash in kept:  # added all the same: nothing is lost if
+                    # the other one is removed later
+                    twin = f"the same text as {kept[doc_hash]}: each passage will be found twice"
+                    report.notes.append((target.source, twin))
                 pending.append((target, chunks, doc_hash, previous))
                 kept.setdefault(doc_hash, target.source)
         except NothingToIndex as exc:

@@ -409,29 +409,30 @@ def test_a_chroma_server_is_named_without_the_password_its_host_carries(tmp_path
     assert Store(settings, FakeEmbedder()).location == "Chroma server 127.0.0.1:1"
 
 
-def test_a_copy_of_an_ingested_folder_is_not_added_twice_and_nothing_is_lost(store, docs, tmp_path):
-    # a byte-identical copy of a folder under another name added every document again, silently:
-    # each passage was then found twice
+def test_a_copy_of_an_ingested_folder_is_named_as_one(store, docs, tmp_path):
+    # a byte-identical copy of a folder under another name was added again without a word: each
+    # passage was then found twice. It is still added (removing the first later must lose nothing)
     assert len(ingest([str(docs)], store).added) == 3
     copy = tmp_path / "copy"
     shutil.copytree(docs, copy)
     write(copy / "new.md", "# New\n\nA page only the copy has, about feature stores.")
     again = ingest([str(copy)], store)
-    assert again.added == [again.added[0]] and again.added[0].endswith("copy/new.md")
-    skipped = dict(again.skipped)
-    assert len(skipped) == 3 and again.ok
-    assert all(
-        why.startswith("the same text as ") and why.endswith("not added twice") for why in skipped.values()
-    )
-    assert len(store.documents()) == 4
-    # two identical files new in one run: the first is added, the second named as its copy
+    assert len(again.added) == 4 and again.ok
+    twins = {source.split(f"{tmp_path.name}/")[-1]: why for source, why in again.notes}
+    assert twins == {
+        f"copy/{name}": f"the same text as {docs / name}: each passage will be found twice"
+        for name in ("deep/dl.md", "intro.md", "time.txt")
+    }
+    # two identical files new in one run: the second is named as the first's copy
     write(tmp_path / "pair" / "a.md", "# Pair\n\nThe same words in two files of one folder.")
     write(tmp_path / "pair" / "b.md", "# Pair\n\nThe same words in two files of one folder.")
     pair = ingest([str(tmp_path / "pair")], store)
-    assert len(pair.added) == 1 and len(pair.skipped) == 1 and "pair/a.md" in pair.skipped[0][1]
-    # the original folder renamed and pruned in the same run: its text is not lost, the copy takes it
-    shutil.rmtree(docs)
-    moved = ingest([str(docs), str(copy)], store, prune=True)
-    assert len(moved.pruned) == 3 and len(moved.added) == 3 and not moved.skipped
-    sources = sorted(d.source.split(f"{tmp_path.name}/")[-1] for d in store.documents().values())
-    assert sources == ["copy/deep/dl.md", "copy/intro.md", "copy/new.md", "copy/time.txt", "pair/a.md"]
+    assert len(pair.added) == 2 and [why.split(f"{tmp_path.name}/")[-1] for _, why in pair.notes] == [
+        "pair/a.md: each passage will be found twice"
+    ]
+    # a folder moved and pruned in the same run is no copy of what it replaces
+    moved = tmp_path / "moved"
+    shutil.move(str(tmp_path / "pair"), moved)
+    report = ingest([str(tmp_path / "pair"), str(moved)], store, prune=True)
+    assert len(report.pruned) == 2 and len(report.added) == 2
+    assert [why for _, why in report.notes if "pair/" in why] == []
