@@ -437,7 +437,9 @@ def _mark_clauses(tokens: list[Token], split_and: bool) -> None:
         between_names = (
             token.text == ":" and 0 < i < len(tokens) - 1 and tokens[i - 1].anchor and tokens[i + 1].anchor
         )  # "Machine Learning: Regression"
-        boundary = token.kind == "punct" and token.text not in '()"“”' and depth <= 0 and not between_names
+        # a comma inside brackets parts clauses too: "(24 layers in GPT-2, 96 in GPT-4)"
+        inside = depth <= 0 or token.text in ",;"
+        boundary = token.kind == "punct" and token.text not in '()"“”' and inside and not between_names
         if boundary or token.lower in CLAUSE_WORDS:
             clause += 1
         elif token.lower == "and" and 0 < i < len(tokens) - 1:

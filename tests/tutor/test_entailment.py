@@ -35,6 +35,10 @@ def test_a_figure_belongs_to_the_name_its_passage_sentence_gives_it_to():
     assert "Kaggle Notebooks give about 30" in reason("Google Colab offers 30 GPU hours per week [1].", GPU)
     assert supported("GPT-4 has 96 layers [1].", LAYERS)
     assert not supported("GPT-2 has 96 layers [1].", LAYERS)
+    # ... inside brackets too (set g: "- Repeat N times (24 layers in GPT-2, 96 in GPT-4)")
+    bracketed = "- Repeat the block N times (24 layers in GPT-2, 96 in GPT-4)"
+    assert supported("GPT-4 repeats the block 96 times [1].", bracketed)
+    assert not supported("GPT-2 has 96 layers [1].", bracketed)
 
 
 def test_worked_out_figures_pass_when_the_sentence_shows_the_work():
