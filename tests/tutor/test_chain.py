@@ -2217,6 +2217,10 @@ def test_a_source_saying_something_or_heading_the_question_is_a_source(embedder)
     ]
     # a plain word saying something is no name ("the documentation says", "it says")
     assert named_sources("the documentation says what about it?") == []
+    # blind9 h114: "the user guide" is the documentation, no source: the answer had been drawn from
+    # the one page writing "user" (an API table), not from the HuberRegressor section
+    assert named_sources("What epsilon does the user guide recommend for HuberRegressor?") == []
+    assert named_sources("what does the practical path say?") == [stems("practical")]
     # blind9 h022: a site's name before the document's ("per the course.careers zero-to-hireable
     # article") is the source's, and "the course" of "the course.careers" is no course: the
     # question, answerable, was declined

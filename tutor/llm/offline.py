@@ -993,8 +993,29 @@ SOURCE = re.compile(  # a name said to be a document's: "the Edirae plan", "TheC
 
 
 def named_sources(question: str) -> list[set[str]]:
-    """The stems of each name the question gives a document ("the Edirae plan")."""
-    return [stems(next(name for name in m.groups() if name)) for m in SOURCE.finditer(question)]
+    """The stems of each name the question gives a document ("the Edirae plan"); words that say
+    what kind of document it is name none ("the user guide" is the documentation, whoever wrote it;
+    "the practical path" is the page "A Practical Learning Path")."""
+    names = (next(name for name in m.groups() if name) for m in SOURCE.finditer(question))
+    return [stems(name) for name in names if not set(name.lower().split()) <= KIND_OF_DOCUMENT]
+
+
+KIND_OF_DOCUMENT = frozenset(
+    [
+        "user",
+        "official",
+        "reference",
+        "online",
+        "full",
+        "main",
+        "whole",
+        "api",
+        "this",
+        "that",
+        "these",
+        "those",
+    ]
+)
 
 
 def sources_written(passages: Sequence[Passage], sources: list[set[str]]) -> dict[int, set[str]]:
