@@ -2330,3 +2330,23 @@ def test_what_is_asked_comes_from_the_sentences_that_ask(embedder):
     )
     asked = "HalvingGridSearchCV has a factor that sets how fast candidates get eliminated. what value works?"
     assert any("a value of 3" in text for text in quotes(embedder, asked, halving))
+
+
+def test_a_heading_line_repeating_the_question_does_not_crowd_out_the_answer(embedder):
+    # blind9 h037 "What do you need to have built by the end of the Specialization & Advanced
+    # Architectures stage?" was answered with the stage's heading line alone: every other sentence
+    # was "much weaker" than that line, which only repeats the question's words
+    stage = one_passage(
+        "Specialization & Advanced Architectures\nWeeks 17-24",
+        title="Plan",
+        section="Specialization & Advanced Architectures › Weeks 17-24",
+        n=1,
+    )
+    milestone = one_passage(
+        "Fine-tune BERT on a text classification task.",
+        title="Plan",
+        section="Milestone",
+        n=2,
+    )
+    asked = "What do you need to have built by the end of the Specialization & Advanced Architectures stage?"
+    assert any("BERT" in text for text in quotes(embedder, asked, stage, milestone))

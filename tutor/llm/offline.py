@@ -1244,13 +1244,20 @@ class OfflineAnswerer(Answerer):
             if any(definition.pattern.match(text) for definition in definitions):
                 score += DEFINITION_BONUS
             scores.append(score - RANK_PENALTY * rank_of[n])
+        heading_line = [
+            text[-1] not in ".!?" and split_stems(text) <= about[n]
+            for (n, *_), text in zip(candidates, said, strict=True)
+        ]
         chosen: list[int] = []
         words = 0
         for i in np.argsort(scores)[::-1]:
             if len(chosen) >= MAX_SENTENCES or words >= MAX_WORDS:
                 break
-            if chosen and scores[i] < WEAKEST * scores[chosen[0]]:
-                break  # the rest is much weaker than the best: leave it out
+            # the rest much weaker than the best sentence is left out; a heading's line ("X: Weeks
+            # 17-24"), which repeats the question's words, is no measure of what answers it
+            said_best = next((scores[j] for j in chosen if not heading_line[j]), None)
+            if said_best is not None and scores[i] < WEAKEST * said_best:
+                break
             if any(
                 float(vectors[i] @ vectors[j]) > DUPLICATE or same_words(candidates[i][2], candidates[j][2])
                 for j in chosen
