@@ -367,7 +367,9 @@ def test_a_failed_ingest_leaves_no_store_and_a_named_empty_store_gets_no_roadmap
     (tmp_path / "mine").mkdir()  # a folder made for the store, nothing ingested yet
     empty = invoke("ask", "What is Memcheck?", "--data-dir", "mine")
     assert isinstance(empty.exception, TutorError)
-    assert "The store at mine is empty: ingest your documents into it first" in str(empty.exception)
+    assert "No store at mine: the folder holds no tutor store" in str(empty.exception)
+    assert "ingest into it first: tutor ingest PATH --data-dir mine" in str(empty.exception)
+    assert not any((tmp_path / "mine").iterdir())  # nothing written into it
     write(tmp_path / "docs" / "mc.md", "# Memcheck\n\nMemcheck detects memory errors in C programs.")
     assert invoke("ingest", "docs", "--data-dir", "mine").exit_code == 0
     assert invoke("ingest", "valgrnd", "--data-dir", "mine").exit_code == 1  # kept as it was
@@ -394,3 +396,23 @@ def test_an_unknown_option_or_an_unquoted_question_says_what_went_wrong():
     assert (
         unquoted.exit_code == 2 and 'Put the question in quotes: tutor ask "what is sql"' in unquoted.output
     )
+
+
+def test_a_data_dir_that_holds_no_store_is_named_as_such_and_left_untouched(tmp_path, monkeypatch):
+    # a new user's trial: `sources --data-dir TYPO` made a store there and exited 0; `ask
+    # --data-dir` on a folder of HTML pages wrote chroma/chroma.sqlite3 into it; a file given as the
+    # data dir got Chroma's "[Errno 20] Not a directory"
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "pages" / "a.html", "<p>A page.</p>")
+    (tmp_path / "afile").write_text("x")
+    for command in (("sources",), ("ask", "what is a tuple"), ("search", "tuple")):
+        typo = invoke(*command, "--data-dir", "stroe")
+        assert typo.exit_code == 1 and "No store at stroe: that folder does not exist" in str(typo.exception)
+        pages = invoke(*command, "--data-dir", "pages")
+        assert pages.exit_code == 1 and "No store at pages: the folder holds no tutor store" in str(
+            pages.exception
+        )
+        afile = invoke(*command, "--data-dir", "afile")
+        assert afile.exit_code == 1 and "it is a file, not a folder" in str(afile.exception)
+    assert not (tmp_path / "stroe").exists()
+    assert [p.name for p in (tmp_path / "pages").iterdir()] == ["a.html"]

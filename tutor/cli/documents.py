@@ -44,6 +44,7 @@ def ingest(
 
 def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """List the ingested documents."""
+    common.require_store(common.given_data_dir(data_dir))
     store = common.open_store(common.load_settings(data_dir))
     docs = sorted(store.documents().values(), key=lambda d: d.source)
     if as_json:
