@@ -392,6 +392,8 @@ def test_an_unknown_option_or_an_unquoted_question_says_what_went_wrong():
         unknown = invoke(command, "--colour", "what is git")
         assert unknown.exit_code == 2
         assert f"No such option: --colour (see tutor {command} --help)" in unknown.output
+    typo = invoke("ask", "what is a tuple", "--jsn")  # a mistyped option after the question
+    assert typo.exit_code == 2 and "No such option: --jsn" in typo.output
     unquoted = invoke("ask", "what", "is", "sql")
     assert (
         unquoted.exit_code == 2 and 'Put the question in quotes: tutor ask "what is sql"' in unquoted.output

@@ -71,10 +71,11 @@ class QuestionFirst(TyperCommand):
             question = str(ctx.params.get("question") or "")
             if "unexpected extra argument" not in getattr(exc, "message", "") or not question:
                 raise
-            if question.startswith("-"):
-                why = f"No such option: {question} (see tutor {ctx.info_name} --help)"
-            else:  # "Got unexpected extra argument(s) (is sql)"
-                rest = exc.message.rpartition("(")[2].rstrip(")")
+            rest = exc.message.rpartition("(")[2].rstrip(")")  # "… extra argument(s) (is sql)"
+            option = next((w for w in [question, *rest.split()] if w.startswith("-")), None)
+            if option is not None:  # "--colour 'what is git'", "'what is a tuple' --jsn"
+                why = f"No such option: {option} (see tutor {ctx.info_name} --help)"
+            else:
                 why = f'Put the question in quotes: tutor {ctx.info_name} "{question} {rest}"'
             raise type(exc)(why, ctx) from None
 
