@@ -297,7 +297,12 @@ class LearnerTutor:
                     break
         graph = self._graph() if intent is not None else None
         named = [t for reply in replies for t in topics_in(reply, graph)] if graph is not None else []
-        if intent is None or graph is None:
+        # the learner's own documents ingested, none of the roadmap's: "What should I do next?" is
+        # theirs to answer (a tutorial's "What Now?"), not a plan of topics the store does not hold
+        ingested = graph is not None and set(graph.topics) & set(
+            TopicPassages.of(self.tutor.store.keyword_index).by_topic
+        )
+        if intent is None or not ingested:
             yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
             return
         timer = StageTimer()
@@ -306,16 +311,6 @@ class LearnerTutor:
             state = self.learners.state(self.name, self.owner, missing_ok=True)
             plan = study_plan(graph, state, hours_per_week=asked_pace(question), today=today)
             reply = compose(intent, graph, state, plan, today, named)
-            if not set(graph.topics) & set(TopicPassages.of(self.tutor.store.keyword_index).by_topic):
-                # Your own documents ingested, the plan still the shipped roadmap's: say which.
-                reply.lines.append(
-                    Line(
-                        # the folder's name only: an answer may go to an HTTP client
-                        f"These topics come from the roadmap folder “{graph.corpus.name}”, none of whose "
-                        "files is ingested; set TUTOR_CORPUS_DIR to your own roadmap's folder to plan "
-                        "from it."
-                    )
-                )
         with timer("retrieve"):
             passages, draft = self._cite(reply)
         for sentence in draft:
