@@ -4,6 +4,7 @@ line's `--source` / `--phase` and the HTTP API's `filters` read the same way."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from tutor.errors import UnknownFilterValue
@@ -28,6 +29,12 @@ def known_value(key: str, value: str, known: set[str], *, cli: bool = False) -> 
     ("13-sql.md" for "/home/me/corpus/13-sql.md") or opens ("3" for "3. Deep learning"), any case."""
     if value in known:
         return value
+    if cli and key == "source" and value not in known:
+        # a path typed through a link is stored as the file's own: "…/python3-doc/html/x.html"
+        # for "…/python3.11/html/x.html"
+        real = str(Path(value.strip()).expanduser().resolve())
+        if real in known:
+            return real
     wanted = value.strip().lower().replace("\\", "/")
     matches = sorted(
         v for v in known if v.lower().replace("\\", "/").endswith("/" + wanted) or v.lower() == wanted

@@ -24,3 +24,17 @@ def test_an_unknown_value_names_the_filter_for_each_door():
 def test_an_unknown_phase_where_no_document_has_one_says_so():
     with pytest.raises(UnknownFilterValue, match="no ingested document has a phase"):
         resolve_filters({"phase": "2"}, [{"source": "a.md"}], cli=True)
+
+
+def test_a_source_typed_through_a_link_is_the_file_it_leads_to_on_the_command_line(tmp_path):
+    # a new user's trial: the Python tutorial ingested by way of a link to its folder is stored
+    # under the real path, and the path typed ("…/python3-doc/html/…") was "no ingested document";
+    # two files of the same name make the file name alone ambiguous
+    real = tmp_path / "python3.11" / "tutorial"
+    real.mkdir(parents=True)
+    (tmp_path / "python3-doc").symlink_to(tmp_path / "python3.11")
+    metas = [{"source": str(real / "classes.html")}, {"source": str(tmp_path / "other" / "classes.html")}]
+    typed = str(tmp_path / "python3-doc" / "tutorial" / "classes.html")
+    assert resolve_filters({"source": typed}, metas, cli=True) == {"source": str(real / "classes.html")}
+    with pytest.raises(UnknownFilterValue):  # the server resolves no path a client sends
+        resolve_filters({"source": typed}, metas)

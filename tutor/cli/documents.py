@@ -54,16 +54,14 @@ def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     if not docs:
         err.print("Nothing is ingested yet: run `tutor ingest PATH`.")
         return
-    from rich.table import Table
-
-    table = Table(show_header=True)
-    table.add_column("source", overflow="fold")  # whole, folded: `search --source` and `quiz` take it
-    table.add_column("title")
-    table.add_column("chunks", justify="right")
+    # each source whole on a line of its own, to copy: `search --source` and `quiz` take it (a table
+    # column folded it across lines: "…/html/t" + "utorial/appendix.html")
     for doc in docs:
-        table.add_row(escape(doc.source), escape(doc.title), str(len(doc.chunk_ids)))
-    out.print(table)
-    out.print(f"{len(docs)} documents, {sum(len(d.chunk_ids) for d in docs)} chunks")
+        n = len(doc.chunk_ids)
+        out.print(escape(doc.source), soft_wrap=True, highlight=False)
+        out.print(f"    {escape(doc.title)} · {n} chunk{'s' * (n != 1)}", style="dim", highlight=False)
+    chunks = sum(len(d.chunk_ids) for d in docs)
+    out.print(f"{len(docs)} document{'s' * (len(docs) != 1)}, {chunks} chunk{'s' * (chunks != 1)}")
 
 
 def search(
