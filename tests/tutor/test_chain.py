@@ -924,6 +924,22 @@ def test_a_sentence_leading_into_code_is_quoted_as_said(embedder):
     assert not any(text.startswith("The main parameters are") for text in said)  # a list's lead-in
 
 
+def test_a_one_line_command_is_quoted_with_the_sentence_leading_into_it(embedder):
+    # a new user's trial on the Python tutorial: "To deactivate a virtual environment, type [1]."
+    # quoted the lead-in without what to type; an equation or a session's line is no such command
+    venv = one_passage(
+        "To deactivate a virtual environment, type:\n\n```\ndeactivate\n```\n\ninto the terminal.\n\n"
+        "To create one, run the module as a script:\n\n```\n$ python3 -m venv tutorial-env\n```\n\n"
+        "The number of candidates shrinks with each round:\n\n```\nn_i = n // (factor ** i)\n```",
+        title="Virtual environments",
+    )
+    said = quotes(embedder, "How do I deactivate or create a virtual environment?", venv)
+    assert "To deactivate a virtual environment, type `deactivate`." in said
+    assert "To create one, run the module as a script `python3 -m venv tutorial-env`." in said
+    rounds = quotes(embedder, "How fast does the number of candidates shrink with each round?", venv)
+    assert not any("//" in text for text in rounds)
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for
@@ -2109,9 +2125,12 @@ def test_a_lead_in_that_needs_its_code_block_to_end_it_is_not_quoted(embedder):
         title="Partial Indexes",
     )
     said = quotes(embedder, "what query would use a partial index on unbilled orders?", partial)
-    assert not any(text.startswith("A possible query to use this index") for text in said)
+    # ... unless it is quoted with its block, when that is one short line
+    assert not any(text.startswith("A possible query to use this index would be.") for text in said)
+    query = "A possible query to use this index would be `SELECT * FROM orders WHERE billed is not true;`."
+    assert query in said
     said = quotes(embedder, "how do I create a partial index with a WHERE clause?", partial)
-    assert "To use it, you need to create the index with a `WHERE` clause." in said
+    assert "To use it, you need to create the index with a `WHERE` clause `CREATE INDEX ...;`." in said
 
 
 def test_a_list_whose_lead_in_says_what_is_asked_is_quoted_whole(embedder):

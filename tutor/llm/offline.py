@@ -425,7 +425,11 @@ def asks(passage: Passage) -> str:
 
 
 LEAD_IN_TAIL = 40  # characters of a line's end that tell it
-CODE_LEAD_IN = re.compile(r"([^\n]*\S:)[ \t]*\n[ \t]*\n?[ \t]*(?:`{3,}|~{3,})")
+CODE_LEAD_IN = re.compile(
+    r"([^\n]*\S:)[ \t]*\n[ \t]*\n?[ \t]*(`{3,}|~{3,})[^\n]*\n(?:[ \t]*([^\n`~]+?)[ \t]*\n[ \t]*\2)?"
+)
+SHORT_COMMAND = 60  # characters of a one-line block quoted with the sentence leading into it
+EQUATION_OR_PROMPT = re.compile(r"=|^>>>")  # no command to type: "n_i = n // f", a session's line
 
 
 def one_spaced(text: str) -> str:
@@ -441,9 +445,17 @@ POINTS_AT_BLOCK = re.compile(
 
 
 @lru_cache(maxsize=256)
-def code_lead_ins(text: str) -> frozenset[str]:
-    """The ends of the lines of `text` that lead into a code block (ending with a colon)."""
-    return frozenset(one_spaced(m.group(1))[-LEAD_IN_TAIL:] for m in CODE_LEAD_IN.finditer(text))
+def code_lead_ins(text: str) -> dict[str, str]:
+    """The ends of the lines of `text` that lead into a code block (ending with a colon), each with
+    the block when it is one short command ("deactivate", not an equation: "n_i = n // (f ** i)"),
+    else with ""."""
+    return {
+        one_spaced(m.group(1))[-LEAD_IN_TAIL:]: command
+        if len(command) <= SHORT_COMMAND and not EQUATION_OR_PROMPT.search(command)
+        else ""
+        for m in CODE_LEAD_IN.finditer(text)
+        for command in [(m.group(3) or "").removeprefix("$ ")]
+    }
 
 
 REFERENCES = re.compile(r"^(References?|Bibliography|Citations)\s*:?\s*$", re.IGNORECASE)
@@ -472,6 +484,7 @@ def candidate_sentences(
     for p in passages:
         rows, sentences = passage_sentences(p.text, is_markdown(p))
         cited = reference_lists(p.text)
+        leads = code_lead_ins(p.text)
         for position, sentence in enumerate(sentences):
             if cited and any(one_spaced(sentence).strip() in block for block in cited):
                 continue
@@ -486,11 +499,12 @@ def candidate_sentences(
             # …"): the answer is quoted, not the question, which no citation can back
             text = LEADING_QUESTION.sub("", text) if row is None else text
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
-            if (
-                text.endswith(":")
-                and one_spaced(sentence)[-LEAD_IN_TAIL:] in code_lead_ins(p.text)
-                and not POINTS_AT_BLOCK.search(text)
-            ):
+            command = leads.get(one_spaced(sentence)[-LEAD_IN_TAIL:]) if text.endswith(":") else None
+            if command:
+                # ... and a one-line block is the rest of it: "To deactivate a virtual environment,
+                # type `deactivate`." ("type." alone said nothing)
+                text = f"{text[:-1].rstrip()} `{command}`."
+            elif command is not None and not POINTS_AT_BLOCK.search(text):
                 # a sentence leading into code says what to do ("To use them, you need to explicitly
                 # import `enable_halving_search_cv`:"): quoted without the block, it ends as said;
                 # not one that needs the block to end it ("A possible query would be:")
