@@ -940,6 +940,25 @@ def test_a_one_line_command_is_quoted_with_the_sentence_leading_into_it(embedder
     assert not any("//" in text for text in rounds)
 
 
+def test_a_lead_in_wrapped_over_two_lines_is_still_a_lead_in(embedder):
+    # a new user's trial on the Python tutorial: "What does the continue statement do?" left out
+    # its sentence, whose last line alone ("iteration of the loop:") leads into the block, and which
+    # was therefore read as a fragment ending in a colon; one saying an example follows stays out
+    loops = one_passage(
+        "The `continue` statement, also borrowed from C, continues with the next\n"
+        "iteration of the loop:\n\n```\nfor num in range(2, 10):\n    if num % 2:\n        continue\n```\n\n"
+        "Here is a small example of a loop that skips\nthe even numbers with `continue`:\n\n"
+        "```\nfor n in range(5):\n    print(n)\n```",
+        title="More Control Flow Tools",
+    )
+    said = quotes(embedder, "What does the continue statement do?", loops)
+    assert (
+        "The `continue` statement, also borrowed from C, continues with the next iteration of the loop."
+        in said
+    )
+    assert not any(text.startswith("Here is a small example") for text in said)
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for

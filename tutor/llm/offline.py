@@ -429,6 +429,8 @@ CODE_LEAD_IN = re.compile(
     r"([^\n]*\S:)[ \t]*\n[ \t]*\n?[ \t]*(`{3,}|~{3,})[^\n]*\n(?:[ \t]*([^\n`~]+?)[ \t]*\n[ \t]*\2)?"
 )
 SHORT_COMMAND = 60  # characters of a one-line block quoted with the sentence leading into it
+# a lead-in that only says code follows ("Here is a small example of how to use roc_curve:")
+SHOWN_BELOW = re.compile(r"\b(?:example|snippet|below|following)\b", re.IGNORECASE)
 EQUATION_OR_PROMPT = re.compile(r"=|^>>>")  # no command to type: "n_i = n // f", a session's line
 
 
@@ -499,12 +501,18 @@ def candidate_sentences(
             # …"): the answer is quoted, not the question, which no citation can back
             text = LEADING_QUESTION.sub("", text) if row is None else text
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
-            command = leads.get(one_spaced(sentence)[-LEAD_IN_TAIL:]) if text.endswith(":") else None
+            # (the line leading into the block may be the last of a sentence wrapped over several)
+            said = one_spaced(sentence)
+            command = (
+                next((c for lead, c in leads.items() if said.endswith(lead)), None)
+                if text.endswith(":")
+                else None
+            )
             if command:
                 # ... and a one-line block is the rest of it: "To deactivate a virtual environment,
                 # type `deactivate`." ("type." alone said nothing)
                 text = f"{text[:-1].rstrip()} `{command}`."
-            elif command is not None and not POINTS_AT_BLOCK.search(text):
+            elif command is not None and not POINTS_AT_BLOCK.search(text) and not SHOWN_BELOW.search(text):
                 # a sentence leading into code says what to do ("To use them, you need to explicitly
                 # import `enable_halving_search_cv`:"): quoted without the block, it ends as said;
                 # not one that needs the block to end it ("A possible query would be:")
