@@ -153,7 +153,7 @@ SETTING_NAME = re.compile(r"(?<![\w.])(?:[a-z]+[A-Z]\w*|[a-z]\w*_\w+)(?![\w(])")
 # A lower-case word where a question names a tool: after "use", "install", "set up" …, or a pair
 # of them around "or" / "vs" ("streamlit or gradio").
 TOOL_SLOT = re.compile(
-    r"\b(?:use|using|install|installing|set up|setting up|configure|configuring|learn|learning)\s+"
+    r"\b(?:use|using|install|installing|set up|setting up|configure|configuring|learn|learning|with)\s+"
     r"(?:an?\s+|the\s+)?([a-z][a-z0-9]{3,})\b"
     r"|\bis\s+([a-z][a-z0-9]{3,})\s+worth\b"  # "is kubeflow worth learning?"
 )
@@ -174,8 +174,9 @@ def english_words() -> frozenset[str]:
 
 
 def tools_in(question: str) -> list[str]:
-    """Lower-case words of `question` where it names a tool ("how do I set up optuna", "streamlit
-    or gradio") that general English does not have: names a learner did not capitalise."""
+    """Lower-case words of `question` where it names a tool ("how do I set up optuna", "find leaks
+    with tracemalloc", "streamlit or gradio") that general English does not have: names a learner
+    did not capitalise."""
     english = english_words()
     if not english:
         return []

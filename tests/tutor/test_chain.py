@@ -464,6 +464,10 @@ def test_offline_declines_a_tool_written_in_lower_case_that_no_document_mentions
     worth = tutor.ask("is kubeflow worth learning for the sql part?")
     assert worth.refused and "no document mentions “kubeflow”" in worth.answer
     assert tutor.ask("should i learn optuna before sql?").refused
+    # ... or to do something with (a new user's trial on the Python tutorial: quotes about weakref)
+    leaks = tutor.ask("how do i find slow sql queries with pgbadger?")
+    assert leaks.refused and "no document mentions “pgbadger”" in leaks.answer
+    assert not tutor.ask("how do i start with sqlzoo?").refused  # written: known
 
 
 def test_an_error_the_learner_ran_into_is_no_unknown_topic(settings, corpus_store):
