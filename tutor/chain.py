@@ -142,9 +142,11 @@ class Tutor:
         rest = [h for h in hits if all(h.chunk.id != f.chunk.id for f in first)]
         return [*first, *rest][: len(hits)]
 
-    def _not_covered(self, question: str, unknown: Sequence[str] = (), near: Sequence[Hit] = ()) -> str:
+    def _not_covered(
+        self, question: str, unknown: Sequence[str] = (), near: Sequence[Hit] = (), foreign: bool = False
+    ) -> str:
         """The refusal: why, and the topics the documents do cover, nearest the question first."""
-        if self.store.keyword_index.in_another_language(question):
+        if foreign:
             why = "the question seems to be in another language than the documents; tutor does not translate"
         elif unknown:
             named = " or ".join(f"“{neutralise_citations(n)}”" for n in unknown)
@@ -276,7 +278,7 @@ class Tutor:
         # the offline answerer matches words: another language's have nothing to match
         foreign = not self.answerer.reads_passages and self.store.keyword_index.in_another_language(question)
         if foreign or unknown or not self.covers(context):
-            text = self._not_covered(question, unknown, context.hits)
+            text = self._not_covered(question, unknown, context.hits, foreign)
             yield text
             yield Answer(text, [], [], Grounding(), True, "none", timer.done(), context.query)
             return

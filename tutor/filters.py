@@ -29,7 +29,7 @@ def known_value(key: str, value: str, known: set[str], *, cli: bool = False) -> 
     ("13-sql.md" for "/home/me/corpus/13-sql.md") or opens ("3" for "3. Deep learning"), any case."""
     if value in known:
         return value
-    if cli and key == "source" and value not in known:
+    if cli and key == "source":
         # a path typed through a link is stored as the file's own: "…/python3-doc/html/x.html"
         # for "…/python3.11/html/x.html"
         real = str(Path(value.strip()).expanduser().resolve())
