@@ -346,6 +346,7 @@ class KeywordIndex:
         self.ids, self.texts, self.metas, self.retriever = ids, texts, metas, retriever
         self.vectors = _unit_rows(vectors, len(ids))
         self._spellings: dict[str, str | None] = {}  # a word → the written word it stands for (`_as_written`)
+        self._holding: dict[str, str | None] = {}  # a name → the longer written word holding it
 
     @staticmethod
     def _stemmer():
@@ -561,11 +562,14 @@ class KeywordIndex:
         lower = name.lower()
         if len(lower) < NAME_PART_CHARS:
             return None
-        held = (w for w in self._words if w != lower and (w.startswith(lower) or w.endswith(lower)))
-        if (word := min(held, key=len, default=None)) is None:
-            return None
-        written = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", re.IGNORECASE)
-        return next((m.group() for text in self.texts if (m := written.search(text))), word)
+        if lower not in self._holding:  # a scan of every written word: looked up once per name
+            held = (w for w in self._words if w != lower and (w.startswith(lower) or w.endswith(lower)))
+            word = min(held, key=len, default=None)
+            if word is not None:
+                written = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-]|\.\w)", re.IGNORECASE)
+                word = next((m.group() for text in self.texts if (m := written.search(text))), word)
+            self._holding[lower] = word
+        return self._holding[lower]
 
     def in_documents_spelling(self, question: str) -> str:
         """`question` with each name the chunks write only inside a longer word written as they

@@ -1023,20 +1023,7 @@ def named_sources(question: str) -> list[set[str]]:
 
 
 KIND_OF_DOCUMENT = frozenset(
-    [
-        "user",
-        "official",
-        "reference",
-        "online",
-        "full",
-        "main",
-        "whole",
-        "api",
-        "this",
-        "that",
-        "these",
-        "those",
-    ]
+    re.findall(r"\w+", "user official reference online full main whole api this that these those")
 )
 
 
