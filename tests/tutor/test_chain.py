@@ -942,6 +942,19 @@ def test_a_one_line_command_is_quoted_with_the_sentence_leading_into_it(embedder
     assert "To create one, run the module as a script `python3 -m venv tutorial-env`." in said
     rounds = quotes(embedder, "How fast does the number of candidates shrink with each round?", venv)
     assert not any("//" in text for text in rounds)
+    # the command is the one after the sentence, found where the sentence is, not by its last line
+    # (the PostgreSQL set: two sentences wrapped to end on a line "with:" got each other's block)
+    agg = one_passage(
+        "We can find the highest low reading anywhere\nwith:\n\n"
+        "```\nSELECT max(temp_lo) FROM weather;\n```\n\n"
+        "We can count the readings in each city\nwith:\n\n"
+        "```\nSELECT city, count(*) FROM weather\n    GROUP BY city;\n```",
+        title="Aggregates",
+    )
+    quoted = [text for *_, text, _ in candidate_sentences([agg])]
+    assert quoted == [
+        "We can find the highest low reading anywhere with `SELECT max(temp_lo) FROM weather;`."
+    ]
 
 
 def test_a_lead_in_wrapped_over_two_lines_is_still_a_lead_in(embedder):

@@ -424,13 +424,15 @@ def asks(passage: Passage) -> str:
     return last if last.endswith("?") else ""
 
 
-LEAD_IN_TAIL = 40  # characters of a line's end that tell it
-CODE_LEAD_IN = re.compile(
-    r"([^\n]*\S:)[ \t]*\n[ \t]*\n?[ \t]*(`{3,}|~{3,})[^\n]*\n(?:[ \t]*([^\n`~]+?)[ \t]*\n[ \t]*\2)?"
-)
+FENCE = re.compile(r"`{3,}|~{3,}")
+FENCED_BLOCK = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)\n[ \t]*\1", re.DOTALL | re.MULTILINE)
 SHORT_COMMAND = 60  # characters of a one-line block quoted with the sentence leading into it
 # a lead-in that only says code follows ("Here is a small example of how to use roc_curve:")
-SHOWN_BELOW = re.compile(r"\b(?:example|snippet|below|following)\b", re.IGNORECASE)
+SHOWN_BELOW = re.compile(
+    r"^(?:here is|here's|below is|the following|this example|in the (?:following|example below))\b"
+    r"|\b(?:example below|example code|snippet)\b",
+    re.IGNORECASE,
+)
 EQUATION_OR_PROMPT = re.compile(r"=|^>>>")  # no command to type: "n_i = n // f", a session's line
 
 
@@ -447,17 +449,20 @@ POINTS_AT_BLOCK = re.compile(
 
 
 @lru_cache(maxsize=256)
-def code_lead_ins(text: str) -> dict[str, str]:
-    """The ends of the lines of `text` that lead into a code block (ending with a colon), each with
-    the block when it is one short command ("deactivate", not an equation: "n_i = n // (f ** i)"),
-    else with ""."""
-    return {
-        one_spaced(m.group(1))[-LEAD_IN_TAIL:]: command
-        if len(command) <= SHORT_COMMAND and not EQUATION_OR_PROMPT.search(command)
-        else ""
-        for m in CODE_LEAD_IN.finditer(text)
-        for command in [(m.group(3) or "").removeprefix("$ ")]
-    }
+def block_after(text: str, flat: str, said: str) -> str | None:
+    """What `said`, a sentence ending with a colon, leads into in `text` (`flat`: the same, one-spaced):
+    None when no code block follows it, else the block when it is one short command ("deactivate",
+    not an equation: "n_i = n // (f ** i)"), else "". Found where the sentence is, not by the end
+    of its line: a sentence wrapped over lines may end on a line of one word ("with:")."""
+    at = flat.find(said)
+    end = at + len(said)
+    if at < 0 or not flat[end:].lstrip().startswith(("```", "~~~")):
+        return None
+    blocks = FENCED_BLOCK.findall(text)
+    k = len(FENCE.findall(flat[:end])) // 2  # the blocks before it, each opened and closed
+    command = blocks[k][1].strip().removeprefix("$ ") if k < len(blocks) else ""
+    short = "\n" not in command and len(command) <= SHORT_COMMAND
+    return command if short and not EQUATION_OR_PROMPT.search(command) else ""
 
 
 REFERENCES = re.compile(r"^(References?|Bibliography|Citations)\s*:?\s*$", re.IGNORECASE)
@@ -486,7 +491,7 @@ def candidate_sentences(
     for p in passages:
         rows, sentences = passage_sentences(p.text, is_markdown(p))
         cited = reference_lists(p.text)
-        leads = code_lead_ins(p.text)
+        flat = one_spaced(p.text)
         for position, sentence in enumerate(sentences):
             if cited and any(one_spaced(sentence).strip() in block for block in cited):
                 continue
@@ -501,13 +506,9 @@ def candidate_sentences(
             # …"): the answer is quoted, not the question, which no citation can back
             text = LEADING_QUESTION.sub("", text) if row is None else text
             text = OWN_REFERENCE.sub("", text)  # "by Crammer and Singer ［16］," cites the page's own list
-            # (the line leading into the block may be the last of a sentence wrapped over several)
-            said = one_spaced(sentence)
-            command = (
-                next((c for lead, c in leads.items() if said.endswith(lead)), None)
-                if text.endswith(":")
-                else None
-            )
+            command = block_after(p.text, flat, one_spaced(sentence)) if text.endswith(":") else None
+            if command and p.chunk.extra.get("in_code"):
+                command = ""  # the passage opens inside a block: its blocks are not counted from the start
             if command:
                 # ... and a one-line block is the rest of it: "To deactivate a virtual environment,
                 # type `deactivate`." ("type." alone said nothing)
