@@ -565,6 +565,24 @@ def test_follow_up_is_condensed_with_the_history_before_retrieval(settings, corp
     )
 
 
+def test_a_follow_up_naming_another_thing_of_the_same_kind_asks_the_question_of_it():
+    # a new user's trial on the Python tutorial: "and continue?" after "What does the pass
+    # statement do?" was joined to it and answered about pass again; no name to swap, only a word
+    # named by its kind ("the pass statement")
+    def after(question: str, follow_up: str) -> str:
+        return rule_based_condense(follow_up, [{"role": "user", "content": question}])
+
+    assert (
+        after("What does the pass statement do?", "and continue?") == "What does the continue statement do?"
+    )
+    assert after("What does the end argument of print do?", "what about the sep argument?") == (
+        "What does the sep argument of print do?"
+    )
+    assert (
+        after("How long does SQL take?", "and pandas?") == "How long does pandas take?"
+    )  # a name: as before
+
+
 def test_a_chain_of_follow_ups_keeps_its_subject_and_the_last_reply_names_one(embedder):
     # "And how fast is it?" third in a chain was joined to "What year did it come out?" alone: refused
     history = [

@@ -74,11 +74,27 @@ def asked_of_another(question: str, before: str) -> str | None:
             return before[: found.start()] + f"{prep} {new}" + before[found.end() :] if found else None
     else:
         return None
-    old = old or next(reversed(names_in(before)), "")  # the thing asked about comes last, mostly
+    # the thing asked about comes last, mostly; else one named by its kind ("the pass statement"),
+    # whole when the follow-up names its kind too ("what about the sep argument?")
+    if not old and not names_in(before) and (kind := KIND_NAMED.search(before)):
+        thing = new.removeprefix("the ")
+        if KIND_NAMED.search(f"the {thing}"):  # its kind said again: "the sep argument"
+            return before[: kind.start()] + f"the {thing}" + before[kind.end() :]
+        return before[: kind.start(1)] + thing + before[kind.end(1) :]
+    old = old or next(reversed(names_in(before)), "")
     found = re.search(rf"(?<!\w){re.escape(old)}(?!\w)", before, re.IGNORECASE) if old else None
     if found is None:
         return f"{before} {new}" if corrected else None
     return before[: found.start()] + new + before[found.end() :]
+
+
+# "the pass statement", "the `zip` function", "the --verbose option": a thing named in lower case by
+# the kind of thing it is
+KIND_NAMED = re.compile(
+    r"\bthe\s+`?([\w.-]+?)`?\s+(?:statement|operator|function|method|keyword|command|option|parameter|"
+    r"argument|module|class|attribute|flag|setting)s?\b",
+    re.IGNORECASE,
+)
 
 
 def standalone(question: str, history: Sequence[Message]) -> str | None:
