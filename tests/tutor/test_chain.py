@@ -994,6 +994,23 @@ def test_a_lead_in_wrapped_over_two_lines_is_still_a_lead_in(embedder):
     assert not any(text.startswith("Here is a small example") for text in said)
 
 
+def test_a_default_is_not_said_of_a_setting_by_a_section_naming_only_its_kind(embedder):
+    # a new user's trial on the Python tutorial: "What is the default value of the sep argument of
+    # print?" was answered with "The default value is evaluated only once", under "Default Argument
+    # Values": "argument" says what kind of setting sep is, not which
+    defaults = one_passage(
+        "Important warning: The default value is evaluated only once. This makes a difference when "
+        "the default is a mutable object such as a list.",
+        title="More Control Flow Tools",
+        section="Default Argument Values",
+    )
+    answerer = OfflineAnswerer(embedder)
+    assert answerer.select("What is the default value of the sep argument of print?", [defaults]) == []
+    # the setting itself named beside its default still answers
+    sep = one_passage("The sep argument of print defaults to a single space.", section="print", n=2)
+    assert answerer.select("What is the default value of the sep argument of print?", [defaults, sep])
+
+
 def test_a_default_asked_of_a_setting_named_as_code_is_said_of_that_setting(embedder):
     # blind6 y135: "the default n_estimators" was answered by "The default value of
     # max_features=1.0 …"; y115: "the default leaf_size" was declined, its sentence being read for

@@ -699,7 +699,9 @@ ASKS_WHEN = re.compile(
 )
 SPAN = re.compile(r"\b(weeks?|months?|days?)\s+\d|\d\s*(weeks?|months?|days?|hours?)\b", re.IGNORECASE)
 ASKED_PARTS = re.compile(r"[?;]|,?\s+and\s+(?=what|when|how|which|why|is|are|does|do|should|can)\b")
-DEFAULT_ASKING = {"default", "what", "use", "valu", "set"}  # stems of how a default is asked for
+# stems of how a default is asked for, and of the kinds of setting ("the sep argument": sep, not any
+# section on "Default Argument Values")
+DEFAULT_ASKING = {"default", "what", "use", "valu", "set", "argument", "paramet", "option"}
 YEAR_ASKING = {"what", "which", "year", "when", "first"}  # ... and a year
 ASKS_COST = re.compile(  # "how long should I spend" asks for time, "how much would I spend" for money
     r"\b(cost|costs|price|fee|fees|charge|charges)\b|\bhow much\b[^?]*\b(pay|spend)\b", re.IGNORECASE
