@@ -137,6 +137,13 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
 
     @model_validator(mode="after")
+    def _data_dir_is_a_folder(self) -> Settings:
+        """A file given as the data dir: every door failed on it, one with a traceback (`serve`)."""
+        if self.data_dir.expanduser().exists() and not self.data_dir.expanduser().is_dir():
+            raise ValueError(f"TUTOR_DATA_DIR (--data-dir) {self.data_dir} is a file, not a folder")
+        return self
+
+    @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("TUTOR_CHUNK_OVERLAP must be smaller than TUTOR_CHUNK_SIZE")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import FakeEmbedder, write
 from tutor import cli
-from tutor.errors import TutorError
+from tutor.errors import ConfigError, TutorError
 from tutor.store import Store
 
 runner = CliRunner()
@@ -404,18 +404,22 @@ def test_an_unknown_option_or_an_unquoted_question_says_what_went_wrong():
 def test_a_data_dir_that_holds_no_store_is_named_as_such_and_left_untouched(tmp_path, monkeypatch):
     # a new user's trial: `sources --data-dir TYPO` made a store there and exited 0; `ask
     # --data-dir` on a folder of HTML pages wrote chroma/chroma.sqlite3 into it; a file given as the
-    # data dir got Chroma's "[Errno 20] Not a directory"
+    # data dir got Chroma's "[Errno 20] Not a directory", and `serve` a traceback
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "pages" / "a.html", "<p>A page.</p>")
     (tmp_path / "afile").write_text("x")
-    for command in (("sources",), ("ask", "what is a tuple"), ("search", "tuple")):
+    for command in (("sources",), ("ask", "what is a tuple"), ("search", "tuple"), ("serve",)):
         typo = invoke(*command, "--data-dir", "stroe")
         assert typo.exit_code == 1 and "No store at stroe: that folder does not exist" in str(typo.exception)
         pages = invoke(*command, "--data-dir", "pages")
         assert pages.exit_code == 1 and "No store at pages: the folder holds no tutor store" in str(
             pages.exception
         )
+        afile = invoke(*command, "--data-dir", "afile")  # for every command: a configuration error
+        assert isinstance(afile.exception, ConfigError)
+        assert "(--data-dir) afile is a file, not a folder" in str(afile.exception)
+    for command in (("ingest", "pages"), ("serve",)):  # `serve` crashed with a traceback
         afile = invoke(*command, "--data-dir", "afile")
-        assert afile.exit_code == 1 and "it is a file, not a folder" in str(afile.exception)
+        assert isinstance(afile.exception, ConfigError) and "is a file, not a folder" in str(afile.exception)
     assert not (tmp_path / "stroe").exists()
     assert [p.name for p in (tmp_path / "pages").iterdir()] == ["a.html"]

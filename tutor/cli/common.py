@@ -196,16 +196,14 @@ def ensure_ingested(store: Store, seed: bool = True) -> None:
 
 def require_store(data_dir: Path | None) -> None:
     """A --data-dir given to a command that reads the store must hold one. A mistyped one would get
-    a new store (of the shipped roadmap, answered from silently), a file a raw error from Chroma,
-    and a folder of something else Chroma's files written into it."""
+    a new store (of the shipped roadmap, answered from silently), and a folder of something else
+    Chroma's files written into it. (A file is no data dir at all: `Settings` says so.)"""
     if data_dir is None:
         return
     path = data_dir.expanduser()
     first = f"ingest into it first: tutor ingest PATH --data-dir {data_dir}"
     if not path.exists():
         raise TutorError(f"No store at {data_dir}: that folder does not exist. Check the path, or {first}")
-    if not path.is_dir():
-        raise TutorError(f"No store at {data_dir}: it is a file, not a folder. Give the store's folder.")
     if not any((path / part).is_dir() for part in STORE_PARTS):
         raise TutorError(
             f"No store at {data_dir}: the folder holds no tutor store. Check the path, or {first}"
@@ -219,8 +217,8 @@ def build_tutor(data_dir: Path | None, provider: str | None, model: str | None):
     from tutor.chain import Tutor
 
     data_dir = given_data_dir(data_dir)
-    require_store(data_dir)
     settings = load_settings(data_dir)
+    require_store(data_dir)
     tutor = Tutor.from_settings(settings, provider=provider, model=model, store=open_store(settings))
     ensure_ingested(tutor.store, seed=data_dir is None)
     return tutor

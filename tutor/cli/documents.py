@@ -44,8 +44,9 @@ def ingest(
 
 def sources(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """List the ingested documents."""
+    settings = common.load_settings(data_dir)
     common.require_store(common.given_data_dir(data_dir))
-    store = common.open_store(common.load_settings(data_dir))
+    store = common.open_store(settings)
     docs = sorted(store.documents().values(), key=lambda d: d.source)
     if as_json:
         rows = [{"source": d.source, "title": d.title, "chunks": len(d.chunk_ids)} for d in docs]

@@ -27,7 +27,8 @@ def serve(
     from tutor.learner.db import Database
 
     settings = common.load_settings(data_dir)
-    if (data_dir := common.given_data_dir(data_dir)) is not None:
+    common.require_store(data_dir := common.given_data_dir(data_dir))  # before anything is written
+    if data_dir is not None:
         os.environ["TUTOR_DATA_DIR"] = str(data_dir)  # the workers read settings from the environment
     Database.from_settings(settings)  # a malformed TUTOR_DATABASE_URL stops here, not per request
     store = common.open_store(settings)
