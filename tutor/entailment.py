@@ -1021,12 +1021,7 @@ def _spans(claim: list[Token], evidence: Evidence) -> str:
             or before.lower in TIME_UNITS  # "12 hours weekly" is a rate, not a span
         ):
             continue
-        theirs = {
-            TIME_UNITS.get(b.lower)
-            for u in evidence.units
-            for a, b in itertools.pairwise(u.tokens)
-            if a.lower == before.lower and b.lower in TIME_UNITS
-        }
+        theirs = _units_after(evidence, [{before.lower}])
         if theirs and unit not in theirs:
             there = ", ".join(sorted(theirs))
             return f"'{before.text} {token.text}' is '{before.text} {there}s' in the cited passages"
@@ -1034,18 +1029,28 @@ def _spans(claim: list[Token], evidence: Evidence) -> str:
     # unit ("takes about a week"), and never in the claim's
     for lead, article, token in zip(claim, claim[1:], claim[2:], strict=False):
         unit = TIME_UNITS.get(token.lower)
-        if not unit or article.lower not in ("a", "an") or lead.kind != "word":
+        if not unit or article.lower not in A_OR_AN or lead.kind != "word":
             continue
-        theirs = {
-            TIME_UNITS.get(c.lower)
-            for u in evidence.units
-            for a, b, c in zip(u.tokens, u.tokens[1:], u.tokens[2:], strict=False)
-            if a.lower == lead.lower and b.lower in ("a", "an") and c.lower in TIME_UNITS
-        }
+        theirs = _units_after(evidence, [{lead.lower}, A_OR_AN])
         if theirs and unit not in theirs:
             there = ", ".join(sorted(theirs))
             return f"'{lead.text} a {token.text}' is '{lead.text} a {there}' in the cited passages"
     return ""
+
+
+A_OR_AN = frozenset({"a", "an"})
+
+
+def _units_after(evidence: Evidence, lead: Sequence[set[str] | frozenset[str]]) -> set[str]:
+    """The time units the passages write right after words of `lead`, one set of forms a word."""
+    n = len(lead)
+    return {
+        TIME_UNITS[u.tokens[i].lower]
+        for u in evidence.units
+        for i in range(n, len(u.tokens))
+        if u.tokens[i].lower in TIME_UNITS
+        and all(u.tokens[i - n + k].lower in forms for k, forms in enumerate(lead))
+    }
 
 
 VERB_OBJECTS = _words("a an the about roughly around nearly most all")  # words a noun is not followed by
@@ -1278,14 +1283,13 @@ def _figure_clauses(claim: list[Token], evidence: Evidence) -> str:
             and not any(_same_figure(t, token) for t in own)
         )
 
-    found = _moved_between_clauses(claim, evidence, figures, _same_figure, rival)
-    if not found:
-        return ""
-    figure, other, unit, _ = found
-    return (
-        f"the cited passage gives {figure.text} to other words than the claim's "
-        f"(it gives {other.text} to those): {unit.text[:120]}"
-    )
+    def say(figure: Token, other: Token, unit: Unit, _moved: set[str]) -> str:
+        return (
+            f"the cited passage gives {figure.text} to other words than the claim's "
+            f"(it gives {other.text} to those): {unit.text[:120]}"
+        )
+
+    return _moved_between_clauses(claim, evidence, figures, _same_figure, rival, say)
 
 
 def _opposite_clauses(claim: list[Token], evidence: Evidence) -> str:
@@ -1301,14 +1305,13 @@ def _opposite_clauses(claim: list[Token], evidence: Evidence) -> str:
     def rival(word: Token, token: Token, _own: list[Token]) -> bool:
         return token.kind == "word" and opposite(token.lower, word.lower)
 
-    found = _moved_between_clauses(claim, evidence, words, _same_degree, rival)
-    if not found:
-        return ""
-    word, other, unit, moved = found
-    return (
-        f"the cited passage says '{', '.join(sorted(moved))}' after '{other.text}', "
-        f"not after '{word.text}': {unit.text[:120]}"
-    )
+    def say(word: Token, other: Token, unit: Unit, moved: set[str]) -> str:
+        return (
+            f"the cited passage says '{', '.join(sorted(moved))}' after '{other.text}', "
+            f"not after '{word.text}': {unit.text[:120]}"
+        )
+
+    return _moved_between_clauses(claim, evidence, words, _same_degree, rival, say)
 
 
 def _moved_between_clauses(
@@ -1317,12 +1320,14 @@ def _moved_between_clauses(
     anchors: Callable[[list[Token]], list[Token]],
     same: Callable[[Token, Token], bool],
     rival: Callable[[Token, Token, list[Token]], bool],
-) -> tuple[Token, Token, Unit, set[str]] | None:
-    """(anchor, rival, sentence, words) where a passage sentence holds an anchor of the claim (a
-    figure, a word) and a rival of it (another figure, its opposite) in another clause, and the
-    claim's clause holds two or more of the words after the rival and none of those after the
-    anchor; unless a passage clause gives the anchor with the claim's words (the claim quotes it),
-    or the claim states the rival in its own clause too, or elsewhere with none of the anchor's."""
+    say: Callable[[Token, Token, Unit, set[str]], str],
+) -> str:
+    """What `say` makes of (anchor, rival, sentence, words), else "", where a passage sentence holds
+    an anchor of the claim (a figure, a word) and a rival of it (another figure, its opposite) in
+    another clause, and the claim's clause holds two or more of the words after the rival and none
+    of those after the anchor; unless a passage clause gives the anchor with the claim's words (the
+    claim quotes it), or the claim states the rival in its own clause too, or elsewhere with none of
+    the anchor's."""
     clauses = _clauses(claim)
     for clause in clauses:
         said = {t.stem for t in content(clause) if t.kind == "word" and t.lower not in REPORTING}
@@ -1347,8 +1352,8 @@ def _moved_between_clauses(
                         not {t.stem for t in content(c)} & (mine - theirs) for c in stated
                     ):
                         continue
-                    return anchor, other, unit, moved
-    return None
+                    return say(anchor, other, unit, moved)
+    return ""
 
 
 SAID_WITH = 0.8  # of a claim clause's words that a passage clause must hold with the same anchor
