@@ -470,10 +470,10 @@ def asciidoc(root, made_by: str | None = None) -> bool:
     return "asciidoc" in (generator(root) if made_by is None else made_by)
 
 
-def main_content(root):
+def main_content(root, made_by: str | None = None):
     """The element holding the page's own text (`<main>`, `role="main"`, `<article>`, a DocBook
-    page's outermost division, an AsciiDoc page's content), or None."""
-    made_by = generator(root)
+    page's outermost division, an AsciiDoc page's content), or None; `made_by`: its generator, if read."""
+    made_by = generator(root) if made_by is None else made_by
     docbook = "docbook" in made_by
     xpaths = ["//main", "//*[@role='main']", "//article"]
     if docbook:
@@ -677,10 +677,11 @@ def load_html(data: bytes, fallback_title: str) -> tuple[str, str]:
         root = lxml_html.document_fromstring(data)
     except (etree.ParserError, ValueError) as exc:
         raise IngestError(f"malformed HTML: {exc}") from None
-    main = main_content(root)
+    made_by = generator(root)  # read once: which content division, and how its definitions read
+    main = main_content(root, made_by)
     if main is not None:
         heading = main.find(".//h1")
-        text = html_to_markdown(main, whole_definitions=asciidoc(root))
+        text = html_to_markdown(main, whole_definitions=asciidoc(root, made_by))
         title = heading.text_content() if heading is not None else root.findtext(".//title")
     else:
         text, title = _extract_boilerplate_free(data)

@@ -76,12 +76,13 @@ def asked_of_another(question: str, before: str) -> str | None:
         return None
     # the thing asked about comes last, mostly; else one named by its kind ("the pass statement"),
     # whole when the follow-up names its kind too ("what about the sep argument?")
-    if not old and not names_in(before) and (kind := KIND_NAMED.search(before)):
+    named = names_in(before)
+    if not old and not named and (kind := KIND_NAMED.search(before)):
         thing = new.removeprefix("the ")
         if KIND_NAMED.search(f"the {thing}"):  # its kind said again: "the sep argument"
             return before[: kind.start()] + f"the {thing}" + before[kind.end() :]
         return before[: kind.start(1)] + thing + before[kind.end(1) :]
-    old = old or next(reversed(names_in(before)), "")
+    old = old or next(reversed(named), "")
     found = re.search(rf"(?<!\w){re.escape(old)}(?!\w)", before, re.IGNORECASE) if old else None
     if found is None:
         return f"{before} {new}" if corrected else None

@@ -449,6 +449,11 @@ POINTS_AT_BLOCK = re.compile(
 
 
 @lru_cache(maxsize=256)
+def fenced_blocks(text: str) -> tuple[str, ...]:
+    """The bodies of the fenced code blocks of `text`, in order, read once per passage."""
+    return tuple(body for _, body in FENCED_BLOCK.findall(text))
+
+
 def block_after(text: str, flat: str, said: str) -> str | None:
     """What `said`, a sentence ending with a colon, leads into in `text` (`flat`: the same, one-spaced):
     None when no code block follows it, else the block when it is one short command ("deactivate",
@@ -458,9 +463,9 @@ def block_after(text: str, flat: str, said: str) -> str | None:
     end = at + len(said)
     if at < 0 or not flat[end:].lstrip().startswith(("```", "~~~")):
         return None
-    blocks = FENCED_BLOCK.findall(text)
+    blocks = fenced_blocks(text)
     k = len(FENCE.findall(flat[:end])) // 2  # the blocks before it, each opened and closed
-    command = blocks[k][1].strip().removeprefix("$ ") if k < len(blocks) else ""
+    command = blocks[k].strip().removeprefix("$ ") if k < len(blocks) else ""
     short = "\n" not in command and len(command) <= SHORT_COMMAND
     return command if short and not EQUATION_OR_PROMPT.search(command) else ""
 
