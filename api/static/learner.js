@@ -97,15 +97,21 @@
     if (plan.weeks.length > 8) planList.append(item(`… ${plan.weeks.length - 8} more weeks, to ${plan.finish}`));
   }
 
+  // A refresh started before the name changed must not paint over the newer one's answer.
+  let latest = 0;
+
   async function refresh() {
+    const ticket = ++latest;
     const name = nameInput.value.trim();
     window.tutorLearner = null;
     try {
       const profile = await api("GET", "");
+      if (ticket !== latest) return;
       hoursInput.value = profile.hours_per_week ?? "";
       goalInput.value = profile.goal ?? "";
       startInput.value = profile.start_date ?? "";
       const [progress, next, plan] = await Promise.all([api("GET", "/progress"), api("GET", "/next"), api("GET", "/plan")]);
+      if (ticket !== latest) return;
       showProgress(progress);
       showNext(next);
       showPlan(plan);
@@ -113,6 +119,7 @@
       localStorage.setItem("tutor-learner", name);
       say(progress.summary);
     } catch (err) {
+      if (ticket !== latest) return;
       if (err.status === 404) {
         for (const list of [topicList, nextList, planList]) list.replaceChildren();
         planSummary.textContent = "";
