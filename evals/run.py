@@ -347,8 +347,10 @@ def refusal_tradeoff(
         progress.start("retrieve", len(items))
         pairs = []
         for item in items:
-            context = tutor.gather(item.question, [t.model_dump() for t in item.history])
-            pairs.append((item.answerable, context.best_similarity, bool(tutor.unknown_names(context))))
+            history = [t.model_dump() for t in item.history]
+            context = tutor.gather(item.question, history)
+            unknown = tutor.unknown_names(item.question, history)
+            pairs.append((item.answerable, context.best_similarity, bool(unknown)))
             progress.advance("retrieve")
         similarities[suite.name] = pairs
     similarities["all"] = [pair for pairs in similarities.values() for pair in pairs]

@@ -11,7 +11,7 @@ from tutor.config import Settings
 from tutor.errors import ConfigError
 from tutor.grounding import ground, neutralise_citations, stems
 from tutor.llm import Answerer, Message, get_answerer, resolve_provider
-from tutor.llm.base import FOLLOW_UP, last_reply, standalone
+from tutor.llm.base import FOLLOW_UP, last_reply, rule_based_condense, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, fuse, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, definitions_asked, names_in, subject_asked
 from tutor.text import asks_code, snippet, with_default_asked, without_terminal_codes
@@ -236,16 +236,19 @@ class Tutor:
         shared = asked & stems(first)
         return len(shared) >= WORDS_SHARED and len(shared) >= SHARE_OF_WORDS * len(asked)
 
-    def unknown_names(self, context: Context) -> list[str]:
+    def unknown_names(self, question: str, history: Sequence[Message] = ()) -> list[str]:
         """Names in the question that no document contains, for an answerer that cannot notice
-        them itself (the offline one): "SHAP" asked of a guide that never mentions SHAP."""
+        them itself (the offline one): "SHAP" asked of a guide that never mentions SHAP. A
+        follow-up is read with the learner's questions before it, not with the replies: a reply's
+        "eta = 1 / (alpha * (t0 + t))" names nothing the learner asked about."""
         if self.answerer.reads_passages:
             return []
+        asked = rule_based_condense(question, history, reply=False) if history else question
         index = self.store.keyword_index
-        if names := index.unknown_names(context.query):
+        if names := index.unknown_names(asked):
             return names
         # only then the subject: its typo look-up is the slower test
-        return [subject] if (subject := index.unknown_subject(context.query)) else []
+        return [subject] if (subject := index.unknown_subject(asked)) else []
 
     def stream(
         self,
@@ -274,7 +277,7 @@ class Tutor:
         if not self.answerer.reads_passages:  # it matches words: "CodeForge" is the pages' "TheCodeForge"
             question = self.store.keyword_index.in_documents_spelling(question)
         context = self.gather(question, history, top_k=top_k, filters=filters, timer=timer)
-        unknown = self.unknown_names(context) if context.passages else []
+        unknown = self.unknown_names(question, history) if context.passages else []
         # the offline answerer matches words: another language's have nothing to match
         foreign = not self.answerer.reads_passages and self.store.keyword_index.in_another_language(question)
         if foreign or unknown or not self.covers(context):

@@ -407,6 +407,21 @@ def test_offline_declines_a_question_naming_what_no_document_mentions(settings, 
     assert not coloured.refused and "4 to 6 hours" in coloured.answer
 
 
+def test_a_name_only_the_reply_wrote_does_not_decline_the_follow_up(settings, corpus_store):
+    # "and for regression, what's the default?" after a reply writing "eta = 1 / (alpha * (t0 + t))"
+    # was declined: "no document mentions “t0”". The learner named nothing new.
+    tutor = make_tutor(settings, corpus_store, OfflineAnswerer(corpus_store.embedder))
+    history = [
+        {"role": "user", "content": "How long does the SQLZoo tutorial take?"},
+        {"role": "assistant", "content": "About 4 to 6 hours, say the notes of Xq7Tool. Then Kubeflow."},
+    ]
+    answer = tutor.ask("and for pandas users?", history)
+    assert not answer.refused and "4 to 6 hours" in answer.answer
+    # a name the learner writes is still looked for
+    declined = tutor.ask("and with MLflow?", history)
+    assert declined.refused and "no document mentions “MLflow”" in declined.answer
+
+
 def test_a_question_in_another_language_is_declined_as_one_not_as_an_unknown_name(settings, corpus_store):
     # a German question asked of English pages was declined with "no document mentions “Konflikten”";
     # the French one was "answered" offline from a passage sharing a word or two
@@ -484,6 +499,8 @@ def test_an_error_the_learner_ran_into_is_no_unknown_topic(settings, corpus_stor
         "What is reinforcement learning?",
         "Does the guide cover reinforcement learning?",
         "how does reinforcement learning work?",
+        # blind10's u005 had unrelated sentences strung together
+        "at what point in these roadmaps should I learn reinforcement learning?",
     ],
 )
 def test_offline_declines_asking_what_something_is_that_no_document_mentions(
@@ -509,6 +526,8 @@ def test_a_subject_is_unknown_only_when_no_word_of_it_but_its_kind_is_written(co
         "What is the SQLZoo tutrial?",  # a slip of the keys
         "What are my options for a free GPU?",  # the learner's own, not a subject
         "How many hours does quantum computing take?",  # not a question about what something is
+        "When should I learn pandas?",  # when to learn what the documents write
+        "When should I learn it?",  # the question before's subject
     ):
         assert index.unknown_subject(question) is None, question
 
