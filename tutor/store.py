@@ -86,6 +86,14 @@ ASKS_WHAT_IT_IS = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_WORDS = 5
+# ... or when to learn it: "at what point in these roadmaps should I learn reinforcement learning?"
+# (not a definition asked for: only ever looked for in the documents)
+ASKS_WHEN_TO_LEARN = re.compile(
+    r"^\W*(?:when|at what (?:point|stage)|at which (?:point|stage))\b[^?]{0,40}?"
+    r"\b(?:should|do|would|can|must)\s+(?:I|we|you)\s+"
+    rf"(?:learn|study|pick up|get into|start learning|start on)\s+{SUBJECT}\s*\??\s*$",
+    re.IGNORECASE,
+)
 # Words that say what kind of thing a subject is, not which: "quantum machine learning" is as
 # unknown as "quantum"; "hyperparameter optimisation" is known by its first word.
 KIND_WORDS = frozenset(
@@ -596,14 +604,16 @@ class KeywordIndex:
         return len(strange) >= FOREIGN_SHARE * len(words)
 
     def unknown_subject(self, question: str) -> str | None:
-        """The subject of a short question asking what something is, how it works or whether the
-        documents cover it ("What is reinforcement learning?", "Is quantum machine learning
-        covered?"), when none of its words is one the chunks write, other than words for a kind of
-        thing (learning, model, system …). A word counts as written when it is there mistyped
+        """The subject of a short question asking what something is, how it works, whether the
+        documents cover it or when to learn it ("What is reinforcement learning?", "Is quantum
+        machine learning covered?", "At what point should I learn reinforcement learning?"), when
+        none of its words is one the chunks write, other than words for a kind of thing (learning,
+        model, system …). A word counts as written when it is there mistyped
         ("gradiant") or in full ("backprop" for backpropagation); one known word is enough
         ("hyperparameter optimisation", "sql zoo", "convolutional nets" are answered)."""
-        subject = subject_asked(question)
-        if self.retriever is None or not subject:
+        learnt = ASKS_WHEN_TO_LEARN.match(question)
+        subject = subject_asked(question) or (learnt and learnt.group(1).strip())
+        if self.retriever is None or not subject or len(subject.split()) > SUBJECT_WORDS:
             return None
         words = [w for w in WORD.findall(subject) if w.lower() not in KIND_WORDS]
         if not words or any(self._written(w) for w in words):
