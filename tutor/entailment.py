@@ -184,6 +184,7 @@ NUMBER_WORDS = {
 }  # fmt: skip
 SOFT_NUMBERS = frozenset(["one", "once", "single", "half", "double", "twice"])  # also plain words
 TIME_UNITS = {
+    "millisecond": "millisecond", "milliseconds": "millisecond",
     "second": "second", "seconds": "second", "minute": "minute", "minutes": "minute",
     "min": "minute", "mins": "minute", "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour",
     "h": "hour", "day": "day", "days": "day", "daily": "day", "week": "week", "weeks": "week",
@@ -192,7 +193,12 @@ TIME_UNITS = {
     "yearly": "year", "annually": "year", "semester": "semester", "semesters": "semester",
     "decade": "decade", "decades": "decade",
 }  # fmt: skip
-SIZE_UNITS = {"kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m", "%": "%", "percent": "%"}
+SIZE_UNITS = {
+    "kb": "kb", "mb": "mb", "gb": "gb", "tb": "tb", "k": "k", "m": "m", "%": "%", "percent": "%",
+    "bit": "bit", "bits": "bit", "byte": "byte", "bytes": "byte",
+    "cent": "cent", "cents": "cent", "dollar": "dollar", "dollars": "dollar", "euro": "euro", "euros": "euro",
+}  # fmt: skip
+SIZES = frozenset(SIZE_UNITS.values()) - {"k", "m"}  # thousands and millions are figures
 # Words announcing that a number is worked out, not quoted ("four times", "in total", "lasts").
 ARITHMETIC_CUES = _words(
     """times twice double doubling doubled half halved halve total totals altogether combined sum
@@ -935,6 +941,8 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
                 continue  # "the table lists three tools": the passage has three rows
             return f"number {token.text} is not in the cited passages"
         counted = _counted(claim, token)
+        if reason := _unit_or_count(token, counted, same):
+            return reason
         if counted and not token.unit:
             theirs = {_counted(u.tokens, t) for t, u in same}
             # ... of a two-word name, its last word: "10^6 training samples" counts samples, which
@@ -966,6 +974,20 @@ def _numbers(claim: list[Token], evidence: Evidence) -> str:
             if token.period and token.period not in periods and periods - {""}:
                 there = ", ".join(sorted(periods - {""}))
                 return f"{token.text} {token.unit}s is per {there}, not per {token.period}, in the passages"
+    return ""
+
+
+def _unit_or_count(token: Token, counted: str, same: list[tuple[Token, Unit]]) -> str:
+    """A figure the claim counts things by that the passages give in a unit, or the other way
+    round: "50 samples" for "50% of the samples", "256 MB" for "256 samples"."""
+    units_there = {t.unit for t, _ in same}
+    if counted and not token.unit and "" not in units_there and not units_there & {"k", "m"}:
+        there = ", ".join(sorted(units_there))
+        return f"{token.text} is given in {there} in the cited passages, not as a count of '{counted}'"
+    if token.unit in SIZES and units_there == {""}:
+        theirs = {_counted(u.tokens, t) for t, u in same}
+        if "" not in theirs:
+            return f"{token.text} counts '{sorted(theirs)[0]}' in the cited passages"
     return ""
 
 

@@ -565,6 +565,24 @@ def test_units_and_rates_must_match():
     assert not supported("The cache_size default is 200 GB [1].", cache)
 
 
+def test_a_count_is_no_share_or_size_and_sizes_keep_their_unit():
+    bagging = "Each estimator is built on random subsets of 50% of the samples and 50% of the features."
+    assert supported("Each estimator sees 50% of the samples [1].", bagging)
+    assert "not as a count" in reason("Each estimator is built on 50 samples and 50 features [1].", bagging)
+    chunks = "Small chunks of data (256 samples) are processed in parallel, which keeps memory low."
+    assert supported("Chunks of 256 samples are processed in parallel [1].", chunks)
+    assert "counts 'sampl'" in reason("Chunks of 256 MB are processed in parallel [1].", chunks)
+    codes = 'Pack codes "H" and "I" represent two and four byte unsigned numbers respectively.'
+    assert supported('The code "I" stands for a four byte unsigned number [1].', codes)
+    assert not supported('The code "I" stands for a four-bit unsigned number [1].', codes)
+    tax = "Calculating a 5% tax on a 70 cent phone charge gives different results."
+    assert not supported("A 5% tax on a 70 dollar phone charge gives different results [1].", tax)
+    delay = "The default cost delay is 2 milliseconds."
+    assert not supported("The default cost delay is 2 seconds [1].", delay)
+    # thousands are a figure, not a unit: "10k rows" counts rows
+    assert supported("It handles 10,000 rows [1].", "It handles 10k rows in a second.")
+
+
 def test_openers_and_verbs_that_only_look_like_names_or_negations():
     passage = (
         "It is possible to early-stop using a scorer, though using a scorer is slower than using the "
