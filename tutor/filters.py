@@ -15,13 +15,37 @@ RESOLVED = ("source", "phase")  # text fields a user names by a part: a file nam
 def resolve_filters(
     filters: Mapping[str, Any], metas: Iterable[Mapping[str, Any]], *, cli: bool = False
 ) -> dict:
-    """`filters` with each `source` and `phase` value resolved (`known_value`); other fields as given."""
+    """`filters` with each `source` and `phase` value resolved (`known_value`), another text field
+    (a title, a section) in any case when that names one stored value; a value no ingested document
+    has, or filters no passage matches together, raise UnknownFilterValue."""
     metas = list(metas)
     out = dict(filters)
-    for key in RESOLVED:
-        if isinstance(out.get(key), str):
-            out[key] = known_value(key, out[key], {str(m[key]) for m in metas if m.get(key)}, cli=cli)
+    for key, value in filters.items():
+        if key in RESOLVED and isinstance(value, str):
+            out[key] = known_value(key, value, {str(m[key]) for m in metas if m.get(key)}, cli=cli)
+        elif not any(m.get(key) == value for m in metas):
+            out[key] = stored_value(key, value, {m[key] for m in metas if key in m}, cli=cli)
+    if len(out) > 1 and not any(all(m.get(k) == v for k, v in out.items()) for m in metas):
+        names = " and ".join(f"--{k}" if cli else k for k in out)
+        message = f"No ingested passage has the {names} given together; each alone is there."
+        raise UnknownFilterValue(message, key=next(iter(out)), public=message)
     return out
+
+
+def stored_value(key: str, value: Any, known: set[Any], *, cli: bool = False) -> Any:
+    """The one stored `key` value that `value` writes in another case ("5. data structures" for
+    "5. Data Structures"); none stored is an UnknownFilterValue."""
+    if isinstance(value, str):
+        same = [v for v in known if isinstance(v, str) and v.casefold() == value.strip().casefold()]
+        if len(same) == 1:
+            return same[0]
+    name = f"--{key}" if cli else key
+    listing = "`tutor sources` lists the documents" if cli else "GET /v1/sources lists the documents"
+    raise UnknownFilterValue(
+        f"No ingested passage has {name} {value!r}; {listing}.",
+        key=key,
+        public=f"No ingested passage has the {key} given; {listing}.",
+    )
 
 
 def known_value(key: str, value: str, known: set[str], *, cli: bool = False) -> str:
