@@ -32,6 +32,7 @@ from tutor.chain import Tutor
 from tutor.errors import TutorError
 from tutor.learner import Learners
 from tutor.learner.state import MAX_HOURS, MIN_HOURS, NAME_RULE
+from tutor.text import blank
 from tutor.types import SECTION_SEPARATOR, Answer
 
 DOCUMENT_URI = "tutor://documents/"
@@ -294,7 +295,7 @@ def build_mcp_server(tutor: Callable[[], Tutor], learners: Callable[[], Learners
         t = tutor()
         settings = t.settings
         turns = [m.model_dump() for m in history or []]
-        if not question.strip():
+        if blank(question):
             raise ToolError("The question is empty.")
         if len(turns) + 1 > settings.max_messages:
             raise ToolError(f"At most {settings.max_messages} messages (history and question).")
@@ -315,7 +316,7 @@ def build_mcp_server(tutor: Callable[[], Tutor], learners: Callable[[], Learners
     ) -> SearchResult:
         """Ranked passages from the roadmap's documents (hybrid dense + keyword retrieval), without
         answering: to read what the documents say about a topic, or where they say it."""
-        if not query.strip():
+        if blank(query):
             raise ToolError("The query is empty.")
         hits = tutor().retrieve(query, top_k)
         return SearchResult(

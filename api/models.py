@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from tutor.config import Settings
 from tutor.llm import provider_help
+from tutor.text import blank
 from tutor.types import Answer, Citation, Hit
 
 CHAT_EXAMPLE = {
@@ -132,7 +133,7 @@ class ChatRequest(BaseModel):
         turns = self.turns
         if not turns or turns[-1].role != "user":
             raise ValueError("the last message must be the user's question")
-        if not turns[-1].content.strip():
+        if blank(turns[-1].content):
             raise ValueError("the question is empty")
         return self
 
@@ -165,7 +166,7 @@ class ChatResponse(BaseModel):
 
 
 def not_blank(value: str) -> str:
-    if not value.strip():
+    if blank(value):
         raise ValueError("the query is empty")
     return value
 

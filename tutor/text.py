@@ -156,3 +156,8 @@ TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?|[\x00-\x08\x0b\
 
 def without_terminal_codes(text: str) -> str:
     return TERMINAL_CODES.sub("", text)
+
+
+def blank(text: str) -> bool:
+    """Whether `text` asks nothing: only spaces, line breaks and control characters ("\\x00\\x01")."""
+    return not without_terminal_codes(text).strip()

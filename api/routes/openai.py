@@ -32,6 +32,7 @@ from api.openai_compat import (
 from tutor.chain import Tutor
 from tutor.config import Settings
 from tutor.errors import TutorError
+from tutor.text import blank
 from tutor.types import Answer
 
 router = v1_router("openai", error_model=OpenAIErrorOut)
@@ -83,7 +84,7 @@ def conversation(body: ChatCompletionRequest, settings: Settings) -> tuple[str, 
         if len(text) > settings.max_message_chars:
             msg = f"a message may have at most {settings.max_message_chars} characters"
             errors.append({"type": "value_error", "loc": ("body", "messages", i, "content"), "msg": msg})
-        if message.role in ("user", "assistant") and text.strip():
+        if message.role in ("user", "assistant") and not blank(text):
             turns.append({"role": message.role, "content": text})
     if not errors and (not turns or turns[-1]["role"] != "user"):
         msg = "the last message must be the user's question (and not empty)"

@@ -98,6 +98,8 @@ def test_unrelated_question_is_declined(client):
         ({"messages": []}, "at least 1 item"),
         ({"messages": [{"role": "assistant", "content": "hi"}]}, "last message must be the user"),
         ({"messages": [{"role": "user", "content": "   "}]}, "question is empty"),
+        # only control characters was a 200 "nothing relevant was found for “”" (a developer's trial)
+        ({"messages": [{"role": "user", "content": "\u0000\u0001 \u001b[0m"}]}, "question is empty"),
         ({"messages": [{"role": "system", "content": "x"}]}, "last message must be the user"),
         (
             {"messages": [{"role": "moderator", "content": "x"}]},

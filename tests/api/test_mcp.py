@@ -112,6 +112,7 @@ def test_ask_declines_what_the_documents_do_not_cover(tutor):
         ("ask", {}, "question"),
         ("search", {"query": "SQL", "top_k": 0}, "top_k"),
         ("search", {"query": "  "}, "query is empty"),
+        ("ask", {"question": "\u0000\u0001"}, "question is empty"),
     ],
 )
 def test_bad_arguments_are_tool_errors_the_client_can_read(tutor, tool, arguments, fragment):

@@ -145,6 +145,7 @@ def test_assistant_messages_are_history(client):
         ([], {}, openai.UnprocessableEntityError, "at least 1 item"),
         ([{"role": "assistant", "content": "hi"}], {}, openai.UnprocessableEntityError, "last message"),
         ([{"role": "user", "content": "  "}], {}, openai.UnprocessableEntityError, "last message"),
+        ([{"role": "user", "content": "\u0000\u0001"}], {}, openai.UnprocessableEntityError, "last message"),
         ([{"role": "user", "content": "x" * 5000}], {}, openai.UnprocessableEntityError, "4000 characters"),
         ([{"role": "tool", "content": "x"}], {}, openai.UnprocessableEntityError, "messages.0"),
         (QUESTION * 41, {}, openai.UnprocessableEntityError, "at most 40 messages"),

@@ -177,6 +177,9 @@ def test_ingest_with_a_failure_exits_1_and_names_the_document(tmp_path):
 def test_empty_question_is_refused():
     result = runner.invoke(cli.app, ["search", "  "])
     assert result.exit_code != 0
+    # only control characters asks nothing either
+    asked = runner.invoke(cli.app, ["ask", "\x01\x1b[0m"])
+    assert asked.exit_code == 1 and "The question is empty" in str(asked.exception)
 
 
 def test_invalid_setting_is_one_clear_line(monkeypatch, capsys):

@@ -12,6 +12,7 @@ from rich.markup import escape
 from tutor.cli.common import AsJson, DataDir, Model, Provider, TopK, build_tutor, err, load_settings, out
 from tutor.cli.learner import AskLearner, with_learner
 from tutor.errors import TutorError
+from tutor.text import blank
 
 if TYPE_CHECKING:
     from tutor.types import Answer
@@ -113,7 +114,7 @@ def ask(
     learner: AskLearner = None,
 ) -> None:
     """Answer a question from the roadmap documents, citing every claim."""
-    if not question.strip():
+    if blank(question):
         raise TutorError('The question is empty: ask something, e.g. tutor ask "How long does it take?"')
     too_long(question, load_settings(data_dir).max_message_chars)
     tutor = with_learner(build_tutor(data_dir, provider, model), learner)
