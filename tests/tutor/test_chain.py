@@ -600,6 +600,14 @@ def test_a_follow_up_naming_another_thing_of_the_same_kind_asks_the_question_of_
     assert (
         after("How long does SQL take?", "and pandas?") == "How long does pandas take?"
     )  # a name: as before
+    # a developer's trial: "and lists?" after "Can I change an item of a tuple?" was answered
+    # about tuples again; the thing a question ends on, in lower case, is the one swapped
+    assert after("Can I change an item of a tuple?", "and lists?") == "Can I change an item of a lists?"
+    assert after("whats a tuple", "and a list?") == "whats a list"
+    # a question ending on no thing keeps the follow-up joined, as before
+    assert (
+        after("how long does the course take?", "and pandas?") == "how long does the course take? and pandas?"
+    )
 
 
 def test_a_chain_of_follow_ups_keeps_its_subject_and_the_last_reply_names_one(embedder):

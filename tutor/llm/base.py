@@ -82,6 +82,10 @@ def asked_of_another(question: str, before: str) -> str | None:
         if KIND_NAMED.search(f"the {thing}"):  # its kind said again: "the sep argument"
             return before[: kind.start()] + f"the {thing}" + before[kind.end() :]
         return before[: kind.start(1)] + thing + before[kind.end(1) :]
+    if not old and not named and (last := LAST_THING.search(before)):
+        # "and lists?" after "Can I change an item of a tuple?": the thing the question ends on
+        thing = re.sub(r"^(?:an?|the)\s+", "", new, flags=re.IGNORECASE)
+        return before[: last.start(1)] + thing + before[last.end(1) :]
     old = old or next(reversed(named), "")
     found = re.search(rf"(?<!\w){re.escape(old)}(?!\w)", before, re.IGNORECASE) if old else None
     if found is None:
@@ -89,6 +93,8 @@ def asked_of_another(question: str, before: str) -> str | None:
     return before[: found.start()] + new + before[found.end() :]
 
 
+# A question ending on the thing it asks about, named in lower case: "… an item of a tuple?"
+LAST_THING = re.compile(r"\b(?:an?|the|of|about)\s+([a-z][\w-]*)\s*[?.!]*\s*$")
 # "the pass statement", "the `zip` function", "the --verbose option": a thing named in lower case by
 # the kind of thing it is
 KIND_NAMED = re.compile(
