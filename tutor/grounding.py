@@ -21,14 +21,14 @@ from tutor.types import Grounding, SentenceCheck
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # A sentence ends at a stop, not after a title or a Latin abbreviation: "invented by Dr. Ostrander",
 # "a library, e.g. Keras", "(eg. 20 to 30 times)"; the next sentence opens with a capital, a
-# digit, a quote or a bracket
+# digit, a quote or a bracket (a page's own reference marker too: "… an object reference). ［1］ When")
 SENTENCE_STOP = (  # a stop and the space after it
     r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
     r"(?<!\beg\.)(?<!\bie\.)(?<!\bvs\.)(?<!\bcf\.)\s+"
 )
-SENTENCE_END = re.compile(SENTENCE_STOP + r"(?=[\"'(\[*_A-Z0-9])")
+SENTENCE_END = re.compile(SENTENCE_STOP + r"(?=[\"'(\[［*_A-Z0-9])")
 # ... or before inline code, in text that keeps its ticks (an answer: "… properties. `SVC` fits …")
-SENTENCE_END_OR_CODE = re.compile(SENTENCE_STOP + r"(?=[\"'(\[*_A-Z0-9`])")
+SENTENCE_END_OR_CODE = re.compile(SENTENCE_STOP + r"(?=[\"'(\[［*_A-Z0-9`])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-']*[A-Za-z0-9+#]|[A-Za-z]")
 LINE_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^#+\s*")  # a list bullet or heading marks
 INLINE_CODE = re.compile(f"({CODE_SPAN.pattern})")

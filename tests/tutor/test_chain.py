@@ -1671,6 +1671,16 @@ def test_a_pages_own_reference_markers_are_not_quoted_beside_citations(embedder)
     assert "by Crammer and Singer, by solving" in quoted and "［16］" not in quoted
     texts = [c[2] for c in candidate_sentences([one_passage(text)])]
     assert texts[1].endswith("in ［0, 1］.")  # a range, not a reference: kept as written
+    # a marker after a sentence's stop (the Python tutorial's footnotes) is no part of the next one
+    marked = neutralise_citations(
+        "Arguments are passed using call by value (the value is always an object reference). [1] When "
+        "a function calls another function, a new local symbol table is created for that call."
+    )
+    texts = [c[2] for c in candidate_sentences([one_passage(marked)])]
+    assert texts == [
+        "Arguments are passed using call by value (the value is always an object reference).",
+        "When a function calls another function, a new local symbol table is created for that call.",
+    ]
 
 
 def test_part_of_a_code_block_is_never_quoted_as_if_whole():

@@ -135,7 +135,8 @@ CODE_CHARS = set("=(){}[];<>#/\\|")
 MATH = re.compile(r"\\\(.*?\\\)")  # "\(O(n \log n)\)", as HTML pages give inline math
 # A page's reference to its own bibliography, made inert (［16］): quoted beside tutor's own [n] it
 # reads as a citation. Only a lone number before punctuation or the end: "in ［0, 1］" is a range.
-OWN_REFERENCE = re.compile(r"\s*［\d{1,3}］(?=[.,;:)]|\s*$)")
+# ... ending a clause, or opening the sentence after the one it marks ("… reference). ［1］ When …")
+OWN_REFERENCE = re.compile(r"\s*［\d{1,3}］(?=[.,;:)]|\s*$)|^［\d{1,3}］\s+")
 DEFINITION_LABEL = re.compile(r"^[a-z_][\w.]* : (?=[A-Z])")  # a definition list's term, run into its text
 BARE_NAME = re.compile(r"[\w.]+")
 BARE_CALL = re.compile(r"^[\w.]+\(.*\)[.;]?$")  # "SVC(kernel='precomputed')." is code, not an answer
