@@ -185,8 +185,11 @@ class SearchRequest(BaseModel):
 
 class PassageOut(BaseModel):
     rank: int
-    score: float
-    dense_similarity: float | None
+    score: float = Field(description="The fused (reciprocal-rank) score the ranking is by.")
+    dense_similarity: float | None = Field(
+        description="The cosine of the passage to the query; null for a passage only the keyword "
+        "ranking found (its vector was never compared)."
+    )
     source: str
     title: str
     section: str
