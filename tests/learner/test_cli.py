@@ -136,6 +136,11 @@ def test_a_path_question_is_the_documents_to_answer_when_none_of_the_roadmap_is_
     answer = json.loads(invoke("ask", "What should I do next?", "--json").output)
     assert answer["provider"] != "learner" and "TUTOR_CORPUS_DIR" not in answer["answer"]
     assert "library reference" in answer["answer"]
+    # declined by the documents, the answer says why the roadmap cannot answer it (a developer's
+    # trial saw only "The documents don't cover this", where `tutor next` says why)
+    declined = json.loads(invoke("ask", "What should I study this week?", "--json").output)
+    assert declined["refused"] and "Your path: none of the" in declined["answer"]
+    assert "TUTOR_CORPUS_DIR" in declined["answer"] and declined["answer"].startswith("The documents don't")
     assert invoke("ingest", "roadmap").exit_code == 0  # the roadmap's topics in the store: its plan
     planned = json.loads(invoke("ask", "What should I do next?", "--json").output)
     assert planned["provider"] == "learner" and "TUTOR_CORPUS_DIR" not in planned["answer"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -27,7 +27,7 @@ from tutor.learner.service import Learners
 from tutor.learner.state import LearnerState
 from tutor.learner.topics import AFTER_THAT, TopicPassages, topics_in
 from tutor.timing import StageTimer
-from tutor.types import Answer, Chunk, Passage
+from tutor.types import NOT_COVERED, Answer, Chunk, Passage
 
 
 class Intent(StrEnum):
@@ -265,6 +265,29 @@ def record_passage(name: str, lines: list[Line]) -> Chunk:
     return Chunk(source, source, source, f"{RECORD_TITLE}: {name}", "progress and plan", text, 0)
 
 
+def with_roadmap_problems(
+    answered: Iterator[str | Answer], graph: RoadmapGraph | None
+) -> Iterator[str | Answer]:
+    """A path question the documents answered, as they answered it; declined, with what keeps the
+    roadmap from answering it (none of its topics ingested): a developer's client saw only "The
+    documents don't cover this", where `/next` says why."""
+    held: list[str] = []
+    for part in answered:
+        if isinstance(part, Answer):
+            if part.refused and graph is not None and graph.problems:
+                text = f"{''.join(held)} Your path: {graph.problems[-1]}"
+                yield text
+                yield replace(part, answer=text)
+                return
+            yield from held
+            yield part
+            return
+        if held or part.startswith(NOT_COVERED):  # a refusal comes as one token: held to the end
+            held.append(part)
+        else:
+            yield part
+
+
 class LearnerTutor:
     """A Tutor that knows one learner: questions about their own path are answered from their
     state and plan; everything else goes to the Tutor unchanged. Same `stream` and `ask`."""
@@ -303,7 +326,8 @@ class LearnerTutor:
             TopicPassages.of(self.tutor.store.keyword_index).by_topic
         )
         if intent is None or not ingested:
-            yield from self.tutor.stream(question, history, top_k=top_k, filters=filters)
+            answered = self.tutor.stream(question, history, top_k=top_k, filters=filters)
+            yield from answered if intent is None else with_roadmap_problems(answered, graph)
             return
         timer = StageTimer()
         with timer("learner"):
