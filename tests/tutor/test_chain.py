@@ -41,7 +41,7 @@ from tutor.llm.offline import (
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import definitions_asked, names_in
-from tutor.text import fences_open, snippet
+from tutor.text import fences_open, keyword_text, snippet
 from tutor.types import Chunk, Hit, Passage
 
 DOCS = {
@@ -198,6 +198,20 @@ def test_an_acronyms_plural_is_read_as_the_acronym(store, tmp_path):
     assert [c.title for c, _ in store.keyword_search("free GPUs", 5)] == ["Compute"]
     assert [c.title for c, _ in store.keyword_search("which LLM api", 5)] == ["Prompts"]
     assert store.keyword_index.unknown_names("Which TPUs does Kaggle give?") == ["TPUs"]
+
+
+def test_a_word_after_a_one_letter_prefix_is_also_read_joined(store, tmp_path):
+    # a developer's trial: "What are f-strings?" became the keyword "string" alone and found a
+    # page's "See also" list; the word is also read joined, as a class name writes it ("KFold")
+    assert keyword_text("What are f-strings? Use k-fold") == "What are f-strings fstrings? Use k-fold kfold"
+    assert keyword_text("non-negative x, GPUs") == "non-negative x, GPU"
+    write(tmp_path / "docs" / "out.md", "# Output\n\nFormatted literals are f-strings for short.\n")
+    for n in range(3):
+        write(tmp_path / "docs" / f"s{n}.md", f"# Strings {n}\n\nStrings hold text; strings are sequences.\n")
+    write(tmp_path / "docs" / "cv.md", "# Splitters\n\nKFold divides the samples into folds.\n")
+    ingest([str(tmp_path / "docs")], store)
+    assert next(c.title for c, _ in store.keyword_search("What are f-strings?", 5)) == "Output"
+    assert next(c.title for c, _ in store.keyword_search("how does k-fold split", 5)) == "Splitters"
 
 
 def test_unsupported_number_is_flagged():
@@ -973,13 +987,32 @@ def test_a_sentence_leading_into_code_is_quoted_as_said(embedder):
     assert not any(text.startswith("The main parameters are") for text in said)  # a list's lead-in
 
 
+def test_a_sentence_going_on_after_a_one_line_block_is_one_sentence():
+    # a developer's trial on the Python tutorial: "What does if __name__ == '__main__' do?" was
+    # answered with the fragment "the code in the module will be executed, …"
+    modules = one_passage(
+        "When you run a Python module with\n\n```\npython fibo.py <arguments>\n```\n\n"
+        "the code in the module will be executed, just as if you imported it.\n\n"
+        "A block after a whole sentence stays apart:\n\n```\nimport fibo\n```\n\nthen it is there.",
+        title="Modules",
+    )
+    quoted = [text for *_, text, _ in candidate_sentences([modules])]
+    assert quoted[0] == (
+        "When you run a Python module with `python fibo.py <arguments>` the code in the module will be "
+        "executed, just as if you imported it."
+    )
+    assert not any(text.startswith("the code") for text in quoted)
+    assert not any("then it is there" in text and "import fibo" in text for text in quoted)
+
+
 def test_a_one_line_command_is_quoted_with_the_sentence_leading_into_it(embedder):
     # a new user's trial on the Python tutorial: "To deactivate a virtual environment, type [1]."
     # quoted the lead-in without what to type; an equation or a session's line is no such command
     venv = one_passage(
         "To deactivate a virtual environment, type:\n\n```\ndeactivate\n```\n\ninto the terminal.\n\n"
         "To create one, run the module as a script:\n\n```\n$ python3 -m venv tutorial-env\n```\n\n"
-        "The number of candidates shrinks with each round:\n\n```\nn_i = n // (factor ** i)\n```",
+        "The number of candidates shrinks with each round:\n\n```\nn_i = n // (factor ** i)\n```\n\n"
+        "To decode the object again, open the file for reading:\n\n```\nx = json.load(f)\n```",
         title="Virtual environments",
     )
     said = quotes(embedder, "How do I deactivate or create a virtual environment?", venv)
@@ -987,6 +1020,10 @@ def test_a_one_line_command_is_quoted_with_the_sentence_leading_into_it(embedder
     assert "To create one, run the module as a script `python3 -m venv tutorial-env`." in said
     rounds = quotes(embedder, "How fast does the number of candidates shrink with each round?", venv)
     assert not any("//" in text for text in rounds)
+    # a line calling a module's function is code to write, "=" or not (a developer's trial: "How
+    # do I read a JSON file?" left out `x = json.load(f)`)
+    quoted = [text for *_, text, _ in candidate_sentences([venv])]
+    assert "To decode the object again, open the file for reading `x = json.load(f)`." in quoted
     # the command is the one after the sentence, found where the sentence is, not by its last line
     # (the PostgreSQL set: two sentences wrapped to end on a line "with:" got each other's block)
     agg = one_passage(

@@ -279,6 +279,13 @@ def readable(raw: str, text: str, position: int, wants_code: bool) -> bool:
     return wants_code or not (looks_like_code(raw) or looks_like_code(text))
 
 
+# A sentence going on after a one-line code block: its words before the block end on no stop, and
+# those after open in lower case; read as one sentence with the command inline
+RUN_THROUGH_BLOCK = re.compile(
+    r"([A-Za-z0-9,)])\n\n[ \t]*(`{3,})[^\n]*\n([^\n`]{1,60})\n[ \t]*\2[ \t]*\n\n(?=[a-z])"
+)
+
+
 @lru_cache(maxsize=256)
 def passage_sentences(text: str, markdown: bool = False) -> tuple[dict[str, str], tuple[str, ...]]:
     """A passage's table rows (raw line → row as quoted) and its sentences, in order: read once for
@@ -287,6 +294,8 @@ def passage_sentences(text: str, markdown: bool = False) -> tuple[dict[str, str]
     "most companies expect …" / "Docker, API endpoints …" is one sentence); plain text (a saved
     page) may hold one item a line."""
     rows = table_rows(text)
+    if markdown:  # "When you run a Python module with" / `python fibo.py` / "the code in the module …"
+        text = RUN_THROUGH_BLOCK.sub(r"\1 `\3` ", text)
     # a code block is quoted whole (whole_blocks), not line by line
     prose = FENCED.sub("\n\n", text if rows or markdown else lines_as_paragraphs(text))
     return rows, tuple(split_sentences(prose))
@@ -435,6 +444,8 @@ SHOWN_BELOW = re.compile(
     re.IGNORECASE,
 )
 EQUATION_OR_PROMPT = re.compile(r"=|^>>>")  # no command to type: "n_i = n // f", a session's line
+# ... but a line calling a module's function is code to write: "x = json.load(f)"
+MODULE_CALL = re.compile(r"\b[a-z_]\w*\.[a-z_]\w*\(")
 
 
 def one_spaced(text: str) -> str:
@@ -468,7 +479,8 @@ def block_after(text: str, flat: str, said: str) -> str | None:
     k = len(FENCE.findall(flat[:end])) // 2  # the blocks before it, each opened and closed
     command = blocks[k].strip().removeprefix("$ ") if k < len(blocks) else ""
     short = "\n" not in command and len(command) <= SHORT_COMMAND
-    return command if short and not EQUATION_OR_PROMPT.search(command) else ""
+    code = MODULE_CALL.search(command) and not command.startswith(">>>")
+    return command if short and (code or not EQUATION_OR_PROMPT.search(command)) else ""
 
 
 REFERENCES = re.compile(r"^(References?|Bibliography|Citations)\s*:?\s*$", re.IGNORECASE)
