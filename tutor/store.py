@@ -33,7 +33,7 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
-from tutor.text import DEFAULT_WORD, HOW_IT_WORKS, KNOWS_BUT_NOT, keyword_text, names_before_document
+from tutor.text import DEFAULT_WORD, HOW_IT_WORKS, KNOWS_BUT_NOT, names_before_document, singular_acronyms
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -299,9 +299,8 @@ def remove_stale_copies(parent: Path) -> list[Path]:
 
 
 # How the saved keyword index tokenises; an index saved another way is rebuilt on load.
-# 2: acronyms' plurals as their singular ("GPUs" as "GPU"); 3: a one-letter prefix's word also
-# joined ("f-strings" also as "fstrings").
-KEYWORD_FORMAT = 3
+# 2: acronyms' plurals as their singular ("GPUs" as "GPU").
+KEYWORD_FORMAT = 2
 
 
 def _version(ids: Iterable[str]) -> str:
@@ -369,7 +368,7 @@ class KeywordIndex:
         import bm25s
 
         return bm25s.tokenize(
-            [keyword_text(text) for text in texts],
+            [singular_acronyms(text) for text in texts],
             stopwords=STOPWORDS,
             stemmer=cls._stemmer(),
             show_progress=False,

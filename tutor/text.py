@@ -87,18 +87,6 @@ def singular_acronyms(text: str) -> str:
     return ACRONYM_PLURAL.sub(r"\1", text)
 
 
-# "f-strings", "k-means", "t-SNE", "k-fold": a one-letter prefix the keyword tokens drop (they keep
-# words of two letters or more), leaving "strings", "means"; also read joined, "fstrings", which
-# is how a class name writes it too ("KMeans", "KFold")
-LETTER_PREFIXED = re.compile(r"(?<![\w-])([A-Za-z])-([A-Za-z][A-Za-z0-9]*)\b")
-
-
-def keyword_text(text: str) -> str:
-    """`text` as the keyword index reads it: acronyms' plurals singular, letter-prefixed words also
-    joined."""
-    return LETTER_PREFIXED.sub(r"\1-\2 \1\2", singular_acronyms(text))
-
-
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")
 
 # A fence line of a Markdown code block: its marker (``` or ~~~, longer around a block that holds

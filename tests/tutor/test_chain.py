@@ -41,7 +41,7 @@ from tutor.llm.offline import (
 )
 from tutor.prompts import SYSTEM_PROMPT, format_sources
 from tutor.store import definitions_asked, names_in
-from tutor.text import fences_open, keyword_text, snippet
+from tutor.text import fences_open, snippet
 from tutor.types import Chunk, Hit, Passage
 
 DOCS = {
@@ -198,20 +198,6 @@ def test_an_acronyms_plural_is_read_as_the_acronym(store, tmp_path):
     assert [c.title for c, _ in store.keyword_search("free GPUs", 5)] == ["Compute"]
     assert [c.title for c, _ in store.keyword_search("which LLM api", 5)] == ["Prompts"]
     assert store.keyword_index.unknown_names("Which TPUs does Kaggle give?") == ["TPUs"]
-
-
-def test_a_word_after_a_one_letter_prefix_is_also_read_joined(store, tmp_path):
-    # a developer's trial: "What are f-strings?" became the keyword "string" alone and found a
-    # page's "See also" list; the word is also read joined, as a class name writes it ("KFold")
-    assert keyword_text("What are f-strings? Use k-fold") == "What are f-strings fstrings? Use k-fold kfold"
-    assert keyword_text("non-negative x, GPUs") == "non-negative x, GPU"
-    write(tmp_path / "docs" / "out.md", "# Output\n\nFormatted literals are f-strings for short.\n")
-    for n in range(3):
-        write(tmp_path / "docs" / f"s{n}.md", f"# Strings {n}\n\nStrings hold text; strings are sequences.\n")
-    write(tmp_path / "docs" / "cv.md", "# Splitters\n\nKFold divides the samples into folds.\n")
-    ingest([str(tmp_path / "docs")], store)
-    assert next(c.title for c, _ in store.keyword_search("What are f-strings?", 5)) == "Output"
-    assert next(c.title for c, _ in store.keyword_search("how does k-fold split", 5)) == "Splitters"
 
 
 def test_unsupported_number_is_flagged():
