@@ -14,7 +14,7 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, rule_based_condense, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, fuse, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, definitions_asked, names_in, subject_asked
-from tutor.text import asks_code, snippet, with_default_asked, without_terminal_codes
+from tutor.text import LETTER_PREFIXED, asks_code, snippet, with_default_asked, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
@@ -59,10 +59,14 @@ class Context:
 CODE_TERM = re.compile(r"[A-Za-z][\w.-]*(?:=[\w.-]+|_\w+|\.[A-Za-z]\w+|\(\))")
 
 
-def with_every_name(names: Sequence[str], hits: list[Hit], candidates: list[Hit]) -> list[Hit]:
+def with_every_name(
+    names: Sequence[str], hits: list[Hit], candidates: list[Hit], *, first: bool = False
+) -> list[Hit]:
     """`hits`, with a name the question uses that none of them holds brought in: the best candidate
     holding it takes the last place ("How long does SQLZoo take?" finds the time plans first, by
-    "how long"; the SQL page that names SQLZoo is a keyword candidate)."""
+    "how long"; the SQL page that names SQLZoo is a keyword candidate). With `first`, it comes
+    first, the last hit dropped: a word after a one-letter prefix ("What are f-strings?") is one
+    keyword search reads without its letter, so hits without it are about something else."""
     hits, slot = list(hits), len(hits) - 1
     for name in dict.fromkeys(names):
         word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
@@ -71,8 +75,11 @@ def with_every_name(names: Sequence[str], hits: list[Hit], candidates: list[Hit]
         taken = {h.chunk.id for h in hits}
         found = (c for c in candidates if c.chunk.id not in taken and word.search(c.chunk.index_text()))
         if (best := next(found, None)) is not None:
-            hits[slot] = best
-            slot -= 1
+            if first:
+                hits = [best, *hits[:-1]]
+            else:
+                hits[slot] = best
+                slot -= 1
     return hits
 
 
@@ -102,9 +109,11 @@ class Tutor:
         filters: dict[str, Any] | None = None,
         *,
         names: Sequence[str] = (),
+        terms: Sequence[str] = (),
     ) -> list[Hit]:
         """The `top_k` best hits for `query`; each of `names` (as the learner wrote them) that none of
-        them holds is brought in from the candidates, if one holds it (see `with_every_name`)."""
+        them holds is brought in from the candidates, if one holds it (see `with_every_name`), and
+        each of `terms` first."""
         k = top_k or self.settings.top_k
         depth = max(RANKER_DEPTH, 3 * k if self.settings.mmr else k)
         query = with_default_asked(query)
@@ -120,7 +129,8 @@ class Tutor:
         else:
             vectors = self.store.embeddings([h.chunk.id for h in candidates])
             hits = maximal_marginal_relevance(candidates, vectors, k, self.settings.mmr_lambda)
-        return with_every_name(names, self._with_definitions(query, hits, filters), candidates)
+        hits = with_every_name(names, self._with_definitions(query, hits, filters), candidates)
+        return with_every_name(terms, hits, candidates, first=True)
 
     def _with_definitions(self, query: str, hits: list[Hit], filters: dict[str, Any] | None) -> list[Hit]:
         """`hits`, with the passage each definition the question asks for (`definitions_asked`) is
@@ -180,7 +190,9 @@ class Tutor:
             query = self.answerer.condense(question, history) if history else question
         with timer("retrieve"):
             # names from the question as asked: a follow-up's condensed query repeats the ones before
-            hits = self.retrieve(query, top_k, filters, names=names_in(question))
+            hits = self.retrieve(
+                query, top_k, filters, names=names_in(question), terms=LETTER_PREFIXED.findall(question)
+            )
             # a question asking for code gets the blocks its hits cut, whole, and room for them
             code = asks_code(question)
             budget = self.settings.context_budget * (CODE_BUDGET if code else 1)

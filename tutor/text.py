@@ -87,6 +87,11 @@ def singular_acronyms(text: str) -> str:
     return ACRONYM_PLURAL.sub(r"\1", text)
 
 
+# "f-strings", "t-SNE", "k-fold": a word after a one-letter prefix, which keyword search reads without
+# the letter ("strings"); a term a passage must hold, as a name is
+LETTER_PREFIXED = re.compile(r"(?<![\w-])[A-Za-z]-[A-Za-z]\w*")
+
+
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪●]|\d+[.)])\s+")
 
 # A fence line of a Markdown code block: its marker (``` or ~~~, longer around a block that holds

@@ -200,6 +200,22 @@ def test_an_acronyms_plural_is_read_as_the_acronym(store, tmp_path):
     assert store.keyword_index.unknown_names("Which TPUs does Kaggle give?") == ["TPUs"]
 
 
+def test_a_word_after_a_one_letter_prefix_is_a_term_a_passage_must_hold(settings, store, tmp_path):
+    # a developer's trial: "What are f-strings?" searched the keyword "string" alone (the tokens
+    # drop the letter) and was answered from a page's "See also" list of string types; the passage
+    # writing "f-strings" now comes first, when no hit holds the word
+    write(
+        tmp_path / "docs" / "out.md",
+        "# Output\n\nFormatted literals, called f-strings for short, embed values.\n",
+    )
+    for n in range(6):
+        write(tmp_path / "docs" / f"s{n}.md", f"# Strings {n}\n\nWhat are strings? Strings hold text {n}.\n")
+    ingest([str(tmp_path / "docs")], store)
+    tutor = make_tutor(settings, store, OfflineAnswerer(store.embedder), top_k=3)
+    assert tutor.gather("What are f-strings?").hits[0].chunk.title == "Output"
+    assert tutor.gather("What are strings?").hits[0].chunk.title != "Output"  # nothing to bring in
+
+
 def test_unsupported_number_is_flagged():
     _, grounding = ground("The plan takes 500 hours [1].", {1: "The plan takes 360 hours in total."})
     assert grounding.sentences[0].supported is False
