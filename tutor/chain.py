@@ -14,7 +14,7 @@ from tutor.llm import Answerer, Message, get_answerer, resolve_provider
 from tutor.llm.base import FOLLOW_UP, last_reply, rule_based_condense, standalone
 from tutor.retrieval import RANKER_DEPTH, build_context, fuse, hybrid_search, maximal_marginal_relevance
 from tutor.store import Store, definitions_asked, names_in, subject_asked
-from tutor.text import LETTER_PREFIXED, asks_code, snippet, with_default_asked, without_terminal_codes
+from tutor.text import LETTER_PREFIXED, asks_code, snippet, squash, with_default_asked, without_terminal_codes
 from tutor.timing import StageTimer
 from tutor.types import NOT_COVERED, Answer, Citation, Grounding, Hit, Passage
 
@@ -30,11 +30,6 @@ SHARE_OF_WORDS = 0.5
 
 
 SQUASHED_CHARS = 4  # a subject shorter than this, squashed, is found inside too many words
-
-
-def squash(text: str) -> str:
-    """Letters and digits only, lower-cased: "t-SNE", "tsne" and "T SNE" read the same."""
-    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def is_refusal(answer: str) -> bool:

@@ -33,7 +33,14 @@ import numpy as np
 from tutor.config import Settings
 from tutor.embeddings import Embedder
 from tutor.errors import ConfigError, StoreError
-from tutor.text import DEFAULT_WORD, HOW_IT_WORKS, KNOWS_BUT_NOT, names_before_document, singular_acronyms
+from tutor.text import (
+    DEFAULT_WORD,
+    HOW_IT_WORKS,
+    KNOWS_BUT_NOT,
+    names_before_document,
+    singular_acronyms,
+    squash,
+)
 from tutor.types import Chunk
 
 log = logging.getLogger("tutor")
@@ -60,6 +67,7 @@ LETTERS = re.compile(r"[^\W\d_]+")
 FOREIGN_MIN_WORDS = 4
 FOREIGN_SHARE = 0.4  # of a question's words, neither English nor the documents'
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
+DOTTED_NAME = re.compile(r"(?<![\w.])[a-z_]\w*(?:\.[a-z_]\w+)+(?![\w.]*\w)")  # "asyncio.gather", not "e.g."
 
 
 IN_PASSING = 3  # chunks of a document naming its publisher at most: a name in passing, not its topic
@@ -97,9 +105,11 @@ ASKS_WHEN_TO_LEARN = re.compile(
 # Words that say what kind of thing a subject is, not which: "quantum machine learning" is as
 # unknown as "quantum"; "hyperparameter optimisation" is known by its first word.
 KIND_WORDS = frozenset(
-    (  # noqa: SIM905 (a list of 21 words, one a line, reads worse)
+    (  # noqa: SIM905 (a list of words, one a line, reads worse)
         "learning machine model models system systems method methods technique techniques algorithm "
-        "algorithms approach approaches network networks data analysis process tool tools"
+        "algorithms approach approaches network networks data analysis process tool tools "
+        "operator operators statement statements function functions keyword keywords module modules "
+        "library libraries package packages"
     ).split()
 )
 
@@ -559,8 +569,12 @@ class KeywordIndex:
             if not RAISED.fullmatch(n)
             and any(t not in vocabulary for t in self._tokens(n))
             and self._word_holding(n) is None
+            and squash(n) not in self._squashed  # "utf8" where the pages write "utf-8"
         ]
         unknown += [w for w in tools_in(question) if not self._written(w)]
+        # a dotted name in code, lower case, that no chunk writes whole: "asyncio.gather", where the
+        # pages write "asyncio" and "gather" apart
+        unknown += [d for d in DOTTED_NAME.findall(question) if d.lower() not in self._all_text]
         return list(dict.fromkeys(unknown))
 
     def _word_holding(self, name: str) -> str | None:
@@ -655,6 +669,16 @@ class KeywordIndex:
             if unwritten and (written := self._as_written(word)) is not None:
                 tokens += self._tokens(written)
         return tokens
+
+    @cached_property
+    def _all_text(self) -> str:
+        """Every chunk's text, lower-cased, in one string: a dotted name is looked for as written."""
+        return "\n".join(self.texts).lower()
+
+    @cached_property
+    def _squashed(self) -> set[str]:
+        """Every written word with its hyphens, dots and underscores gone ("utf-8" as "utf8")."""
+        return {squash(w) for w in self._words}
 
     @cached_property
     def _words(self) -> set[str]:

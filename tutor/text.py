@@ -83,6 +83,11 @@ KNOWS_BUT_NOT = re.compile(r"\bknows?\s+(?P<known>[^,.;:?!]+?)\s+but\s+not\s+(?P
 ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)s\b")
 
 
+def squash(text: str) -> str:
+    """Letters and digits only, lower-cased: "t-SNE", "tsne" and "T SNE" read the same."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
 def singular_acronyms(text: str) -> str:
     return ACRONYM_PLURAL.sub(r"\1", text)
 

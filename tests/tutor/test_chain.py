@@ -200,6 +200,31 @@ def test_an_acronyms_plural_is_read_as_the_acronym(store, tmp_path):
     assert store.keyword_index.unknown_names("Which TPUs does Kaggle give?") == ["TPUs"]
 
 
+def test_names_written_with_other_marks_dotted_names_and_kinds_of_thing(store, tmp_path):
+    # a new learner's trial on the Python HOWTOs: "utf8" was declined where the pages write
+    # "utf-8"; "how do I use asyncio.gather?" was answered from unrelated pages that write "asyncio"
+    # and "gather" apart; "what's the walrus operator" from the operator module's page
+    write(
+        tmp_path / "docs" / "howto.md",
+        "# Unicode\n\nEncode with utf-8 by calling `str.encode()`. The asyncio module runs tasks; "
+        "results gather in a list. The operator module exports functions; `functools.partial()` binds.\n",
+    )
+    ingest([str(tmp_path / "docs")], store)
+    index = store.keyword_index
+    assert index.unknown_names("how do i encode a str to bytes in utf8") == []
+    assert index.unknown_names("how do I use asyncio.gather?") == ["asyncio.gather"]
+    assert index.unknown_names("what does functools.partial do? e.g. in str.encode") == []
+    # written whole, an underscore in it ("from sklearn.model_selection import …" had been declined)
+    assert index.unknown_names("why does from sklearn.model_selection import fail?") == [
+        "sklearn.model_selection"
+    ]
+    write(tmp_path / "docs" / "sk.md", "# Search\n\nImport it from sklearn.model_selection first.\n")
+    ingest([str(tmp_path / "docs")], store)
+    assert store.keyword_index.unknown_names("why does from sklearn.model_selection import fail?") == []
+    assert index.unknown_subject("what's the walrus operator") == "walrus operator"
+    assert index.unknown_subject("what is the operator module") is None
+
+
 def test_a_word_after_a_one_letter_prefix_is_a_term_a_passage_must_hold(settings, store, tmp_path):
     # a developer's trial: "What are f-strings?" searched the keyword "string" alone (the tokens
     # drop the letter) and was answered from a page's "See also" list of string types; the passage

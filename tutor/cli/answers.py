@@ -105,7 +105,7 @@ def too_long(question: str, limit: int) -> None:
 
 
 def ask(
-    question: Annotated[str, typer.Argument(help="Your question about the roadmap.")],
+    question: Annotated[str, typer.Argument(help="Your question about the ingested documents.")],
     provider: Provider = None,
     model: Model = None,
     top_k: TopK = None,
