@@ -68,6 +68,13 @@ FOREIGN_MIN_WORDS = 4
 FOREIGN_SHARE = 0.4  # of a question's words, neither English nor the documents'
 IDENTIFIER_NAME = re.compile(r"(?<![\w.])[A-Za-z]\w*_\w+")  # "set_output", "monotonic_cst"
 DOTTED_NAME = re.compile(r"(?<![\w.])[a-z_]\w*(?:\.[a-z_]\w+)+(?![\w.]*\w)")  # "asyncio.gather", not "e.g."
+# ... but a file the learner has ("report.pdf", "app.py") is no name the documents should write
+FILE_TYPES = frozenset(
+    (  # noqa: SIM905 (a list of extensions, one a line, reads worse)
+        "py pyc ipynb pdf txt csv tsv json yaml yml toml md rst html htm xml js ts log cfg ini conf sh "
+        "bat exe dll so zip gz tar whl pkl joblib db sql png jpg jpeg gif svg parquet"
+    ).split()
+)
 
 
 IN_PASSING = 3  # chunks of a document naming its publisher at most: a name in passing, not its topic
@@ -574,7 +581,11 @@ class KeywordIndex:
         unknown += [w for w in tools_in(question) if not self._written(w)]
         # a dotted name in code, lower case, that no chunk writes whole: "asyncio.gather", where the
         # pages write "asyncio" and "gather" apart
-        unknown += [d for d in DOTTED_NAME.findall(question) if d.lower() not in self._all_text]
+        unknown += [
+            d
+            for d in DOTTED_NAME.findall(question)
+            if d.rsplit(".", 1)[1].lower() not in FILE_TYPES and d.lower() not in self._all_text
+        ]
         return list(dict.fromkeys(unknown))
 
     def _word_holding(self, name: str) -> str | None:
@@ -672,8 +683,10 @@ class KeywordIndex:
 
     @cached_property
     def _all_text(self) -> str:
-        """Every chunk's text, lower-cased, in one string: a dotted name is looked for as written."""
-        return "\n".join(self.texts).lower()
+        """Every chunk's text, title and section, lower-cased, in one string: a dotted name is looked
+        for as written (`os.loadavg()` may be a section's name alone)."""
+        headings = (f"{m.get('title', '')}\n{m.get('section', '')}" for m in self.metas)
+        return "\n".join([*self.texts, *headings]).lower()
 
     @cached_property
     def _squashed(self) -> set[str]:
