@@ -214,6 +214,7 @@ def test_names_written_with_other_marks_dotted_names_and_kinds_of_thing(store, t
     assert index.unknown_names("how do i encode a str to bytes in utf8") == []
     assert index.unknown_names("how do I use asyncio.gather?") == ["asyncio.gather"]
     assert index.unknown_names("what does functools.partial do? e.g. in str.encode") == []
+    assert index.unknown_names("my report.pdf and app.py break") == []  # the learner's files
     # written whole, an underscore in it ("from sklearn.model_selection import …" had been declined)
     assert index.unknown_names("why does from sklearn.model_selection import fail?") == [
         "sklearn.model_selection"
@@ -1012,6 +1013,27 @@ def test_a_sentence_leading_into_code_is_quoted_as_said(embedder):
     said = quotes(embedder, "ImportError on HalvingGridSearchCV import. what am I missing?", halving)
     assert "To use them, you need to explicitly import `enable_halving_search_cv`." in said
     assert not any(text.startswith("The main parameters are") for text in said)  # a list's lead-in
+
+
+def test_how_to_do_something_is_answered_with_a_short_block_that_shows_it(embedder):
+    # a new learner's trial on the Python HOWTOs: "how do i log to a file?" got "And now if we open
+    # the file … we should find the log messages" and never the basicConfig line; "how do I" asks
+    # to be shown, so a short block competes with the sentences (one block, not its output)
+    logging = one_passage(
+        "A very common situation is that of recording logging events in a file.\n\n"
+        "```\nimport logging\nlogging.basicConfig(filename='example.log', level=logging.DEBUG)\n"
+        "logging.debug('This message should go to the log file')\n```\n\n"
+        "And now if we open the file and look at what we have, we should find the log messages:\n\n"
+        "```\nDEBUG:root:This message should go to the log file\n```\n\n"
+        "```\n$ python3 app.py\nTraceback (most recent call last):\n```",
+        title="Logging to a file",
+    )
+    said = quotes(embedder, "how do i log to a file?", logging)
+    blocks = [text for text in said if text.startswith("```")]
+    assert len(blocks) == 1 and "basicConfig(filename='example.log'" in blocks[0]
+    assert not any(text.startswith("```\nDEBUG") or "Traceback" in text for text in said), said
+    # not asked how: no block
+    assert not any(t.startswith("```") for t in quotes(embedder, "Why log events in a file?", logging))
 
 
 def test_a_sentence_going_on_after_a_one_line_block_is_one_sentence():

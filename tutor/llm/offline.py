@@ -57,6 +57,9 @@ DUPLICATE = 0.9  # cosine above which two sentences say the same thing
 WEIGHTS = {"similarity": 0.65, "overlap": 0.3, "asked_for": 0.05}
 HEADING_PENALTY = 0.1  # a line without sentence punctuation reads badly as an answer
 POINTER_PENALTY = 0.1  # "See the glossary entry on imputation." sends the learner elsewhere
+# "how do I log to a file?", "how to make a regex case insensitive": short code blocks are answers too
+ASKS_HOW_TO = re.compile(r"^\W*how\s+(?:do|can|should|would)\s+(?:i|you|we|one)\b|^\W*how\s+to\b", re.I)
+HOW_TO_LINES = 6
 CODE_BONUS = 0.15  # a code block, for a question asking for code (only then is one a candidate)
 SETTING_BONUS = 0.15  # a sentence naming a parameter or function, for "which setting / how can I set"
 WEAKEST = 0.5  # a sentence scoring under this share of the best is left out
@@ -501,10 +504,23 @@ def reference_lists(text: str) -> list[str]:
     return found
 
 
+def how_to_block(block: str) -> bool:
+    """A block that shows how to do something: a few lines of code, not a session at a prompt, a
+    program's output or its traceback."""
+    body = block.strip("`\n").split("\n", 1)[-1]  # the fence's language line gone
+    lines = body.splitlines()
+    return (
+        len(lines) <= HOW_TO_LINES
+        and not any(line.lstrip().startswith((">>>", "$ ", "Traceback")) for line in lines)
+        and any(CODE_LINE.match(line) or looks_like_code(line) for line in lines)
+    )
+
+
 def candidate_sentences(
-    passages: Sequence[Passage], wants_code: bool = False
+    passages: Sequence[Passage], wants_code: bool = False, short_blocks: bool = False
 ) -> list[tuple[int, int, str, str]]:
-    """The sentences of the passages a learner can read as an answer."""
+    """The sentences of the passages a learner can read as an answer; with `short_blocks`, also
+    their code blocks of `HOW_TO_LINES` lines at most that are no session at a prompt."""
     out = []
     for p in passages:
         rows, sentences = passage_sentences(p.text, is_markdown(p))
@@ -554,9 +570,13 @@ def candidate_sentences(
                 if LIST_ITEM.match(sentence) and text[0].islower():
                     text = text[0].upper() + text[1:]  # a list item quoted on its own reads as a sentence
                 out.append((p.n, position, text, sentence))
-        if wants_code:  # after the passage's sentences: the one leading into a block comes first
+        if wants_code or short_blocks:  # after the passage's sentences: the one leading into a block first
             whole = whole_blocks(p.text, opened=bool(p.chunk.extra.get("in_code")))
-            out += [(p.n, len(sentences) + k, block, block) for k, block in enumerate(whole)]
+            out += [
+                (p.n, len(sentences) + k, block, block)
+                for k, block in enumerate(whole)
+                if wants_code or how_to_block(block)
+            ]
     return out
 
 
@@ -1209,10 +1229,11 @@ class OfflineAnswerer(Answerer):
         about = {n: stems(text) for n, text in heading.items()}
         known = known_to_learner(question)
         wants_code = asks_code(question)
+        how_to = not wants_code and bool(ASKS_HOW_TO.search(latest or question))
         of_source = of_named_source(question, passages)
         candidates = [
             c
-            for c in candidate_sentences(passages, wants_code=wants_code)
+            for c in candidate_sentences(passages, wants_code=wants_code, short_blocks=how_to)
             if (not THIS_TOPIC.search(c[2]) or about[c[0]] & asked)
             and not for_the_other_case(known, c[3], heading[c[0]])
             and c[0] in of_source
@@ -1259,7 +1280,9 @@ class OfflineAnswerer(Answerer):
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
-            if is_code(quoted):
+            if is_code(quoted) and how_to:
+                pass  # how to do something: a short block competes as the sentences do
+            elif is_code(quoted):
                 score += CODE_BONUS  # asked for code: a block is what answers, though it reads unlike prose
                 if any(name in quoted for name in code_names):
                     score += CODE_BONUS  # and one using what the question names ("… to use KNNImputer")
@@ -1293,6 +1316,8 @@ class OfflineAnswerer(Answerer):
                 for j in chosen
             ):
                 continue
+            if how_to and is_code(candidates[i][2]) and any(is_code(candidates[j][2]) for j in chosen):
+                continue  # one block shows how; more are other examples
             chosen.append(int(i))
             words += len(candidates[i][2].split())
         chosen = with_every_part(question, chosen, sentence_stems, weight)
