@@ -1015,6 +1015,20 @@ def test_a_sentence_leading_into_code_is_quoted_as_said(embedder):
     assert not any(text.startswith("The main parameters are") for text in said)  # a list's lead-in
 
 
+def test_a_sentence_carrying_on_the_one_before_comes_with_it(embedder):
+    # a new learner's trial on the Python HOWTOs: "greedy vs non greedy regex?" opened with "In this
+    # case, the solution is to use the non-greedy quantifiers …", the case never said
+    regex = one_passage(
+        "The final match extends from the first bracket to the last one, which isn't wanted. "
+        "In this case, the solution is to use the non-greedy quantifiers, "
+        "which match as little text as possible. Repetition is written with a star.",
+        title="Greedy versus Non-Greedy",
+    )
+    said = quotes(embedder, "what is the solution with non-greedy quantifiers?", regex)
+    at = next(i for i, text in enumerate(said) if text.startswith("In this case"))
+    assert at > 0 and said[at - 1].startswith("The final match extends")
+
+
 def test_how_to_do_something_is_answered_with_a_short_block_that_shows_it(embedder):
     # a new learner's trial on the Python HOWTOs: "how do i log to a file?" got "And now if we open
     # the file … we should find the log messages" and never the basicConfig line; "how do I" asks

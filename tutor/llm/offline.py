@@ -1414,9 +1414,11 @@ class OfflineAnswerer(Answerer):
         """The sentences just before candidate `i` in its passage, when `i` opens with a pronoun that
         leans on them and none is quoted already: a sentence is not quoted without what it refers
         to. A sentence leaning back in turn brings the one before it ("The “saga” solver … This is
-        therefore … It is also the only solver …"), up to `REFERENT_STEPS` back."""
+        therefore … It is also the only solver …"), up to `REFERENT_STEPS` back. One carrying the
+        sentence before on ("In this case, the solution is to use the non-greedy quantifiers")
+        leans on it too."""
         n, position, text, _ = candidates[i]
-        if not LEANS_BACK.match(text):
+        if not (LEANS_BACK.match(text) or CARRIES_ON.match(text)):
             return []
         for step in range(1, REFERENT_STEPS + 1):
             j = i - step
