@@ -507,8 +507,8 @@ def reference_lists(text: str) -> list[str]:
 def how_to_block(block: str) -> bool:
     """A block that shows how to do something: a few lines of code, not a session at a prompt, a
     program's output or its traceback."""
-    body = block.strip("`\n").split("\n", 1)[-1]  # the fence's language line gone
-    lines = body.splitlines()
+    fenced = FENCED_BLOCK.match(block)
+    lines = (fenced.group(2) if fenced else block).splitlines()
     return (
         len(lines) <= HOW_TO_LINES
         and not any(line.lstrip().startswith((">>>", "$ ", "Traceback")) for line in lines)
@@ -519,8 +519,8 @@ def how_to_block(block: str) -> bool:
 def candidate_sentences(
     passages: Sequence[Passage], wants_code: bool = False, short_blocks: bool = False
 ) -> list[tuple[int, int, str, str]]:
-    """The sentences of the passages a learner can read as an answer; with `short_blocks`, also
-    their code blocks of `HOW_TO_LINES` lines at most that are no session at a prompt."""
+    """The sentences of the passages a learner can read as an answer; with `wants_code`, also their
+    code blocks, and with `short_blocks` those that show how to do something (`how_to_block`)."""
     out = []
     for p in passages:
         rows, sentences = passage_sentences(p.text, is_markdown(p))
@@ -1280,11 +1280,12 @@ class OfflineAnswerer(Answerer):
             score = WEIGHTS["similarity"] * float(vector @ query) + WEIGHTS["overlap"] * overlap
             if holds is not None and holds(raw):
                 score += SETTING_BONUS if setting else WEIGHTS["asked_for"]
-            if is_code(quoted) and how_to:
-                pass  # how to do something: a short block competes as the sentences do
-            elif is_code(quoted):
-                score += CODE_BONUS  # asked for code: a block is what answers, though it reads unlike prose
-                if any(name in quoted for name in code_names):
+            if is_code(quoted):
+                # asked for code, a block is what answers, though it reads unlike prose; asked how to
+                # do something, a short block competes as the sentences do
+                if not how_to:
+                    score += CODE_BONUS
+                if not how_to and any(name in quoted for name in code_names):
                     score += CODE_BONUS  # and one using what the question names ("… to use KNNImputer")
             elif text[-1] not in ".!?":
                 score -= HEADING_PENALTY
