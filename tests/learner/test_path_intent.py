@@ -70,3 +70,31 @@ def test_a_topics_opening_sentence_is_no_lead_in():
         "Pick one course and finish it before starting another one."
     )
     assert first_sentence(text) == "Pick one course and finish it before starting another one."
+
+
+def test_a_declined_path_question_says_why_the_roadmap_cannot_answer_it():
+    from dataclasses import replace as copy
+
+    from tutor.config import SHIPPED_CORPUS_DIR
+    from tutor.learner.graph import roadmap_graph
+    from tutor.learner.guide import with_roadmap_problems
+    from tutor.types import NOT_COVERED, Answer, Grounding
+
+    graph = copy(roadmap_graph(SHIPPED_CORPUS_DIR), problems=["none of its topics is in the store."])
+    refusal = f"{NOT_COVERED} (nothing relevant was found)."
+
+    def answered(*tokens: str, refused: bool = True):
+        yield from tokens
+        yield Answer("".join(tokens), [], [], Grounding(), refused, "none", {}, "q")
+
+    # the offline refusal, one token, held and told with the note
+    parts = list(with_roadmap_problems(answered(refusal), graph))
+    assert parts[0] == f"{refusal} Your path: none of its topics is in the store."
+    assert parts[-1].answer == parts[0]
+    # a refusal already streamed (a model's own words) keeps them, the note after
+    parts = list(with_roadmap_problems(answered("I cannot", " say."), graph))
+    assert parts[:3] == ["I cannot", " say.", " Your path: none of its topics is in the store."]
+    assert parts[-1].answer == "I cannot say. Your path: none of its topics is in the store."
+    # an answer is passed on as it came
+    parts = list(with_roadmap_problems(answered("Read the library reference.", refused=False), graph))
+    assert parts[0] == "Read the library reference." and not parts[-1].refused

@@ -275,9 +275,9 @@ def with_roadmap_problems(
     for part in answered:
         if isinstance(part, Answer):
             if part.refused and graph is not None and graph.problems:
-                text = f"{''.join(held)} Your path: {graph.problems[-1]}"
-                yield text
-                yield replace(part, answer=text)
+                note = f" Your path: {graph.problems[-1]}"
+                yield "".join(held) + note  # the held refusal with it, or after what was streamed
+                yield replace(part, answer=part.answer + note)
                 return
             yield from held
             yield part
