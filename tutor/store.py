@@ -715,8 +715,17 @@ class KeywordIndex:
         return hits
 
 
+# What a store is in its data dir: Chroma's files, and the keyword indexes beside them
+CHROMA_DIR, KEYWORD_DIR = "chroma", "keyword"
+
+
 def keyword_dir(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "keyword" / settings.collection
+    return Path(settings.data_dir) / KEYWORD_DIR / settings.collection
+
+
+def holds_store(folder: Path) -> bool:
+    """Whether `folder` holds a store (`tutor ingest` has written into it)."""
+    return any((folder / part).is_dir() for part in (CHROMA_DIR, KEYWORD_DIR))
 
 
 def stored_topic_ids(settings: Settings) -> frozenset[str] | None:
@@ -775,7 +784,7 @@ class Store:
                 )
             # absolute: Chroma shares one system per path string, and "store/chroma" names another
             # folder once the process has changed directory (a test, an embedding app)
-            path = Path(self.settings.data_dir).resolve() / "chroma"
+            path = Path(self.settings.data_dir).resolve() / CHROMA_DIR
             if path.is_dir() and not writable(path):
                 # Chroma cannot open a database it may not write (SQLite wants its journal), so a
                 # read-only store (a read-only mount, a baked image) is read from a private copy,
@@ -812,7 +821,7 @@ class Store:
         if self.settings.chroma_host:
             host = self.settings.chroma_host.rsplit("@", 1)[-1]  # never a user:password@ it carries
             return f"Chroma server {host}:{self.settings.chroma_port}"
-        return str(Path(self.settings.data_dir) / "chroma")
+        return str(Path(self.settings.data_dir) / CHROMA_DIR)
 
     @cached_property
     def collection(self):

@@ -200,17 +200,16 @@ def require_store(data_dir: Path | None) -> None:
     Chroma's files written into it. (A file is no data dir at all: `Settings` says so.)"""
     if data_dir is None:
         return
+    from tutor.store import holds_store
+
     path = data_dir.expanduser()
     first = f"ingest into it first: tutor ingest PATH --data-dir {data_dir}"
     if not path.exists():
         raise TutorError(f"No store at {data_dir}: that folder does not exist. Check the path, or {first}")
-    if not any((path / part).is_dir() for part in STORE_PARTS):
+    if not holds_store(path):
         raise TutorError(
             f"No store at {data_dir}: the folder holds no tutor store. Check the path, or {first}"
         )
-
-
-STORE_PARTS = ("chroma", "keyword")  # what `tutor ingest` writes in a data dir
 
 
 def build_tutor(data_dir: Path | None, provider: str | None, model: str | None):
